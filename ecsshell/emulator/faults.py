@@ -1,0 +1,69 @@
+"""Faults the emulated world injects: latency, throttling and server errors."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+
+THROTTLE_BODY = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"})
+
+
+@dataclass
+class FaultReply:
+    """An HTTP answer sent instead of the real one."""
+
+    status: int
+    body: str
+    content_type: str = "application/x-amz-json-1.1"
+
+
+class Faults:
+    """Per-request latency, 'throttle the next N calls of X', and 5xx on a named operation."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._latency: dict[str | None, float] = {}
+        self._throttle: dict[str, int] = {}
+        self._errors: dict[str, list[int]] = {}  # operation -> [status, remaining]
+
+    def latency(self, seconds: float, operation: str | None = None) -> None:
+        """Delay every request (or only OPERATION's) by SECONDS before it is answered."""
+        with self._lock:
+            if seconds <= 0:
+                self._latency.pop(operation, None)
+            else:
+                self._latency[operation] = seconds
+
+    def throttle(self, operation: str, times: int = 1) -> None:
+        """Answer the next TIMES calls of OPERATION with a ThrottlingException."""
+        with self._lock:
+            self._throttle[operation] = self._throttle.get(operation, 0) + times
+
+    def fail(self, operation: str, status: int = 500, times: int = 1) -> None:
+        """Answer the next TIMES calls of OPERATION with an HTTP STATUS server error."""
+        with self._lock:
+            self._errors[operation] = [status, times]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._latency.clear()
+            self._throttle.clear()
+            self._errors.clear()
+
+    def delay_for(self, operation: str) -> float:
+        with self._lock:
+            return self._latency.get(operation, self._latency.get(None, 0.0))
+
+    def reply_for(self, operation: str) -> FaultReply | None:
+        """Return the fault to answer this request with, consuming one use of it."""
+        with self._lock:
+            if self._throttle.get(operation, 0) > 0:
+                self._throttle[operation] -= 1
+                return FaultReply(400, THROTTLE_BODY)
+            error = self._errors.get(operation)
+            if error and error[1] > 0:
+                error[1] -= 1
+                body = json.dumps({"__type": "ServerException", "message": f"Injected fault on {operation}"})
+                return FaultReply(error[0], body)
+            return None

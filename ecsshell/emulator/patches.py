@@ -1,0 +1,226 @@
+"""Class-level shims that make moto's ECS backend answer the way the ECS control plane does."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .server import World
+
+_worlds: dict[str, World] = {}  # region -> world, so shims can reach the scheduler's clock
+
+
+def _world_for(region: str) -> World | None:
+    return _worlds.get(region)
+
+
+def _wrap(cls: type, name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+    original = getattr(cls, name)
+    if getattr(original, "_ecsshell_shim", False):
+        return
+    wrapped = functools.wraps(original)(make(original))
+    wrapped._ecsshell_shim = True  # type: ignore[attr-defined]
+    setattr(cls, name, wrapped)
+
+
+def install(world: World) -> None:
+    """Apply every shim once per process and register WORLD for its region."""
+    from moto.ecs import models, responses
+
+    _worlds[world.region] = world
+    backend_cls = models.EC2ContainerServiceBackend
+    response_cls = responses.EC2ContainerServiceResponse
+    exceptions = models
+
+    def list_tasks(original: Callable[..., Any]) -> Callable[..., Any]:
+        def shim(self: Any, cluster_str: Any = None, container_instance: Any = None, family: Any = None,
+                 started_by: Any = None, service_name: Any = None, desiredStatus: Any = None) -> Any:
+            tasks = original(self, cluster_str, container_instance, family, started_by, None, None)
+            if service_name:
+                name = service_name.rsplit("/", 1)[-1]
+                cluster = self._get_cluster(cluster_str or "default")
+                if f"{cluster.name}:{name}" not in self.services:
+                    raise exceptions.ServiceNotFoundException()
+                tasks = [t for t in tasks if t.group == f"service:{name}"]
+            wanted = desiredStatus or "RUNNING"
+            return [t for t in tasks if t.desired_status == wanted]
+        return shim
+
+    def describe_task_definition(original: Callable[..., Any]) -> Callable[..., Any]:
+        def shim(self: Any, task_definition_str: str) -> Any:
+            name = task_definition_str.split("/")[-1]
+            if ":" not in name:
+                active = [td for td in self.task_definitions.get(name, {}).values() if td.status == "ACTIVE"]
+                if not active:
+                    raise exceptions.TaskDefinitionNotFoundException()
+                return max(active, key=lambda td: td.revision)
+            return original(self, task_definition_str)
+        return shim
+
+    def create_service(original: Callable[..., Any]) -> Callable[..., Any]:
+        def shim(self: Any, cluster_str: str, service_name: str, *args: Any, **kwargs: Any) -> Any:
+            cluster = self._get_cluster(cluster_str)
+            existing = self.services.get(f"{cluster.name}:{service_name}")
+            if existing is not None and existing.status == "ACTIVE":
+                raise exceptions.InvalidParameterException("Creation of service was not idempotent.")
+            service = original(self, cluster_str, service_name, *args, **kwargs)
+            world = _world_for(self.region_name)
+            now = world.scheduler.now() if world else None
+            service.created_at = now
+            service.running_count = 0
+            service.pending_count = 0
+            for deployment in service.deployments:
+                deployment.update(runningCount=0, pendingCount=0, failedTasks=0, rolloutState="IN_PROGRESS",
+                                  rolloutStateReason=f"ECS deployment {deployment['id']} in progress.",
+                                  createdAt=now, updatedAt=now)
+            return service
+        return shim
+
+    def update_service(original: Callable[..., Any]) -> Callable[..., Any]:
+        def shim(self: Any, props: dict[str, Any]) -> Any:
+            from .scheduler import new_deployment_id
+
+            props = dict(props)
+            cluster_str = props.get("cluster", "default")
+            service = self._get_service(cluster_str, props["service"].split("/")[-1])
+            force = bool(props.pop("force_new_deployment", False))
+            td_str = props.pop("task_definition", None)
+            new_td = self.describe_task_definition(td_str) if td_str else None
+            desired = props.pop("desired_count", None)
+            if desired is not None and (not isinstance(desired, int) or desired < 0):
+                raise exceptions.InvalidParameterException("desiredCount must be a non-negative integer.")
+            result = original(self, props)
+            world = _world_for(self.region_name)
+            now = world.scheduler.now() if world else None
+            if desired is not None:
+                service.desired_count = desired
+            changed = new_td is not None and new_td.arn != service.task_definition
+            if new_td is not None:
+                service.task_definition = new_td.arn
+            if (changed or force) and service.deployments:
+                old = service.deployments[0]
+                old["status"] = "ACTIVE"
+                deployment = dict(old)
+                deployment_id = new_deployment_id()
+                deployment.update(id=deployment_id, status="PRIMARY", taskDefinition=service.task_definition,
+                                  desiredCount=service.desired_count, runningCount=0, pendingCount=0,
+                                  failedTasks=0, rolloutState="IN_PROGRESS",
+                                  rolloutStateReason=f"ECS deployment {deployment_id} in progress.",
+                                  createdAt=now, updatedAt=now)
+                service.deployments.insert(0, deployment)
+            elif service.deployments:
+                service.deployments[0]["desiredCount"] = service.desired_count
+                if desired is not None and service.deployments[0].get("rolloutState") == "COMPLETED" \
+                        and desired != service.running_count:
+                    service.emu_steady = False
+            return result
+        return shim
+
+    def list_task_definition_families(original: Callable[..., Any]) -> Callable[..., Any]:
+        def shim(self: Any) -> Any:
+            result = original(self)
+            status = self._get_param("status", "ALL")
+            if status in ("ACTIVE", "INACTIVE"):
+                backend = self.ecs_backend
+                data = result.result if hasattr(result, "result") else result
+                keep = []
+                for family in data["families"]:
+                    statuses = {td.status for td in backend.task_definitions.get(family, {}).values()}
+                    if (status == "ACTIVE" and "ACTIVE" in statuses) or \
+                            (status == "INACTIVE" and "ACTIVE" not in statuses):
+                        keep.append(family)
+                data["families"] = keep
+            return result
+        return shim
+
+    def list_task_definitions(original: Callable[..., Any]) -> Callable[..., Any]:
+        def shim(self: Any) -> Any:
+            result = original(self)
+            data = result.result if hasattr(result, "result") else result
+            arns = data["taskDefinitionArns"]
+
+            def key(arn: str) -> tuple[str, int]:
+                family, revision = arn.rsplit("/", 1)[-1].rsplit(":", 1)
+                return family, int(revision)
+
+            arns.sort(key=key, reverse=self._get_param("sort", "ASC") == "DESC")
+            return result
+        return shim
+
+    def create_service_response(original: Callable[..., Any]) -> Callable[..., Any]:
+        def shim(self: Any) -> Any:
+            result = original(self)
+            service = self.ecs_backend._get_service(self._get_param("cluster", "default"),
+                                                    self._get_param("serviceName"))
+            service.deployment_configuration = self._get_param("deploymentConfiguration") or {
+                "deploymentCircuitBreaker": {"enable": True, "rollback": False},
+                "maximumPercent": 200, "minimumHealthyPercent": 100}
+            service.health_check_grace_period_seconds = self._get_param("healthCheckGracePeriodSeconds")
+            service.enable_execute_command = bool(self._get_param("enableExecuteCommand", False))
+            return result
+        return shim
+
+    def run_task_response(original: Callable[..., Any]) -> Callable[..., Any]:
+        def shim(self: Any) -> Any:
+            from .scheduler import START_SECONDS, container_records
+
+            backend = self.ecs_backend
+            cluster = backend._get_cluster(self._get_param("cluster", "default"))
+            launch_type = self._get_param("launchType")
+            strategy = self._get_param("capacityProviderStrategy") or cluster.default_capacity_provider_strategy
+            fargate = launch_type == "FARGATE" or bool(
+                strategy and strategy[0].get("capacityProvider") in ("FARGATE", "FARGATE_SPOT"))
+            if not fargate and not backend.container_instances.get(cluster.name):
+                backend.describe_task_definition(self._get_param("taskDefinition"))
+                from moto.core.responses import ActionResult
+
+                count = self._get_int_param("count", 1)
+                failures = [{"arn": cluster.arn, "reason": "No Container Instances were found in your cluster."}
+                            for _ in range(count)]
+                return ActionResult({"tasks": [], "failures": failures})
+            result = original(self)
+            data = result.result if hasattr(result, "result") else result
+            world = _world_for(backend.region_name)
+            for task in data["tasks"]:
+                task_def = backend.describe_task_definition(task.task_definition_arn)
+                task.containers = container_records(task_def)
+                task.last_status = "PENDING"
+                if world is not None:
+                    from datetime import timedelta
+
+                    now = world.scheduler.now()
+                    task.created_at = now
+                    task.emu_created_at = now
+                    task.emu_ready_at = now + timedelta(seconds=START_SECONDS)
+            return result
+        return shim
+
+    def stop_task(original: Callable[..., Any]) -> Callable[..., Any]:
+        def shim(self: Any, cluster_str: str, task_str: str, reason: str) -> Any:
+            cluster = self._get_cluster(cluster_str)
+            task_id = task_str.split("/")[-1]
+            if not any(arn.endswith(task_id) for arn in self.tasks.get(cluster.name, {})):
+                raise exceptions.InvalidParameterException("The referenced task was not found.")
+            return original(self, cluster_str, task_str, reason)
+        return shim
+
+    def describe_clusters(original: Callable[..., Any]) -> Callable[..., Any]:
+        def shim(self: Any, *args: Any, **kwargs: Any) -> Any:
+            from .scheduler import Scheduler
+
+            Scheduler.refresh_counts(self)
+            return original(self, *args, **kwargs)
+        return shim
+
+    _wrap(backend_cls, "list_tasks", list_tasks)
+    _wrap(backend_cls, "describe_task_definition", describe_task_definition)
+    _wrap(backend_cls, "create_service", create_service)
+    _wrap(backend_cls, "update_service", update_service)
+    _wrap(backend_cls, "stop_task", stop_task)
+    _wrap(backend_cls, "describe_clusters", describe_clusters)
+    _wrap(response_cls, "list_task_definition_families", list_task_definition_families)
+    _wrap(response_cls, "list_task_definitions", list_task_definitions)
+    _wrap(response_cls, "create_service", create_service_response)
+    _wrap(response_cls, "run_task", run_task_response)

@@ -1,0 +1,125 @@
+"""Start and stop the emulated ECS world: moto's app behind our shims on 127.0.0.1."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from .faults import Faults
+from .recorder import Recorder
+from .wsgi import EmulatorApp
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+class World:
+    """One emulated AWS: an HTTP endpoint, its recorder, faults, scheduler and clock."""
+
+    def __init__(self, region: str = REGION) -> None:
+        self.region = region
+        self.lock = threading.RLock()
+        self.recorder = Recorder()
+        self.faults = Faults()
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self.endpoint_url = ""
+        from .scheduler import Scheduler
+
+        self.scheduler = Scheduler(self)
+
+    # life cycle -----------------------------------------------------------------------------
+    def start(self) -> World:
+        """Serve on an ephemeral port of 127.0.0.1 and apply the ECS shims."""
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+        from werkzeug.serving import make_server
+
+        from . import patches
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        patches.install(self)
+        app = EmulatorApp(DomainDispatcherApplication(create_backend_app), self.recorder, self.faults,
+                          self.lock)
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        host, port = self._server.server_address[:2]
+        self.endpoint_url = f"http://{host}:{port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="ecs-emulator",
+                                        daemon=True)
+        self._thread.start()
+        self._freeze_task_status()
+        self.client("ecs").list_clusters()  # builds moto's lazy app once, so no test pays for it
+        self.recorder.reset()
+        return self
+
+    def stop(self) -> None:
+        """Stop the scheduler and the server, freeing the thread and the port."""
+        self.scheduler.stop()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> World:
+        return self.start() if self._server is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def reset(self) -> None:
+        """Forget every resource, fault, count and scheduler state (milliseconds)."""
+        from moto.moto_api._internal.models import moto_api_backend
+
+        self.scheduler.stop()
+        with self.lock:
+            moto_api_backend.reset()
+            self.scheduler.reset()
+        self.faults.clear()
+        self.recorder.reset()
+        self._freeze_task_status()
+
+    @staticmethod
+    def _freeze_task_status() -> None:
+        from moto.moto_api import state_manager
+
+        state_manager.set_transition("ecs::task", {"progression": "manual", "times": 10**9})
+
+    # access ---------------------------------------------------------------------------------
+    def client(self, service: str, **config: Any) -> Any:
+        """Return a real boto3 client bound to this world."""
+        import boto3
+        from botocore.config import Config
+
+        cfg = Config(retries={"mode": "standard", "max_attempts": 3}, **config)
+        return boto3.client(service, region_name=self.region, endpoint_url=self.endpoint_url,
+                            config=cfg, **CREDENTIALS)
+
+    def backend(self, service: str = "ecs") -> Any:
+        """Return moto's in-process backend for SERVICE in this world's account and region."""
+        from moto.backends import get_backend
+
+        return get_backend(service)[ACCOUNT][self.region]  # type: ignore[index]
+
+    def environ(self) -> dict[str, str]:
+        """Environment variables that point the AWS SDK (and ecsshell) at this world."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_ACCESS_KEY_ID": CREDENTIALS["aws_access_key_id"],
+            "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+        }
+
+    # emulated time ---------------------------------------------------------------------------
+    def advance(self, seconds: float) -> None:
+        """Move emulated time forward, letting the scheduler act as ECS would."""
+        self.scheduler.advance(seconds)
+
+
+def start_world(region: str = REGION) -> World:
+    """Start an emulated world and return it; call `stop()` when done."""
+    return World(region).start()

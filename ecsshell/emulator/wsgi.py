@@ -1,0 +1,172 @@
+"""The WSGI layer in front of moto: recording, faults, and ECS paging and batch limits."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qs
+
+from .faults import Faults
+from .recorder import Recorder
+
+ECS_PREFIX = "AmazonEC2ContainerServiceV20141113."
+
+# operation -> (result key, default page size, maximum page size)
+PAGED: dict[str, tuple[str, int, int]] = {
+    "ListServices": ("serviceArns", 10, 100),
+    "ListClusters": ("clusterArns", 100, 100),
+    "ListTasks": ("taskArns", 100, 100),
+    "ListTaskDefinitions": ("taskDefinitionArns", 100, 100),
+    "ListTaskDefinitionFamilies": ("families", 100, 100),
+    "ListContainerInstances": ("containerInstanceArns", 100, 100),
+}
+# operation -> (request key, most names one call may carry)
+BATCHED: dict[str, tuple[str, int]] = {
+    "DescribeServices": ("services", 10),
+    "DescribeTasks": ("tasks", 100),
+    "DescribeClusters": ("clusters", 100),
+    "DescribeContainerInstances": ("containerInstances", 100),
+}
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+class ClientError(Exception):
+    """An error answered to the client as ECS would: HTTP 400 with a typed JSON body."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def operation_of(environ: dict[str, Any], body: bytes) -> str:
+    """Name the API operation of a request, for JSON (X-Amz-Target) and query protocols."""
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target:
+        return target.rsplit(".", 1)[-1]
+    query = parse_qs(environ.get("QUERY_STRING", ""))
+    if "Action" in query:
+        return query["Action"][0]
+    if body and b"Action=" in body:
+        form = parse_qs(body.decode("utf-8", "replace"))
+        if "Action" in form:
+            return form["Action"][0]
+    return environ.get("REQUEST_METHOD", "") + " " + environ.get("PATH_INFO", "")
+
+
+def encode_token(operation: str, offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([operation, offset]).encode()).decode()
+
+
+def decode_token(operation: str, token: str) -> int:
+    try:
+        op, offset = json.loads(base64.urlsafe_b64decode(token.encode()))
+        if op != operation or not isinstance(offset, int) or offset < 0:
+            raise ValueError(token)
+    except (ValueError, TypeError, json.JSONDecodeError) as exc:
+        raise ClientError("InvalidParameterException", "Invalid nextToken.") from exc
+    return offset
+
+
+class EmulatorApp:
+    """Wrap moto's app so that it counts calls, injects faults and pages like ECS."""
+
+    def __init__(self, moto_app: WSGIApp, recorder: Recorder, faults: Faults, lock: Any) -> None:
+        self.moto_app = moto_app
+        self.recorder = recorder
+        self.faults = faults
+        self.lock = lock
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        operation = operation_of(environ, body)
+        self.recorder.begin(operation)
+        try:
+            delay = self.faults.delay_for(operation)
+            if delay:
+                time.sleep(delay)
+            fault = self.faults.reply_for(operation)
+            if fault is not None:
+                return self._reply(start_response, fault.status, fault.body, fault.content_type)
+            is_ecs = environ.get("HTTP_X_AMZ_TARGET", "").startswith(ECS_PREFIX)
+            if is_ecs and (operation in PAGED or operation in BATCHED):
+                return self._ecs_shimmed(environ, start_response, operation, body)
+            status, headers, out = self._call_moto(environ, body)
+            start_response(status, headers)
+            return [out]
+        finally:
+            self.recorder.end()
+
+    def _call_moto(self, environ: dict[str, Any], body: bytes) -> tuple[str, list[tuple[str, str]], bytes]:
+        environ = dict(environ)
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+            captured["status"], captured["headers"] = status, headers
+
+        with self.lock:
+            chunks = self.moto_app(environ, capture)
+            try:
+                out = b"".join(chunks)
+            finally:
+                close = getattr(chunks, "close", None)
+                if close:
+                    close()
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(out))))
+        return captured["status"], headers, out
+
+    @staticmethod
+    def _reply(start_response: StartResponse, status: int, body: str, content_type: str) -> list[bytes]:
+        data = body.encode()
+        reason = {400: "Bad Request", 429: "Too Many Requests", 500: "Internal Server Error",
+                  503: "Service Unavailable"}.get(status, "Error")
+        start_response(f"{status} {reason}", [("Content-Type", content_type),
+                                              ("Content-Length", str(len(data)))])
+        return [data]
+
+    def _ecs_shimmed(self, environ: dict[str, Any], start_response: StartResponse, operation: str,
+                     body: bytes) -> list[bytes]:
+        try:
+            request = json.loads(body or b"{}")
+            if operation in BATCHED:
+                key, most = BATCHED[operation]
+                names = request.get(key) or []
+                if len(names) > most:
+                    raise ClientError("InvalidParameterException",
+                                      f"{key} can have at most {most} items, {len(names)} were given.")
+                status, headers, out = self._call_moto(environ, body)
+                start_response(status, headers)
+                return [out]
+            key, default, most = PAGED[operation]
+            size = request.pop("maxResults", None)
+            if size is None:
+                size = default
+            if not isinstance(size, int) or not 1 <= size <= most:
+                raise ClientError("InvalidParameterException",
+                                  f"maxResults must be between 1 and {most}, got {size}.")
+            token = request.pop("nextToken", None)
+            offset = decode_token(operation, token) if token else 0
+            status, headers, out = self._call_moto(environ, json.dumps(request).encode())
+            if not status.startswith("200"):
+                start_response(status, headers)
+                return [out]
+            answer = json.loads(out)
+            items = answer.get(key, [])
+            answer[key] = items[offset:offset + size]
+            answer.pop("nextToken", None)
+            if offset + size < len(items):
+                answer["nextToken"] = encode_token(operation, offset + size)
+            return self._reply(start_response, 200, json.dumps(answer), "application/x-amz-json-1.1")
+        except ClientError as err:
+            payload = json.dumps({"__type": err.code, "message": err.message})
+            return self._reply(start_response, 400, payload, "application/x-amz-json-1.1")

@@ -1,0 +1,242 @@
+"""Plain data the gateway returns and the renderers draw: no boto3 here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+def revision_label(task_definition_arn: str | None) -> str:
+    """Return `family:revision` for a task definition ARN (or the text as given)."""
+    if not task_definition_arn:
+        return ""
+    return task_definition_arn.rsplit("/", 1)[-1]
+
+
+def short_id(arn: str) -> str:
+    """Return the last path element of an ARN (a task id, a service name)."""
+    return arn.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Cluster:
+    name: str
+    arn: str
+    status: str
+    active_services: int
+    running_tasks: int
+    pending_tasks: int
+    container_instances: int
+
+
+@dataclass(frozen=True)
+class LoadBalancerRef:
+    """A service's link to a classic ELB or an ALB/NLB target group."""
+
+    container_name: str | None
+    container_port: int | None
+    target_group_arn: str | None = None
+    load_balancer_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.target_group_arn:
+            name = self.target_group_arn.split(":")[-1].split("/")[1]
+            return f"tg/{name}"
+        return f"elb/{self.load_balancer_name}"
+
+
+@dataclass(frozen=True)
+class Deployment:
+    id: str
+    status: str  # PRIMARY | ACTIVE | INACTIVE
+    task_definition_arn: str
+    desired: int
+    running: int
+    pending: int
+    failed: int
+    rollout_state: str | None  # IN_PROGRESS | COMPLETED | FAILED
+    rollout_reason: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @property
+    def revision(self) -> str:
+        return revision_label(self.task_definition_arn)
+
+
+@dataclass(frozen=True)
+class ServiceEvent:
+    id: str
+    created_at: datetime | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    arn: str
+    cluster_arn: str
+    status: str
+    desired: int
+    running: int
+    pending: int
+    task_definition_arn: str
+    launch_type: str | None
+    deployments: tuple[Deployment, ...] = ()
+    events: tuple[ServiceEvent, ...] = ()  # newest first, as ECS returns them
+    load_balancers: tuple[LoadBalancerRef, ...] = ()
+    network_configuration: dict[str, Any] | None = None
+    created_at: datetime | None = None
+
+    @property
+    def revision(self) -> str:
+        return revision_label(self.task_definition_arn)
+
+    @property
+    def cluster(self) -> str:
+        return short_id(self.cluster_arn)
+
+    @property
+    def primary(self) -> Deployment | None:
+        return next((d for d in self.deployments if d.status == "PRIMARY"), None)
+
+
+@dataclass(frozen=True)
+class TaskContainer:
+    name: str
+    last_status: str | None
+    exit_code: int | None = None
+    reason: str | None = None
+    health: str | None = None
+    image: str | None = None
+
+
+@dataclass(frozen=True)
+class Task:
+    arn: str
+    task_definition_arn: str
+    last_status: str
+    desired_status: str
+    health: str | None
+    group: str | None
+    launch_type: str | None = None
+    started_at: datetime | None = None
+    stopped_at: datetime | None = None
+    stopped_reason: str | None = None
+    containers: tuple[TaskContainer, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return short_id(self.arn)
+
+    @property
+    def revision(self) -> str:
+        return revision_label(self.task_definition_arn)
+
+
+@dataclass(frozen=True)
+class ContainerDef:
+    name: str
+    image: str
+    cpu: int | None = None
+    memory: int | None = None
+    memory_reservation: int | None = None
+    essential: bool = True
+    port_mappings: tuple[dict[str, Any], ...] = ()
+    command: tuple[str, ...] = ()
+    entry_point: tuple[str, ...] = ()
+    environment: tuple[tuple[str, str], ...] = ()
+    secrets: tuple[tuple[str, str], ...] = ()  # (name, valueFrom): never a value
+    log_configuration: dict[str, Any] | None = None
+    health_check: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class TaskDefinition:
+    arn: str
+    family: str
+    revision: int
+    status: str
+    containers: tuple[ContainerDef, ...]
+    cpu: str | None = None
+    memory: str | None = None
+    network_mode: str | None = None
+    task_role_arn: str | None = None
+    execution_role_arn: str | None = None
+    requires_compatibilities: tuple[str, ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()
+    # The whole DescribeTaskDefinition answer (taskDefinition plus tags), for JSON output and updates.
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def label(self) -> str:
+        return f"{self.family}:{self.revision}"
+
+    def container(self, name: str) -> ContainerDef | None:
+        return next((c for c in self.containers if c.name == name), None)
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    latest_revision: int | None  # latest ACTIVE revision
+    latest_arn: str | None
+
+
+@dataclass(frozen=True)
+class TargetHealth:
+    target_id: str
+    port: int | None
+    state: str  # healthy | unhealthy | initial | draining | unused | unavailable | InService | OutOfService
+    reason: str | None = None
+    description: str | None = None
+
+    @property
+    def healthy(self) -> bool:
+        return self.state in ("healthy", "InService")
+
+
+@dataclass(frozen=True)
+class TargetGroup:
+    arn: str
+    name: str
+    port: int | None
+    protocol: str | None
+    load_balancer_arns: tuple[str, ...] = ()
+    targets: tuple[TargetHealth, ...] = ()
+
+    @property
+    def healthy_count(self) -> int:
+        return sum(1 for t in self.targets if t.healthy)
+
+    @property
+    def unhealthy_count(self) -> int:
+        return sum(1 for t in self.targets if not t.healthy)
+
+
+@dataclass(frozen=True)
+class LoadBalancer:
+    name: str
+    kind: str  # classic | application | network
+    dns_name: str | None
+    arn: str | None = None
+    listeners: tuple[str, ...] = ()  # e.g. "HTTP:80 -> forward tg/web"
+    target_groups: tuple[TargetGroup, ...] = ()
+    instances: tuple[TargetHealth, ...] = ()  # classic ELB instance health
+
+
+@dataclass(frozen=True)
+class RunFailure:
+    arn: str | None
+    reason: str
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class LogEvent:
+    timestamp: datetime
+    task_id: str
+    container: str
+    message: str

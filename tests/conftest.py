@@ -1,0 +1,40 @@
+"""One emulated ECS world per test session, reset before each test that asks for it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from ecsshell.emulator import World, start_world
+
+# No test may reach a real AWS account or read the developer's AWS files.
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    }
+)
+for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "ECSCREDENTIAL", "AWS_ENDPOINT_URL"):
+    os.environ.pop(_name, None)
+
+
+@pytest.fixture(scope="session")
+def _session_world() -> Iterator[World]:
+    world = start_world()
+    try:
+        yield world
+    finally:
+        world.stop()
+
+
+@pytest.fixture
+def world(_session_world: World) -> Iterator[World]:
+    """Return the session's emulated world, empty, with no faults and zeroed counts."""
+    _session_world.reset()
+    yield _session_world
+    _session_world.reset()
