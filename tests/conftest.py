@@ -38,3 +38,16 @@ def world(_session_world: World) -> Iterator[World]:
     _session_world.reset()
     yield _session_world
     _session_world.reset()
+
+
+@pytest.fixture
+def ecsshell(world: World, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Return a function running the real ecsshell in-process against the world."""
+    from harness import run_ecsshell
+
+    home = tmp_path_factory.mktemp("home")
+
+    def run(*argv: str, stdin: str = "", extra: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+        return run_ecsshell(world, home, *argv, stdin=stdin, extra=extra)
+
+    return run

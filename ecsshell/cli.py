@@ -1,0 +1,171 @@
+"""Parse argv (global flags, -c, -f, --demo, ecsman-style OPERATION ARGS) and pick the mode."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from typing import NoReturn
+
+from . import __version__
+from .config import ConfigFileError, load
+from .environment import Environment
+from .options import Options
+
+USAGE = """\
+usage: ecsshell [FLAGS] [OPERATION ARGS...]
+       ecsshell [FLAGS] -c "COMMAND LINE"
+       ecsshell [FLAGS] -f SCRIPT
+       ecsshell [FLAGS] --demo
+
+Without an operation on a terminal, ecsshell opens an interactive shell; lines piped to it are run
+in order and the first failing line stops the run.
+
+operations (the same commands work inside the shell; `help COMMAND` there says more):
+  ls [CLUSTER [SERVICE]]            clusters, a cluster's services, or one service in detail
+  check CLUSTER SERVICE             warn (exit 1) about missing tasks, stale revisions, failed rollouts
+  update CLUSTER SERVICE IMAGE      deploy a new image or :TAG (--wait, --rollback, --dry-run)
+  rollback CLUSTER SERVICE [REV]    back to the previous (or named) revision
+  scale CLUSTER SERVICE COUNT       set the desired task count
+  taskdefs [FAMILY [REV|latest]]    task definition families, revisions, or one revision
+  register FILE                     register a task definition from JSON
+  run CLUSTER FAMILY[:REV]          run one-off tasks (--wait returns the container's exit code)
+  logs CLUSTER SERVICE|TASK         CloudWatch Logs of the tasks (--follow)
+
+flags (ecsman's spellings work too):
+  -cred, --profile PROFILE  AWS profile; `-cred env` uses AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
+  -region, --region REGION  AWS region
+  -v, --verbose             task definition detail
+  -elb, --elb               load balancers and target health
+  -events, --events N       the N most recent service events
+  --output text|json        machine-readable output with json
+  --endpoint-url URL        talk to another ECS endpoint (e.g. a local emulator)
+  --show-secrets            show values of secret-looking environment variables
+  -y, --yes                 never ask for confirmation
+  --no-color                plain output even on a terminal
+  --demo                    run against a built-in emulated ECS world (needs the demo extra)
+  -version, --version       print the version
+  -h, --help                this help
+
+exit status: 0 ok, 1 failed (AWS error, nothing found, check warnings, rollout failed),
+2 usage error, 3 timed out waiting.
+"""
+
+
+class UsageError(Exception):
+    """The command line itself is wrong."""
+
+
+class _ArgParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the global parser; everything after OPERATION belongs to that operation."""
+    parser = _ArgParser(prog="ecsshell", add_help=False, allow_abbrev=False)
+    parser.add_argument("-h", "-help", "--help", action="store_true", dest="help")
+    parser.add_argument("-version", "--version", action="store_true")
+    parser.add_argument("-cred", "--cred", "--profile", dest="profile", metavar="PROFILE")
+    parser.add_argument("-region", "--region", metavar="REGION")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("-elb", "--elb", action="store_true")
+    parser.add_argument("-events", "--events", type=int, metavar="N")
+    parser.add_argument("-output", "--output", choices=["text", "json"])
+    parser.add_argument("--endpoint-url", metavar="URL")
+    parser.add_argument("--show-secrets", action="store_true")
+    parser.add_argument("-y", "--yes", action="store_true")
+    parser.add_argument("--no-color", action="store_true")
+    parser.add_argument("-c", dest="command", metavar="LINE")
+    parser.add_argument("-f", dest="file", metavar="SCRIPT")
+    parser.add_argument("--demo", action="store_true")
+    parser.add_argument("operation", nargs="?")
+    parser.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def make_options(ns: argparse.Namespace, environment: Environment) -> Options:
+    """Merge flags over the config file (and ECSCREDENTIAL, which the gateway reads itself)."""
+    config = load(environment.config_dir)
+    if ns.events is not None and ns.events < 0:
+        raise UsageError("-events must be 0 or more")
+    return Options(
+        profile=ns.profile or config.profile,
+        region=ns.region or config.region,
+        endpoint_url=ns.endpoint_url,
+        output=ns.output or config.output or "text",
+        verbose=ns.verbose,
+        elb=ns.elb,
+        events=ns.events or 0,
+        show_secrets=ns.show_secrets,
+        yes=ns.yes,
+        color=config.color and not ns.no_color,
+        confirm=config.confirm,
+        wait=None if config.wait else False,
+        demo=ns.demo,
+    )
+
+
+def main(argv: list[str] | None = None, environment: Environment | None = None) -> int:
+    """Run ecsshell with ARGV and return the exit status."""
+    env = environment or Environment()
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        ns = build_parser().parse_args(argv)
+        if ns.help:
+            env.stdout.write(USAGE)
+            return 0
+        if ns.version:
+            env.stdout.write(f"ecsshell {__version__}\n")
+            return 0
+        if sum(x is not None for x in (ns.operation, ns.command, ns.file)) > 1:
+            raise UsageError("give one of OPERATION, -c LINE or -f SCRIPT")
+        options = make_options(ns, env)
+    except UsageError as exc:
+        env.stderr.write(f"ecsshell: error: {exc}\n(see ecsshell --help)\n")
+        return 2
+    except ConfigFileError as exc:
+        env.stderr.write(f"ecsshell: error: config: {exc}\n")
+        return 2
+    demo = None
+    if options.demo:
+        from .demo import DemoUnavailable, start_demo
+
+        try:
+            demo = start_demo(env, options)
+        except DemoUnavailable as exc:
+            env.stderr.write(f"ecsshell: {exc}\n")
+            return 1
+    try:
+        return run(ns, env, options)
+    finally:
+        if demo is not None:
+            demo.stop()
+
+
+def run(ns: argparse.Namespace, env: Environment, options: Options) -> int:
+    """Create the shell and run the operation, the -c line, the script, piped lines or the REPL."""
+    from .shell import EcsShell
+
+    interactive = ns.operation is None and ns.command is None and ns.file is None and env.interactive
+    app = EcsShell(env, options, interactive=interactive)
+    try:
+        if ns.operation is not None:
+            if ns.operation not in app.get_all_commands():
+                env.stderr.write(f"ecsshell: error: unknown operation {ns.operation!r}\n(see ecsshell --help)\n")
+                return 2
+            app.onecmd_plus_hooks(shlex.join([ns.operation, *ns.args]), add_to_history=False)
+        elif ns.command is not None:
+            app.runcmds_plus_hooks([line for line in ns.command.splitlines() if line.strip()],
+                                   add_to_history=False)
+        elif ns.file is not None:
+            app.onecmd_plus_hooks(f"run_script {shlex.quote(ns.file)}", add_to_history=False)
+        else:
+            app.cmdloop(app.banner() if interactive else "")
+        return app.exit_code
+    except KeyboardInterrupt:
+        env.stderr.write("interrupted\n")
+        return 130
+    finally:
+        app.close()
+        app.secure_history()

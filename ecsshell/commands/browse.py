@@ -1,0 +1,239 @@
+"""Look around: ls, use, check, refresh, profile, region."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from cmd2 import Choices, CompletionItem, with_argparser, with_category
+
+from ..model import Service, TaskDefinition
+from ..scope import SCOPE_RULE
+from ..shell import CommandError, Parser
+from .checks import check_service
+from .common import EcsCommands, positional_completer
+
+CATEGORY = "Browse"
+
+
+def add_view_flags(parser: argparse.ArgumentParser) -> None:
+    """Add the flags that mirror the global view options (-v, -events, -elb, --output)."""
+    parser.add_argument("-v", "--verbose", action="store_true", default=None,
+                        help="task definition detail: cpu/memory, environment, secrets, logs, roles")
+    parser.add_argument("-events", "--events", type=int, metavar="N", default=None,
+                        help="the N most recent service events per service")
+    parser.add_argument("-elb", "--elb", action="store_true", default=None,
+                        help="load balancers and target health behind the services")
+    parser.add_argument("--show-secrets", action="store_true", default=None,
+                        help="show values of secret-looking environment variables")
+    parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")
+
+
+def ls_parser() -> Parser:
+    parser = Parser(description="List clusters, a cluster's services, or one service in detail.",
+                    epilog=SCOPE_RULE)
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help="[CLUSTER [SERVICE]], or a path /CLUSTER/SERVICE",
+                        choices_provider=positional_completer(("cluster", "service")))
+    add_view_flags(parser)
+    return parser
+
+
+def check_parser() -> Parser:
+    parser = Parser(description="Check a service: running tasks, revisions, deployments, target health. "
+                                "Exits 1 when anything is wrong.", epilog=SCOPE_RULE)
+    parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] SERVICE",
+                        choices_provider=positional_completer(("cluster", "service")))
+    parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")
+    return parser
+
+
+def use_parser() -> Parser:
+    parser = Parser(description="Select a cluster and service for the commands that follow.",
+                    epilog="`use prod`, `use prod api`, `use api` (inside a cluster), `use ..` steps up, "
+                           "`use /` clears.")
+    parser.add_argument("names", nargs="*", metavar="NAME", help="CLUSTER [SERVICE] | SERVICE | .. | /",
+                        choices_provider=positional_completer(("cluster", "service")))
+    return parser
+
+
+def name_parser(what: str, description: str) -> Parser:
+    parser = Parser(description=description)
+    parser.add_argument("name", nargs="?", metavar=what.upper(), help=f"the {what} to switch to")
+    return parser
+
+
+class BrowseCommands(EcsCommands):
+    """Commands that read ECS and move the scope."""
+
+    DEFAULT_CATEGORY = CATEGORY
+
+    def _view(self, args: argparse.Namespace) -> dict[str, Any]:
+        app = self.app
+        return {
+            "verbose": app.verbose if args.verbose is None else args.verbose,
+            "events": app.events if getattr(args, "events", None) is None else max(0, args.events),
+            "elb": app.elb if getattr(args, "elb", None) is None else args.elb,
+            "show_secrets": app.show_secrets if getattr(args, "show_secrets", None) is None else args.show_secrets,
+            "json": (args.output or app.output) == "json",
+        }
+
+    @with_argparser(ls_parser)
+    @with_category(CATEGORY)
+    def do_ls(self, args: argparse.Namespace) -> None:
+        """List clusters, a cluster's services, or one service in detail."""
+        cluster, service = self.optional(args.names)
+        view = self._view(args)
+        if cluster is None:
+            self._ls_clusters(view)
+        elif service is None:
+            self._ls_cluster(cluster, view)
+        else:
+            self._ls_service(cluster, service, view)
+
+    def _ls_clusters(self, view: dict[str, Any]) -> None:
+        from ..render import jsonout, tables
+
+        clusters = self.app.gateway.list_clusters()
+        if view["json"]:
+            self.app.show_json({"clusters": jsonout.to_jsonable(clusters)})
+            return
+        if not clusters:
+            self.app.poutput(f"No clusters in {self.app.gateway.region}.")
+            return
+        self.app.show(tables.clusters_table(clusters))
+
+    def _ls_cluster(self, cluster: str, view: dict[str, Any]) -> None:
+        from ..render import jsonout, tables
+
+        gateway = self.app.gateway
+        services = gateway.list_services(cluster)
+        task_defs = gateway.task_definitions({s.task_definition_arn for s in services if s.task_definition_arn})
+        lbs = gateway.load_balancers(services) if view["elb"] and services else []
+        if view["json"]:
+            document = jsonout.services_document(cluster, services, task_defs, total=len(services))
+            for doc, svc in zip(document["services"], services, strict=True):
+                doc["events"] = jsonout.to_jsonable(tables.recent_events(svc, view["events"]))
+            if view["verbose"]:
+                document["task_definitions"] = [jsonout.task_definition_document(td, view["show_secrets"])
+                                                for td in task_defs.values()]
+            if view["elb"]:
+                document["load_balancers"] = jsonout.to_jsonable(lbs)
+            self.app.show_json(document)
+            return
+        self.app.show(tables.services_table(cluster, services, task_defs, total=len(services)))
+        if view["events"]:
+            for svc in services:
+                self.app.show(tables.events_view(svc, view["events"]))
+        if view["verbose"]:
+            for arn in sorted(task_defs):
+                self.app.show(tables.task_definition_view(task_defs[arn], verbose=True,
+                                                          show_secrets=view["show_secrets"]))
+        if lbs:
+            self.app.show(tables.load_balancers_view(lbs))
+
+    def _ls_service(self, cluster: str, service: str, view: dict[str, Any]) -> None:
+        from ..render import jsonout, tables
+
+        gateway = self.app.gateway
+        svc = gateway.describe_services(cluster, [service])[0]
+        tasks_future = gateway.submit(gateway.service_tasks, cluster, service)
+        td = gateway.task_definition(svc.task_definition_arn)
+        tasks = tasks_future.result()
+        lbs = gateway.load_balancers([svc]) if view["elb"] else []
+        if view["json"]:
+            document = jsonout.service_document(svc, td, tasks, view["show_secrets"], events=view["events"])
+            if view["elb"]:
+                document["loadBalancers"] = jsonout.to_jsonable(lbs)
+            self.app.show_json(document)
+            return
+        self.app.show(tables.service_detail(svc, td, tasks, verbose=view["verbose"], events=view["events"],
+                                            show_secrets=view["show_secrets"]))
+        if lbs:
+            self.app.show(tables.load_balancers_view(lbs))
+
+    @with_argparser(check_parser)
+    @with_category(CATEGORY)
+    def do_check(self, args: argparse.Namespace) -> None:
+        """Check a service and exit non-zero when something is wrong."""
+        from ..render import tables
+
+        cluster, service = self.required(args.names, ("cluster", "service"), "check [CLUSTER] SERVICE")
+        report = check_service(self.app.gateway, cluster, service)
+        if (args.output or self.app.output) == "json":
+            self.app.show_json(report.document())
+        else:
+            self.app.show(tables.check_report(report.findings, report.ok_line))
+        if report.findings:
+            self.app.mark_failed(1)
+
+    @with_argparser(use_parser)
+    @with_category(CATEGORY)
+    def do_use(self, args: argparse.Namespace) -> None:
+        """Select a cluster (and service) so later commands need fewer names."""
+        app = self.app
+        names = list(args.names)
+        if not names:
+            app.poutput(f"scope: {app.scope.path() or '(none)'}")
+            return
+        if len(names) > 2:
+            raise CommandError("use takes at most CLUSTER SERVICE", 2)
+        target = "/" + "/".join(names) if len(names) == 2 else names[0]
+        scope = app.scope.enter(target)
+        self._verify(scope.cluster, scope.service)
+        app.set_scope(scope)
+
+    def _verify(self, cluster: str | None, service: str | None) -> None:
+        """Refuse a scope that names a cluster or service ECS does not have."""
+        gateway = self.app.gateway
+        if cluster:
+            gateway.describe_cluster(cluster)
+        if cluster and service:
+            gateway.describe_services(cluster, [service])
+
+    @with_argparser(name_parser("profile", "Switch to another AWS profile (new clients, scope cleared)."))
+    @with_category(CATEGORY)
+    def do_profile(self, args: argparse.Namespace) -> None:
+        """Switch to another AWS profile, or show the current one."""
+        if not args.name:
+            self.app.poutput(self.app.scope.profile or "default (boto3's standard chain)")
+            return
+        self.app.switch(profile=args.name)
+        self.app.poutput(f"profile {args.name}, region {self.app.gateway.region}")
+
+    @with_argparser(name_parser("region", "Switch to another AWS region (new clients, scope cleared)."))
+    @with_category(CATEGORY)
+    def do_region(self, args: argparse.Namespace) -> None:
+        """Switch to another AWS region, or show the current one."""
+        if not args.name:
+            self.app.poutput(self.app.gateway.region)
+            return
+        self.app.switch(region=args.name)
+        self.app.poutput(f"region {args.name}")
+
+    def complete_profile_names(self) -> Choices:
+        from ..aws.session import list_profiles
+
+        return Choices([CompletionItem(p) for p in list_profiles(self.app.environment.env)])
+
+    @with_argparser(Parser(description="Refetch the names used for TAB completion."))
+    @with_category(CATEGORY)
+    def do_refresh(self, _: argparse.Namespace) -> None:
+        """Fetch completion names again (clusters, services, families) in the background."""
+        cache = self.app.completion
+        cache.clear()
+        cache.prefetch("clusters")
+        cache.prefetch("families")
+        if self.app.scope.cluster:
+            cache.prefetch_services(self.app.scope.cluster)
+        self.app.poutput("refreshing names in the background")
+
+
+def services_by_family(services: list[Service], task_defs: dict[str, TaskDefinition]) -> dict[str, Service]:
+    """Map each task definition family to the first service that runs it."""
+    out: dict[str, Service] = {}
+    for svc in services:
+        td = task_defs.get(svc.task_definition_arn)
+        family = td.family if td else svc.revision.split(":")[0]
+        out.setdefault(family, svc)
+    return out

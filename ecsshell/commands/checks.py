@@ -1,0 +1,87 @@
+"""What `check` looks for in a service, kept apart from how it is printed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ..model import LoadBalancer, Service, Task
+
+STUCK_AFTER = timedelta(minutes=30)
+
+
+@dataclass
+class CheckReport:
+    cluster: str
+    service: Service
+    tasks: list[Task]
+    findings: list[str] = field(default_factory=list)
+
+    @property
+    def ok_line(self) -> str:
+        svc = self.service
+        state = svc.primary.rollout_state if svc.primary and svc.primary.rollout_state else svc.status
+        return (f"OK: service {svc.name} in {self.cluster}: {svc.running}/{svc.desired} running "
+                f"{svc.revision}, rollout {state}")
+
+    def document(self) -> dict[str, Any]:
+        return {"cluster": self.cluster, "service": self.service.name, "ok": not self.findings,
+                "findings": self.findings, "revision": self.service.revision,
+                "running": self.service.running, "desired": self.service.desired}
+
+
+def _now(service: Service) -> datetime:
+    """Use the newest timestamp ECS reported as 'now', so the check needs no clock of its own."""
+    stamps = [d.updated_at for d in service.deployments if d.updated_at]
+    stamps += [e.created_at for e in service.events if e.created_at]
+    return max([*stamps, datetime.now(UTC)])
+
+
+def findings_for(service: Service, tasks: list[Task], lbs: list[LoadBalancer]) -> list[str]:
+    """Return one line per problem found in SERVICE, its RUNNING tasks and its targets."""
+    found: list[str] = []
+    running = [t for t in tasks if t.last_status == "RUNNING"]
+    if not running:
+        found.append(f"service {service.name} has no RUNNING tasks (desired {service.desired})")
+    elif len(running) < service.desired:
+        found.append(f"service {service.name} runs {len(running)} of {service.desired} desired tasks")
+    for task in tasks:
+        if task.task_definition_arn != service.task_definition_arn:
+            found.append(f"task {task.id} uses {task.revision} but service definition is {service.revision}")
+    now = _now(service)
+    for deployment in service.deployments:
+        if deployment.rollout_state == "FAILED":
+            reason = f": {deployment.rollout_reason}" if deployment.rollout_reason else ""
+            found.append(f"deployment {deployment.id} ({deployment.revision}) FAILED{reason}")
+        elif deployment.status == "PRIMARY" and deployment.rollout_state == "IN_PROGRESS":
+            started = deployment.created_at or deployment.updated_at
+            if started and now - started > STUCK_AFTER:
+                minutes = int((now - started).total_seconds() // 60)
+                found.append(f"deployment {deployment.id} ({deployment.revision}) stuck IN_PROGRESS for "
+                             f"{minutes} minutes ({deployment.running}/{deployment.desired} running, "
+                             f"{deployment.failed} failed)")
+    for lb in lbs:
+        for group in lb.target_groups:
+            bad = [t for t in group.targets if not t.healthy]
+            if bad:
+                reasons = sorted({f"{t.reason}: {t.description}" if t.description else (t.reason or t.state)
+                                  for t in bad})
+                found.append(f"target group {group.name}: {len(bad)} of {len(group.targets)} targets "
+                             f"unhealthy ({'; '.join(reasons)})")
+        bad_instances = [t for t in lb.instances if not t.healthy]
+        if bad_instances:
+            found.append(f"load balancer {lb.name}: {len(bad_instances)} of {len(lb.instances)} instances "
+                         f"OutOfService")
+    return found
+
+
+def check_service(gateway: Any, cluster: str, service: str) -> CheckReport:
+    """Fetch SERVICE, its RUNNING tasks and its targets, and list what is wrong."""
+    svc = gateway.describe_services(cluster, [service])[0]
+    tasks_future = gateway.submit(gateway.service_tasks, cluster, service)
+    lbs = gateway.load_balancers([svc]) if svc.load_balancers else []
+    tasks = tasks_future.result()
+    report = CheckReport(cluster, svc, tasks)
+    report.findings = findings_for(svc, tasks, lbs)
+    return report

@@ -1,0 +1,99 @@
+"""What every command set shares: the app type, argument filling and completion by position."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from cmd2 import Choices, CommandSet, CompletionError
+
+from ..scope import ScopeError, fill, fill_optional
+from ..shell import CommandError
+
+if TYPE_CHECKING:
+    from ..shell import EcsShell
+
+LABELS = {"cluster": "CLUSTER", "service": "SERVICE", "image": "IMAGE", "family": "FAMILY",
+          "revision": "REVISION", "count": "COUNT", "target": "SERVICE|TASK"}
+
+
+class EcsCommands(CommandSet["EcsShell"]):
+    """Base for ecsshell's command sets: access to the app, the gateway and positional filling."""
+
+    @property
+    def app(self) -> EcsShell:
+        return self._cmd
+
+    def required(self, args: list[str], names: tuple[str, ...], usage: str) -> list[str]:
+        """Fill NAMES from ARGS and the scope; every one must end up named."""
+        try:
+            values = fill(args, self.app.scope, names)
+        except ScopeError as exc:
+            raise CommandError(f"{exc}; usage: {usage}", 2) from None
+        missing = [LABELS.get(n, n.upper()) for n, v in zip(names, values, strict=True) if not v]
+        if missing:
+            hint = " (or select it with `use`; see `help scope`)" if "cluster" in names else ""
+            raise CommandError(f"missing {' and '.join(missing)}{hint}; usage: {usage}", 2)
+        return [v for v in values if v is not None]
+
+    def optional(self, args: list[str], names: tuple[str, ...] = ("cluster", "service")) -> list[str | None]:
+        try:
+            return fill_optional(args, self.app.scope, names)
+        except ScopeError as exc:
+            raise CommandError(str(exc), 2) from None
+
+    # completion: which kind of name is the next positional argument? ------------------------
+    def complete_position(self, names: Sequence[str], typed: list[str]) -> Choices:
+        """Complete the next positional of a command whose positionals are NAMES."""
+        scope = self.app.scope
+        depth = 0
+        if not (typed and typed[0].startswith("/")):
+            for name in names:
+                if name in ("cluster", "service") and getattr(scope, name, None):
+                    depth += 1
+                else:
+                    break
+        kinds = list(names[depth:])
+        index = len(typed)
+        if index >= len(kinds):
+            return Choices([])
+        kind = kinds[index]
+        known = dict(zip(kinds, typed, strict=False))
+        cluster = known.get("cluster") or scope.cluster
+        service = known.get("service") or scope.service
+        return self.complete_kind(kind, cluster, service, known)
+
+    def complete_kind(self, kind: str, cluster: str | None, service: str | None,
+                      known: dict[str, str]) -> Choices:
+        cache = self.app.completion
+        if kind == "cluster":
+            return cache.choices("clusters")
+        if kind == "service":
+            if not cluster:
+                raise CompletionError("name a cluster first (or `use` one)")
+            return cache.choices("services", cluster)
+        if kind == "image":
+            if not (cluster and service):
+                return Choices([])
+            return cache.choices("tags", cluster, service)
+        if kind == "family":
+            return cache.choices("families")
+        if kind == "revision":
+            family = known.get("family")
+            return cache.choices("revisions", family) if family else Choices([])
+        return Choices([])
+
+
+def typed_tokens(arg_tokens: dict[str, list[str]], dest: str = "names") -> list[str]:
+    """Return the positional tokens already complete before the one being typed."""
+    tokens = list(arg_tokens.get(dest, []))
+    return tokens[:-1] if tokens else tokens
+
+
+def positional_completer(names: Sequence[str]) -> Any:
+    """Make a choices_provider completing positionals NAMES by position and scope."""
+
+    def provider(self: EcsCommands, arg_tokens: dict[str, list[str]]) -> Choices:
+        return self.complete_position(names, typed_tokens(arg_tokens))
+
+    return provider

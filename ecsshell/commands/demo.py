@@ -1,0 +1,43 @@
+"""The guided tour of the demo world."""
+
+from __future__ import annotations
+
+import argparse
+
+from cmd2 import with_argparser, with_category
+
+from ..shell import Parser
+from .common import EcsCommands
+
+CATEGORY = "Shell"
+
+TOUR = [
+    ("ls", "every cluster in the region, with service and task counts"),
+    ("use prod", "select the prod cluster: the prompt shows it, TAB completes its services"),
+    ("ls", "prod's services: counts, revisions, images, deployments, target groups"),
+    ("ls web", "one service in detail: deployments, tasks, containers (add -v for env and secrets)"),
+    ("check payments", "a service whose last deployment failed: check says why and exits 1"),
+    ("check legacy", "a service still running tasks of an old revision"),
+    ("update web :1.4.0", "deploy a new tag; the rollout is followed until it completes"),
+    ("ls web -events 5", "the rollout's events"),
+    ("taskdefs", "task definition families and their latest revisions"),
+    ("taskdefs web latest", "the newest web revision in full"),
+    ("register sample_task.json", "register a task definition from a file"),
+    ("run /batch migrate --wait", "run a one-off task and get its exit code"),
+    ("logs web", "the service's CloudWatch Logs lines, merged across tasks"),
+]
+
+
+class DemoCommands(EcsCommands):
+    """The tour."""
+
+    DEFAULT_CATEGORY = CATEGORY
+
+    @with_argparser(Parser(description="Suggest the next commands to try, in order."))
+    @with_category(CATEGORY)
+    def do_tour(self, _: argparse.Namespace) -> None:
+        """Suggest commands to try, in order (made for `ecsshell --demo`)."""
+        width = max(len(cmd) for cmd, _ in TOUR)
+        self.app.poutput("A walk through ecsshell (type each command at the prompt):")
+        for number, (command, why) in enumerate(TOUR, 1):
+            self.app.poutput(f"{number:2}. {command.ljust(width)}  {why}")

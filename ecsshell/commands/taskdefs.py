@@ -1,0 +1,123 @@
+"""Task definitions: taskdefs and register."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from cmd2 import Cmd, with_argparser, with_category
+
+from ..shell import CommandError, Parser
+from .common import EcsCommands, positional_completer
+
+CATEGORY = "Task definitions"
+
+
+def taskdefs_parser() -> Parser:
+    parser = Parser(description="List task definition families, a family's revisions, or one revision in full.")
+    parser.add_argument("names", nargs="*", metavar="NAME", help="[FAMILY [REVISION|latest]]",
+                        choices_provider=positional_completer(("family", "revision")))
+    parser.add_argument("--all", action="store_true", help="include INACTIVE (deregistered) families")
+    parser.add_argument("--show-secrets", action="store_true", default=None,
+                        help="show values of secret-looking environment variables")
+    parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")
+    return parser
+
+
+def register_parser() -> Parser:
+    parser = Parser(description="Register a task definition from a JSON file "
+                                "(the format of `aws ecs register-task-definition --cli-input-json`).")
+    parser.add_argument("file", metavar="FILE", help="task definition JSON", completer=Cmd.path_complete)
+    parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")
+    return parser
+
+
+def load_task_definition(path: str) -> dict[str, Any]:
+    """Read a task definition document, naming the line and column of any JSON error."""
+    file = Path(path).expanduser()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"{path}: cannot read: {exc}") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CommandError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    if not isinstance(document, dict):
+        raise CommandError(f"{path}: a task definition must be a JSON object, not {type(document).__name__}")
+    body = document.get("taskDefinition", document)
+    if not isinstance(body, dict) or not body.get("family"):
+        raise CommandError(f"{path}: the task definition has no \"family\"")
+    if not body.get("containerDefinitions"):
+        raise CommandError(f"{path}: the task definition has no \"containerDefinitions\"")
+    return document
+
+
+class TaskDefinitionCommands(EcsCommands):
+    """Commands that read and register task definitions."""
+
+    DEFAULT_CATEGORY = CATEGORY
+
+    @with_argparser(taskdefs_parser)
+    @with_category(CATEGORY)
+    def do_taskdefs(self, args: argparse.Namespace) -> None:
+        """List families, a family's revisions, or show one revision in full."""
+        from ..render import jsonout, tables, taskdef
+
+        app = self.app
+        as_json = (args.output or app.output) == "json"
+        names = list(args.names)
+        if len(names) > 2:
+            raise CommandError("usage: taskdefs [FAMILY [REVISION|latest]]", 2)
+        gateway = app.gateway
+        if not names:
+            families = gateway.families(status="ALL" if args.all else "ACTIVE")
+            if as_json:
+                app.show_json({"families": jsonout.to_jsonable(families)})
+            else:
+                app.show(tables.families_table(families))
+            return
+        family = names[0]
+        if ":" in family and len(names) == 1:
+            family, rev = family.split(":", 1)
+            names = [family, rev]
+        if len(names) == 1:
+            revisions = gateway.revisions(family)
+            if as_json:
+                app.show_json({"family": family, "revisions": [
+                    {"revision": r, "arn": arn, "status": status} for r, arn, status in revisions]})
+            else:
+                app.show(tables.revisions_table(family, revisions))
+            return
+        rev = names[1]
+        if rev != "latest" and not rev.isdigit():
+            raise CommandError(f"revision must be a number or `latest`, not {rev!r}", 2)
+        td = gateway.task_definition(family if rev == "latest" else f"{family}:{rev}")
+        show = app.show_secrets if args.show_secrets is None else args.show_secrets
+        text = taskdef.task_definition_json(td, mask_secrets=not show)
+        if as_json:
+            app.poutput(text)
+        else:
+            app.show(taskdef.highlighted(text, app.use_color))
+
+    @with_argparser(register_parser)
+    @with_category(CATEGORY)
+    def do_register(self, args: argparse.Namespace) -> None:
+        """Register a task definition from a JSON file and print its family, revision and status."""
+        from ..render import jsonout
+
+        app = self.app
+        spec = load_task_definition(args.file)
+        td = app.gateway.register_task_definition(spec)
+        app.completion.invalidate("families")
+        app.completion.invalidate("revisions", td.family)
+        if (args.output or app.output) == "json":
+            app.show_json({"family": td.family, "revision": td.revision, "status": td.status,
+                           "taskDefinitionArn": td.arn, "taskDefinition": jsonout.to_jsonable(td.raw)})
+            return
+        app.poutput(f"registered {td.family}:{td.revision} ({td.status})")
+        app.poutput(td.arn)

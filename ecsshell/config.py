@@ -1,0 +1,79 @@
+"""Read the user's defaults from the XDG config file (~/.config/ecsshell/config)."""
+
+from __future__ import annotations
+
+import configparser
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_CONFIG = """\
+# ecsshell configuration. Command-line flags override these values.
+[main]
+# AWS profile to use when neither -cred/--profile nor ECSCREDENTIAL is given.
+# profile = default
+# Region to use when neither --region nor AWS_REGION is given.
+# region = us-east-1
+# Output format: text or json.
+# output = text
+# Ask before commands that change ECS (only when stdin and stdout are terminals).
+# confirm = true
+# Colour on terminals (NO_COLOR in the environment also turns it off).
+# color = true
+# Wait for a rollout to finish after update in the interactive shell.
+# wait = true
+"""
+
+
+class ConfigFileError(ValueError):
+    """The config file exists but cannot be read."""
+
+
+@dataclass
+class Config:
+    """Defaults from the config file; None where the file says nothing."""
+
+    profile: str | None = None
+    region: str | None = None
+    output: str | None = None
+    confirm: bool = True
+    color: bool = True
+    wait: bool = True
+    path: Path | None = None
+
+
+def _bool(parser: configparser.ConfigParser, key: str, default: bool) -> bool:
+    try:
+        return parser.getboolean("main", key, fallback=default)
+    except ValueError as exc:
+        raise ConfigFileError(f"{key} must be true or false") from exc
+
+
+def load(config_dir: Path) -> Config:
+    """Read CONFIG_DIR/config, writing a commented default there on first use."""
+    path = config_dir / "config"
+    if not path.exists():
+        try:
+            config_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(DEFAULT_CONFIG, encoding="utf-8")
+        except OSError:
+            return Config(path=None)
+    parser = configparser.ConfigParser()
+    try:
+        parser.read(path, encoding="utf-8")
+    except configparser.Error as exc:
+        raise ConfigFileError(f"cannot read {path}: {exc}".splitlines()[0]) from exc
+    output = parser.get("main", "output", fallback=None)
+    if output not in (None, "text", "json"):
+        raise ConfigFileError(f"{path}: output must be text or json, not {output!r}")
+    try:
+        return Config(
+            profile=parser.get("main", "profile", fallback=None),
+            region=parser.get("main", "region", fallback=None),
+            output=output,
+            confirm=_bool(parser, "confirm", True),
+            color=_bool(parser, "color", True),
+            wait=_bool(parser, "wait", True),
+            path=path,
+        )
+    except ConfigFileError as exc:
+        raise ConfigFileError(f"{path}: {exc}") from exc

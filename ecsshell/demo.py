@@ -1,0 +1,42 @@
+"""Start the emulated ECS world in this process for `ecsshell --demo`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .environment import Environment
+from .options import Options
+
+INSTALL_HINT = "--demo needs the demo extra: pip install 'ecsshell[demo]'"
+BANNER = ("ecsshell demo: an emulated ECS world on 127.0.0.1 ({url}); nothing here touches AWS.\n"
+          "Type `tour` for a guided walk, `help` for every command, Ctrl-D to leave.")
+
+
+class DemoUnavailable(Exception):
+    """The demo extra (moto with its server parts) is not installed."""
+
+
+def start_demo(environment: Environment, options: Options, *, speed: float = 1.0) -> Any:
+    """Start and seed the demo world, run its scheduler, and point OPTIONS and ENVIRONMENT at it."""
+    try:
+        import moto.server  # noqa: F401
+        import werkzeug  # noqa: F401
+    except ImportError:
+        raise DemoUnavailable(INSTALL_HINT) from None
+    from .emulator import start_world
+    from .emulator.worlds import demo_world
+
+    world = start_world()
+    try:
+        demo_world(world)
+    except BaseException:
+        world.stop()
+        raise
+    world.scheduler.run(speed=speed)
+    env = {k: v for k, v in environment.env.items() if k not in ("AWS_PROFILE", "ECSCREDENTIAL")}
+    env.update(world.environ())
+    environment.env = env
+    options.endpoint_url = world.endpoint_url
+    options.region = world.region
+    options.profile = "env"
+    return world

@@ -1,0 +1,234 @@
+"""Deploy logic with no I/O of its own: build the next revision, follow a rollout, wait for tasks."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .images import replace as replace_image
+from .model import Deployment, Service, ServiceEvent, Task, TaskDefinition
+
+READ_ONLY_FIELDS = ("taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities",
+                    "registeredAt", "registeredBy", "deregisteredAt")
+POLL_SECONDS = 3.0
+
+
+class PlanError(ValueError):
+    """The requested change does not fit the task definition."""
+
+
+@dataclass
+class ImageChange:
+    container: str
+    old: str
+    new: str
+
+
+@dataclass
+class Plan:
+    """The next revision's document and what differs from the current one."""
+
+    current: TaskDefinition
+    spec: dict[str, Any]
+    images: list[ImageChange] = field(default_factory=list)
+    env_changes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(c.old != c.new for c in self.images) or bool(self.env_changes)
+
+
+def registrable(td: TaskDefinition) -> dict[str, Any]:
+    """Return TD as a RegisterTaskDefinition request: every field kept, read-only ones dropped."""
+    spec = copy.deepcopy(td.raw.get("taskDefinition", {}))
+    for name in READ_ONLY_FIELDS:
+        spec.pop(name, None)
+    tags = td.raw.get("tags") or []
+    if tags:
+        spec["tags"] = copy.deepcopy(tags)
+    return spec
+
+
+def plan_update(td: TaskDefinition, images: dict[str | None, str], set_env: list[tuple[str, str, str]],
+                unset_env: list[tuple[str, str]]) -> Plan:
+    """Plan a revision of TD with new IMAGES ({container or None for the first: image or :tag}) and env changes."""
+    spec = registrable(td)
+    containers = spec.get("containerDefinitions", [])
+    if not containers:
+        raise PlanError(f"{td.label} has no containers")
+    by_name = {c.get("name"): c for c in containers}
+    names = ", ".join(str(n) for n in by_name)
+    plan = Plan(td, spec)
+    for name, new in images.items():
+        container = containers[0] if name is None else by_name.get(name)
+        if container is None:
+            raise PlanError(f"{td.label} has no container {name!r} (it has: {names})")
+        old = container.get("image", "")
+        container["image"] = replace_image(old, new)
+        plan.images.append(ImageChange(container["name"], old, container["image"]))
+    for name, key, value in set_env:
+        container = by_name.get(name)
+        if container is None:
+            raise PlanError(f"{td.label} has no container {name!r} (it has: {names})")
+        env = container.setdefault("environment", [])
+        for pair in env:
+            if pair.get("name") == key:
+                if pair.get("value") != value:
+                    plan.env_changes.append(f"{name}: set {key}")
+                pair["value"] = value
+                break
+        else:
+            env.append({"name": key, "value": value})
+            plan.env_changes.append(f"{name}: add {key}")
+    for name, key in unset_env:
+        container = by_name.get(name)
+        if container is None:
+            raise PlanError(f"{td.label} has no container {name!r} (it has: {names})")
+        env = container.get("environment", [])
+        kept = [pair for pair in env if pair.get("name") != key]
+        if len(kept) == len(env):
+            raise PlanError(f"container {name} has no environment variable {key}")
+        container["environment"] = kept
+        plan.env_changes.append(f"{name}: unset {key}")
+    return plan
+
+
+# following a rollout -----------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    """How a wait ended: COMPLETED, FAILED or TIMEOUT, with one line saying why."""
+
+    state: str
+    reason: str
+    service: Service | None = None
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "COMPLETED"
+
+
+@dataclass
+class Progress:
+    """One observation of a rollout, for the progress line."""
+
+    deployment: Deployment | None
+    old_running: int
+    elapsed: float
+    service: Service
+
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+
+def failure_reason(tasks: list[Task], task_definition_arn: str) -> str:
+    """Say why tasks of TASK_DEFINITION_ARN stopped: stoppedReason and the essential container's exit code."""
+    mine = [t for t in tasks if t.task_definition_arn == task_definition_arn and t.last_status == "STOPPED"]
+    if not mine:
+        return ""
+    task = max(mine, key=lambda t: t.stopped_at.timestamp() if t.stopped_at else 0.0)
+    parts = [f"task {task.id} stopped: {task.stopped_reason or 'no reason given'}"]
+    for container in task.containers:
+        if container.exit_code not in (None, 0):
+            parts.append(f"container {container.name} exit code {container.exit_code}")
+            if container.reason:
+                parts.append(container.reason)
+            break
+    return "; ".join(parts)
+
+
+def follow_rollout(gateway: Any, cluster: str, service: str, deployment_id: str | None, *, timeout: float,
+                   sleep: Sleep, monotonic: Clock, on_progress: Callable[[Progress], None],
+                   on_event: Callable[[ServiceEvent], None], poll: float = POLL_SECONDS,
+                   seen_events: set[str] | None = None) -> Outcome:
+    """Poll the service until deployment DEPLOYMENT_ID (the PRIMARY if None) completes, fails or times out."""
+    start = monotonic()
+    seen = set(seen_events or ())
+    while True:
+        svc = gateway.describe_services(cluster, [service])[0]
+        for event in reversed(svc.events):
+            if event.id not in seen:
+                seen.add(event.id)
+                on_event(event)
+        deployment = next((d for d in svc.deployments if d.id == deployment_id), None) if deployment_id \
+            else svc.primary
+        elapsed = monotonic() - start
+        old_running = sum(d.running for d in svc.deployments if deployment is None or d.id != deployment.id)
+        on_progress(Progress(deployment, old_running, elapsed, svc))
+        if deployment is None:
+            primary = svc.primary
+            return Outcome("FAILED", f"deployment {deployment_id} is gone: ECS replaced it with "
+                                     f"{primary.id if primary else 'nothing'} ({svc.revision}), "
+                                     "likely a circuit-breaker rollback", svc, elapsed)
+        if deployment.rollout_state == "FAILED":
+            stopped = gateway.service_tasks(cluster, service, desired_status="STOPPED")
+            reason = deployment.rollout_reason or "rollout FAILED"
+            detail = failure_reason(stopped, deployment.task_definition_arn)
+            return Outcome("FAILED", f"{reason} {detail}".strip(), svc, elapsed)
+        settled = (len(svc.deployments) == 1 and deployment.running == deployment.desired
+                   and deployment.pending == 0)
+        if deployment.rollout_state == "COMPLETED" or (deployment.rollout_state is None and settled):
+            return Outcome("COMPLETED", f"{svc.name} runs {deployment.running}/{deployment.desired} tasks of "
+                                        f"{deployment.revision}", svc, elapsed)
+        if elapsed >= timeout:
+            return Outcome("TIMEOUT", f"gave up after {int(timeout)}s: {deployment.revision} "
+                                      f"{deployment.running}/{deployment.desired} running, "
+                                      f"{deployment.failed} failed, rollout {deployment.rollout_state}",
+                           svc, elapsed)
+        sleep(min(poll, max(0.0, timeout - elapsed)) or poll)
+
+
+def follow_scale(gateway: Any, cluster: str, service: str, *, timeout: float, sleep: Sleep,
+                 monotonic: Clock, on_progress: Callable[[Progress], None],
+                 on_event: Callable[[ServiceEvent], None], poll: float = POLL_SECONDS) -> Outcome:
+    """Poll the service until its running count equals its desired count with nothing pending."""
+    start = monotonic()
+    seen: set[str] = set()
+    first = True
+    while True:
+        svc = gateway.describe_services(cluster, [service])[0]
+        for event in reversed(svc.events):
+            if event.id not in seen:
+                seen.add(event.id)
+                if not first:
+                    on_event(event)
+        first = False
+        elapsed = monotonic() - start
+        on_progress(Progress(svc.primary, 0, elapsed, svc))
+        if svc.running == svc.desired and svc.pending == 0 and len(svc.deployments) <= 1:
+            return Outcome("COMPLETED", f"{svc.name} runs {svc.running}/{svc.desired} tasks", svc, elapsed)
+        if elapsed >= timeout:
+            return Outcome("TIMEOUT", f"gave up after {int(timeout)}s: {svc.running}/{svc.desired} running, "
+                                      f"{svc.pending} pending", svc, elapsed)
+        sleep(poll)
+
+
+def exit_code_of(task: Task) -> int | None:
+    """Return the exit code of TASK's essential container (the first non-zero one, else the first)."""
+    codes = [c.exit_code for c in task.containers if c.exit_code is not None]
+    nonzero = [c for c in codes if c != 0]
+    if nonzero:
+        return nonzero[0]
+    return codes[0] if codes else None
+
+
+def wait_tasks(gateway: Any, cluster: str, arns: list[str], *, timeout: float, sleep: Sleep,
+               monotonic: Clock, on_change: Callable[[Task], None], poll: float = POLL_SECONDS) -> \
+        tuple[list[Task], bool]:
+    """Poll tasks until all are STOPPED; return them and whether they all stopped in time."""
+    start = monotonic()
+    last: dict[str, str] = {}
+    while True:
+        tasks = gateway.describe_tasks(cluster, arns)
+        for task in tasks:
+            if last.get(task.arn) != task.last_status:
+                last[task.arn] = task.last_status
+                on_change(task)
+        if tasks and all(t.last_status == "STOPPED" for t in tasks):
+            return tasks, True
+        if monotonic() - start >= timeout:
+            return tasks, False
+        sleep(poll)

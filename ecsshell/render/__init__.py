@@ -1,0 +1,45 @@
+"""Pure renderers: model objects to rich renderables, plain text and JSON (no AWS, no I/O)."""
+
+from __future__ import annotations
+
+from ecsshell.render.diff import diff_renderable, taskdef_diff
+from ecsshell.render.jsonout import dumps, service_document, to_jsonable
+from ecsshell.render.secrets import env_pairs, is_secret_name, mask
+from ecsshell.render.tables import (
+    check_report,
+    clusters_table,
+    families_table,
+    load_balancers_view,
+    revisions_table,
+    run_result,
+    service_detail,
+    services_table,
+    task_definition_view,
+    tasks_table,
+)
+from ecsshell.render.taskdef import highlighted, task_definition_json
+from ecsshell.render.text import to_text
+
+__all__ = [
+    "check_report",
+    "clusters_table",
+    "diff_renderable",
+    "dumps",
+    "env_pairs",
+    "families_table",
+    "highlighted",
+    "is_secret_name",
+    "load_balancers_view",
+    "mask",
+    "revisions_table",
+    "run_result",
+    "service_detail",
+    "service_document",
+    "services_table",
+    "task_definition_json",
+    "task_definition_view",
+    "taskdef_diff",
+    "tasks_table",
+    "to_jsonable",
+    "to_text",
+]

@@ -1,0 +1,86 @@
+"""Show what changed between two task definitions as a unified diff of stable JSON."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import RenderableType
+from rich.syntax import Syntax
+from rich.text import Text
+
+from ecsshell.render.taskdef import THEME, json_default
+
+# Fields ECS sets itself: they differ between any two revisions and say nothing about the change.
+READ_ONLY_FIELDS = frozenset(
+    {
+        "taskDefinitionArn",
+        "revision",
+        "status",
+        "registeredAt",
+        "registeredBy",
+        "deregisteredAt",
+        "requiresAttributes",
+        "compatibilities",
+    }
+)
+# Lists whose order means nothing, and the key that sorts them.
+_UNORDERED = {"environment": "name", "secrets": "name", "secretOptions": "name", "tags": "key"}
+
+
+def _sort_key(field: str) -> Callable[[dict[str, Any]], str]:
+    """Return a sort key reading one field of a dict."""
+    return lambda item: str(item.get(field, ""))
+
+
+def _prune(value: Any) -> Any:
+    """Drop unset values (None, [], {}) and sort order-free lists, recursively."""
+    if isinstance(value, dict):
+        pruned = {k: _prune(v) for k, v in value.items()}
+        result = {k: v for k, v in pruned.items() if v is not None and v != [] and v != {}}
+        for key, sort_key in _UNORDERED.items():
+            items = result.get(key)
+            if isinstance(items, list) and all(isinstance(i, dict) for i in items):
+                result[key] = sorted(items, key=_sort_key(sort_key))
+        return result
+    if isinstance(value, list | tuple):
+        return [_prune(v) for v in value]
+    return value
+
+
+def comparable(document: dict[str, Any]) -> dict[str, Any]:
+    """Return the editable part of a task definition (a describe answer or a bare taskDefinition)."""
+    inner = document.get("taskDefinition")
+    doc = dict(inner) if isinstance(inner, dict) else dict(document)
+    if isinstance(inner, dict) and document.get("tags"):
+        doc["tags"] = document["tags"]
+    pruned = _prune({k: v for k, v in doc.items() if k not in READ_ONLY_FIELDS})
+    return pruned if isinstance(pruned, dict) else {}
+
+
+def stable_json(document: dict[str, Any]) -> str:
+    """Return a task definition's editable part as pretty JSON with sorted keys."""
+    return json.dumps(
+        comparable(document), indent=2, sort_keys=True, ensure_ascii=False, default=json_default
+    )
+
+
+def taskdef_diff(old: dict[str, Any], new: dict[str, Any], old_label: str, new_label: str) -> str:
+    """Return a unified diff of two task definitions, or an empty string when they match."""
+    lines = difflib.unified_diff(
+        stable_json(old).splitlines(),
+        stable_json(new).splitlines(),
+        fromfile=old_label,
+        tofile=new_label,
+        lineterm="",
+    )
+    return "\n".join(lines)
+
+
+def diff_renderable(text: str, color: bool) -> RenderableType:
+    """Return a diff coloured by pygments' diff lexer when color, else as plain text."""
+    if not color:
+        return Text(text)
+    return Syntax(text, "diff", theme=THEME, background_color="default", word_wrap=True)
