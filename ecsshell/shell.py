@@ -271,7 +271,7 @@ class EcsShell(cmd2.Cmd):
             self.exit_code = self.failed_status
         return data
 
-    def do_run_script(self, args: Any) -> bool | None:  # type: ignore[override]
+    def do_run_script(self, args: Any) -> bool | None:
         """Run a script of ecsshell commands, stopping at its first failing line."""
         self._script_depth += 1
         self._error_stop = False

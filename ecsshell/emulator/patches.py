@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -27,9 +28,16 @@ def _wrap(cls: type, name: str, make: Callable[[Callable[..., Any]], Callable[..
 
 def install(world: World) -> None:
     """Apply every shim once per process and register WORLD for its region."""
+    import os
+
     from moto.ecs import models, responses
 
+    from . import elb
+
+    # moto's EC2 backend otherwise loads ~1,300 default AMIs on every reset (hundreds of milliseconds).
+    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     _worlds[world.region] = world
+    elb.install(_worlds)
     backend_cls = models.EC2ContainerServiceBackend
     response_cls = responses.EC2ContainerServiceResponse
     exceptions = models
@@ -69,6 +77,9 @@ def install(world: World) -> None:
             world = _world_for(self.region_name)
             now = world.scheduler.now() if world else None
             service.created_at = now
+            service.deployment_configuration = getattr(service, "deployment_configuration", None) or {
+                "deploymentCircuitBreaker": {"enable": True, "rollback": False},
+                "maximumPercent": 200, "minimumHealthyPercent": 100}
             service.running_count = 0
             service.pending_count = 0
             for deployment in service.deployments:
@@ -185,7 +196,7 @@ def install(world: World) -> None:
             world = _world_for(backend.region_name)
             for task in data["tasks"]:
                 task_def = backend.describe_task_definition(task.task_definition_arn)
-                task.containers = container_records(task_def)
+                task.containers = container_records(task_def, task)
                 task.last_status = "PENDING"
                 if world is not None:
                     from datetime import timedelta
@@ -203,7 +214,31 @@ def install(world: World) -> None:
             task_id = task_str.split("/")[-1]
             if not any(arn.endswith(task_id) for arn in self.tasks.get(cluster.name, {})):
                 raise exceptions.InvalidParameterException("The referenced task was not found.")
-            return original(self, cluster_str, task_str, reason)
+            task = original(self, cluster_str, task_str, reason)
+            world = _world_for(self.region_name)
+            if world is not None:
+                now = world.scheduler.now()
+                task.stopped_at = getattr(task, "stopped_at", None) or now
+                task.stopping_at = getattr(task, "stopping_at", None) or now
+                task.stop_code = getattr(task, "stop_code", None) or "UserInitiated"
+                task.health_status = "UNKNOWN"
+                for container in task.containers:
+                    if container.last_status != "STOPPED":
+                        container.last_status = "STOPPED"
+                        container.health_status = "UNKNOWN"
+            return task
+        return shim
+
+    def describe_tasks_response(original: Callable[..., Any]) -> Callable[..., Any]:
+        def shim(self: Any) -> Any:
+            result = original(self)
+            data = result.result if hasattr(result, "result") else result
+            cluster = self.ecs_backend._get_cluster(self._get_param("cluster", "default"))
+            data["tasks"] = [t for t in data["tasks"] if t.cluster_name == cluster.name]
+            found = {t.task_arn for t in data["tasks"]} | {t.id for t in data["tasks"]}
+            data["failures"] = [{"arn": wanted, "reason": "MISSING"} for wanted in self._get_param("tasks", [])
+                                if wanted not in found and wanted.rsplit("/", 1)[-1] not in found]
+            return result
         return shim
 
     def describe_clusters(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -213,6 +248,24 @@ def install(world: World) -> None:
             Scheduler.refresh_counts(self)
             return original(self, *args, **kwargs)
         return shim
+
+    original_requirements = backend_cls._calculate_task_resource_requirements
+    if not getattr(original_requirements, "_ecsshell_shim", False):
+        def requirements(task_definition: Any) -> Any:
+            """Count task-level memory for containers that set none (Fargate task definitions)."""
+            containers = task_definition.container_definitions
+            if all(c.get("memory") or c.get("memoryReservation") or c.get("Memory") or c.get("MemoryReservation")
+                   for c in containers):
+                return original_requirements(task_definition)
+            share = int(task_definition.memory or 0) // max(1, len(containers))
+            shaped = copy.copy(task_definition)
+            shaped.container_definitions = [
+                c if (c.get("memory") or c.get("memoryReservation")) else {**c, "memory": share}
+                for c in containers]
+            return original_requirements(shaped)
+
+        requirements._ecsshell_shim = True  # type: ignore[attr-defined]
+        backend_cls._calculate_task_resource_requirements = staticmethod(requirements)  # type: ignore[method-assign]
 
     _wrap(backend_cls, "list_tasks", list_tasks)
     _wrap(backend_cls, "describe_task_definition", describe_task_definition)
@@ -224,3 +277,4 @@ def install(world: World) -> None:
     _wrap(response_cls, "list_task_definitions", list_task_definitions)
     _wrap(response_cls, "create_service", create_service_response)
     _wrap(response_cls, "run_task", run_task_response)
+    _wrap(response_cls, "describe_tasks", describe_tasks_response)

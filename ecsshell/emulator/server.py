@@ -50,6 +50,9 @@ class World:
         self._thread.start()
         self._freeze_task_status()
         self.client("ecs").list_clusters()  # builds moto's lazy app once, so no test pays for it
+        self.client("ec2").describe_vpcs()  # likewise for the services worlds and tests use
+        self.client("elbv2").describe_load_balancers()
+        self.client("logs").describe_log_groups()
         self.recorder.reset()
         return self
 
@@ -94,7 +97,9 @@ class World:
         import boto3
         from botocore.config import Config
 
-        cfg = Config(retries={"mode": "standard", "max_attempts": 3}, **config)
+        settings: dict[str, Any] = {"retries": {"mode": "standard", "max_attempts": 3}}
+        settings.update(config)  # e.g. retries={"total_max_attempts": 1} replaces the default
+        cfg = Config(**settings)
         return boto3.client(service, region_name=self.region, endpoint_url=self.endpoint_url,
                             config=cfg, **CREDENTIALS)
 
@@ -102,7 +107,7 @@ class World:
         """Return moto's in-process backend for SERVICE in this world's account and region."""
         from moto.backends import get_backend
 
-        return get_backend(service)[ACCOUNT][self.region]  # type: ignore[index]
+        return get_backend(service)[ACCOUNT][self.region]  # type: ignore[call-overload]
 
     def environ(self) -> dict[str, str]:
         """Environment variables that point the AWS SDK (and ecsshell) at this world."""
