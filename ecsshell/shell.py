@@ -175,6 +175,13 @@ class EcsShell(cmd2.Cmd):
         self.completion.clear()
         self._update_prompt()
 
+    def preloop(self) -> None:
+        """Start fetching cluster names for completion as the interactive shell opens."""
+        if self.interactive:
+            self.completion.prefetch("clusters")
+            if self.scope.cluster:
+                self.completion.prefetch_services(self.scope.cluster)
+
     def set_scope(self, scope: Scope) -> None:
         self.scope = scope
         self._update_prompt()

@@ -42,46 +42,62 @@ class EcsCommands(CommandSet["EcsShell"]):
         except ScopeError as exc:
             raise CommandError(str(exc), 2) from None
 
-    # completion: which kind of name is the next positional argument? ------------------------
-    def complete_position(self, names: Sequence[str], typed: list[str]) -> Choices:
-        """Complete the next positional of a command whose positionals are NAMES."""
-        scope = self.app.scope
-        depth = 0
-        if not (typed and typed[0].startswith("/")):
-            for name in names:
-                if name in ("cluster", "service") and getattr(scope, name, None):
-                    depth += 1
-                else:
-                    break
-        kinds = list(names[depth:])
-        index = len(typed)
-        if index >= len(kinds):
-            return Choices([])
-        kind = kinds[index]
-        known = dict(zip(kinds, typed, strict=False))
-        cluster = known.get("cluster") or scope.cluster
-        service = known.get("service") or scope.service
-        return self.complete_kind(kind, cluster, service, known)
 
-    def complete_kind(self, kind: str, cluster: str | None, service: str | None,
-                      known: dict[str, str]) -> Choices:
-        cache = self.app.completion
-        if kind == "cluster":
-            return cache.choices("clusters")
-        if kind == "service":
-            if not cluster:
-                raise CompletionError("name a cluster first (or `use` one)")
-            return cache.choices("services", cluster)
-        if kind == "image":
-            if not (cluster and service):
-                return Choices([])
-            return cache.choices("tags", cluster, service)
-        if kind == "family":
-            return cache.choices("families")
-        if kind == "revision":
-            family = known.get("family")
-            return cache.choices("revisions", family) if family else Choices([])
+
+# completion: which kind of name is the next positional argument? --------------------------------
+def complete_position(app: EcsShell, names: Sequence[str], typed: list[str]) -> Choices:
+    """Complete the next positional of a command whose positionals are NAMES, given the scope."""
+    kinds, known = _kinds(app, names, typed)
+    index = len(typed)
+    if index >= len(kinds):
         return Choices([])
+    return complete_kind(app, kinds[index], known)
+
+
+def _kinds(app: EcsShell, names: Sequence[str], typed: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Return which positionals the user still types (after the scope's) and what is known so far."""
+    scope = app.scope
+    depth = 0
+    if not (typed and typed[0].startswith("/")):
+        for name in names:
+            if name in ("cluster", "service") and getattr(scope, name, None):
+                depth += 1
+            else:
+                break
+    kinds = list(names[depth:])
+    known = {name: getattr(scope, name) for name in names[:depth]}
+    known.update(zip(kinds, typed, strict=False))
+    return kinds, known
+
+
+def complete_kind(app: EcsShell, kind: str, known: dict[str, str]) -> Choices:
+    """Complete one kind of name (cluster, service, image tag, family, revision, container)."""
+    cache = app.completion
+    cluster = known.get("cluster") or app.scope.cluster
+    service = known.get("service") or app.scope.service
+    if kind == "cluster":
+        return cache.choices("clusters")
+    if kind == "service":
+        if not cluster:
+            raise CompletionError("name a cluster first (or `use` one)")
+        return cache.choices("services", cluster)
+    if kind in ("image", "container"):
+        if not (cluster and service):
+            return Choices([])
+        return cache.choices("tags" if kind == "image" else "containers", cluster, service)
+    if kind == "family":
+        return cache.choices("families")
+    if kind == "revision":
+        family = known.get("family")
+        return cache.choices("revisions", family) if family else Choices([])
+    return Choices([])
+
+
+def _app(owner: Any) -> EcsShell:
+    """Return the app whether cmd2 bound a provider to the app or to a command set."""
+    from ..shell import EcsShell
+
+    return owner if isinstance(owner, EcsShell) else owner._cmd
 
 
 def typed_tokens(arg_tokens: dict[str, list[str]], dest: str = "names") -> list[str]:
@@ -93,7 +109,18 @@ def typed_tokens(arg_tokens: dict[str, list[str]], dest: str = "names") -> list[
 def positional_completer(names: Sequence[str]) -> Any:
     """Make a choices_provider completing positionals NAMES by position and scope."""
 
-    def provider(self: EcsCommands, arg_tokens: dict[str, list[str]]) -> Choices:
-        return self.complete_position(names, typed_tokens(arg_tokens))
+    def provider(owner: Any, arg_tokens: dict[str, list[str]]) -> Choices:
+        return complete_position(_app(owner), names, typed_tokens(arg_tokens))
+
+    return provider
+
+
+def container_completer(names: Sequence[str]) -> Any:
+    """Make a choices_provider for --container: the containers of the service named so far."""
+
+    def provider(owner: Any, arg_tokens: dict[str, list[str]]) -> Choices:
+        app = _app(owner)
+        _, known = _kinds(app, names, list(arg_tokens.get("names", [])))
+        return complete_kind(app, "container", known)
 
     return provider
