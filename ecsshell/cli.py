@@ -89,9 +89,12 @@ def make_options(ns: argparse.Namespace, environment: Environment) -> Options:
     config = load(environment.config_dir)
     if ns.events is not None and ns.events < 0:
         raise UsageError("-events must be 0 or more")
-    return Options(
-        profile=ns.profile or config.profile,
-        region=ns.region or config.region,
+    env = environment.env
+    from_env_profile = env.get("ECSCREDENTIAL") or env.get("AWS_PROFILE")
+    from_env_region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    return Options(  # flags, then the environment (read by the gateway), then the config file
+        profile=ns.profile or (None if from_env_profile else config.profile),
+        region=ns.region or (None if from_env_region else config.region),
         endpoint_url=ns.endpoint_url,
         output=ns.output or config.output or "text",
         verbose=ns.verbose,

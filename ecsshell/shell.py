@@ -306,7 +306,10 @@ class EcsShell(cmd2.Cmd):
 
     def get_bottom_toolbar(self) -> Any:
         scope = self.scope
-        region = scope.region or (self._gateway.region if self._gateway is not None else "?")
+        try:
+            region = self.gateway.region
+        except Exception:  # noqa: BLE001 - a bad profile shows as '?' here and as an error on use
+            region = scope.region or "?"
         parts = [
             f"profile: {scope.profile or 'default'}",
             f"region: {region}",

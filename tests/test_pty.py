@@ -1,0 +1,150 @@
+"""The interactive shell in a real pseudo-terminal: prompt, toolbar, TAB completion, Ctrl-C, Ctrl-D."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pexpect
+import pyte
+import pytest
+
+from ecsshell.emulator import World
+from ecsshell.emulator.worlds import small_world
+
+pytestmark = pytest.mark.pty
+COLUMNS, LINES = 120, 30
+
+
+class Terminal:
+    """The real ecsshell in a pty, with pyte keeping the screen as a person would see it."""
+
+    def __init__(self, world: World, home: Path, *argv: str) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(world.environ())
+        env.update({"HOME": str(home), "TERM": "xterm-256color", "XDG_CONFIG_HOME": str(home / "config"),
+                    "XDG_STATE_HOME": str(home / "state"), "AWS_CONFIG_FILE": str(home / "aws-config"),
+                    "AWS_SHARED_CREDENTIALS_FILE": str(home / "aws-credentials")})
+        env.pop("NO_COLOR", None)
+        self.child = pexpect.spawn(sys.executable, ["-m", "ecsshell", *argv], env=env, encoding="utf-8",
+                                   dimensions=(LINES, COLUMNS), timeout=20)
+        self.screen = pyte.Screen(COLUMNS, LINES)
+        self.stream = pyte.Stream(self.screen)
+
+    def pump(self, seconds: float = 0.3) -> None:
+        """Read what the program printed for SECONDS, answering cursor-position requests."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            try:
+                data = self.child.read_nonblocking(100_000, timeout=0.05)
+            except pexpect.TIMEOUT:
+                continue
+            except pexpect.EOF:
+                return
+            if "\x1b[6n" in data:
+                self.child.send(f"\x1b[{self.screen.cursor.y + 1};{self.screen.cursor.x + 1}R")
+            self.stream.feed(data)
+
+    def text(self) -> str:
+        return "\n".join(line.rstrip() for line in self.screen.display)
+
+    def wait_for(self, needle: str, seconds: float = 15.0) -> str:
+        """Pump until NEEDLE is on the screen; fail with the screen if it never shows."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.pump(0.1)
+            if needle in self.text():
+                return self.text()
+        raise AssertionError(f"{needle!r} never appeared; the screen was:\n{self.text()}")
+
+    def close(self) -> None:
+        if self.child.isalive():
+            self.child.sendcontrol("d")
+            self.pump(1.0)
+        self.child.close(force=True)
+
+
+@pytest.fixture
+def terminal(world: World, tmp_path: Path) -> Iterator[Terminal]:
+    small_world(world)
+    term = Terminal(world, tmp_path)
+    term.wait_for("ecs>")
+    yield term
+    term.close()
+
+
+def bottom_line(term: Terminal) -> str:
+    return next(line for line in reversed(term.text().splitlines()) if line.strip())
+
+
+def test_prompt_and_toolbar_follow_the_scope(terminal: Terminal) -> None:
+    terminal.wait_for("profile: default | region: us-east-1 | cluster: - | service: -")
+    terminal.child.send("use prod api\r")
+    terminal.wait_for("prod/api>")
+    terminal.wait_for("cluster: prod | service: api")
+    terminal.child.send("use ..\r")
+    screen = terminal.wait_for("\nprod>")
+    assert "service: -" in bottom_line(terminal), screen
+
+
+def test_tab_completes_clusters_and_services_from_ecs(terminal: Terminal) -> None:
+    terminal.child.send("ls pr\t")
+    terminal.wait_for("ecs> ls prod")
+    terminal.child.send("we\t")  # completion already added the space
+    screen = terminal.wait_for("ls prod web")
+    assert "ls prod web" in screen
+    terminal.child.send("\r")
+    terminal.wait_for("envoy")  # the end of the service detail
+
+
+def test_completion_menu_shows_descriptions(terminal: Terminal) -> None:
+    terminal.child.send("use prod\r")
+    terminal.wait_for("prod>")
+    terminal.child.send("ls \t")
+    screen = terminal.wait_for("3/3 running, web:3")
+    assert "payments" in screen and "worker" in screen
+
+
+def test_completion_is_served_from_cache_while_ecs_is_slow(world: World, terminal: Terminal) -> None:
+    terminal.child.send("ls \t")
+    terminal.wait_for("sandbox")  # the clusters fetched at start-up
+    terminal.child.sendcontrol("c")  # abandon the line
+    terminal.pump(0.5)
+    world.faults.latency(5.0)  # every AWS call now takes five seconds
+    started = time.monotonic()
+    terminal.child.send("ls sta\t")
+    terminal.wait_for("ls staging", seconds=3.0)
+    assert time.monotonic() - started < 2.0
+    world.faults.clear()
+
+
+def test_ctrl_c_cancels_a_slow_command_and_returns_to_the_prompt(world: World, terminal: Terminal) -> None:
+    terminal.child.send("use prod\r")
+    terminal.wait_for("prod>")
+    world.faults.latency(3.0, "DescribeServices")
+    terminal.child.send("ls web\r")
+    terminal.pump(0.8)
+    started = time.monotonic()
+    terminal.child.sendcontrol("c")
+    terminal.wait_for("^C", seconds=5)
+    world.faults.clear()
+    terminal.child.send("use\r")
+    screen = terminal.wait_for("scope: prod")
+    assert time.monotonic() - started < 5.0
+    assert "Traceback" not in screen
+    assert terminal.child.isalive()
+
+
+def test_ctrl_d_exits_and_history_is_private(terminal: Terminal, tmp_path: Path) -> None:
+    terminal.child.send("use prod\r")
+    terminal.wait_for("prod>")
+    terminal.child.sendcontrol("d")
+    terminal.child.expect(pexpect.EOF, timeout=10)
+    terminal.child.close()
+    assert terminal.child.exitstatus == 0
+    history = tmp_path / "state" / "ecsshell" / "history"
+    assert history.exists()
+    assert history.stat().st_mode & 0o777 == 0o600

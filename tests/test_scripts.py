@@ -1,0 +1,137 @@
+"""Scripts, piped input and one-shots stop at the first failing line; the shell's scope and settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ecsshell.emulator import World
+from ecsshell.emulator.worlds import small_world
+
+
+@pytest.fixture
+def small(world: World) -> dict[str, Any]:
+    return small_world(world)
+
+
+def service_revision(world: World, cluster: str, service: str) -> str:
+    svc = world.client("ecs").describe_services(cluster=cluster, services=[service])["services"][0]
+    return str(svc["taskDefinition"].rsplit("/", 1)[-1])
+
+
+SCRIPT = """\
+# deploy api, but only after checking a service that does not exist
+use prod
+ls api
+check nosuch
+update api :9.9.9
+"""
+
+
+def test_piped_script_stops_at_the_first_failing_line(world, ecsshell, small) -> None:
+    result = ecsshell(stdin=SCRIPT)
+    assert result.code == 1
+    assert 'service "nosuch" not found' in result.err
+    assert "9.9.9" not in result.out
+    assert service_revision(world, "prod", "api") == "api:3"
+
+
+def test_script_file_stops_at_the_first_failing_line(world, ecsshell, small, tmp_path: Path) -> None:
+    script = tmp_path / "deploy.ecs"
+    script.write_text(SCRIPT)
+    result = ecsshell("-f", str(script))
+    assert result.code == 1
+    assert service_revision(world, "prod", "api") == "api:3"
+    assert len(world.client("ecs").list_task_definitions(familyPrefix="api")["taskDefinitionArns"]) == 3
+
+
+def test_a_usage_error_stops_a_script_with_status_2(world, ecsshell, small) -> None:
+    result = ecsshell(stdin="use prod\nls --no-such-flag\nupdate api :9.9.9\n")
+    assert result.code == 2
+    assert service_revision(world, "prod", "api") == "api:3"
+
+
+def test_stop_on_error_can_be_turned_off(world, ecsshell, small) -> None:
+    result = ecsshell(stdin="set stop_on_error false\nuse prod\ncheck nosuch\nupdate api :9.9.9\n")
+    assert result.code == 1  # the failure still shows in the exit status
+    assert service_revision(world, "prod", "api") == "api:4"
+
+
+def test_a_good_script_runs_every_line_and_exits_0(world, ecsshell, small) -> None:
+    result = ecsshell(stdin="# a comment\nuse prod\nupdate api :2.5.0\nls api\n")
+    assert result.code == 0, result.err
+    assert service_revision(world, "prod", "api") == "api:4"
+    image = world.client("ecs").describe_task_definition(taskDefinition="api:4")["taskDefinition"][
+        "containerDefinitions"][0]["image"]
+    assert image == "registry.example.com:5000/team/api:2.5.0"
+
+
+def test_dash_c_runs_one_line_with_the_same_rules(world, ecsshell, small) -> None:
+    ok = ecsshell("-c", "ls prod api")
+    assert ok.code == 0 and "api:3" in ok.out
+    bad = ecsshell("-c", "check prod payments")
+    assert bad.code == 1
+
+
+def test_scope_fills_arguments_from_the_right(world, ecsshell, small) -> None:
+    result = ecsshell(stdin="use prod api\ncheck\nuse ..\ncheck web\nuse /\ncheck prod web\nls /staging/api\n")
+    assert result.code == 0, result.err
+    assert result.out.count("OK: service api in prod") == 1
+    assert result.out.count("OK: service web in prod") == 2
+    assert "staging-api:1" in result.out
+
+
+def test_use_refuses_what_does_not_exist(ecsshell, small) -> None:
+    result = ecsshell(stdin="use nosuch\n")
+    assert result.code == 1
+    assert 'cluster "nosuch" not found' in result.err
+
+
+def test_settings_mirror_the_global_flags(ecsshell, small) -> None:
+    result = ecsshell(stdin="set output json\nls prod api\n")
+    document = json.loads(result.out.split("\n", 1)[1] if not result.out.startswith("{") else result.out)
+    assert document["service"]["name"] == "api"
+    events = ecsshell(stdin="set events 1\nls prod api\n")
+    assert events.out.count("(service api)") == 1
+
+
+def test_scripts_never_ask_for_confirmation(world, ecsshell, small) -> None:
+    result = ecsshell("update", "prod", "api", ":2.5.0")
+    assert result.code == 0
+    assert "[y/N]" not in result.out
+
+
+def test_config_file_is_created_commented_and_sets_defaults(world, tmp_path: Path) -> None:
+    from harness import run_ecsshell
+
+    first = run_ecsshell(world, tmp_path, "ls")
+    assert first.code == 0
+    written = (tmp_path / ".config" / "ecsshell" / "config").read_text()
+    assert "# region = " in written
+    (tmp_path / ".config" / "ecsshell" / "config").write_text("[main]\nregion = eu-west-1\n")
+    no_env = {"AWS_REGION": "", "AWS_DEFAULT_REGION": ""}
+    assert run_ecsshell(world, tmp_path, "-c", "region", extra=no_env).out.strip() == "eu-west-1"
+    assert run_ecsshell(world, tmp_path, "-c", "region").out.strip() == "us-east-1"  # the environment wins
+    assert run_ecsshell(world, tmp_path, "--region", "ap-south-1", "-c", "region").out.strip() == "ap-south-1"
+
+
+def test_bad_config_file_is_one_clear_line(world, tmp_path: Path) -> None:
+    from harness import run_ecsshell
+
+    (tmp_path / ".config" / "ecsshell").mkdir(parents=True)
+    (tmp_path / ".config" / "ecsshell" / "config").write_text("[main]\noutput = yaml\n")
+    result = run_ecsshell(world, tmp_path, "ls")
+    assert result.code == 2
+    assert "output must be text or json" in result.err
+
+
+def test_config_output_json_applies(world, tmp_path: Path) -> None:
+    from harness import run_ecsshell
+
+    (tmp_path / ".config" / "ecsshell").mkdir(parents=True)
+    (tmp_path / ".config" / "ecsshell" / "config").write_text("[main]\noutput = json\n")
+    result = run_ecsshell(world, tmp_path, "ls")
+    assert json.loads(result.out) == {"clusters": []}
