@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,19 +60,28 @@ def plan_update(td: TaskDefinition, images: dict[str | None, str], set_env: list
         raise PlanError(f"{td.label} has no containers")
     by_name = {c.get("name"): c for c in containers}
     names = ", ".join(str(n) for n in by_name)
-    plan = Plan(td, spec)
-    for name, new in images.items():
-        container = containers[0] if name is None else by_name.get(name)
-        if container is None:
-            raise PlanError(f"{td.label} has no container {name!r} (it has: {names})")
-        old = container.get("image", "")
-        container["image"] = replace_image(old, new)
-        plan.images.append(ImageChange(container["name"], old, container["image"]))
-    for name, key, value in set_env:
+
+    def container_named(name: str) -> dict[str, Any]:
         container = by_name.get(name)
         if container is None:
             raise PlanError(f"{td.label} has no container {name!r} (it has: {names})")
-        env = container.setdefault("environment", [])
+        return container
+
+    wanted: dict[str, str] = {}
+    for name, new in images.items():
+        resolved = str(containers[0].get("name")) if name is None else name
+        container_named(resolved)
+        if wanted.get(resolved, new) != new:
+            raise PlanError(f"two images given for container {resolved}: {wanted[resolved]} and {new}")
+        wanted[resolved] = new
+    plan = Plan(td, spec)
+    for name, new in wanted.items():
+        container = container_named(name)
+        old = container.get("image", "")
+        container["image"] = replace_image(old, new)
+        plan.images.append(ImageChange(name, old, container["image"]))
+    for name, key, value in set_env:
+        env = container_named(name).setdefault("environment", [])
         for pair in env:
             if pair.get("name") == key:
                 if pair.get("value") != value:
@@ -83,9 +92,7 @@ def plan_update(td: TaskDefinition, images: dict[str | None, str], set_env: list
             env.append({"name": key, "value": value})
             plan.env_changes.append(f"{name}: add {key}")
     for name, key in unset_env:
-        container = by_name.get(name)
-        if container is None:
-            raise PlanError(f"{td.label} has no container {name!r} (it has: {names})")
+        container = container_named(name)
         env = container.get("environment", [])
         kept = [pair for pair in env if pair.get("name") != key]
         if len(kept) == len(env):
@@ -93,6 +100,29 @@ def plan_update(td: TaskDefinition, images: dict[str | None, str], set_env: list
         container["environment"] = kept
         plan.env_changes.append(f"{name}: unset {key}")
     return plan
+
+
+def rollback_target(service: Service) -> str:
+    """Return the task definition ARN SERVICE really ran before a change: the one to go back to.
+
+    That is the service's own revision when its PRIMARY deployment completed (or is unknown); when
+    that deployment FAILED or is still IN_PROGRESS, it is the revision of whichever deployment runs
+    the most tasks (e.g. payments:1 under a FAILED payments:2), since going back to a revision that
+    never came up would fail again.
+    """
+    primary = service.primary
+    if primary is None or primary.rollout_state in (None, "COMPLETED"):
+        return service.task_definition_arn
+    busiest = max(service.deployments, key=lambda d: (d.running, d is primary))
+    return busiest.task_definition_arn if busiest.running else service.task_definition_arn
+
+
+def revisions_to_deregister(revisions: Iterable[tuple[int, str, str]], newest: int, keep: int,
+                            in_use: set[str]) -> list[tuple[int, str]]:
+    """Return (revision, arn) of the ACTIVE REVISIONS up to NEWEST beyond the KEEP newest, not IN_USE."""
+    active = sorted((r for r in revisions if r[2] == "ACTIVE" and r[0] <= newest), key=lambda r: r[0])
+    older = active[: max(0, len(active) - max(1, keep))]
+    return [(number, arn) for number, arn, _ in older if arn not in in_use]
 
 
 # following a rollout -----------------------------------------------------------------------------
@@ -124,20 +154,36 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 
 
+def _adds(text: str | None, to: str) -> bool:
+    """Say whether TEXT says more than TO does (ECS often repeats the exit code in both)."""
+    if not text:
+        return False
+    lowered = text.lower()
+    return lowered not in to.lower() and "exited with code" not in lowered
+
+
 def failure_reason(tasks: list[Task], task_definition_arn: str) -> str:
     """Say why tasks of TASK_DEFINITION_ARN stopped: stoppedReason and the essential container's exit code."""
     mine = [t for t in tasks if t.task_definition_arn == task_definition_arn and t.last_status == "STOPPED"]
     if not mine:
         return ""
     task = max(mine, key=lambda t: t.stopped_at.timestamp() if t.stopped_at else 0.0)
-    parts = [f"task {task.id} stopped: {task.stopped_reason or 'no reason given'}"]
-    for container in task.containers:
-        if container.exit_code not in (None, 0):
-            parts.append(f"container {container.name} exit code {container.exit_code}")
-            if container.reason:
-                parts.append(container.reason)
-            break
-    return "; ".join(parts)
+    line = f"task {task.id} stopped: {task.stopped_reason or 'no reason given'}"
+    failing = next((c for c in task.containers if c.exit_code not in (None, 0)), None)
+    failing = failing or next((c for c in task.containers if c.reason), None)
+    if failing is not None:
+        detail = f"container {failing.name}"
+        if failing.exit_code is not None:
+            detail += f" exit code {failing.exit_code}"
+        if _adds(failing.reason, line):
+            detail += f": {failing.reason}"
+        line += f" ({detail})"
+    return line
+
+
+def _stopped_reason(gateway: Any, cluster: str, service: str, task_definition_arn: str) -> str:
+    stopped = gateway.service_tasks(cluster, service, desired_status="STOPPED")
+    return failure_reason(stopped, task_definition_arn)
 
 
 def follow_rollout(gateway: Any, cluster: str, service: str, deployment_id: str | None, *, timeout: float,
@@ -164,9 +210,8 @@ def follow_rollout(gateway: Any, cluster: str, service: str, deployment_id: str 
                                      f"{primary.id if primary else 'nothing'} ({svc.revision}), "
                                      "likely a circuit-breaker rollback", svc, elapsed)
         if deployment.rollout_state == "FAILED":
-            stopped = gateway.service_tasks(cluster, service, desired_status="STOPPED")
             reason = deployment.rollout_reason or "rollout FAILED"
-            detail = failure_reason(stopped, deployment.task_definition_arn)
+            detail = _stopped_reason(gateway, cluster, service, deployment.task_definition_arn)
             return Outcome("FAILED", f"{reason} {detail}".strip(), svc, elapsed)
         settled = (len(svc.deployments) == 1 and deployment.running == deployment.desired
                    and deployment.pending == 0)
@@ -174,28 +219,31 @@ def follow_rollout(gateway: Any, cluster: str, service: str, deployment_id: str 
             return Outcome("COMPLETED", f"{svc.name} runs {deployment.running}/{deployment.desired} tasks of "
                                         f"{deployment.revision}", svc, elapsed)
         if elapsed >= timeout:
-            return Outcome("TIMEOUT", f"gave up after {int(timeout)}s: {deployment.revision} "
-                                      f"{deployment.running}/{deployment.desired} running, "
-                                      f"{deployment.failed} failed, rollout {deployment.rollout_state}",
-                           svc, elapsed)
+            reason = (f"gave up after {int(timeout)}s: {deployment.revision} {deployment.running}/"
+                      f"{deployment.desired} running, {deployment.failed} failed, rollout "
+                      f"{deployment.rollout_state}")
+            if deployment.failed:
+                detail = _stopped_reason(gateway, cluster, service, deployment.task_definition_arn)
+                reason += f"; last failure: {detail}" if detail else ""
+            return Outcome("TIMEOUT", reason, svc, elapsed)
         sleep(min(poll, max(0.0, timeout - elapsed)) or poll)
 
 
 def follow_scale(gateway: Any, cluster: str, service: str, *, timeout: float, sleep: Sleep,
                  monotonic: Clock, on_progress: Callable[[Progress], None],
-                 on_event: Callable[[ServiceEvent], None], poll: float = POLL_SECONDS) -> Outcome:
+                 on_event: Callable[[ServiceEvent], None], poll: float = POLL_SECONDS,
+                 seen_events: set[str] | None = None) -> Outcome:
     """Poll the service until its running count equals its desired count with nothing pending."""
     start = monotonic()
-    seen: set[str] = set()
-    first = True
+    seen = set(seen_events) if seen_events is not None else None
     while True:
         svc = gateway.describe_services(cluster, [service])[0]
+        if seen is None:  # no baseline given: the events there at the start are old news
+            seen = {e.id for e in svc.events}
         for event in reversed(svc.events):
             if event.id not in seen:
                 seen.add(event.id)
-                if not first:
-                    on_event(event)
-        first = False
+                on_event(event)
         elapsed = monotonic() - start
         on_progress(Progress(svc.primary, 0, elapsed, svc))
         if svc.running == svc.desired and svc.pending == 0 and len(svc.deployments) <= 1:
@@ -203,12 +251,14 @@ def follow_scale(gateway: Any, cluster: str, service: str, *, timeout: float, sl
         if elapsed >= timeout:
             return Outcome("TIMEOUT", f"gave up after {int(timeout)}s: {svc.running}/{svc.desired} running, "
                                       f"{svc.pending} pending", svc, elapsed)
-        sleep(poll)
+        sleep(min(poll, max(0.0, timeout - elapsed)) or poll)
 
 
-def exit_code_of(task: Task) -> int | None:
-    """Return the exit code of TASK's essential container (the first non-zero one, else the first)."""
-    codes = [c.exit_code for c in task.containers if c.exit_code is not None]
+def exit_code_of(task: Task, essential: Iterable[str] | None = None) -> int | None:
+    """Return TASK's exit code: its ESSENTIAL containers' (all when None) first non-zero code, else the first."""
+    names = set(essential) if essential is not None else None
+    containers = [c for c in task.containers if names is None or c.name in names] or list(task.containers)
+    codes = [c.exit_code for c in containers if c.exit_code is not None]
     nonzero = [c for c in codes if c != 0]
     if nonzero:
         return nonzero[0]
@@ -229,6 +279,7 @@ def wait_tasks(gateway: Any, cluster: str, arns: list[str], *, timeout: float, s
                 on_change(task)
         if tasks and all(t.last_status == "STOPPED" for t in tasks):
             return tasks, True
-        if monotonic() - start >= timeout:
+        elapsed = monotonic() - start
+        if elapsed >= timeout:
             return tasks, False
-        sleep(poll)
+        sleep(min(poll, max(0.0, timeout - elapsed)) or poll)

@@ -308,7 +308,7 @@ class EcsShell(cmd2.Cmd):
         scope = self.scope
         try:
             region = self.gateway.region
-        except Exception:  # noqa: BLE001 - a bad profile shows as '?' here and as an error on use
+        except Exception:
             region = scope.region or "?"
         parts = [
             f"profile: {scope.profile or 'default'}",

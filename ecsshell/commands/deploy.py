@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -10,8 +11,8 @@ from cmd2 import with_argparser, with_category
 
 from .. import deploy
 from ..deploy import Outcome, Progress
-from ..model import ServiceEvent, TaskDefinition
-from ..scope import SCOPE_RULE
+from ..model import Service, ServiceEvent, TaskDefinition, revision_label
+from ..scope import SCOPE_RULE, split_path
 from ..shell import CommandError, Parser
 from .common import EcsCommands, positional_completer
 
@@ -19,6 +20,9 @@ CATEGORY = "Deploy"
 DEFAULT_TIMEOUT = 600.0
 EXIT_FAILED = 1
 EXIT_TIMEOUT = 3
+CLEAR_LINE = "\r\x1b[2K"
+
+Reporters = tuple[Callable[[Progress], None], Callable[[ServiceEvent], None], Callable[[], None]]
 
 
 def duration(text: str) -> float:
@@ -34,10 +38,19 @@ def duration(text: str) -> float:
     return value
 
 
+class IntermixedParser(Parser):
+    """A command parser that also takes positionals after options: `update prod web --container envoy :v2`."""
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        return self.parse_intermixed_args(args, namespace)
+
+
 def add_wait_flags(parser: argparse.ArgumentParser) -> None:
+    """Add --wait/--no-wait, --timeout and --yes to PARSER."""
     wait = parser.add_mutually_exclusive_group()
     wait.add_argument("--wait", dest="wait", action="store_true", default=None,
-                      help="follow the rollout until it completes or fails (default in the interactive shell)")
+                      help="follow the rollout until it completes or fails (default in the interactive shell); "
+                           "exit 1 if it fails, 3 if it times out")
     wait.add_argument("--no-wait", dest="wait", action="store_false",
                       help="return once ECS accepted the change (default in scripts, like ecsman)")
     parser.add_argument("--timeout", type=duration, default=DEFAULT_TIMEOUT, metavar="DURATION",
@@ -46,24 +59,28 @@ def add_wait_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def update_parser() -> Parser:
-    parser = Parser(description="Deploy a new image: register a revision identical to the service's current "
-                                "task definition but for the image, and point the service at it.",
-                    epilog="IMAGE is a full reference (repo/app:1.2, host:5000/app:1.2, repo@sha256:...) "
-                           "or :TAG to keep the repository and change only the tag. " + SCOPE_RULE)
+    parser = IntermixedParser(description="Deploy a new image: register a revision identical to the service's current "
+                                          "task definition but for the images and environment variables changed, and "
+                                          "point the service at it.",
+                              epilog="IMAGE is a full reference (repo/app:1.2, host:5000/app:1.2, repo@sha256:...) "
+                                     "or :TAG to keep the repository and change only the tag. In CI, add --wait: the "
+                                     "exit status then says whether the rollout succeeded. " + SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] [SERVICE] [IMAGE|:TAG]",
                         choices_provider=positional_completer(("cluster", "service", "image")))
     parser.add_argument("--container", metavar="NAME", help="container whose image IMAGE replaces (default: first)")
     parser.add_argument("--image", action="append", default=[], metavar="CONTAINER=IMAGE",
-                        help="set a container's image (repeatable)")
+                        help="set a container's image or :TAG (repeatable)")
     parser.add_argument("--env", action="append", nargs=2, default=[], metavar=("CONTAINER", "KEY=VALUE"),
                         help="set an environment variable in the new revision (repeatable)")
     parser.add_argument("--unset-env", action="append", nargs=2, default=[], metavar=("CONTAINER", "KEY"),
                         help="remove an environment variable in the new revision (repeatable)")
     parser.add_argument("--dry-run", action="store_true", help="show the task definition diff, change nothing")
     parser.add_argument("--rollback", action="store_true",
-                        help="when the rollout fails or times out, go back to the previous revision")
+                        help="when the rollout fails or times out, go back to the revision the service ran "
+                             "before and wait for that (implies --wait)")
     parser.add_argument("--deregister-old", action="store_true",
-                        help="after a successful rollout, deregister older revisions of the family")
+                        help="after a successful rollout, deregister older revisions of the family no service "
+                             "of the cluster uses (implies --wait)")
     parser.add_argument("--keep", type=int, default=3, metavar="N",
                         help="with --deregister-old, revisions to keep including the new one (default 3)")
     parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")
@@ -72,8 +89,8 @@ def update_parser() -> Parser:
 
 
 def rollback_parser() -> Parser:
-    parser = Parser(description="Point a service back at its previous (or the named) revision.",
-                    epilog=SCOPE_RULE)
+    parser = IntermixedParser(description="Point a service back at its previous ACTIVE (or the named) revision.",
+                              epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] [SERVICE] [REVISION]",
                         choices_provider=positional_completer(("cluster", "service")))
     parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")
@@ -82,7 +99,7 @@ def rollback_parser() -> Parser:
 
 
 def scale_parser() -> Parser:
-    parser = Parser(description="Set a service's desired task count.", epilog=SCOPE_RULE)
+    parser = IntermixedParser(description="Set a service's desired task count.", epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="+", metavar="NAME", help="[CLUSTER] [SERVICE] COUNT",
                         choices_provider=positional_completer(("cluster", "service")))
     parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")
@@ -91,7 +108,22 @@ def scale_parser() -> Parser:
 
 
 def _stamp(when: datetime | None) -> str:
-    return when.strftime("%Y-%m-%d %H:%M:%S") if when else "-"
+    """Format WHEN (an aware time is shown in local time) as a log stamp."""
+    if when is None:
+        return "-"
+    if when.tzinfo is not None:
+        when = when.astimezone()
+    return when.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _looks_like_image(text: str) -> bool:
+    """Say whether a positional is an image (or :TAG, @DIGEST) rather than a cluster or service name."""
+    return text.startswith((":", "@")) or any(ch in text for ch in ":@") or ("/" in text and
+                                                                         not text.startswith("/"))
+
+
+def _outcome_json(outcome: Outcome) -> dict[str, Any]:
+    return {"state": outcome.state, "reason": outcome.reason, "elapsedSeconds": round(outcome.elapsed, 1)}
 
 
 class DeployCommands(EcsCommands):
@@ -101,10 +133,20 @@ class DeployCommands(EcsCommands):
 
     # shared -----------------------------------------------------------------------------------
     def _waiting(self, args: argparse.Namespace) -> bool:
+        """Say whether to follow the change: --wait/--no-wait, else flags needing it, else the shell's setting."""
+        needs = [flag for flag, given in (("--rollback", getattr(args, "rollback", False)),
+                                          ("--deregister-old", getattr(args, "deregister_old", False))) if given]
+        if needs and args.wait is False:
+            raise CommandError(f"{needs[0]} acts on how the rollout ends, so it cannot go with --no-wait", 2)
+        if needs:
+            return True
         return self.app.wait if args.wait is None else bool(args.wait)
 
     def _json(self, args: argparse.Namespace) -> bool:
         return (args.output or self.app.output) == "json"
+
+    def _confirmed(self, args: argparse.Namespace, question: str) -> bool:
+        return bool(args.yes) or self.app.confirmed(question)
 
     def _say(self, args: argparse.Namespace, line: str) -> None:
         """Print a human line: stdout for text output, stderr when stdout carries JSON."""
@@ -113,50 +155,60 @@ class DeployCommands(EcsCommands):
         else:
             self.app.poutput(line)
 
-    def _reporters(self, args: argparse.Namespace) -> tuple[Any, Any, Any]:
+    def _reporters(self, args: argparse.Namespace, rollout: bool = True) -> Reporters:
+        """Return (on_progress, on_event, done): a live line on a terminal, timestamped lines elsewhere."""
         app = self.app
-        live = app.environment.stdout_isatty and not self._json(args)
+        live = bool(app.environment.stdout_isatty) and not self._json(args)
         last: dict[str, str] = {}
 
         def on_progress(progress: Progress) -> None:
             d = progress.deployment
             if d is None:
                 return
-            line = (f"{d.revision}: {d.running}/{d.desired} running, {d.pending} pending, {d.failed} failed; "
-                    f"old tasks running {progress.old_running}; {int(progress.elapsed)}s elapsed")
+            state = f"{d.revision}: {d.running}/{d.desired} running, {d.pending} pending, {d.failed} failed"
+            if rollout:
+                state += f"; old tasks draining {progress.old_running}"
+            line = f"{state}; {int(progress.elapsed)}s elapsed"
             if live:
-                app.stdout.write("\r\x1b[2K" + line)
+                app.stdout.write(CLEAR_LINE + line)
                 app.stdout.flush()
-            elif last.get("line") != line.rsplit(";", 1)[0]:
-                last["line"] = line.rsplit(";", 1)[0]
-                self._say(args, f"{_stamp(datetime.now())} {line}")
+            elif last.get("state") != state:
+                last["state"] = state
+                self._say(args, f"{_stamp(datetime.now().astimezone())} {line}")
 
         def on_event(event: ServiceEvent) -> None:
             if live:
-                app.stdout.write("\r\x1b[2K")
+                app.stdout.write(CLEAR_LINE)
             self._say(args, f"{_stamp(event.created_at)} {event.message}")
 
         def done() -> None:
             if live:
-                app.stdout.write("\r\x1b[2K")
+                app.stdout.write(CLEAR_LINE)
                 app.stdout.flush()
 
         return on_progress, on_event, done
 
     def _follow(self, args: argparse.Namespace, cluster: str, service: str, deployment_id: str | None,
                 seen: set[str]) -> Outcome:
+        """Follow DEPLOYMENT_ID of SERVICE until it completes, fails or times out."""
         on_progress, on_event, done = self._reporters(args)
         env = self.app.environment
         try:
             return deploy.follow_rollout(self.app.gateway, cluster, service, deployment_id,
                                          timeout=args.timeout, sleep=env.sleep, monotonic=env.monotonic,
                                          on_progress=on_progress, on_event=on_event, seen_events=seen)
+        except KeyboardInterrupt:
+            done()
+            self.app.note(f"stopped waiting; deployment {deployment_id or '(primary)'} goes on in ECS "
+                          f"(see `ls {cluster} {service}`)")
+            raise
         finally:
             done()
 
     def _finish(self, args: argparse.Namespace, outcome: Outcome, what: str) -> None:
+        """Report OUTCOME of WHAT in one line and set the exit status: 0, 1 (failed) or 3 (timed out)."""
         if outcome.ok:
-            self._say(args, f"{what} rolled out: {outcome.reason} ({int(outcome.elapsed)}s)")
+            self._say(args, f"{what} done: {outcome.reason} ({int(outcome.elapsed)}s)")
             return
         if outcome.state == "TIMEOUT":
             self.app.fail(f"{what} timed out: {outcome.reason}", EXIT_TIMEOUT)
@@ -174,14 +226,26 @@ class DeployCommands(EcsCommands):
             name, sep, value = item.partition("=")
             if not sep or not name or not value:
                 raise CommandError(f"--image wants CONTAINER=IMAGE, not {item!r}", 2)
+            if images.get(name, value) != value:
+                raise CommandError(f"two images given for container {name}: {images[name]} and {value}", 2)
             images[name] = value
         return images
+
+    @staticmethod
+    def _env_args(args: argparse.Namespace) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+        set_env = []
+        for container, pair in args.env:
+            key, sep, value = pair.partition("=")
+            if not sep or not key:
+                raise CommandError(f"--env wants CONTAINER KEY=VALUE, not {container} {pair}", 2)
+            set_env.append((container, key, value))
+        unset_env = [(container, key) for container, key in args.unset_env]
+        return set_env, unset_env
 
     def _update_names(self, args: argparse.Namespace) -> tuple[str, str, str | None]:
         names = list(args.names)
         has_changes = bool(args.image or args.env or args.unset_env)
-        if has_changes and (not names or not (names[-1].startswith((":", "@")) or ("/" in names[-1]
-                                              and not names[-1].startswith("/")))):
+        if has_changes and not (names and (_looks_like_image(names[-1]) or len(split_path(names)) == 3)):
             cluster, service = self.required(names, ("cluster", "service"),
                                              "update [CLUSTER] [SERVICE] [IMAGE] [--image C=IMAGE]")
             return cluster, service, None
@@ -198,18 +262,15 @@ class DeployCommands(EcsCommands):
         app = self.app
         cluster, service, image = self._update_names(args)
         images = self._image_args(args, image)
-        set_env = []
-        for container, pair in args.env:
-            key, sep, value = pair.partition("=")
-            if not sep or not key:
-                raise CommandError(f"--env wants CONTAINER KEY=VALUE, not {container} {pair}", 2)
-            set_env.append((container, key, value))
-        unset_env = [(container, key) for container, key in args.unset_env]
+        set_env, unset_env = self._env_args(args)
         if not (images or set_env or unset_env):
             raise CommandError("nothing to change: give an IMAGE, --image, --env or --unset-env", 2)
+        if args.keep < 1:
+            raise CommandError("--keep must be 1 or more (the new revision is always kept)", 2)
+        waiting = self._waiting(args)
 
         gateway = app.gateway
-        svc = gateway.describe_services(cluster, [service])[0]
+        svc = gateway.describe_service(cluster, service)
         current = gateway.task_definition(svc.task_definition_arn)
         try:
             plan = deploy.plan_update(current, images, set_env, unset_env)
@@ -223,40 +284,66 @@ class DeployCommands(EcsCommands):
                                "dryRun": True, "diff": diff_text,
                                "images": [c.__dict__ for c in plan.images], "env": plan.env_changes})
             else:
-                app.poutput(f"dry run: {service} in {cluster} would move from {current.label} to a new revision")
+                app.poutput(f"dry run: {service} in {cluster} would move from {current.label} to a new "
+                            "revision; nothing changed")
                 app.show(diffs.diff_renderable(diff_text, app.use_color) if diff_text else "no change")
             return
         if not plan.changed:
-            app.note(f"note: the new revision equals {current.label}; ECS will roll the tasks anyway")
-        if app.confirm and app.environment.interactive and not args.yes:
-            app.show(diffs.diff_renderable(diff_text, app.use_color))
+            app.note(f"note: the new revision equals {current.label}; ECS will replace the tasks anyway")
+        if not args.yes and app.confirm and app.environment.interactive:
+            if diff_text:
+                app.show(diffs.diff_renderable(diff_text, app.use_color))
             if not app.confirmed(f"Deploy this to {cluster}/{service}?"):
                 app.poutput("cancelled; nothing changed")
                 return
 
+        back_to = deploy.rollback_target(svc)
         new_td = gateway.register_task_definition(plan.spec)
-        try:
-            updated = gateway.update_service(cluster, service, task_definition=new_td.arn)
-        except Exception as exc:
-            cleanup = self._deregister_orphan(new_td)
-            raise CommandError(f"UpdateService failed, the service still runs {current.label}: "
-                               f"{str(exc).splitlines()[0]}; {cleanup}") from None
+        updated = self._point_at(cluster, service, current, new_td)
         app.completion.invalidate("tags", cluster, service)
         app.completion.invalidate("revisions", new_td.family)
         app.completion.invalidate("services", cluster)
         primary = updated.primary
-        seen = {e.id for e in updated.events}
-        self._report_update(args, cluster, service, current, new_td, plan, primary.id if primary else None)
-        if not self._waiting(args):
-            return
-        outcome = self._follow(args, cluster, service, primary.id if primary else None, seen)
-        self._finish(args, outcome, f"{new_td.label}")
-        if outcome.ok:
-            if args.deregister_old:
-                self._deregister_old(args, cluster, new_td, args.keep)
-            return
-        if args.rollback:
-            self._roll_back(args, cluster, service, current)
+        deployment_id = primary.id if primary and primary.task_definition_arn == new_td.arn else None
+        as_json = self._json(args)
+        doc: dict[str, Any] = {"cluster": cluster, "service": service, "from": current.label, "to": new_td.label,
+                               "taskDefinitionArn": new_td.arn, "deployment": deployment_id,
+                               "images": [c.__dict__ for c in plan.images], "env": plan.env_changes}
+        try:
+            if not as_json:
+                self._report_update(cluster, service, current, new_td, plan, deployment_id)
+            if not waiting:
+                return
+            outcome = self._follow(args, cluster, service, deployment_id, {e.id for e in updated.events})
+            doc["outcome"] = _outcome_json(outcome)
+            self._finish(args, outcome, f"rollout of {new_td.label}")
+            if outcome.ok:
+                if args.deregister_old:
+                    doc["deregistered"] = self._deregister_old(args, cluster, new_td, args.keep)
+            elif args.rollback:
+                doc["rollback"] = self._roll_back(args, cluster, service, back_to, deployment_id, outcome)
+        finally:
+            if as_json:
+                app.show_json(doc)
+
+    def _point_at(self, cluster: str, service: str, current: TaskDefinition, new_td: TaskDefinition) -> Service:
+        """Point SERVICE at NEW_TD; if ECS refuses, deregister NEW_TD so nothing is left behind, and say so."""
+        gateway = self.app.gateway
+        try:
+            return gateway.update_service(cluster, service, task_definition=new_td.arn)
+        except Exception as exc:
+            error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            try:  # an error after ECS applied the change (a lost answer) must not orphan a revision in use
+                svc = gateway.describe_service(cluster, service)
+            except Exception:
+                svc = None
+            if svc is not None and svc.task_definition_arn == new_td.arn:
+                self.app.note(f"note: UpdateService reported an error ({error}) but {service} runs "
+                              f"{new_td.label}")
+                return svc
+            cleanup = self._deregister_orphan(new_td)
+            raise CommandError(f"UpdateService failed, so {service} still runs {current.label}: {error}; "
+                               f"{cleanup}") from None
 
     def _deregister_orphan(self, td: TaskDefinition) -> str:
         try:
@@ -265,48 +352,56 @@ class DeployCommands(EcsCommands):
             return f"could not deregister the orphan revision {td.label}: {str(exc).splitlines()[0]}"
         return f"deregistered the orphan revision {td.label}"
 
-    def _report_update(self, args: argparse.Namespace, cluster: str, service: str, old: TaskDefinition,
-                       new: TaskDefinition, plan: deploy.Plan, deployment_id: str | None) -> None:
-        if self._json(args):
-            self.app.show_json({"cluster": cluster, "service": service, "from": old.label, "to": new.label,
-                                "taskDefinitionArn": new.arn, "deployment": deployment_id,
-                                "images": [c.__dict__ for c in plan.images], "env": plan.env_changes})
-            return
+    def _report_update(self, cluster: str, service: str, old: TaskDefinition, new: TaskDefinition,
+                       plan: deploy.Plan, deployment_id: str | None) -> None:
         for change in plan.images:
             self.app.poutput(f"{change.container}: {change.old} -> {change.new}")
         for line in plan.env_changes:
             self.app.poutput(f"environment {line}")
         self.app.poutput(f"registered {new.label}; {service} in {cluster} now runs it "
-                         f"(was {old.label}); deployment {deployment_id}")
+                         f"(was {old.label}); deployment {deployment_id or '-'}")
 
-    def _roll_back(self, args: argparse.Namespace, cluster: str, service: str, to: TaskDefinition) -> None:
+    def _roll_back(self, args: argparse.Namespace, cluster: str, service: str, to_arn: str,
+                   failed_id: str | None, failed: Outcome) -> dict[str, Any]:
+        """Point SERVICE back at TO_ARN after FAILED (or follow ECS's own rollback there) and wait."""
         gateway = self.app.gateway
-        self._say(args, f"rolling back {service} to {to.label}")
-        updated = gateway.update_service(cluster, service, task_definition=to.arn)
-        primary = updated.primary
-        outcome = self._follow(args, cluster, service, primary.id if primary else None,
-                               {e.id for e in updated.events})
-        if outcome.ok:
-            self._say(args, f"rolled back: {service} runs {to.label} again ({outcome.reason})")
+        label = revision_label(to_arn)
+        latest = failed.service
+        primary = latest.primary if latest else None
+        if primary is not None and primary.task_definition_arn == to_arn and primary.id != failed_id:
+            self._say(args, f"ECS is already rolling {service} back to {label} (deployment {primary.id}); "
+                            "following it")
+            deployment_id: str | None = primary.id
+            seen = {e.id for e in latest.events} if latest else set()
         else:
-            self.app.perror(f"error: rollback to {to.label} did not settle: {outcome.reason}")
+            self._say(args, f"rolling {service} back to {label}")
+            updated = gateway.update_service(cluster, service, task_definition=to_arn)
+            deployment_id = updated.primary.id if updated.primary else None
+            seen = {e.id for e in updated.events}
+        outcome = self._follow(args, cluster, service, deployment_id, seen)
+        if outcome.ok:
+            self._say(args, f"rolled back: {service} runs {label} again ({outcome.reason})")
+        else:
+            self.app.perror(f"error: the rollback to {label} did not settle either: {outcome.reason}")
+        return {"to": label, "deployment": deployment_id, **_outcome_json(outcome)}
 
-    def _deregister_old(self, args: argparse.Namespace, cluster: str, new: TaskDefinition, keep: int) -> None:
+    def _deregister_old(self, args: argparse.Namespace, cluster: str, new: TaskDefinition, keep: int) -> list[str]:
+        """Deregister NEW's family's ACTIVE revisions older than the KEEP newest that no service here uses."""
         gateway = self.app.gateway
-        keep = max(1, keep)
         in_use: set[str] = set()
         for svc in gateway.list_services(cluster):
             in_use.add(svc.task_definition_arn)
             in_use.update(dep.task_definition_arn for dep in svc.deployments)
-        active = [r for r in gateway.revisions(new.family) if r[2] == "ACTIVE" and r[0] <= new.revision]
-        old = active[: max(0, len(active) - keep)]
+        doomed = deploy.revisions_to_deregister(gateway.revisions(new.family), new.revision, keep, in_use)
         gone = []
-        for number, arn, _ in old:
-            if arn in in_use:
-                continue
+        for number, arn in doomed:
             gateway.deregister_task_definition(arn)
             gone.append(f"{new.family}:{number}")
-        self._say(args, f"deregistered {', '.join(gone)}" if gone else "no old revisions to deregister")
+        self._say(args, f"deregistered {', '.join(gone)} (kept the {keep} newest)" if gone
+                  else "no old revisions to deregister")
+        if gone:
+            self.app.completion.invalidate("revisions", new.family)
+        return gone
 
     # rollback ---------------------------------------------------------------------------------
     @with_argparser(rollback_parser)
@@ -319,11 +414,15 @@ class DeployCommands(EcsCommands):
         if names and names[-1].isdigit():
             revision = names.pop()
         cluster, service = self.required(names, ("cluster", "service"), "rollback [CLUSTER] [SERVICE] [REVISION]")
+        waiting = self._waiting(args)
         gateway = app.gateway
-        svc = gateway.describe_services(cluster, [service])[0]
+        svc = gateway.describe_service(cluster, service)
         family, current = svc.revision.rsplit(":", 1)
         if revision is not None:
             target = gateway.task_definition(f"{family}:{revision}")
+            if target.status != "ACTIVE":
+                raise CommandError(f"{target.label} is {target.status}: ECS does not point services at "
+                                   "deregistered revisions")
         else:
             older = [r for r in gateway.revisions(family) if r[2] == "ACTIVE" and r[0] < int(current)]
             if not older:
@@ -331,22 +430,25 @@ class DeployCommands(EcsCommands):
             target = gateway.task_definition(older[-1][1])
         if target.arn == svc.task_definition_arn:
             raise CommandError(f"{service} already runs {target.label}")
-        if not app.confirmed(f"Roll {cluster}/{service} back from {svc.revision} to {target.label}?"):
+        if not self._confirmed(args, f"Roll {cluster}/{service} back from {svc.revision} to {target.label}?"):
             app.poutput("cancelled; nothing changed")
             return
         updated = gateway.update_service(cluster, service, task_definition=target.arn)
-        primary = updated.primary
-        if self._json(args):
-            app.show_json({"cluster": cluster, "service": service, "from": svc.revision, "to": target.label,
-                           "deployment": primary.id if primary else None})
-        else:
-            app.poutput(f"{service} in {cluster}: {svc.revision} -> {target.label}; deployment "
-                        f"{primary.id if primary else '-'}")
         app.completion.invalidate("services", cluster)
-        if self._waiting(args):
-            outcome = self._follow(args, cluster, service, primary.id if primary else None,
-                                   {e.id for e in updated.events})
-            self._finish(args, outcome, f"rollback to {target.label}")
+        primary = updated.primary
+        deployment_id = primary.id if primary else None
+        doc: dict[str, Any] = {"cluster": cluster, "service": service, "from": svc.revision, "to": target.label,
+                               "deployment": deployment_id}
+        try:
+            self._say(args, f"{service} in {cluster}: {svc.revision} -> {target.label}; deployment "
+                            f"{deployment_id or '-'}")
+            if waiting:
+                outcome = self._follow(args, cluster, service, deployment_id, {e.id for e in updated.events})
+                doc["outcome"] = _outcome_json(outcome)
+                self._finish(args, outcome, f"rollback to {target.label}")
+        finally:
+            if self._json(args):
+                app.show_json(doc)
 
     # scale ------------------------------------------------------------------------------------
     @with_argparser(scale_parser)
@@ -360,24 +462,29 @@ class DeployCommands(EcsCommands):
             raise CommandError(f"COUNT must be a whole number, not {count_text!r}", 2)
         count = int(count_text)
         cluster, service = self.required(names, ("cluster", "service"), "scale [CLUSTER] [SERVICE] COUNT")
+        waiting = self._waiting(args)
         gateway = app.gateway
-        svc = gateway.describe_services(cluster, [service])[0]
-        if not app.confirmed(f"Scale {cluster}/{service} from {svc.desired} to {count} tasks?"):
+        svc = gateway.describe_service(cluster, service)
+        if not self._confirmed(args, f"Scale {cluster}/{service} from {svc.desired} to {count} tasks?"):
             app.poutput("cancelled; nothing changed")
             return
-        gateway.update_service(cluster, service, desired_count=count)
-        if self._json(args):
-            app.show_json({"cluster": cluster, "service": service, "from": svc.desired, "to": count})
-        else:
-            app.poutput(f"{service} in {cluster}: desired {svc.desired} -> {count}")
+        updated = gateway.update_service(cluster, service, desired_count=count)
         app.completion.invalidate("services", cluster)
-        if self._waiting(args):
-            on_progress, on_event, done = self._reporters(args)
-            env = app.environment
-            try:
-                outcome = deploy.follow_scale(gateway, cluster, service, timeout=args.timeout, sleep=env.sleep,
-                                              monotonic=env.monotonic, on_progress=on_progress,
-                                              on_event=on_event)
-            finally:
-                done()
-            self._finish(args, outcome, f"scale to {count}")
+        doc: dict[str, Any] = {"cluster": cluster, "service": service, "from": svc.desired, "to": count}
+        try:
+            self._say(args, f"{service} in {cluster}: desired {svc.desired} -> {count}")
+            if waiting:
+                on_progress, on_event, done = self._reporters(args, rollout=False)
+                env = app.environment
+                try:
+                    outcome = deploy.follow_scale(gateway, cluster, service, timeout=args.timeout,
+                                                  sleep=env.sleep, monotonic=env.monotonic,
+                                                  on_progress=on_progress, on_event=on_event,
+                                                  seen_events={e.id for e in updated.events})
+                finally:
+                    done()
+                doc["outcome"] = _outcome_json(outcome)
+                self._finish(args, outcome, f"scale to {count}")
+        finally:
+            if self._json(args):
+                app.show_json(doc)

@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from cmd2 import with_argparser, with_category
 
 from .. import deploy
-from ..model import Task, TaskDefinition
+from ..model import LogEvent, Task, TaskDefinition
 from ..scope import SCOPE_RULE
 from ..shell import CommandError, Parser
 from .common import EcsCommands, positional_completer
-from .deploy import DEFAULT_TIMEOUT, EXIT_FAILED, EXIT_TIMEOUT, duration
+from .deploy import DEFAULT_TIMEOUT, EXIT_FAILED, EXIT_TIMEOUT, IntermixedParser, duration
 
 CATEGORY = "Tasks"
 LOG_POLL_SECONDS = 2.0
+LOG_LOOKBACK_MS = 30_000  # --follow re-reads this far back: CloudWatch may deliver late events
 
 
 def run_parser() -> Parser:
-    parser = Parser(description="Run one-off tasks of a task definition family (latest ACTIVE revision by "
-                                "default). Launch type and network settings default to those of a service "
-                                "of the same family in the cluster.", epilog=SCOPE_RULE)
+    parser = IntermixedParser(description="Run one-off tasks of a task definition family (latest ACTIVE revision by "
+                                          "default). Launch type and network settings default to those of a service "
+                                          "of the same family in the cluster.", epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="+", metavar="NAME", help="[CLUSTER] FAMILY[:REVISION]",
                         choices_provider=positional_completer(("cluster", "family")))
     parser.add_argument("--count", type=int, default=1, help="how many tasks (1-10)")
@@ -31,7 +33,8 @@ def run_parser() -> Parser:
     parser.add_argument("--security-groups", default=None, metavar="ID,ID", help="awsvpc security groups")
     parser.add_argument("--public-ip", action="store_true", help="assign a public IP (awsvpc)")
     parser.add_argument("--wait", action="store_true",
-                        help="follow the tasks until they stop and exit with the essential container's code")
+                        help="follow the tasks until they stop and exit with the essential container's code "
+                             "(1 if a task did not start, 3 if --timeout passed first)")
     parser.add_argument("--timeout", type=duration, default=DEFAULT_TIMEOUT, metavar="DURATION",
                         help="how long --wait waits (default 10m)")
     parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
@@ -40,11 +43,13 @@ def run_parser() -> Parser:
 
 
 def logs_parser() -> Parser:
-    parser = Parser(description="Print CloudWatch Logs (awslogs) lines of a service's tasks or of one task, "
-                                "merged by time, with the task id on each line.", epilog=SCOPE_RULE)
+    parser = IntermixedParser(description="Print CloudWatch Logs (awslogs) lines of a service's tasks or of one task, "
+                                          "merged by time, with the task id on each line. The log group and stream "
+                                          "prefix come from the task definition.", epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] [SERVICE|TASK_ID]",
                         choices_provider=positional_completer(("cluster", "service")))
-    parser.add_argument("-f", "--follow", action="store_true", help="keep printing new lines until Ctrl-C")
+    parser.add_argument("-f", "--follow", action="store_true",
+                        help="keep printing new lines (of new tasks too) until Ctrl-C")
     parser.add_argument("--since", type=duration, default=600.0, metavar="DURATION",
                         help="how far back to start (default 10m)")
     parser.add_argument("--container", metavar="NAME", help="only this container")
@@ -54,6 +59,74 @@ def logs_parser() -> Parser:
 
 def _csv(text: str | None) -> list[str]:
     return [p for p in (text or "").split(",") if p]
+
+
+def _millis(when: datetime) -> int:
+    return int(when.timestamp() * 1000)
+
+
+def _event_key(event: LogEvent) -> tuple[Any, ...]:
+    return (event.timestamp, event.task_id, event.container, event.message)
+
+
+class LogSources:
+    """The awslogs streams of a service's tasks (or of one task), found again as tasks come and go."""
+
+    def __init__(self, gateway: Any, cluster: str, target: str, container: str | None) -> None:
+        self.gateway = gateway
+        self.cluster = cluster
+        self.target = target
+        self.container = container
+        self.one_task = _looks_like_task_id(target)
+        self.definitions: dict[str, TaskDefinition] = {}
+        self.streams: dict[str, set[str]] = {}  # log group -> stream names
+        self.tasks: set[str] = set()
+
+    def refresh(self) -> None:
+        """Find the target's tasks (running and recently stopped) and add their containers' streams."""
+        gateway = self.gateway
+        if self.one_task:
+            tasks = gateway.describe_tasks(self.cluster, [self.target])
+            if not tasks:
+                raise CommandError(f"task {self.target!r} not found in cluster {self.cluster!r}")
+        else:
+            tasks = gateway.service_tasks(self.cluster, self.target)
+            tasks += gateway.service_tasks(self.cluster, self.target, desired_status="STOPPED")
+        new = [t for t in tasks if t.arn not in self.tasks]
+        unknown = {t.task_definition_arn for t in new} - set(self.definitions)
+        if unknown:
+            self.definitions.update(gateway.task_definitions(unknown))
+        for task in new:
+            self.tasks.add(task.arn)
+            td = self.definitions.get(task.task_definition_arn)
+            for c in td.containers if td else ():
+                if self.container and c.name != self.container:
+                    continue
+                config = c.log_configuration or {}
+                options = config.get("options") or {}
+                prefix = options.get("awslogs-stream-prefix")
+                if config.get("logDriver") != "awslogs" or "awslogs-group" not in options or not prefix:
+                    continue
+                self.streams.setdefault(options["awslogs-group"], set()).add(f"{prefix}/{c.name}/{task.id}")
+
+    def check(self) -> None:
+        """Raise CommandError when there is nothing to read, naming why."""
+        if not self.tasks:
+            raise CommandError(f"{self.target} has no tasks in {self.cluster} to read logs from")
+        if self.container and not any(td.container(self.container) for td in self.definitions.values()):
+            names = sorted({c.name for td in self.definitions.values() for c in td.containers})
+            raise CommandError(f"{self.target} has no container {self.container!r} (it has: {', '.join(names)})")
+        if not self.streams:
+            what = f"container {self.container} of {self.target}" if self.container else \
+                f"no container of {self.target}"
+            raise CommandError(f"{what} logs with the awslogs driver and a stream prefix")
+
+    def events(self, start_ms: int) -> list[LogEvent]:
+        """Return every stream's events since START_MS, merged by time."""
+        groups = sorted(self.streams)
+        parts = self.gateway.map(lambda group: self.gateway.log_events(group, sorted(self.streams[group]),
+                                                                       start_ms), groups)
+        return sorted((e for part in parts for e in part), key=lambda e: e.timestamp)
 
 
 class TaskCommands(EcsCommands):
@@ -90,10 +163,12 @@ class TaskCommands(EcsCommands):
             service_launch, service_network = self._defaults_from_service(cluster, td.family)
             launch_type = launch_type or service_launch
             network = network or service_network
+        if launch_type is None and td.requires_compatibilities == ("FARGATE",):
+            launch_type = "FARGATE"  # RunTask would otherwise default to EC2, which this revision cannot use
         if td.network_mode == "awsvpc" and not network:
             raise CommandError(f"{td.label} uses awsvpc networking: give --subnets and --security-groups "
                                "(no service of this family in the cluster to copy them from)", 2)
-        if not app.confirmed(f"Run {args.count} task(s) of {td.label} in {cluster}?"):
+        if not (args.yes or app.confirmed(f"Run {args.count} task(s) of {td.label} in {cluster}?")):
             app.poutput("cancelled; nothing changed")
             return
         tasks, failures = gateway.run_task(cluster, td.arn, count=args.count, launch_type=launch_type,
@@ -110,39 +185,46 @@ class TaskCommands(EcsCommands):
             if failures:
                 app.perror(f"error: {len(failures)} of {args.count} task(s) failed to start: {failures[0].reason}")
             return
+        if not as_json:
+            app.show(tables.run_result(tasks, failures))
         self._wait_for_tasks(args, cluster, td, tasks, failures, as_json)
 
     def _wait_for_tasks(self, args: argparse.Namespace, cluster: str, td: TaskDefinition, tasks: list[Task],
                         failures: list[Any], as_json: bool) -> None:
+        """Follow TASKS to STOPPED; the exit status becomes the worst essential container exit code."""
         from ..render import jsonout
 
         app = self.app
         env = app.environment
+        say: Callable[[str], None] = app.note if as_json else app.poutput
 
         def on_change(task: Task) -> None:
-            line = f"task {task.id} ({task.revision}): {task.last_status}"
-            if as_json:
-                app.note(line)
-            else:
-                app.poutput(line)
+            say(f"task {task.id} ({task.revision}): {task.last_status}")
 
-        final, stopped = deploy.wait_tasks(app.gateway, cluster, [t.arn for t in tasks], timeout=args.timeout,
-                                           sleep=env.sleep, monotonic=env.monotonic, on_change=on_change)
-        codes = [deploy.exit_code_of(t) for t in final]
+        try:
+            final, stopped = deploy.wait_tasks(app.gateway, cluster, [t.arn for t in tasks], timeout=args.timeout,
+                                               sleep=env.sleep, monotonic=env.monotonic, on_change=on_change)
+        except KeyboardInterrupt:
+            app.note("stopped waiting; the tasks go on in ECS")
+            raise
+        essential = [c.name for c in td.containers if c.essential] or [c.name for c in td.containers]
+        codes = [deploy.exit_code_of(t, essential) for t in final]
         if as_json:
             app.show_json({"cluster": cluster, "taskDefinition": td.label, "tasks": jsonout.to_jsonable(final),
                            "failures": jsonout.to_jsonable(failures), "exitCodes": codes, "stopped": stopped})
         if not stopped:
-            app.fail(f"tasks still running after {int(args.timeout)}s", EXIT_TIMEOUT)
+            running = sum(1 for t in final if t.last_status != "STOPPED")
+            app.fail(f"{running} task(s) of {td.label} still running after {int(args.timeout)}s", EXIT_TIMEOUT)
             return
+        worst = 0
         for task, code in zip(final, codes, strict=True):
-            if code is None:
-                app.fail(f"task {task.id} did not run: {task.stopped_reason or 'no reason given'}", EXIT_FAILED)
+            if task.started_at is None or code is None:
+                reason = deploy.failure_reason([task], task.task_definition_arn) or \
+                    f"task {task.id}: {task.stopped_reason or 'no reason given'}"
+                app.fail(f"task {task.id} did not start: {reason}", EXIT_FAILED)
                 return
-            if not as_json:
-                app.poutput(f"task {task.id} exited with code {code}"
-                            + (f" ({task.stopped_reason})" if code else ""))
-        worst = next((c for c in codes if c), 0)
+            say(f"task {task.id} exited with code {code}" + (f" ({task.stopped_reason})" if code else ""))
+            worst = worst or code
         if worst:
             app.mark_failed(worst if 0 < worst < 256 else EXIT_FAILED)
 
@@ -154,66 +236,39 @@ class TaskCommands(EcsCommands):
         app = self.app
         cluster, target = self.required(list(args.names), ("cluster", "service"),
                                         "logs [CLUSTER] [SERVICE|TASK_ID]")
-        gateway = app.gateway
-        if _looks_like_task_id(target):
-            tasks = gateway.describe_tasks(cluster, [target])
-            if not tasks:
-                raise CommandError(f"task {target!r} not found in cluster {cluster!r}")
-        else:
-            tasks = gateway.service_tasks(cluster, target)
-            tasks += gateway.service_tasks(cluster, target, desired_status="STOPPED")
-        if not tasks:
-            raise CommandError(f"{target} has no tasks in {cluster} to read logs from")
-        sources = self._log_sources(tasks, args.container)
-        if not sources:
-            raise CommandError(f"no container of {target} logs with the awslogs driver"
-                               + (f" (container {args.container})" if args.container else ""))
-        now_ms = int(datetime.now(UTC).timestamp() * 1000)
-        start = now_ms - int(args.since * 1000)
+        sources = LogSources(app.gateway, cluster, target, args.container)
+        sources.refresh()
+        sources.check()
         as_json = (args.output or app.output) == "json"
+        start = _millis(datetime.now(UTC)) - int(args.since * 1000)
         seen: set[tuple[Any, ...]] = set()
         try:
             while True:
-                newest = start
-                for group, streams in sources.items():
-                    for event in gateway.log_events(group, streams, start):
-                        key = (event.timestamp, event.task_id, event.container, event.message)
-                        if key in seen:
-                            continue
-                        seen.add(key)
-                        newest = max(newest, int(event.timestamp.timestamp() * 1000))
-                        if as_json:
-                            app.print_json_line({"timestamp": event.timestamp.isoformat(), "task": event.task_id,
-                                                 "container": event.container, "message": event.message})
-                        else:
-                            app.poutput(f"{event.timestamp:%Y-%m-%d %H:%M:%S} {event.task_id[:8]} "
-                                        f"{event.container} | {event.message}")
+                for event in sources.events(start):
+                    key = _event_key(event)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    self._print_event(event, as_json)
                 if not args.follow:
                     return
-                start = newest
+                newest = max((k[0] for k in seen), default=None)
+                if newest is not None:
+                    start = max(start, _millis(newest) - LOG_LOOKBACK_MS)
+                    seen = {k for k in seen if _millis(k[0]) >= start}
                 app.environment.sleep(LOG_POLL_SECONDS)
+                if not sources.one_task:
+                    sources.refresh()
         except KeyboardInterrupt:
             return
 
-    def _log_sources(self, tasks: list[Task], container: str | None) -> dict[str, list[str]]:
-        """Map each awslogs group to the stream names of TASKS' containers."""
-        gateway = self.app.gateway
-        defs = gateway.task_definitions({t.task_definition_arn for t in tasks})
-        sources: dict[str, list[str]] = {}
-        for task in tasks:
-            td = defs.get(task.task_definition_arn)
-            for c in td.containers if td else ():
-                if container and c.name != container:
-                    continue
-                config = c.log_configuration or {}
-                options = config.get("options") or {}
-                if config.get("logDriver") != "awslogs" or "awslogs-group" not in options:
-                    continue
-                prefix = options.get("awslogs-stream-prefix")
-                if not prefix:
-                    continue
-                sources.setdefault(options["awslogs-group"], []).append(f"{prefix}/{c.name}/{task.id}")
-        return sources
+    def _print_event(self, event: LogEvent, as_json: bool) -> None:
+        if as_json:
+            self.app.print_json_line({"timestamp": event.timestamp.isoformat(), "task": event.task_id,
+                                      "container": event.container, "message": event.message})
+        else:
+            when = event.timestamp.astimezone()
+            self.app.poutput(f"{when:%Y-%m-%d %H:%M:%S} {event.task_id[:8]} {event.container} | {event.message}")
 
 
 def _looks_like_task_id(text: str) -> bool:
