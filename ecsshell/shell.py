@@ -95,6 +95,7 @@ class EcsShell(cmd2.Cmd):
         self.failed_status = 0  # first failure's status, for scripts and one-shots
         self._script_depth = 0
         self._error_stop = False
+        self.last_status = 0  # the status of the command that ran last
         self.stop_on_error = not interactive
         self.output = options.output
         self.verbose = options.verbose
@@ -267,6 +268,7 @@ class EcsShell(cmd2.Cmd):
         code = self._status or (2 if _usage.failed else 0)
         self._status = 0
         _usage.failed = False
+        self.last_status = code
         if not code:
             return data
         if not self.failed_status:

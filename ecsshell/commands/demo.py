@@ -23,7 +23,7 @@ TOUR = [
     ("taskdefs", "task definition families and their latest revisions"),
     ("taskdefs web latest", "the newest web revision in full"),
     ("register sample_task.json", "register a task definition from a file"),
-    ("run /batch migrate --wait", "run a one-off task and get its exit code"),
+    ("run migrate --like api --wait", "run a one-off migration with api's network settings; get its exit code"),
     ("logs web", "the service's CloudWatch Logs lines, merged across tasks"),
 ]
 

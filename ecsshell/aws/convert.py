@@ -1,0 +1,263 @@
+"""Turn ECS, ELB and CloudWatch Logs JSON answers into the plain model; missing keys are fine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from ..model import (
+    Cluster,
+    ContainerDef,
+    Deployment,
+    LoadBalancerRef,
+    LogEvent,
+    RunFailure,
+    Service,
+    ServiceEvent,
+    TargetHealth,
+    Task,
+    TaskContainer,
+    TaskDefinition,
+)
+
+Json = Mapping[str, Any]
+
+
+def _int(value: Any) -> int | None:
+    """Return VALUE as an int, or None when it is absent or not a number."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _count(value: Any) -> int:
+    return _int(value) or 0
+
+
+def _str(value: Any) -> str | None:
+    """Return VALUE as text, or None when it is absent or empty."""
+    return None if value is None or value == "" else str(value)
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
+def _dict(value: Any) -> dict[str, Any] | None:
+    return dict(value) if isinstance(value, Mapping) else None
+
+
+def _time(value: Any) -> datetime | None:
+    return value if isinstance(value, datetime) else None
+
+
+def name_of(arn: str) -> str:
+    """Return the last path element of an ARN (or the text itself)."""
+    return arn.rsplit("/", 1)[-1]
+
+
+def cluster(data: Json) -> Cluster:
+    """Convert one DescribeClusters entry."""
+    arn = str(data.get("clusterArn") or "")
+    return Cluster(
+        name=str(data.get("clusterName") or name_of(arn)),
+        arn=arn,
+        status=str(data.get("status") or ""),
+        active_services=_count(data.get("activeServicesCount")),
+        running_tasks=_count(data.get("runningTasksCount")),
+        pending_tasks=_count(data.get("pendingTasksCount")),
+        container_instances=_count(data.get("registeredContainerInstancesCount")),
+    )
+
+
+def deployment(data: Json) -> Deployment:
+    """Convert one entry of a service's deployments."""
+    return Deployment(
+        id=str(data.get("id") or ""),
+        status=str(data.get("status") or ""),
+        task_definition_arn=str(data.get("taskDefinition") or ""),
+        desired=_count(data.get("desiredCount")),
+        running=_count(data.get("runningCount")),
+        pending=_count(data.get("pendingCount")),
+        failed=_count(data.get("failedTasks")),
+        rollout_state=_str(data.get("rolloutState")),
+        rollout_reason=_str(data.get("rolloutStateReason")),
+        created_at=_time(data.get("createdAt")),
+        updated_at=_time(data.get("updatedAt")),
+    )
+
+
+def service_event(data: Json) -> ServiceEvent:
+    """Convert one entry of a service's events."""
+    return ServiceEvent(id=str(data.get("id") or ""), created_at=_time(data.get("createdAt")),
+                        message=str(data.get("message") or ""))
+
+
+def newest_first(events: Iterable[ServiceEvent]) -> tuple[ServiceEvent, ...]:
+    """Order EVENTS newest first (stable, so undated events keep ECS's order)."""
+    listed = list(events)
+    if all(e.created_at is not None for e in listed):
+        listed.sort(key=lambda e: e.created_at, reverse=True)  # type: ignore[arg-type,return-value]
+    return tuple(listed)
+
+
+def load_balancer_ref(data: Json) -> LoadBalancerRef:
+    """Convert one entry of a service's loadBalancers."""
+    return LoadBalancerRef(
+        container_name=_str(data.get("containerName")),
+        container_port=_int(data.get("containerPort")),
+        target_group_arn=_str(data.get("targetGroupArn")),
+        load_balancer_name=_str(data.get("loadBalancerName")),
+    )
+
+
+def service(data: Json) -> Service:
+    """Convert one DescribeServices entry."""
+    arn = str(data.get("serviceArn") or "")
+    return Service(
+        name=str(data.get("serviceName") or name_of(arn)),
+        arn=arn,
+        cluster_arn=str(data.get("clusterArn") or ""),
+        status=str(data.get("status") or ""),
+        desired=_count(data.get("desiredCount")),
+        running=_count(data.get("runningCount")),
+        pending=_count(data.get("pendingCount")),
+        task_definition_arn=str(data.get("taskDefinition") or ""),
+        launch_type=_str(data.get("launchType")),
+        deployments=tuple(deployment(d) for d in _list(data.get("deployments"))),
+        events=newest_first(service_event(e) for e in _list(data.get("events"))),
+        load_balancers=tuple(load_balancer_ref(lb) for lb in _list(data.get("loadBalancers"))),
+        network_configuration=_dict(data.get("networkConfiguration")),
+        created_at=_time(data.get("createdAt")),
+    )
+
+
+def task_container(data: Json) -> TaskContainer:
+    """Convert one container of a DescribeTasks entry."""
+    return TaskContainer(
+        name=str(data.get("name") or ""),
+        last_status=_str(data.get("lastStatus")),
+        exit_code=_int(data.get("exitCode")),
+        reason=_str(data.get("reason")),
+        health=_str(data.get("healthStatus")),
+        image=_str(data.get("image")),
+    )
+
+
+def task(data: Json) -> Task:
+    """Convert one DescribeTasks (or RunTask, StopTask) entry."""
+    return Task(
+        arn=str(data.get("taskArn") or ""),
+        task_definition_arn=str(data.get("taskDefinitionArn") or ""),
+        last_status=str(data.get("lastStatus") or ""),
+        desired_status=str(data.get("desiredStatus") or ""),
+        health=_str(data.get("healthStatus")),
+        group=_str(data.get("group")),
+        launch_type=_str(data.get("launchType")),
+        started_at=_time(data.get("startedAt")),
+        stopped_at=_time(data.get("stoppedAt")),
+        stopped_reason=_str(data.get("stoppedReason")),
+        containers=tuple(task_container(c) for c in _list(data.get("containers"))),
+    )
+
+
+def _pairs(items: Any, key: str, value: str) -> tuple[tuple[str, str], ...]:
+    return tuple((str(i.get(key) or ""), str(i.get(value) or "")) for i in _list(items)
+                 if isinstance(i, Mapping))
+
+
+def _strings(items: Any) -> tuple[str, ...]:
+    return tuple(str(i) for i in _list(items))
+
+
+def container_def(data: Json) -> ContainerDef:
+    """Convert one containerDefinitions entry."""
+    return ContainerDef(
+        name=str(data.get("name") or ""),
+        image=str(data.get("image") or ""),
+        cpu=_int(data.get("cpu")),
+        memory=_int(data.get("memory")),
+        memory_reservation=_int(data.get("memoryReservation")),
+        essential=bool(data.get("essential", True)),
+        port_mappings=tuple(dict(p) for p in _list(data.get("portMappings")) if isinstance(p, Mapping)),
+        command=_strings(data.get("command")),
+        entry_point=_strings(data.get("entryPoint")),
+        environment=_pairs(data.get("environment"), "name", "value"),
+        secrets=_pairs(data.get("secrets"), "name", "valueFrom"),
+        log_configuration=_dict(data.get("logConfiguration")),
+        health_check=_dict(data.get("healthCheck")),
+    )
+
+
+def task_definition(answer: Json) -> TaskDefinition:
+    """Convert a DescribeTaskDefinition (or RegisterTaskDefinition) answer: taskDefinition plus tags."""
+    raw = {k: v for k, v in answer.items() if k != "ResponseMetadata"}
+    data: Json = answer.get("taskDefinition") or {}
+    arn = str(data.get("taskDefinitionArn") or "")
+    label = name_of(arn)
+    family = str(data.get("family") or label.split(":")[0])
+    revision = _int(data.get("revision"))
+    if revision is None:
+        revision = _int(label.rsplit(":", 1)[-1]) if ":" in label else 0
+    return TaskDefinition(
+        arn=arn,
+        family=family,
+        revision=revision or 0,
+        status=str(data.get("status") or ""),
+        containers=tuple(container_def(c) for c in _list(data.get("containerDefinitions"))),
+        cpu=_str(data.get("cpu")),
+        memory=_str(data.get("memory")),
+        network_mode=_str(data.get("networkMode")),
+        task_role_arn=_str(data.get("taskRoleArn")),
+        execution_role_arn=_str(data.get("executionRoleArn")),
+        requires_compatibilities=_strings(data.get("requiresCompatibilities")),
+        tags=_pairs(answer.get("tags"), "key", "value"),
+        raw=raw,
+    )
+
+
+def run_failure(data: Json) -> RunFailure:
+    """Convert one RunTask failure."""
+    return RunFailure(arn=_str(data.get("arn")), reason=str(data.get("reason") or "unknown reason"),
+                      detail=_str(data.get("detail")))
+
+
+def target_health(data: Json) -> TargetHealth:
+    """Convert one elbv2 DescribeTargetHealth description."""
+    target = data.get("Target") or {}
+    health = data.get("TargetHealth") or {}
+    return TargetHealth(
+        target_id=str(target.get("Id") or ""),
+        port=_int(target.get("Port")),
+        state=str(health.get("State") or "unavailable"),
+        reason=_str(health.get("Reason")),
+        description=_str(health.get("Description")),
+    )
+
+
+def instance_health(data: Json) -> TargetHealth:
+    """Convert one classic ELB DescribeInstanceHealth state."""
+    reason = data.get("ReasonCode")
+    return TargetHealth(
+        target_id=str(data.get("InstanceId") or ""),
+        port=None,
+        state=str(data.get("State") or "Unknown"),
+        reason=None if reason in (None, "N/A") else str(reason),
+        description=None if data.get("Description") in (None, "N/A") else str(data.get("Description")),
+    )
+
+
+def log_event(data: Json) -> LogEvent:
+    """Convert one FilterLogEvents event from an awslogs stream named prefix/container/task-id."""
+    parts = str(data.get("logStreamName") or "").split("/")
+    millis = _int(data.get("timestamp")) or 0
+    return LogEvent(
+        timestamp=datetime.fromtimestamp(millis / 1000, tz=UTC),
+        task_id=parts[-1],
+        container=parts[-2] if len(parts) >= 3 else "",
+        message=str(data.get("message") or "").rstrip("\n"),
+    )

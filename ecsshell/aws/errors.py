@@ -1,0 +1,169 @@
+"""Errors the AWS gateway raises, and the translation of botocore's exceptions into them."""
+
+from __future__ import annotations
+
+import re
+
+from botocore import exceptions as bx
+
+THROTTLE_CODES = frozenset({
+    "ThrottlingException", "Throttling", "ThrottledException", "TooManyRequestsException",
+    "TooManyRequests", "RequestLimitExceeded", "RequestThrottled", "RequestThrottledException",
+    "ProvisionedThroughputExceededException", "SlowDown", "PriorRequestNotComplete",
+})
+DENIED_CODES = frozenset({
+    "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException",
+    "NotAuthorized",
+})
+BAD_CREDENTIAL_CODES = frozenset({
+    "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException",
+    "InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure", "MissingAuthenticationToken",
+    "IncompleteSignature", "InvalidAccessKeyId", "RequestExpired",
+})
+NO_CREDENTIALS_HINT = "pass -cred PROFILE, -cred env, or set AWS_PROFILE"
+_NAMED = re.compile(r'(cluster|service|task definition|family|target group|load balancer|log group|task)'
+                    r' "([^"]*)"')
+
+
+class AwsError(Exception):
+    """A failed AWS call, explained in one line fit to show the user."""
+
+    def __init__(self, message: str, *, operation: str | None = None, code: str | None = None) -> None:
+        self.message = one_line(message)
+        self.operation = operation
+        self.code = code
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotFound(AwsError):
+    """The cluster, service, task definition or other resource asked for does not exist."""
+
+
+class ConfigError(AwsError):
+    """The profile, credentials, region or endpoint settings are unusable."""
+
+
+class Throttled(AwsError):
+    """AWS kept throttling a call until the retries ran out."""
+
+
+class AccessDenied(AwsError):
+    """The credentials work but lack the permission for a call."""
+
+
+def one_line(text: str) -> str:
+    """Collapse TEXT's whitespace and line breaks into single spaces."""
+    return " ".join(str(text).split())
+
+
+def _names(context: str) -> dict[str, str]:
+    """Return the quoted names in CONTEXT by kind, e.g. {'cluster': 'prod'}."""
+    found: dict[str, str] = {}
+    for kind, name in _NAMED.findall(context):
+        found.setdefault(kind, name)
+    return found
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
+def translate(exc: BaseException, operation: str, context: str = "", *, service: str = "ECS") -> AwsError:
+    """Return the AwsError that explains EXC, raised by OPERATION on CONTEXT (e.g. 'cluster "prod"')."""
+    if isinstance(exc, AwsError):
+        return exc
+    if isinstance(exc, bx.ClientError):
+        return _client_error(exc, operation, context, service)
+    if isinstance(exc, bx.BotoCoreError):
+        return _botocore_error(exc, operation)
+    return AwsError(f"{operation} failed: {type(exc).__name__}: {exc}", operation=operation)
+
+
+def _client_error(exc: bx.ClientError, operation: str, context: str, service: str) -> AwsError:
+    response = getattr(exc, "response", None) or {}
+    error = response.get("Error") or {}
+    code = str(error.get("Code") or "")
+    message = one_line(error.get("Message") or "") or code or "no message"
+    status = int((response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0)
+    names = _names(context)
+    kw = {"operation": operation, "code": code}
+
+    if code == "ClusterNotFoundException":
+        if "cluster" in names:
+            return NotFound(f"cluster {_q(names['cluster'])} not found", **kw)
+        return NotFound(f"cluster not found ({operation}: {message})", **kw)
+    if code in ("ServiceNotFoundException", "ServiceNotActiveException"):
+        what = "not found" if code == "ServiceNotFoundException" else "is not active"
+        where = f" in cluster {_q(names['cluster'])}" if "cluster" in names else ""
+        if "service" in names:
+            return NotFound(f"service {_q(names['service'])} {what}{where}", **kw)
+        return NotFound(f"service {what}{where} ({operation}: {message})", **kw)
+    if _is_task_definition_missing(code, message):
+        if "task definition" in names:
+            return NotFound(f"task definition {_q(names['task definition'])} not found", **kw)
+        if "family" in names:
+            return NotFound(f"task definition family {_q(names['family'])} not found", **kw)
+        return NotFound(f"task definition not found ({operation}: {message})", **kw)
+    if "task" in names and "referenced task was not found" in message.lower():
+        where = f" in cluster {_q(names['cluster'])}" if "cluster" in names else ""
+        return NotFound(f"task {_q(names['task'])} not found{where}", **kw)
+    if code in THROTTLE_CODES or status == 429:
+        return Throttled(f"AWS throttled {operation} ({message}) and retries ran out", **kw)
+    if code in DENIED_CODES or code.startswith("AccessDenied"):
+        target = f" on {context}" if context else ""
+        return AccessDenied(f"AWS denied {operation}{target}: {message}", **kw)
+    if code in BAD_CREDENTIAL_CODES:
+        return ConfigError(f"AWS rejected the credentials on {operation} ({code}: {message})", **kw)
+    if "NotFound" in code or code == "ResourceNotFoundException":
+        if context:
+            return NotFound(f"{context} not found", **kw)
+        return NotFound(f"{operation}: {message}", **kw)
+    if status >= 500:
+        return AwsError(f"AWS failed {operation} with HTTP {status} ({message}) and retries ran out", **kw)
+    return AwsError(f"{service} refused {operation}: {message}", **kw)
+
+
+def _is_task_definition_missing(code: str, message: str) -> bool:
+    if code == "TaskDefinitionNotFoundException":
+        return True
+    squeezed = "".join(message.lower().split())
+    return code in ("ClientException", "InvalidParameterException") and (
+        "unabletodescribetaskdefinition" in squeezed
+        or ("taskdefinition" in squeezed and ("doesnotexist" in squeezed or "notfound" in squeezed)))
+
+
+def _botocore_error(exc: bx.BotoCoreError, operation: str) -> AwsError:
+    kwargs = getattr(exc, "kwargs", {}) or {}
+    kw = {"operation": operation, "code": type(exc).__name__}
+    if isinstance(exc, bx.NoCredentialsError):
+        return ConfigError(f"no AWS credentials found: {NO_CREDENTIALS_HINT}", **kw)
+    if isinstance(exc, bx.PartialCredentialsError):
+        return ConfigError(f"incomplete AWS credentials from {kwargs.get('provider', 'the environment')}: "
+                           f"{kwargs.get('cred_var', 'a value')} is missing", **kw)
+    if isinstance(exc, bx.ProfileNotFound):
+        return ConfigError(f"AWS profile {_q(str(kwargs.get('profile', '')))} not found in the AWS config "
+                           "or credentials files", **kw)
+    if isinstance(exc, bx.CredentialRetrievalError):
+        return ConfigError(f"cannot get AWS credentials from {kwargs.get('provider', 'the provider')}: "
+                           f"{kwargs.get('error_msg', exc)}", **kw)
+    if isinstance(exc, (bx.SSOError, bx.TokenRetrievalError, bx.NoAuthTokenError)):
+        return ConfigError(f"AWS SSO login needed or expired ({exc}): run `aws sso login`", **kw)
+    if isinstance(exc, bx.ConfigParseError):
+        return ConfigError(f"cannot parse the AWS config file {kwargs.get('path', '')}: {exc}", **kw)
+    if isinstance(exc, bx.NoRegionError):
+        return ConfigError("no AWS region set: pass -region REGION or set AWS_REGION", **kw)
+    if isinstance(exc, bx.ReadTimeoutError):
+        return AwsError(f"AWS did not answer {operation} in time at {kwargs.get('endpoint_url', '?')}", **kw)
+    if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ConnectionClosedError)):
+        reason = kwargs.get("error") or type(exc).__name__
+        return AwsError(f"cannot reach AWS at {kwargs.get('endpoint_url', '?')}: {reason}", **kw)
+    if isinstance(exc, bx.ParamValidationError):
+        lines = [r.strip() for r in str(kwargs.get("report") or exc).splitlines() if r.strip()]
+        return AwsError(f"invalid request for {operation}: {'; '.join(lines)}", **kw)
+    if isinstance(exc, (bx.UnknownEndpointError, bx.InvalidEndpointConfigurationError,
+                        bx.EndpointResolutionError)):
+        return ConfigError(f"bad AWS endpoint or region for {operation}: {exc}", **kw)
+    return AwsError(f"{operation} failed: {exc}", **kw)

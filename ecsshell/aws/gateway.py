@@ -1,0 +1,403 @@
+"""The AWS gateway: every ECS call ecsshell makes, concurrent where it pays, returning model objects."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, as_completed, wait
+from typing import Any, TypeVar
+
+import boto3
+from botocore import exceptions as bx
+from botocore.config import Config
+
+from ..model import Cluster, Family, LoadBalancer, LogEvent, RunFailure, Service, Task, TaskDefinition
+from . import convert
+from .errors import AwsError, NotFound, translate
+from .pool import chunked, distinct, done_future, failed_future, in_worker, mark_worker
+from .session import ENDPOINT_SUFFIX, Settings, endpoint_url, make_session
+
+T = TypeVar("T")
+R = TypeVar("R")
+Progress = Callable[[int, int], None]
+
+SERVICE_PAGE = 100  # ListServices maxResults (ECS's maximum; its default is 10)
+LIST_PAGE = 100  # maximum page of the other ECS List* calls
+SERVICE_BATCH = 10  # DescribeServices names per call
+TASK_BATCH = 100  # DescribeTasks / DescribeClusters per call
+RUN_BATCH = 10  # RunTask count per call
+LABELS = {"ecs": "ECS", "elbv2": "ELB", "elb": "ELB", "logs": "CloudWatch Logs", "sts": "STS"}
+READ_ONLY_TASK_DEFINITION_FIELDS = frozenset({
+    "taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt",
+    "registeredBy", "deregisteredAt", "ResponseMetadata",
+})
+
+class Gateway:
+    """The only door to AWS: lazily built shared clients, one bounded pool, translated errors."""
+
+    def __init__(self, session: boto3.Session, region: str, endpoint_url: str | None, settings: Settings,
+                 *, description: str = "", endpoints: Mapping[str, str | None] | None = None) -> None:
+        self.session = session
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self.settings = settings
+        self.description = description
+        self._endpoints = dict(endpoints or {})
+        self._config = Config(
+            retries={"mode": settings.retry_mode, "max_attempts": settings.max_attempts},
+            max_pool_connections=settings.max_workers + 4,
+            connect_timeout=5,
+            read_timeout=30,
+        )
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
+        self.calls: Counter[str] = Counter()
+        self._calls_lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=max(1, settings.max_workers),
+                                        thread_name_prefix="ecsshell-aws", initializer=mark_worker)
+
+    @classmethod
+    def connect(cls, settings: Settings, env: Mapping[str, str] | None = None) -> Gateway:
+        """Build a gateway from SETTINGS and the environment ENV (os.environ when omitted)."""
+        environ: Mapping[str, str] = os.environ if env is None else env
+        session, region, description = make_session(settings, environ)
+        endpoints = {name: endpoint_url(settings, environ, name) for name in ENDPOINT_SUFFIX}
+        return cls(session, region, endpoints["ecs"], settings, description=description, endpoints=endpoints)
+
+    # plumbing ------------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Stop the worker pool, cancelling work not yet started."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> Gateway:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def reset_calls(self) -> None:
+        """Zero the count of API calls made."""
+        with self._calls_lock:
+            self.calls.clear()
+
+    def _count(self, model: Any = None, **_: Any) -> None:
+        with self._calls_lock:
+            self.calls[getattr(model, "name", "?")] += 1
+
+    def client(self, name: str) -> Any:
+        """Return the shared boto3 client for service NAME, creating it on first use."""
+        with self._clients_lock:
+            client = self._clients.get(name)
+            if client is None:
+                endpoint = self._endpoints.get(name, self.endpoint_url)
+                try:
+                    client = self.session.client(name, region_name=self.region, endpoint_url=endpoint,
+                                                 config=self._config)
+                except (bx.BotoCoreError, bx.ClientError) as exc:
+                    raise translate(exc, f"creating the {name} client") from exc
+                except ValueError as exc:
+                    raise AwsError(f"bad AWS endpoint {endpoint!r} for {name}: {exc}") from exc
+                client.meta.events.register("before-call", self._count)
+                self._clients[name] = client
+            return client
+
+    def call(self, api: str, method: str, context: str = "", /, **params: Any) -> dict[str, Any]:
+        """Call METHOD of API's client with PARAMS; translate any failure into an AwsError."""
+        client = self.client(api)
+        operation = client.meta.method_to_api_mapping.get(method, method)
+        try:
+            answer = dict(getattr(client, method)(**params))
+        except (bx.ClientError, bx.BotoCoreError) as exc:
+            raise translate(exc, operation, context, service=LABELS.get(api, api)) from exc
+        answer.pop("ResponseMetadata", None)
+        return answer
+
+    def pages(self, api: str, method: str, key: str, context: str = "", /, *, token_in: str = "nextToken",
+              token_out: str = "nextToken", **params: Any) -> Iterator[list[Any]]:
+        """Yield the KEY items of each page of a paged call, fetching the next page on demand."""
+        token = None
+        while True:
+            if token:
+                params[token_in] = token
+            answer = self.call(api, method, context, **params)
+            yield list(answer.get(key) or [])
+            token = answer.get(token_out)
+            if not token:
+                return
+
+    def submit(self, fn: Callable[..., R], *args: Any) -> Future[R]:
+        """Run FN(*ARGS) on the pool (inline when already on a pool thread, so nothing deadlocks)."""
+        if in_worker():
+            try:
+                return done_future(fn(*args))
+            except Exception as exc:
+                return failed_future(exc)
+        return self._pool.submit(fn, *args)
+
+    @staticmethod
+    def gather(futures: Sequence[Future[R]]) -> list[R]:
+        """Return the futures' results in order; on the first failure cancel the rest and raise it."""
+        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        for future in futures:
+            if future in done and future.exception() is not None:
+                for other in futures:
+                    other.cancel()
+                raise future.exception()  # type: ignore[misc]
+        return [f.result() for f in futures]
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """Apply FN to every item concurrently; results in the items' order."""
+        listed = list(items)
+        if len(listed) <= 1:
+            return [fn(item) for item in listed]
+        return self.gather([self.submit(fn, item) for item in listed])
+
+    def fan_out(self, pages: Iterator[list[str]], batch: int, describe: Callable[[list[str]], list[R]],
+                on_progress: Progress | None = None) -> list[R]:
+        """Describe each page's items in BATCH-sized calls on the pool while the next page is fetched."""
+        submitted: list[tuple[Future[list[R]], int]] = []
+        try:
+            listed = 0
+            for page in pages:
+                for names in chunked(page, batch):
+                    submitted.append((self.submit(describe, names), len(names)))
+                listed += len(page)
+                if on_progress is not None:
+                    on_progress(sum(n for f, n in submitted if f.done() and not f.exception()), listed)
+            sizes = {id(f): n for f, n in submitted}
+            described = 0
+            for future in as_completed([f for f, _ in submitted]):
+                future.result()
+                described += sizes[id(future)]
+                if on_progress is not None:
+                    on_progress(described, listed)
+        except BaseException:
+            for future, _ in submitted:
+                future.cancel()
+            raise
+        return [item for future, _ in submitted for item in future.result()]
+
+    # clusters ------------------------------------------------------------------------------------
+    def _describe_clusters(self, names: list[str]) -> list[Cluster]:
+        answer = self.call("ecs", "describe_clusters", clusters=names)
+        return [convert.cluster(c) for c in answer.get("clusters") or []]
+
+    def list_clusters(self) -> list[Cluster]:
+        """Return every cluster with its counts, by name."""
+        pages = self.pages("ecs", "list_clusters", "clusterArns", maxResults=LIST_PAGE)
+        return sorted(self.fan_out(pages, TASK_BATCH, self._describe_clusters), key=lambda c: c.name)
+
+    def describe_cluster(self, name: str) -> Cluster:
+        """Return cluster NAME; NotFound when it is missing or INACTIVE."""
+        context = f'cluster "{name}"'
+        answer = self.call("ecs", "describe_clusters", context, clusters=[name])
+        for data in answer.get("clusters") or []:
+            found = convert.cluster(data)
+            if found.status != "INACTIVE":
+                return found
+        raise NotFound(f"{context} not found", operation="DescribeClusters")
+
+    # services ------------------------------------------------------------------------------------
+    def _describe_service_batch(self, cluster: str, names: list[str], strict: bool) -> list[Service]:
+        context = f'cluster "{cluster}"'
+        if strict and len(names) == 1:
+            context = f'service "{names[0]}" in cluster "{cluster}"'
+        answer = self.call("ecs", "describe_services", context, cluster=cluster, services=names)
+        services = [convert.service(s) for s in answer.get("services") or []]
+        if strict:
+            present = {s.name for s in services if s.status != "INACTIVE"} | {
+                s.arn for s in services if s.status != "INACTIVE"}
+            for name in names:
+                if name not in present and convert.name_of(name) not in present:
+                    raise NotFound(f'service "{convert.name_of(name)}" not found in cluster "{cluster}"',
+                                   operation="DescribeServices")
+        return services
+
+    def list_services(self, cluster: str, *, on_progress: Progress | None = None) -> list[Service]:
+        """Return CLUSTER's services by name; ON_PROGRESS(described, listed) runs on this thread."""
+        # Each page of 100 ARNs is split into DescribeServices batches of 10 on the pool at once,
+        # so describing overlaps with fetching the next page: ceil(N/100) + ceil(N/10) calls in all.
+        pages = self.pages("ecs", "list_services", "serviceArns", f'cluster "{cluster}"',
+                           cluster=cluster, maxResults=SERVICE_PAGE)
+        found = self.fan_out(pages, SERVICE_BATCH, lambda names: self._describe_service_batch(
+            cluster, names, strict=False), on_progress)
+        return sorted(found, key=lambda s: s.name)
+
+    def describe_services(self, cluster: str, names: list[str]) -> list[Service]:
+        """Return services NAMES of CLUSTER in the order asked; NotFound for a missing or INACTIVE one."""
+        wanted = distinct(names)
+        batches = self.map(lambda batch: self._describe_service_batch(cluster, batch, strict=True),
+                           chunked(wanted, SERVICE_BATCH))
+        by_key: dict[str, Service] = {}
+        for service in (s for batch in batches for s in batch):
+            by_key[service.name] = by_key[service.arn] = service
+        return [by_key.get(n) or by_key[convert.name_of(n)] for n in wanted]
+
+    def describe_service(self, cluster: str, name: str) -> Service:
+        """Return service NAME of CLUSTER; NotFound when it is missing or INACTIVE."""
+        return self.describe_services(cluster, [name])[0]
+
+    def update_service(self, cluster: str, service: str, *, task_definition: str | None = None,
+                       desired_count: int | None = None, force_new_deployment: bool = False) -> Service:
+        """Point SERVICE at a task definition, change its desired count, or force a new deployment."""
+        params: dict[str, Any] = {"cluster": cluster, "service": service}
+        context = f'service "{service}" in cluster "{cluster}"'
+        if task_definition is not None:
+            params["taskDefinition"] = task_definition
+            context += f' with task definition "{task_definition}"'
+        if desired_count is not None:
+            params["desiredCount"] = desired_count
+        if force_new_deployment:
+            params["forceNewDeployment"] = True
+        answer = self.call("ecs", "update_service", context, **params)
+        return convert.service(answer.get("service") or {})
+
+    # task definitions ------------------------------------------------------------------------------
+    def task_definition(self, ref: str) -> TaskDefinition:
+        """Return the task definition REF: 'family' (latest ACTIVE), 'family:rev' or an ARN."""
+        answer = self.call("ecs", "describe_task_definition", f'task definition "{ref}"',
+                           taskDefinition=ref, include=["TAGS"])
+        return convert.task_definition(answer)
+
+    def task_definitions(self, arns: Iterable[str], *, missing_ok: bool = False) -> dict[str, TaskDefinition]:
+        """Describe each distinct ARN once, concurrently, keyed as given (MISSING_OK skips deleted ones)."""
+        def one(ref: str) -> TaskDefinition | None:
+            try:
+                return self.task_definition(ref)
+            except NotFound:
+                if missing_ok:
+                    return None
+                raise
+
+        wanted = [a for a in distinct(arns) if a]
+        found = self.map(one, wanted)
+        return {ref: td for ref, td in zip(wanted, found, strict=True) if td is not None}
+
+    def _latest_active(self, family: str) -> Family:
+        answer = self.call("ecs", "list_task_definitions", f'family "{family}"', familyPrefix=family,
+                           status="ACTIVE", sort="DESC", maxResults=1)
+        for arn in answer.get("taskDefinitionArns") or []:
+            name, _, revision = convert.name_of(arn).rpartition(":")
+            if name == family and revision.isdigit():
+                return Family(name=family, latest_revision=int(revision), latest_arn=arn)
+        return Family(name=family, latest_revision=None, latest_arn=None)
+
+    def families(self, status: str = "ACTIVE") -> list[Family]:
+        """Return every task definition family (of STATUS) with its latest ACTIVE revision, by name."""
+        pages = self.pages("ecs", "list_task_definition_families", "families", status=status,
+                           maxResults=LIST_PAGE)
+        found = self.fan_out(pages, 1, lambda names: [self._latest_active(names[0])])
+        return sorted(found, key=lambda f: f.name)
+
+    def revisions(self, family: str) -> list[tuple[int, str, str]]:
+        """Return (revision, arn, status) of every ACTIVE and INACTIVE revision of FAMILY, ascending."""
+        def listed(status: str) -> list[tuple[int, str, str]]:
+            out = []
+            for page in self.pages("ecs", "list_task_definitions", "taskDefinitionArns", f'family "{family}"',
+                                   familyPrefix=family, status=status, maxResults=LIST_PAGE):
+                for arn in page:
+                    name, _, revision = convert.name_of(arn).rpartition(":")
+                    if name == family and revision.isdigit():
+                        out.append((int(revision), arn, status))
+            return out
+
+        found = [r for part in self.map(listed, ["ACTIVE", "INACTIVE"]) for r in part]
+        if not found:
+            raise NotFound(f'task definition family "{family}" not found', operation="ListTaskDefinitions")
+        return sorted(set(found))
+
+    def register_task_definition(self, spec: Mapping[str, Any]) -> TaskDefinition:
+        """Register SPEC (register-task-definition input or describe-task-definition output) as is."""
+        document = dict(spec)
+        tags = None
+        inner = document.get("taskDefinition")
+        if isinstance(inner, Mapping):
+            tags = document.get("tags")
+            document = dict(inner)
+        params = {k: v for k, v in document.items() if k not in READ_ONLY_TASK_DEFINITION_FIELDS}
+        if tags:
+            params["tags"] = tags
+        if not params.get("tags"):
+            params.pop("tags", None)
+        context = f'task definition "{params.get("family", "")}"'
+        answer = self.call("ecs", "register_task_definition", context, **params)
+        if "tags" not in answer:  # ECS echoes the tags; keep what was registered if an endpoint does not
+            answer["tags"] = list(params.get("tags") or [])
+        return convert.task_definition(answer)
+
+    def deregister_task_definition(self, arn: str) -> None:
+        """Mark task definition ARN (or family:rev) INACTIVE."""
+        self.call("ecs", "deregister_task_definition", f'task definition "{arn}"', taskDefinition=arn)
+
+    # tasks ---------------------------------------------------------------------------------------
+    def _describe_task_batch(self, cluster: str, arns: list[str]) -> list[Task]:
+        answer = self.call("ecs", "describe_tasks", f'cluster "{cluster}"', cluster=cluster, tasks=arns)
+        return [convert.task(t) for t in answer.get("tasks") or []]
+
+    def describe_tasks(self, cluster: str, arns: Iterable[str]) -> list[Task]:
+        """Describe tasks ARNS of CLUSTER, 100 a call, concurrently (unknown ARNs are left out)."""
+        batches = self.map(lambda batch: self._describe_task_batch(cluster, batch),
+                           chunked(distinct(arns), TASK_BATCH))
+        return [t for batch in batches for t in batch]
+
+    def _tasks(self, cluster: str, context: str, **params: Any) -> list[Task]:
+        pages = self.pages("ecs", "list_tasks", "taskArns", context, cluster=cluster,
+                           maxResults=LIST_PAGE, **params)
+        found = self.fan_out(pages, TASK_BATCH, lambda arns: self._describe_task_batch(cluster, arns))
+        return sorted(found, key=lambda t: t.id)
+
+    def service_tasks(self, cluster: str, service: str, desired_status: str = "RUNNING") -> list[Task]:
+        """Return SERVICE's tasks whose desired status is DESIRED_STATUS, by task id."""
+        return self._tasks(cluster, f'service "{service}" in cluster "{cluster}"', serviceName=service,
+                           desiredStatus=desired_status)
+
+    def cluster_tasks(self, cluster: str, desired_status: str = "RUNNING",
+                      family: str | None = None) -> list[Task]:
+        """Return CLUSTER's tasks (of FAMILY, if given) whose desired status is DESIRED_STATUS."""
+        params: dict[str, Any] = {"desiredStatus": desired_status}
+        if family:
+            params["family"] = family
+        return self._tasks(cluster, f'cluster "{cluster}"', **params)
+
+    def run_task(self, cluster: str, task_definition: str, *, count: int = 1, launch_type: str | None = None,
+                 network_configuration: dict[str, Any] | None = None,
+                 started_by: str = "ecsshell") -> tuple[list[Task], list[RunFailure]]:
+        """Start COUNT tasks of TASK_DEFINITION in CLUSTER; return the tasks and ECS's failures."""
+        context = f'task definition "{task_definition}" in cluster "{cluster}"'
+
+        def run(n: int) -> dict[str, Any]:
+            params: dict[str, Any] = {"cluster": cluster, "taskDefinition": task_definition, "count": n,
+                                      "startedBy": started_by}
+            if launch_type:
+                params["launchType"] = launch_type
+            if network_configuration:
+                params["networkConfiguration"] = network_configuration
+            return self.call("ecs", "run_task", context, **params)
+
+        sizes = [min(RUN_BATCH, count - start) for start in range(0, max(count, 0), RUN_BATCH)] or [count]
+        answers = self.map(run, sizes)
+        tasks = [convert.task(t) for a in answers for t in a.get("tasks") or []]
+        failures = [convert.run_failure(f) for a in answers for f in a.get("failures") or []]
+        return tasks, failures
+
+    def stop_task(self, cluster: str, task: str, reason: str) -> Task:
+        """Stop TASK (id or ARN) of CLUSTER, recording REASON; return the task as ECS reports it."""
+        answer = self.call("ecs", "stop_task", f'task "{task}" in cluster "{cluster}"', cluster=cluster,
+                           task=task, reason=reason)
+        return convert.task(answer.get("task") or {})
+
+    # load balancers and logs ---------------------------------------------------------------------
+    def load_balancers(self, services: Iterable[Service]) -> list[LoadBalancer]:
+        """Describe the load balancers, target groups and target health behind SERVICES."""
+        from .elb import load_balancers
+
+        return load_balancers(self, services)
+
+    def log_events(self, group: str, stream_names_or_prefix: str | Sequence[str], start_time_ms: int,
+                   end_time_ms: int | None = None) -> list[LogEvent]:
+        """Return GROUP's events in the streams named (a list) or under a prefix (a str), oldest first."""
+        from .logs import log_events
+
+        return log_events(self, group, stream_names_or_prefix, start_time_ms, end_time_ms)

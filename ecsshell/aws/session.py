@@ -1,0 +1,186 @@
+"""Build the boto3 session ecsshell uses: profile, credentials, region and endpoint rules."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import boto3
+import botocore.loaders
+import botocore.session
+from botocore import exceptions as bx
+from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES, ConfigChainFactory
+from botocore.credentials import ContainerProvider, EnvProvider
+
+from .errors import ConfigError, translate
+
+DEFAULT_REGION = "us-west-2"  # ecsman's default, kept for compatibility
+ENV_PROFILE = "env"  # `-cred env`: keys from the environment, no AWS files needed
+KEY_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+# client name -> suffix of its service-specific endpoint variable (AWS_ENDPOINT_URL_<SUFFIX>)
+ENDPOINT_SUFFIX = {
+    "ecs": "ECS",
+    "elbv2": "ELASTIC_LOAD_BALANCING_V2",
+    "elb": "ELASTIC_LOAD_BALANCING",
+    "logs": "CLOUDWATCH_LOGS",
+    "sts": "STS",
+}
+MOST_PROFILES_LISTED = 10
+
+_loader: list[botocore.loaders.Loader] = []
+_loader_lock = threading.Lock()
+
+
+@dataclass
+class Settings:
+    """What the user chose on the command line (or in the shell) about reaching AWS."""
+
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    retry_mode: str = "standard"
+    max_attempts: int = 5
+    max_workers: int = 16
+
+
+def botocore_session(env: Mapping[str, str]) -> botocore.session.Session:
+    """Return a botocore session whose settings and credentials come from ENV, not os.environ."""
+    environ = dict(env)
+    session = botocore.session.Session()
+    if not environ.get("AWS_DATA_PATH"):
+        session.register_component("data_loader", _shared_loader())
+    chain = ConfigChainFactory(session=session, environ=environ)
+    store = session.get_component("config_store")
+    for name, (config_name, env_names, default, convert) in BOTOCORE_DEFAUT_SESSION_VARIABLES.items():
+        store.set_config_provider(name, chain.create_config_chain(
+            instance_name=name, env_var_names=env_names, config_property_names=config_name,
+            default=default, conversion_func=convert))
+    return session
+
+
+def _shared_loader() -> botocore.loaders.Loader:
+    """Return one service-model loader for every session, so models are parsed once per process."""
+    with _loader_lock:
+        if not _loader:
+            _loader.append(botocore.loaders.create_loader())
+        return _loader[0]
+
+
+def _bind_credential_env(session: botocore.session.Session, env: Mapping[str, str]) -> None:
+    """Make the session's credential chain read ENV where it would read os.environ."""
+    resolver = session.get_component("credential_provider")
+    for provider in resolver.providers:
+        if isinstance(provider, EnvProvider):
+            provider.environ = dict(env)
+        elif isinstance(provider, ContainerProvider):
+            provider._environ = dict(env)
+
+
+def _profiles(session: botocore.session.Session) -> list[str]:
+    try:
+        return sorted(session.available_profiles)
+    except bx.BotoCoreError as exc:
+        raise translate(exc, "reading the AWS config files") from exc
+
+
+def list_profiles(env: Mapping[str, str]) -> list[str]:
+    """Return the profile names in the AWS config and credentials files that ENV points at."""
+    try:
+        return _profiles(botocore_session(env))
+    except ConfigError:
+        return []
+
+
+def _unknown_profile(name: str, source: str, known: list[str]) -> ConfigError:
+    message = f'AWS profile "{name}" ({source}) not found in the AWS config or credentials files'
+    if not known:
+        message += " (they define no profiles)"
+    elif len(known) <= MOST_PROFILES_LISTED:
+        message += f" (known: {', '.join(known)})"
+    else:
+        message += f" ({len(known)} profiles are defined)"
+    return ConfigError(message)
+
+
+def _profile_region(session: botocore.session.Session) -> str | None:
+    try:
+        region = session.get_scoped_config().get("region")
+    except bx.BotoCoreError:
+        return None
+    return str(region) if region else None
+
+
+def make_session(settings: Settings, env: Mapping[str, str]) -> tuple[boto3.Session, str, str]:
+    """Return (session, region, how the credentials and region were chosen) for SETTINGS in ENV."""
+    if settings.profile:
+        profile, source = settings.profile, "from -cred"
+    elif env.get("ECSCREDENTIAL"):
+        profile, source = env["ECSCREDENTIAL"], "from ECSCREDENTIAL"
+    else:
+        profile, source = None, ""
+
+    profile_region: tuple[str, str] | None = None
+    if profile == ENV_PROFILE:
+        missing = [name for name in KEY_VARS if not env.get(name)]
+        if missing:
+            raise ConfigError(f"-cred env needs {' and '.join(missing)} set in the environment")
+        quiet = {k: v for k, v in env.items() if k not in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")}
+        core = botocore_session(quiet)
+        core.set_credentials(env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"],
+                             env.get("AWS_SESSION_TOKEN") or None)
+        how = "-cred env" if settings.profile else "ECSCREDENTIAL=env"
+        credentials = f"keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY ({how})"
+    elif profile:
+        core = botocore_session(env)
+        known = _profiles(core)
+        if profile not in known:
+            raise _unknown_profile(profile, source, known)
+        core.set_config_variable("profile", profile)
+        _bind_credential_env(core, env)
+        credentials = f"profile {profile} ({source})"
+        region = _profile_region(core)
+        profile_region = (region, f"from profile {profile}") if region else None
+    else:
+        core = botocore_session(env)
+        env_profile = env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE")
+        if env_profile:
+            known = _profiles(core)
+            if env_profile not in known:
+                raise _unknown_profile(env_profile, "from AWS_PROFILE", known)
+        _bind_credential_env(core, env)
+        if env.get("AWS_ACCESS_KEY_ID"):
+            credentials = "keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+        elif env_profile:
+            credentials = f"profile {env_profile} (from AWS_PROFILE)"
+        else:
+            credentials = "the default AWS credential chain (default profile, SSO, instance role)"
+        region = _profile_region(core)
+        profile_region = (region, f"from profile {env_profile or 'default'}") if region else None
+
+    if settings.region:
+        region_choice = (settings.region, "from -region")
+    elif env.get("AWS_REGION"):
+        region_choice = (env["AWS_REGION"], "from AWS_REGION")
+    elif env.get("AWS_DEFAULT_REGION"):
+        region_choice = (env["AWS_DEFAULT_REGION"], "from AWS_DEFAULT_REGION")
+    elif profile_region:
+        region_choice = profile_region
+    else:
+        region_choice = (DEFAULT_REGION, "the default, as in ecsman")
+    region, region_source = region_choice
+    try:
+        session = boto3.Session(botocore_session=core, region_name=region)
+    except bx.BotoCoreError as exc:
+        raise translate(exc, "creating the AWS session") from exc
+    return session, region, f"credentials: {credentials}; region {region} ({region_source})"
+
+
+def endpoint_url(settings: Settings, env: Mapping[str, str], client: str = "ecs") -> str | None:
+    """Return the endpoint CLIENT should use: -endpoint, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL."""
+    if settings.endpoint_url:
+        return settings.endpoint_url
+    if env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true":
+        return None
+    suffix = ENDPOINT_SUFFIX.get(client, client.upper())
+    return env.get(f"AWS_ENDPOINT_URL_{suffix}") or env.get("AWS_ENDPOINT_URL") or None

@@ -1,0 +1,95 @@
+"""The README tells the truth: its two commands, its tour and its examples run against the demo world."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from ecsshell.emulator import World
+from ecsshell.emulator.worlds import demo_world
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+EXPECTED = re.compile(r"\s+#\s*exits?\s+(\d+).*$")
+
+
+def expected_status(line: str) -> tuple[str, int]:
+    """Split a README line into the command and the exit status its comment promises (default 0)."""
+    match = EXPECTED.search(line)
+    if match:
+        return line[: match.start()].rstrip(), int(match.group(1))
+    return line.split("  #", 1)[0].rstrip(), 0
+
+
+def tour_lines() -> list[tuple[str, int]]:
+    block = README.split("<!-- tour:", 1)[1].split("```text", 1)[1].split("```", 1)[0]
+    lines = []
+    for raw in block.strip().splitlines():
+        prompt, _, command = raw.partition("> ")
+        assert prompt and command, raw
+        lines.append(expected_status(command))
+    return lines
+
+
+def example_lines() -> list[tuple[str, int]]:
+    block = README.split("```console", 1)[1].split("```", 1)[0]
+    return [expected_status(line[2:]) for line in block.strip().splitlines() if line.startswith("$ ecsshell ")]
+
+
+def test_the_two_commands_are_what_ci_runs() -> None:
+    commands = re.findall(r"```sh\n(python3 -m venv .*?)\n```", README)
+    assert len(commands) >= 2
+    demo, tests = commands[0], commands[1]
+    assert demo.endswith("pip install -e '.[demo]' && ecsshell --demo")
+    assert tests.endswith("pip install -e '.[test]' && pytest")
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "python3 -m venv .venv" in ci and "pip install -e '.[test]' && pytest" in ci
+
+
+def test_the_tour_command_lists_the_readme_tour(world: World, ecsshell) -> None:
+    out = ecsshell("-c", "tour").out
+    for command, _ in tour_lines():
+        assert command in out, command
+
+
+def test_every_tour_step_works_in_the_demo_world(world: World, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness import make_environment
+
+    from ecsshell.options import Options
+    from ecsshell.shell import EcsShell
+
+    demo_world(world)
+    monkeypatch.chdir(ROOT)
+    environment = make_environment(world, tmp_path)
+    app = EcsShell(environment, Options(wait=True), interactive=False)
+    app.stop_on_error = False
+    try:
+        for command, status in tour_lines():
+            app.onecmd_plus_hooks(command)
+            assert app.last_status == status, (command, environment.stderr.getvalue())  # type: ignore[attr-defined]
+    finally:
+        app.close()
+    out = environment.stdout.getvalue()  # type: ignore[attr-defined]
+    assert "rollout of web:4 done" in out or "rolled out" in out
+    assert "registered testfamily:1" in out
+    ecs = world.client("ecs")
+    web = ecs.describe_services(cluster="prod", services=["web"])["services"][0]
+    assert web["taskDefinition"].endswith("web:4")
+    assert ecs.describe_task_definition(taskDefinition="web:4")["taskDefinition"]["containerDefinitions"][0][
+        "image"].endswith("/web:1.4.0")
+
+
+def test_every_readme_example_runs_against_the_demo_world(world: World, ecsshell,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    demo_world(world)
+    monkeypatch.chdir(ROOT)
+    examples = example_lines()
+    assert len(examples) >= 20
+    for command, status in examples:
+        result = ecsshell(*shlex.split(command)[1:])
+        assert result.code == status, (command, result.err)
+        assert "Traceback" not in result.err
