@@ -186,6 +186,19 @@ def _stopped_reason(gateway: Any, cluster: str, service: str, task_definition_ar
     return failure_reason(stopped, task_definition_arn)
 
 
+def _gone(gateway: Any, cluster: str, svc: Service, deployment_id: str | None, last: Deployment | None) -> str:
+    """Say what became of deployment DEPLOYMENT_ID, last seen as LAST, now that SVC no longer lists it."""
+    primary = svc.primary
+    what = f"deployment {deployment_id}" + (f" ({last.revision})" if last else "")
+    reason = f"{what} is gone: ECS replaced it with {primary.id if primary else 'nothing'} ({svc.revision})"
+    if last is None or (primary is not None and primary.task_definition_arn == last.task_definition_arn):
+        return reason
+    stopped = _stopped_reason(gateway, cluster, svc.name, last.task_definition_arn)
+    if last.failed or stopped:
+        reason += ", likely a circuit-breaker rollback"
+    return f"{reason}; {stopped}" if stopped else reason
+
+
 def follow_rollout(gateway: Any, cluster: str, service: str, deployment_id: str | None, *, timeout: float,
                    sleep: Sleep, monotonic: Clock, on_progress: Callable[[Progress], None],
                    on_event: Callable[[ServiceEvent], None], poll: float = POLL_SECONDS,
@@ -193,6 +206,7 @@ def follow_rollout(gateway: Any, cluster: str, service: str, deployment_id: str 
     """Poll the service until deployment DEPLOYMENT_ID (the PRIMARY if None) completes, fails or times out."""
     start = monotonic()
     seen = set(seen_events or ())
+    last: Deployment | None = None
     while True:
         svc = gateway.describe_services(cluster, [service])[0]
         for event in reversed(svc.events):
@@ -205,10 +219,8 @@ def follow_rollout(gateway: Any, cluster: str, service: str, deployment_id: str 
         old_running = sum(d.running for d in svc.deployments if deployment is None or d.id != deployment.id)
         on_progress(Progress(deployment, old_running, elapsed, svc))
         if deployment is None:
-            primary = svc.primary
-            return Outcome("FAILED", f"deployment {deployment_id} is gone: ECS replaced it with "
-                                     f"{primary.id if primary else 'nothing'} ({svc.revision}), "
-                                     "likely a circuit-breaker rollback", svc, elapsed)
+            return Outcome("FAILED", _gone(gateway, cluster, svc, deployment_id, last), svc, elapsed)
+        last = deployment
         if deployment.rollout_state == "FAILED":
             reason = deployment.rollout_reason or "rollout FAILED"
             detail = _stopped_reason(gateway, cluster, service, deployment.task_definition_arn)

@@ -184,3 +184,9 @@ def endpoint_url(settings: Settings, env: Mapping[str, str], client: str = "ecs"
         return None
     suffix = ENDPOINT_SUFFIX.get(client, client.upper())
     return env.get(f"AWS_ENDPOINT_URL_{suffix}") or env.get("AWS_ENDPOINT_URL") or None
+
+
+def known_regions() -> list[str]:
+    """Return the regions where ECS is offered, from botocore's bundled endpoint data (no network)."""
+    session = botocore_session({})
+    return sorted(session.get_available_regions("ecs"))

@@ -57,9 +57,27 @@ def use_parser() -> Parser:
     return parser
 
 
+def profile_choices(owner: Any) -> Choices:
+    """Complete profile names from the AWS config and credentials files."""
+    from ..aws.session import list_profiles
+    from .common import app_of
+
+    names = list_profiles(app_of(owner).environment.env)
+    return Choices([CompletionItem(name) for name in [*names, "env"]])
+
+
+def region_choices(_: Any) -> Choices:
+    """Complete the regions where ECS is offered."""
+    from ..aws.session import known_regions
+
+    return Choices([CompletionItem(name) for name in known_regions()])
+
+
 def name_parser(what: str, description: str) -> Parser:
     parser = Parser(description=description)
-    parser.add_argument("name", nargs="?", metavar=what.upper(), help=f"the {what} to switch to")
+    provider = profile_choices if what == "profile" else region_choices
+    parser.add_argument("name", nargs="?", metavar=what.upper(), help=f"the {what} to switch to",
+                        choices_provider=provider)
     return parser
 
 
@@ -210,11 +228,6 @@ class BrowseCommands(EcsCommands):
             return
         self.app.switch(region=args.name)
         self.app.poutput(f"region {args.name}")
-
-    def complete_profile_names(self) -> Choices:
-        from ..aws.session import list_profiles
-
-        return Choices([CompletionItem(p) for p in list_profiles(self.app.environment.env)])
 
     @with_argparser(Parser(description="Refetch the names used for TAB completion."))
     @with_category(CATEGORY)

@@ -93,7 +93,7 @@ def complete_kind(app: EcsShell, kind: str, known: dict[str, str]) -> Choices:
     return Choices([])
 
 
-def _app(owner: Any) -> EcsShell:
+def app_of(owner: Any) -> EcsShell:
     """Return the app whether cmd2 bound a provider to the app or to a command set."""
     from ..shell import EcsShell
 
@@ -110,7 +110,7 @@ def positional_completer(names: Sequence[str]) -> Any:
     """Make a choices_provider completing positionals NAMES by position and scope."""
 
     def provider(owner: Any, arg_tokens: dict[str, list[str]]) -> Choices:
-        return complete_position(_app(owner), names, typed_tokens(arg_tokens))
+        return complete_position(app_of(owner), names, typed_tokens(arg_tokens))
 
     return provider
 
@@ -119,7 +119,7 @@ def container_completer(names: Sequence[str]) -> Any:
     """Make a choices_provider for --container: the containers of the service named so far."""
 
     def provider(owner: Any, arg_tokens: dict[str, list[str]]) -> Choices:
-        app = _app(owner)
+        app = app_of(owner)
         _, known = _kinds(app, names, list(arg_tokens.get("names", [])))
         return complete_kind(app, "container", known)
 

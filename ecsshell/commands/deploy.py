@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from cmd2 import with_argparser, with_category
@@ -14,7 +14,7 @@ from ..deploy import Outcome, Progress
 from ..model import Service, ServiceEvent, TaskDefinition, revision_label
 from ..scope import SCOPE_RULE, split_path
 from ..shell import CommandError, Parser
-from .common import EcsCommands, positional_completer
+from .common import EcsCommands, container_completer, positional_completer
 
 CATEGORY = "Deploy"
 DEFAULT_TIMEOUT = 600.0
@@ -67,7 +67,8 @@ def update_parser() -> Parser:
                                      "exit status then says whether the rollout succeeded. " + SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] [SERVICE] [IMAGE|:TAG]",
                         choices_provider=positional_completer(("cluster", "service", "image")))
-    parser.add_argument("--container", metavar="NAME", help="container whose image IMAGE replaces (default: first)")
+    parser.add_argument("--container", metavar="NAME", help="container whose image IMAGE replaces (default: first)",
+                        choices_provider=container_completer(("cluster", "service")))
     parser.add_argument("--image", action="append", default=[], metavar="CONTAINER=IMAGE",
                         help="set a container's image or :TAG (repeatable)")
     parser.add_argument("--env", action="append", nargs=2, default=[], metavar=("CONTAINER", "KEY=VALUE"),
@@ -160,6 +161,7 @@ class DeployCommands(EcsCommands):
         app = self.app
         live = bool(app.environment.stdout_isatty) and not self._json(args)
         last: dict[str, str] = {}
+        started = datetime.now().astimezone()  # progress is stamped by the injected clock's elapsed time
 
         def on_progress(progress: Progress) -> None:
             d = progress.deployment
@@ -174,7 +176,7 @@ class DeployCommands(EcsCommands):
                 app.stdout.flush()
             elif last.get("state") != state:
                 last["state"] = state
-                self._say(args, f"{_stamp(datetime.now().astimezone())} {line}")
+                self._say(args, f"{_stamp(started + timedelta(seconds=progress.elapsed))} {line}")
 
         def on_event(event: ServiceEvent) -> None:
             if live:

@@ -7,18 +7,26 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from cmd2 import with_argparser, with_category
+from cmd2 import Choices, with_argparser, with_category
 
 from .. import deploy
 from ..model import LogEvent, Task, TaskDefinition
 from ..scope import SCOPE_RULE
 from ..shell import CommandError, Parser
-from .common import EcsCommands, positional_completer
+from .common import EcsCommands, app_of, complete_kind, container_completer, positional_completer
 from .deploy import DEFAULT_TIMEOUT, EXIT_FAILED, EXIT_TIMEOUT, IntermixedParser, duration
 
 CATEGORY = "Tasks"
 LOG_POLL_SECONDS = 2.0
 LOG_LOOKBACK_MS = 30_000  # --follow re-reads this far back: CloudWatch may deliver late events
+
+
+def _like_completer(owner: Any, arg_tokens: dict[str, list[str]]) -> Choices:
+    """Complete --like with the services of the cluster named (or in scope)."""
+    app = app_of(owner)
+    names = [n for n in arg_tokens.get("names", []) if n]
+    known = {"cluster": names[0]} if len(names) >= 2 else {}
+    return complete_kind(app, "service", known)
 
 
 def run_parser() -> Parser:
@@ -32,6 +40,8 @@ def run_parser() -> Parser:
     parser.add_argument("--subnets", default=None, metavar="ID,ID", help="awsvpc subnets")
     parser.add_argument("--security-groups", default=None, metavar="ID,ID", help="awsvpc security groups")
     parser.add_argument("--public-ip", action="store_true", help="assign a public IP (awsvpc)")
+    parser.add_argument("--like", metavar="SERVICE", choices_provider=_like_completer,
+                        help="take the launch type and network settings from SERVICE in the cluster")
     parser.add_argument("--wait", action="store_true",
                         help="follow the tasks until they stop and exit with the essential container's code "
                              "(1 if a task did not start, 3 if --timeout passed first)")
@@ -52,7 +62,8 @@ def logs_parser() -> Parser:
                         help="keep printing new lines (of new tasks too) until Ctrl-C")
     parser.add_argument("--since", type=duration, default=600.0, metavar="DURATION",
                         help="how far back to start (default 10m)")
-    parser.add_argument("--container", metavar="NAME", help="only this container")
+    parser.add_argument("--container", metavar="NAME", help="only this container",
+                        choices_provider=container_completer(("cluster", "service")))
     parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json lines")
     return parser
 
@@ -159,6 +170,10 @@ class TaskCommands(EcsCommands):
             network = {"awsvpcConfiguration": {
                 "subnets": _csv(args.subnets), "securityGroups": _csv(args.security_groups),
                 "assignPublicIp": "ENABLED" if args.public_ip else "DISABLED"}}
+        if args.like:
+            like = gateway.describe_service(cluster, args.like)
+            launch_type = launch_type or like.launch_type
+            network = network or like.network_configuration or None
         if launch_type is None or (network is None and td.network_mode == "awsvpc"):
             service_launch, service_network = self._defaults_from_service(cluster, td.family)
             launch_type = launch_type or service_launch
@@ -166,8 +181,8 @@ class TaskCommands(EcsCommands):
         if launch_type is None and td.requires_compatibilities == ("FARGATE",):
             launch_type = "FARGATE"  # RunTask would otherwise default to EC2, which this revision cannot use
         if td.network_mode == "awsvpc" and not network:
-            raise CommandError(f"{td.label} uses awsvpc networking: give --subnets and --security-groups "
-                               "(no service of this family in the cluster to copy them from)", 2)
+            raise CommandError(f"{td.label} uses awsvpc networking: give --like SERVICE, or --subnets and "
+                               "--security-groups (no service of this family in the cluster to copy them from)", 2)
         if not (args.yes or app.confirmed(f"Run {args.count} task(s) of {td.label} in {cluster}?")):
             app.poutput("cancelled; nothing changed")
             return

@@ -1,0 +1,96 @@
+"""TAB completion: names fetched from the emulated ECS, served from a cache that never blocks for long."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ecsshell.emulator import World
+from ecsshell.emulator.worlds import small_world
+from ecsshell.options import Options
+from ecsshell.shell import EcsShell
+
+
+@pytest.fixture
+def app(world: World, tmp_path: Path) -> Iterator[EcsShell]:
+    from harness import make_environment
+
+    small_world(world)
+    (tmp_path / "aws-config").write_text("[profile prod-readonly]\nregion = eu-west-1\n")
+    shell = EcsShell(make_environment(world, tmp_path), Options(), interactive=False)
+    yield shell
+    shell.close()
+
+
+def complete(app: EcsShell, line: str, settle: bool = True) -> tuple[list[str], str, list[str]]:
+    """Complete LINE as TAB would; with SETTLE, press TAB again until the fetch is done."""
+    text = line.split(" ")[-1]
+    for _ in range(20):
+        result = app.complete(text, line, len(line) - len(text), len(line))
+        if not (settle and "press TAB again" in result.error):
+            break
+        time.sleep(0.1)
+    return [i.text for i in result.items], result.error, [i.display_meta for i in result.items]
+
+
+def test_clusters_then_services_with_descriptions(app: EcsShell) -> None:
+    assert complete(app, "ls ")[0] == ["batch", "prod", "sandbox", "staging"]
+    names, _, metas = complete(app, "ls prod ")
+    assert names == ["api", "legacy", "payments", "search", "web", "worker"]
+    assert "3/3 running, web:3" in metas
+
+
+def test_scope_decides_what_the_next_word_is(app: EcsShell) -> None:
+    app.onecmd_plus_hooks("use prod")
+    assert "web" in complete(app, "check ")[0]
+    assert complete(app, "update api ")[0] == [":2.3.0", ":2.4.0", ":2.4.1"]
+
+
+def test_families_revisions_containers_profiles_regions_and_files(app: EcsShell) -> None:
+    assert {"web", "api", "migrate"} <= set(complete(app, "taskdefs ")[0])
+    revisions, _, metas = complete(app, "taskdefs web ")
+    assert sorted(revisions) == ["1", "2", "3"]
+    assert any("web:1.5.0" in m for m in metas)
+    assert complete(app, "update prod web --container ")[0] == ["envoy", "web"]
+    assert complete(app, "profile ")[0] == ["env", "prod-readonly"]
+    assert "eu-west-1" in complete(app, "region eu-")[0]
+    assert "README.md" in complete(app, "register " + str(Path(__file__).resolve().parent.parent) + "/RE")[0][0]
+
+
+def test_names_are_served_from_the_cache(world: World, app: EcsShell) -> None:
+    complete(app, "ls ")
+    fetches = app.completion.fetches
+    world.recorder.reset()
+    for _ in range(5):
+        assert complete(app, "ls ")[0] == ["batch", "prod", "sandbox", "staging"]
+    assert app.completion.fetches == fetches
+    assert world.recorder.total == 0
+
+
+def test_a_keystroke_never_waits_long_on_a_slow_ecs(world: World, app: EcsShell) -> None:
+    world.faults.latency(3.0)
+    started = time.monotonic()
+    names, error, _ = complete(app, "ls ", settle=False)
+    assert time.monotonic() - started < 1.0
+    assert names == [] and "press TAB again" in error
+    world.faults.clear()
+
+
+def test_a_failed_fetch_is_a_one_line_hint(world: World, app: EcsShell) -> None:
+    names, error, _ = complete(app, "ls nosuch ")
+    assert names == []
+    assert 'cluster "nosuch" not found' in error
+    assert "Traceback" not in error
+
+
+def test_changes_refresh_the_affected_names(world: World, app: EcsShell) -> None:
+    assert ":2.5.0" not in complete(app, "update prod api ")[0]
+    app.onecmd_plus_hooks("update prod api :2.5.0")
+    for _ in range(20):
+        if ":2.5.0" in complete(app, "update prod api ")[0]:
+            break
+        time.sleep(0.1)
+    assert ":2.5.0" in complete(app, "update prod api ")[0]
