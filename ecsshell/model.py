@@ -240,3 +240,4 @@ class LogEvent:
     task_id: str
     container: str
     message: str
+    event_id: str | None = None  # CloudWatch's id: two equal lines in one millisecond stay two

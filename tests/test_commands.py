@@ -300,7 +300,7 @@ def test_ecsman_flags_before_the_operation(ecsshell, small) -> None:
 def test_throttling_past_the_retries_is_one_line_and_changes_nothing(world, ecsshell, small) -> None:
     world.faults.throttle("DescribeServices", 50)
     before = revisions(world, "api")
-    result = ecsshell("update", "prod", "api", ":9.9.9")
+    result = ecsshell("update", "prod", "api", ":9.9.9", extra={"AWS_MAX_ATTEMPTS": "2"})
     assert result.code == 1
     assert "throttled" in result.err.lower()
     assert len(result.err.strip().splitlines()) == 1

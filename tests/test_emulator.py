@@ -614,3 +614,17 @@ def test_clients_see_retries_config(world: World) -> None:
     ecs = world.client("ecs", retries={"total_max_attempts": 1})
     assert isinstance(ecs.meta.config, Config)
     assert ecs.meta.config.retries["total_max_attempts"] == 1
+
+
+def test_update_service_refuses_an_inactive_task_definition(world: World) -> None:
+    ecs = world.client("ecs")
+    ecs.create_cluster(clusterName="c")
+    for tag in ("1", "2"):
+        ecs.register_task_definition(family="f", containerDefinitions=[{"name": "a", "image": f"a:{tag}",
+                                                                        "memory": 64}])
+    ecs.create_service(cluster="c", serviceName="s", taskDefinition="f:2", desiredCount=1)
+    ecs.deregister_task_definition(taskDefinition="f:1")
+    with pytest.raises(ClientError, match="TaskDefinition is inactive"):
+        ecs.update_service(cluster="c", service="s", taskDefinition="f:1")
+    service = ecs.describe_services(cluster="c", services=["s"])["services"][0]
+    assert service["taskDefinition"].endswith("f:2")

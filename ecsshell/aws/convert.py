@@ -260,4 +260,5 @@ def log_event(data: Json) -> LogEvent:
         task_id=parts[-1],
         container=parts[-2] if len(parts) >= 3 else "",
         message=str(data.get("message") or "").rstrip("\n"),
+        event_id=data.get("eventId"),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from collections import Counter
@@ -34,6 +35,17 @@ READ_ONLY_TASK_DEFINITION_FIELDS = frozenset({
     "registeredBy", "deregisteredAt", "ResponseMetadata",
 })
 
+def retry_settings(settings: Settings, env: Mapping[str, str]) -> Settings:
+    """Honour the standard AWS_MAX_ATTEMPTS and AWS_RETRY_MODE variables over our defaults."""
+    attempts = env.get("AWS_MAX_ATTEMPTS", "")
+    mode = env.get("AWS_RETRY_MODE", "")
+    if attempts.isdigit() and int(attempts) > 0:
+        settings = dataclasses.replace(settings, max_attempts=int(attempts))
+    if mode in ("legacy", "standard", "adaptive"):
+        settings = dataclasses.replace(settings, retry_mode=mode)
+    return settings
+
+
 class Gateway:
     """The only door to AWS: lazily built shared clients, one bounded pool, translated errors."""
 
@@ -62,6 +74,7 @@ class Gateway:
     def connect(cls, settings: Settings, env: Mapping[str, str] | None = None) -> Gateway:
         """Build a gateway from SETTINGS and the environment ENV (os.environ when omitted)."""
         environ: Mapping[str, str] = os.environ if env is None else env
+        settings = retry_settings(settings, environ)
         session, region, description = make_session(settings, environ)
         endpoints = {name: endpoint_url(settings, environ, name) for name in ENDPOINT_SUFFIX}
         return cls(session, region, endpoints["ecs"], settings, description=description, endpoints=endpoints)

@@ -77,6 +77,9 @@ def _millis(when: datetime) -> int:
 
 
 def _event_key(event: LogEvent) -> tuple[Any, ...]:
+    """Identify a log event: by CloudWatch's event id where there is one (the time comes first)."""
+    if event.event_id:
+        return (event.timestamp, event.event_id)
     return (event.timestamp, event.task_id, event.container, event.message)
 
 

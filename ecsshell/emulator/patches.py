@@ -99,6 +99,8 @@ def install(world: World) -> None:
             force = bool(props.pop("force_new_deployment", False))
             td_str = props.pop("task_definition", None)
             new_td = self.describe_task_definition(td_str) if td_str else None
+            if new_td is not None and new_td.status != "ACTIVE":
+                raise exceptions.EcsClientException("TaskDefinition is inactive")
             desired = props.pop("desired_count", None)
             if desired is not None and (not isinstance(desired, int) or desired < 0):
                 raise exceptions.InvalidParameterException("desiredCount must be a non-negative integer.")

@@ -444,7 +444,7 @@ class Scheduler:
         task_def = self.world.backend().describe_task_definition(task.task_definition_arn)
         logs = self.world.backend("logs")
         millis = int(now.timestamp() * 1000)
-        for container in task_def.container_definitions:
+        for index, container in enumerate(task_def.container_definitions):
             config = container.get("logConfiguration") or {}
             options = config.get("options") or {}
             if config.get("logDriver") != "awslogs" or "awslogs-group" not in options:
@@ -452,8 +452,11 @@ class Scheduler:
             group = options["awslogs-group"]
             prefix = options.get("awslogs-stream-prefix", "ecs")
             stream = f"{prefix}/{container['name']}/{task.id}"
-            lines = self.log_lines.get(task_def.family) or [
-                f"starting {container['name']} ({container.get('image')})",
+            image = str(container.get("image") or "")
+            tag = image.rsplit(":", 1)[-1] if ":" in image.rsplit("/", 1)[-1] else "latest"
+            family_lines = self.log_lines.get(task_def.family) if index == 0 else None
+            lines = [line.format(image=image, tag=tag) for line in family_lines] if family_lines else [
+                f"starting {container['name']} ({image})",
                 f"{container['name']} listening",
             ]
             if group not in logs.groups:

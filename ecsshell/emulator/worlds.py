@@ -79,9 +79,9 @@ DEMO_SPECS: list[Spec] = [
 ]
 
 LOG_LINES: dict[str, list[str]] = {
-    "web": ["web 1.5.0 starting on :8080", "connected to api at http://api.internal:5000",
+    "web": ["web {tag} starting on :8080", "connected to api at http://api.internal:5000",
             "GET /health 200 2ms", "GET / 200 41ms"],
-    "api": ["api 2.4.1 booting (workers=4)", "migrations up to date", "listening on 0.0.0.0:5000",
+    "api": ["api {tag} booting (workers=4)", "migrations up to date", "listening on 0.0.0.0:5000",
             "GET /v1/orders 200 18ms"],
     "worker": ["worker ready: polling jobs queue", "job 81fa processed in 1.2s"],
     "payments": ["payments starting (tls on :8443)", "connected to ledger db", "POST /v1/charges 201 87ms"],

@@ -1,0 +1,66 @@
+"""`ecsshell --demo` and the console script, run as a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def ecsshell(*argv: str, stdin: str = "", home: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ECSCREDENTIAL"))}
+    env.update({"HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"), "XDG_STATE_HOME": str(home / "state"),
+                "AWS_CONFIG_FILE": str(home / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(home / "none")})
+    return subprocess.run([sys.executable, "-m", "ecsshell", *argv], input=stdin, capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=120)
+
+
+def test_demo_runs_one_shots_against_its_own_world(tmp_path: Path) -> None:
+    result = ecsshell("--demo", "-c", "ls prod", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "9 services in cluster prod"
+    assert "registry.example.com:5000/team/api:2.4.1" in result.stdout
+
+
+def test_demo_update_rolls_out_in_the_background_scheduler(tmp_path: Path) -> None:
+    script = "use prod\nupdate api :2.5.0 --wait --timeout 60s\ncheck api\n"
+    result = ecsshell("--demo", stdin=script, home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "(service api) has reached a steady state." in result.stdout
+    assert "OK: service api in prod: 2/2 running api:4, rollout COMPLETED" in result.stdout
+
+
+def test_piped_failure_stops_the_real_program_with_status_1(tmp_path: Path) -> None:
+    result = ecsshell("--demo", stdin="use prod\ncheck payments\nupdate api :9.9.9\n", home=tmp_path)
+    assert result.returncode == 1
+    assert "9.9.9" not in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_without_the_demo_extra_says_how_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    from ecsshell.cli import main
+    from ecsshell.environment import Environment
+
+    monkeypatch.setitem(sys.modules, "moto.server", None)  # as if moto were not installed
+    err = io.StringIO()
+    environment = Environment(stdin=io.StringIO(), stdout=io.StringIO(), stderr=err,
+                              env={"HOME": str(tmp_path)}, stdin_isatty=False, stdout_isatty=False)
+    assert main(["--demo", "-c", "ls"], environment) == 1
+    assert err.getvalue().strip() == "ecsshell: --demo needs the demo extra: pip install 'ecsshell[demo]'"
+
+
+def test_usage_and_version_of_the_console_script(tmp_path: Path) -> None:
+    version = ecsshell("-version", home=tmp_path)
+    assert version.returncode == 0 and version.stdout.startswith("ecsshell 0.")
+    usage = ecsshell("-h", home=tmp_path)
+    assert usage.returncode == 0 and "update CLUSTER SERVICE IMAGE" in usage.stdout
+    wrong = ecsshell("-events", "many", "ls", home=tmp_path)
+    assert wrong.returncode == 2 and "invalid int value" in wrong.stderr
