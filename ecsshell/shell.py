@@ -49,6 +49,13 @@ class Parser(Cmd2ArgumentParser):
 argparse_utils.set_default_argument_parser(Parser)
 
 
+class CommandParser(Parser):
+    """The parser of ecsshell's own commands: options may come before, between or after the names."""
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        return self.parse_intermixed_args(args, namespace)
+
+
 def is_user_error(exc: BaseException) -> bool:
     """Say whether EXC is an expected failure that deserves one line, not a traceback."""
     from .aws.errors import AwsError

@@ -135,3 +135,9 @@ def test_config_output_json_applies(world, tmp_path: Path) -> None:
     (tmp_path / ".config" / "ecsshell" / "config").write_text("[main]\noutput = json\n")
     result = run_ecsshell(world, tmp_path, "ls")
     assert json.loads(result.out) == {"clusters": []}
+
+
+def test_options_may_come_anywhere_among_the_names(ecsshell, small) -> None:
+    result = ecsshell("-c", "ls prod -events 1 api")
+    assert result.code == 0, result.err
+    assert result.out.count("(service api)") == 1

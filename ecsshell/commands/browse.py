@@ -9,7 +9,7 @@ from cmd2 import Choices, CompletionItem, with_argparser, with_category
 
 from ..model import Service, TaskDefinition
 from ..scope import SCOPE_RULE
-from ..shell import CommandError, Parser
+from ..shell import CommandError, CommandParser
 from .checks import check_service
 from .common import EcsCommands, positional_completer
 
@@ -29,8 +29,8 @@ def add_view_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")
 
 
-def ls_parser() -> Parser:
-    parser = Parser(description="List clusters, a cluster's services, or one service in detail.",
+def ls_parser() -> CommandParser:
+    parser = CommandParser(description="List clusters, a cluster's services, or one service in detail.",
                     epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="NAME",
                         help="[CLUSTER [SERVICE]], or a path /CLUSTER/SERVICE",
@@ -39,8 +39,8 @@ def ls_parser() -> Parser:
     return parser
 
 
-def check_parser() -> Parser:
-    parser = Parser(description="Check a service: running tasks, revisions, deployments, target health. "
+def check_parser() -> CommandParser:
+    parser = CommandParser(description="Check a service: running tasks, revisions, deployments, target health. "
                                 "Exits 1 when anything is wrong.", epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] SERVICE",
                         choices_provider=positional_completer(("cluster", "service")))
@@ -48,8 +48,8 @@ def check_parser() -> Parser:
     return parser
 
 
-def use_parser() -> Parser:
-    parser = Parser(description="Select a cluster and service for the commands that follow.",
+def use_parser() -> CommandParser:
+    parser = CommandParser(description="Select a cluster and service for the commands that follow.",
                     epilog="`use prod`, `use prod api`, `use api` (inside a cluster), `use ..` steps up, "
                            "`use /` clears.")
     parser.add_argument("names", nargs="*", metavar="NAME", help="CLUSTER [SERVICE] | SERVICE | .. | /",
@@ -73,8 +73,8 @@ def region_choices(_: Any) -> Choices:
     return Choices([CompletionItem(name) for name in known_regions()])
 
 
-def name_parser(what: str, description: str) -> Parser:
-    parser = Parser(description=description)
+def name_parser(what: str, description: str) -> CommandParser:
+    parser = CommandParser(description=description)
     provider = profile_choices if what == "profile" else region_choices
     parser.add_argument("name", nargs="?", metavar=what.upper(), help=f"the {what} to switch to",
                         choices_provider=provider)
@@ -229,7 +229,7 @@ class BrowseCommands(EcsCommands):
         self.app.switch(region=args.name)
         self.app.poutput(f"region {args.name}")
 
-    @with_argparser(Parser(description="Refetch the names used for TAB completion."))
+    @with_argparser(CommandParser(description="Refetch the names used for TAB completion."))
     @with_category(CATEGORY)
     def do_refresh(self, _: argparse.Namespace) -> None:
         """Fetch completion names again (clusters, services, families) in the background."""

@@ -6,7 +6,7 @@ import argparse
 
 from cmd2 import with_argparser, with_category
 
-from ..shell import Parser
+from ..shell import CommandParser
 from .common import EcsCommands
 
 CATEGORY = "Shell"
@@ -33,7 +33,7 @@ class DemoCommands(EcsCommands):
 
     DEFAULT_CATEGORY = CATEGORY
 
-    @with_argparser(Parser(description="Suggest the next commands to try, in order."))
+    @with_argparser(CommandParser(description="Suggest the next commands to try, in order."))
     @with_category(CATEGORY)
     def do_tour(self, _: argparse.Namespace) -> None:
         """Suggest commands to try, in order (made for `ecsshell --demo`)."""

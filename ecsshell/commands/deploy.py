@@ -13,7 +13,7 @@ from .. import deploy
 from ..deploy import Outcome, Progress
 from ..model import Service, ServiceEvent, TaskDefinition, revision_label
 from ..scope import SCOPE_RULE, split_path
-from ..shell import CommandError, Parser
+from ..shell import CommandError, CommandParser
 from .common import EcsCommands, container_completer, positional_completer
 
 CATEGORY = "Deploy"
@@ -38,13 +38,6 @@ def duration(text: str) -> float:
     return value
 
 
-class IntermixedParser(Parser):
-    """A command parser that also takes positionals after options: `update prod web --container envoy :v2`."""
-
-    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
-        return self.parse_intermixed_args(args, namespace)
-
-
 def add_wait_flags(parser: argparse.ArgumentParser) -> None:
     """Add --wait/--no-wait, --timeout and --yes to PARSER."""
     wait = parser.add_mutually_exclusive_group()
@@ -58,8 +51,8 @@ def add_wait_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
 
 
-def update_parser() -> Parser:
-    parser = IntermixedParser(description="Deploy a new image: register a revision identical to the service's current "
+def update_parser() -> CommandParser:
+    parser = CommandParser(description="Deploy a new image: register a revision identical to the service's current "
                                           "task definition but for the images and environment variables changed, and "
                                           "point the service at it.",
                               epilog="IMAGE is a full reference (repo/app:1.2, host:5000/app:1.2, repo@sha256:...) "
@@ -89,8 +82,8 @@ def update_parser() -> Parser:
     return parser
 
 
-def rollback_parser() -> Parser:
-    parser = IntermixedParser(description="Point a service back at its previous ACTIVE (or the named) revision.",
+def rollback_parser() -> CommandParser:
+    parser = CommandParser(description="Point a service back at its previous ACTIVE (or the named) revision.",
                               epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] [SERVICE] [REVISION]",
                         choices_provider=positional_completer(("cluster", "service")))
@@ -99,8 +92,8 @@ def rollback_parser() -> Parser:
     return parser
 
 
-def scale_parser() -> Parser:
-    parser = IntermixedParser(description="Set a service's desired task count.", epilog=SCOPE_RULE)
+def scale_parser() -> CommandParser:
+    parser = CommandParser(description="Set a service's desired task count.", epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="+", metavar="NAME", help="[CLUSTER] [SERVICE] COUNT",
                         choices_provider=positional_completer(("cluster", "service")))
     parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")

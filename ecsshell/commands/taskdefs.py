@@ -9,14 +9,14 @@ from typing import Any
 
 from cmd2 import Cmd, with_argparser, with_category
 
-from ..shell import CommandError, Parser
+from ..shell import CommandError, CommandParser
 from .common import EcsCommands, positional_completer
 
 CATEGORY = "Task definitions"
 
 
-def taskdefs_parser() -> Parser:
-    parser = Parser(description="List task definition families, a family's revisions, or one revision in full.")
+def taskdefs_parser() -> CommandParser:
+    parser = CommandParser(description="List task definition families, a family's revisions, or one revision in full.")
     parser.add_argument("names", nargs="*", metavar="NAME", help="[FAMILY [REVISION|latest]]",
                         choices_provider=positional_completer(("family", "revision")))
     parser.add_argument("--all", action="store_true", help="include INACTIVE (deregistered) families")
@@ -26,8 +26,8 @@ def taskdefs_parser() -> Parser:
     return parser
 
 
-def register_parser() -> Parser:
-    parser = Parser(description="Register a task definition from a JSON file "
+def register_parser() -> CommandParser:
+    parser = CommandParser(description="Register a task definition from a JSON file "
                                 "(the format of `aws ecs register-task-definition --cli-input-json`).")
     parser.add_argument("file", metavar="FILE", help="task definition JSON", completer=Cmd.path_complete)
     parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")

@@ -12,9 +12,9 @@ from cmd2 import Choices, with_argparser, with_category
 from .. import deploy
 from ..model import LogEvent, Task, TaskDefinition
 from ..scope import SCOPE_RULE
-from ..shell import CommandError, Parser
+from ..shell import CommandError, CommandParser
 from .common import EcsCommands, app_of, complete_kind, container_completer, positional_completer
-from .deploy import DEFAULT_TIMEOUT, EXIT_FAILED, EXIT_TIMEOUT, IntermixedParser, duration
+from .deploy import DEFAULT_TIMEOUT, EXIT_FAILED, EXIT_TIMEOUT, duration
 
 CATEGORY = "Tasks"
 LOG_POLL_SECONDS = 2.0
@@ -29,8 +29,8 @@ def _like_completer(owner: Any, arg_tokens: dict[str, list[str]]) -> Choices:
     return complete_kind(app, "service", known)
 
 
-def run_parser() -> Parser:
-    parser = IntermixedParser(description="Run one-off tasks of a task definition family (latest ACTIVE revision by "
+def run_parser() -> CommandParser:
+    parser = CommandParser(description="Run one-off tasks of a task definition family (latest ACTIVE revision by "
                                           "default). Launch type and network settings default to those of a service "
                                           "of the same family in the cluster.", epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="+", metavar="NAME", help="[CLUSTER] FAMILY[:REVISION]",
@@ -52,8 +52,8 @@ def run_parser() -> Parser:
     return parser
 
 
-def logs_parser() -> Parser:
-    parser = IntermixedParser(description="Print CloudWatch Logs (awslogs) lines of a service's tasks or of one task, "
+def logs_parser() -> CommandParser:
+    parser = CommandParser(description="Print CloudWatch Logs (awslogs) lines of a service's tasks or of one task, "
                                           "merged by time, with the task id on each line. The log group and stream "
                                           "prefix come from the task definition.", epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] [SERVICE|TASK_ID]",
