@@ -489,3 +489,11 @@ def test_run_wait_says_why_a_task_did_not_start(world, home, small) -> None:
     assert "did not start" in line and "CannotPullContainerError" in line
     (task,) = _batch_tasks(world)
     assert task["stoppedReason"].startswith("CannotPullContainerError")
+
+
+def test_dry_run_never_prints_secret_values(world, ecsshell, small) -> None:
+    result = ecsshell("update", "prod", "web", "--env", "web", "DB_PASSWORD=brand-new-secret", "--dry-run")
+    assert result.code == 0, result.err
+    assert "brand-new-secret" not in result.out and "hunter2-do-not-print" not in result.out
+    assert "**** (changed)" in result.out
+    assert len(world.client("ecs").list_task_definitions(familyPrefix="web")["taskDefinitionArns"]) == 3

@@ -567,3 +567,21 @@ def test_diff_renderable() -> None:
     assert to_text(diff_renderable(text, False), width=None, color=True) == text
     coloured = to_text(diff_renderable(text, True), width=None, color=True)
     assert ESC in coloured and ANSI.sub("", coloured) == text
+
+
+def test_taskdef_diff_masks_secret_values_but_shows_that_they_change() -> None:
+    from ecsshell.render.diff import taskdef_diff
+
+    def doc(password: str, token: str | None = None) -> dict[str, Any]:
+        env = [{"name": "DB_PASSWORD", "value": password}, {"name": "PORT", "value": "80"}]
+        if token:
+            env.append({"name": "API_TOKEN", "value": token})
+        return {"containerDefinitions": [{"name": "web", "image": "a:1", "environment": env}]}
+
+    text = taskdef_diff(doc("hunter2"), doc("s3cret-new", token="tok-123"), "web:1", "web:(next)")
+    assert "hunter2" not in text and "s3cret-new" not in text and "tok-123" not in text
+    assert '+          "value": "**** (changed)"' in text
+    assert "API_TOKEN" in text
+    shown = taskdef_diff(doc("hunter2"), doc("s3cret-new"), "web:1", "web:(next)", show_secrets=True)
+    assert "s3cret-new" in shown
+    assert taskdef_diff(doc("same"), doc("same"), "a", "b") == ""

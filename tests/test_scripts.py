@@ -141,3 +141,38 @@ def test_options_may_come_anywhere_among_the_names(ecsshell, small) -> None:
     result = ecsshell("-c", "ls prod -events 1 api")
     assert result.code == 0, result.err
     assert result.out.count("(service api)") == 1
+
+
+def test_region_switch_makes_new_clients_and_clears_the_scope(world, ecsshell, small) -> None:
+    result = ecsshell(stdin="use prod\nregion eu-west-1\nuse\nls\n")
+    assert result.code == 0, result.err
+    assert "region eu-west-1" in result.out
+    assert "scope: (none)" in result.out
+    assert "No clusters in eu-west-1." in result.out
+
+
+def test_a_script_run_inside_the_shell_stops_but_the_session_goes_on(world, small, tmp_path: Path) -> None:
+    from harness import make_environment
+
+    from ecsshell.options import Options
+    from ecsshell.shell import EcsShell
+
+    script = tmp_path / "steps.ecs"
+    script.write_text("use prod\ncheck nosuch\nupdate api :9.9.9\n")
+    environment = make_environment(world, tmp_path)
+    app = EcsShell(environment, Options(), interactive=True)
+    try:
+        assert app.onecmd_plus_hooks(f"run_script {script}") is False  # the shell does not end
+        assert app.last_status == 1
+        assert app.onecmd_plus_hooks("check web") is False
+        assert app.last_status == 0
+    finally:
+        app.close()
+    assert service_revision(world, "prod", "api") == "api:3"
+
+
+def test_aliases_and_macros_work(world, ecsshell, small) -> None:
+    result = ecsshell(stdin="alias create p ls prod\np api\nmacro create chk check prod {1}\nchk web\n")
+    assert result.code == 0, result.err
+    assert "api:3" in result.out
+    assert "OK: service web in prod" in result.out

@@ -272,7 +272,7 @@ class DeployCommands(EcsCommands):
         except deploy.PlanError as exc:
             raise CommandError(str(exc)) from None
         diff_text = diffs.taskdef_diff(deploy.registrable(current), plan.spec, current.label,
-                                       f"{current.family}:(next)")
+                                       f"{current.family}:(next)", show_secrets=app.show_secrets)
         if args.dry_run:
             if self._json(args):
                 app.show_json({"cluster": cluster, "service": service, "current": current.label,

@@ -11,7 +11,8 @@ from rich.console import RenderableType
 from rich.syntax import Syntax
 from rich.text import Text
 
-from ecsshell.render.taskdef import THEME, json_default
+from ecsshell.render.secrets import is_secret_name, mask
+from ecsshell.render.taskdef import THEME, json_default, mask_document
 
 # Fields ECS sets itself: they differ between any two revisions and say nothing about the change.
 READ_ONLY_FIELDS = frozenset(
@@ -67,8 +68,28 @@ def stable_json(document: dict[str, Any]) -> str:
     )
 
 
-def taskdef_diff(old: dict[str, Any], new: dict[str, Any], old_label: str, new_label: str) -> str:
-    """Return a unified diff of two task definitions, or an empty string when they match."""
+def _masked(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Mask secret-looking values in both documents, marking the environment values that change."""
+
+    def values(doc: dict[str, Any]) -> dict[tuple[Any, Any], Any]:
+        return {(c.get("name"), p.get("name")): p.get("value")
+                for c in doc.get("containerDefinitions") or [] for p in c.get("environment") or []}
+
+    before, after = values(old), values(new)
+    masked_new = mask_document(new)
+    for container in masked_new.get("containerDefinitions") or []:
+        for pair in container.get("environment") or []:
+            key = (container.get("name"), pair.get("name"))
+            if is_secret_name(str(pair.get("name", ""))) and key in before and before[key] != after.get(key):
+                pair["value"] = f"{mask(after.get(key))} (changed)"
+    return mask_document(old), masked_new
+
+
+def taskdef_diff(old: dict[str, Any], new: dict[str, Any], old_label: str, new_label: str, *,
+                 show_secrets: bool = False) -> str:
+    """Return a unified diff of two task definitions (secret values masked), or "" when they match."""
+    if not show_secrets:
+        old, new = _masked(old, new)
     lines = difflib.unified_diff(
         stable_json(old).splitlines(),
         stable_json(new).splitlines(),
