@@ -306,3 +306,11 @@ def test_throttling_past_the_retries_is_one_line_and_changes_nothing(world, ecss
     assert len(result.err.strip().splitlines()) == 1
     world.faults.clear()
     assert revisions(world, "api") == before
+
+
+def test_no_credentials_at_all_is_one_clear_line(ecsshell) -> None:
+    result = ecsshell("ls", extra={"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "",
+                                   "AWS_EC2_METADATA_DISABLED": "true"})
+    assert result.code == 1
+    assert "no AWS credentials found" in result.err
+    assert len(result.err.strip().splitlines()) == 1
