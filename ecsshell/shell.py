@@ -305,11 +305,13 @@ class EcsShell(cmd2.Cmd):
 
     # prompt and toolbar ----------------------------------------------------------------------
     def _update_prompt(self) -> None:
-        prefix = ""
-        if self.scope.profile and self.scope.profile != "default":
-            prefix += self.scope.profile
-        if (self.scope.region and self.options.region != self.scope.region) or (self.scope.region and prefix):
-            prefix += f"@{self.scope.region}" if prefix else self.scope.region
+        """Show the scope, prefixed by the profile (if not the default) and a region switched to in-session."""
+        parts = []
+        if self.scope.profile and self.scope.profile != "default" and not self.options.demo:
+            parts.append(self.scope.profile)
+        if self.scope.region and self.scope.region != self.options.region:
+            parts.append(self.scope.region)
+        prefix = "@".join(parts)
         path = self.scope.path() or "ecs"
         self.prompt = f"[{prefix}] {path}> " if prefix else f"{path}> "
 
@@ -320,7 +322,7 @@ class EcsShell(cmd2.Cmd):
         except Exception:
             region = scope.region or "?"
         parts = [
-            f"profile: {scope.profile or 'default'}",
+            f"profile: {'demo' if self.options.demo else scope.profile or 'default'}",
             f"region: {region}",
             f"cluster: {scope.cluster or '-'}",
             f"service: {scope.service or '-'}",

@@ -176,3 +176,25 @@ def test_aliases_and_macros_work(world, ecsshell, small) -> None:
     assert result.code == 0, result.err
     assert "api:3" in result.out
     assert "OK: service web in prod" in result.out
+
+
+def test_prompt_shows_scope_and_a_switched_region(world, tmp_path: Path) -> None:
+    from harness import make_environment
+
+    from ecsshell.options import Options
+    from ecsshell.shell import EcsShell
+
+    world.client("ecs").create_cluster(clusterName="prod")
+    app = EcsShell(make_environment(world, tmp_path), Options(region="us-east-1"), interactive=False)
+    try:
+        assert app.prompt == "ecs> "
+        app.onecmd_plus_hooks("use prod")
+        assert app.prompt == "prod> "
+        app.onecmd_plus_hooks("region eu-west-1")
+        assert app.prompt == "[eu-west-1] ecs> "
+        app.options.demo = False
+        app.scope = app.scope.__class__(profile="ops", region="us-east-1")
+        app._update_prompt()
+        assert app.prompt == "[ops] ecs> "
+    finally:
+        app.close()
