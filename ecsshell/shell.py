@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import cmd2
-from cmd2 import Cmd2ArgumentParser, Settable, argparse_utils, plugin
+from cmd2 import Cmd2ArgumentParser, Settable, Statement, argparse_utils, plugin
+from cmd2.history import History, HistoryItem
 
 from .environment import Environment
 from .options import Options
@@ -21,6 +23,34 @@ if TYPE_CHECKING:
     from .completion import CompletionCache
 
 BANNER_HINT = "Type `help` for commands, `help COMMAND` for one, Ctrl-D to leave."
+
+
+SECRET_ASSIGNMENT = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)=(?P<value>\S+)")
+
+
+def scrub(line: str) -> str:
+    """Mask the values of secret-looking NAME=VALUE words, so history never stores a secret."""
+    from .render.secrets import is_secret_name, mask
+
+    def replace(match: re.Match[str]) -> str:
+        if is_secret_name(match["name"]):
+            return f"{match['name']}={mask(match['value'])}"
+        return match[0]
+
+    return SECRET_ASSIGNMENT.sub(replace, line)
+
+
+class ScrubbedHistory(History):
+    """cmd2's history, storing each line with secret-looking values masked."""
+
+    parse: Any = None  # the app's statement parser, set when the app adopts this history
+
+    def append(self, new: Statement | HistoryItem) -> None:
+        statement = new.statement if isinstance(new, HistoryItem) else new
+        clean = scrub(statement.raw)
+        if clean != statement.raw and self.parse is not None:
+            statement = self.parse(clean)
+        super().append(HistoryItem(statement))
 
 
 class CommandError(Exception):
@@ -114,6 +144,8 @@ class EcsShell(cmd2.Cmd):
         self.color = options.color
         self._register_settables()
         self.register_cmdfinalization_hook(self._finalize)
+        self.history.__class__ = ScrubbedHistory  # adopt the loaded history, masking what is added
+        ScrubbedHistory.parse = staticmethod(self.statement_parser.parse)
         self._hide_builtins()
         self._update_prompt()
 

@@ -198,3 +198,24 @@ def test_prompt_shows_scope_and_a_switched_region(world, tmp_path: Path) -> None
         assert app.prompt == "[ops] ecs> "
     finally:
         app.close()
+
+
+def test_history_never_stores_secret_values(world, small, tmp_path: Path) -> None:
+    import lzma
+
+    from harness import make_environment
+
+    from ecsshell.options import Options
+    from ecsshell.shell import EcsShell
+
+    app = EcsShell(make_environment(world, tmp_path), Options(), interactive=True)
+    try:
+        app.onecmd_plus_hooks("update prod web --env web DB_PASSWORD=hunter3 --env web LOG_LEVEL=debug --dry-run")
+        assert app.last_status == 0
+        assert app.history[-1].raw == ("update prod web --env web DB_PASSWORD=**** --env web LOG_LEVEL=debug "
+                                       "--dry-run")
+    finally:
+        app.close()
+        app._persist_history()
+    stored = lzma.decompress((tmp_path / ".local/state/ecsshell/history").read_bytes()).decode()
+    assert "hunter3" not in stored and "LOG_LEVEL=debug" in stored
