@@ -133,6 +133,7 @@ class EcsShell(cmd2.Cmd):
         self._script_depth = 0
         self._error_stop = False
         self.last_status = 0  # the status of the command that ran last
+        self._interrupted = False  # Ctrl-C outside the interactive shell ends the whole run
         self.stop_on_error = not interactive
         self.output = options.output
         self.verbose = options.verbose
@@ -312,12 +313,21 @@ class EcsShell(cmd2.Cmd):
             return data
         if not self.failed_status:
             self.failed_status = code
-        if self.stop_on_error or self._script_depth:
+        if self._interrupted and not self._error_stop:
+            self.perror("interrupted: nothing after this line runs")
+        if self.stop_on_error or self._script_depth or self._interrupted:
             data.stop = True
             self._error_stop = True
         if not self.interactive or self.stop_on_error:
             self.exit_code = self.failed_status
         return data
+
+    def sigint_handler(self, signum: int, frame: Any) -> None:
+        """Ctrl-C: cancel the command; outside the interactive shell, also end the run with status 130."""
+        if not self.interactive:
+            self._interrupted = True
+            self.mark_failed(130)
+        super().sigint_handler(signum, frame)
 
     def do_run_script(self, args: Any) -> bool | None:
         """Run a script of ecsshell commands, stopping at its first failing line."""

@@ -64,3 +64,31 @@ def test_usage_and_version_of_the_console_script(tmp_path: Path) -> None:
     assert usage.returncode == 0 and "update CLUSTER SERVICE IMAGE" in usage.stdout
     wrong = ecsshell("-events", "many", "ls", home=tmp_path)
     assert wrong.returncode == 2 and "invalid int value" in wrong.stderr
+
+
+def test_ctrl_c_ends_a_piped_run_before_the_next_line(world, tmp_path: Path) -> None:
+    import signal
+    import time
+
+    from ecsshell.emulator.worlds import small_world
+
+    small_world(world)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ECSCREDENTIAL"))}
+    env.update(world.environ())
+    env.update({"HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state")})
+    world.faults.latency(5.0, "DescribeServices")
+    world.recorder.reset()
+    process = subprocess.Popen([sys.executable, "-m", "ecsshell"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env)
+    assert process.stdin is not None and process.stderr is not None
+    process.stdin.write("ls prod web\nupdate prod api :9.9.9\n")
+    process.stdin.close()
+    deadline = time.monotonic() + 30
+    while world.recorder.calls["DescribeServices"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=30) == 130
+    assert "interrupted" in process.stderr.read()
+    world.faults.clear()
+    service = world.client("ecs").describe_services(cluster="prod", services=["api"])["services"][0]
+    assert service["taskDefinition"].endswith("api:3")
