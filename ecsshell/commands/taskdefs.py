@@ -30,6 +30,7 @@ def register_parser() -> CommandParser:
     parser = CommandParser(description="Register a task definition from a JSON file "
                                 "(the format of `aws ecs register-task-definition --cli-input-json`).")
     parser.add_argument("file", metavar="FILE", help="task definition JSON", completer=Cmd.path_complete)
+    parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")
     return parser
 
@@ -112,6 +113,11 @@ class TaskDefinitionCommands(EcsCommands):
 
         app = self.app
         spec = load_task_definition(args.file)
+        body = spec.get("taskDefinition", spec)
+        count = len(body.get("containerDefinitions") or [])
+        if not (args.yes or app.confirmed(f"Register a new revision of {body['family']} ({count} containers)?")):
+            app.poutput("cancelled; nothing changed")
+            return
         td = app.gateway.register_task_definition(spec)
         app.completion.invalidate("families")
         app.completion.invalidate("revisions", td.family)
