@@ -142,6 +142,7 @@ def test_check_ok_prints_one_line(ecsshell, small) -> None:
     ("payments", "uses payments:1 but service definition is payments:2"),
     ("search", "unhealthy"),
     ("legacy", "uses legacy:1 but service definition is legacy:2"),
+    ("legacy", "(legacy:2) stuck IN_PROGRESS for"),
 ])
 def test_check_warns_and_fails(ecsshell, small, service: str, needle: str) -> None:
     result = ecsshell("check", "prod", service)

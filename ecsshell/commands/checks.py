@@ -38,6 +38,11 @@ def _now(service: Service) -> datetime:
     return max([*stamps, datetime.now(UTC)])
 
 
+def _says_unable(service: Service) -> bool:
+    """Say whether ECS's newest events report that the service cannot start its tasks."""
+    return any("unable to consistently start tasks" in e.message for e in service.events[:5])
+
+
 def findings_for(service: Service, tasks: list[Task], lbs: list[LoadBalancer]) -> list[str]:
     """Return one line per problem found in SERVICE, its RUNNING tasks and its targets."""
     found: list[str] = []
@@ -56,11 +61,13 @@ def findings_for(service: Service, tasks: list[Task], lbs: list[LoadBalancer]) -
             found.append(f"deployment {deployment.id} ({deployment.revision}) FAILED{reason}")
         elif deployment.status == "PRIMARY" and deployment.rollout_state == "IN_PROGRESS":
             started = deployment.created_at or deployment.updated_at
-            if started and now - started > STUCK_AFTER:
-                minutes = int((now - started).total_seconds() // 60)
+            age = now - started if started else timedelta(0)
+            failing = deployment.failed > 0 and deployment.running < deployment.desired and _says_unable(service)
+            if age > STUCK_AFTER or failing:
+                why = "; ECS says it is unable to consistently start tasks" if failing else ""
                 found.append(f"deployment {deployment.id} ({deployment.revision}) stuck IN_PROGRESS for "
-                             f"{minutes} minutes ({deployment.running}/{deployment.desired} running, "
-                             f"{deployment.failed} failed)")
+                             f"{int(age.total_seconds() // 60)} minutes ({deployment.running}/{deployment.desired} "
+                             f"running, {deployment.failed} failed){why}")
     for lb in lbs:
         for group in lb.target_groups:
             bad = [t for t in group.targets if not t.healthy]
