@@ -77,6 +77,7 @@ class Parser(Cmd2ArgumentParser):
 
 
 argparse_utils.set_default_argument_parser(Parser)
+cmd2.Cmd.DEFAULT_CATEGORY = "Shell"  # cmd2's own commands (help, history, set...) sit beside ours
 
 
 class CommandParser(Parser):
