@@ -98,10 +98,7 @@ def is_user_error(exc: BaseException) -> bool:
 class EcsShell(cmd2.Cmd):
     """An ECS shell that keeps a scope and runs the same commands interactively and in scripts."""
 
-    DEFAULT_CATEGORY = "Shell"
-
-    def __init__(self, environment: Environment, options: Options, *, interactive: bool,
-                 gateway_factory: Any = None) -> None:
+    def __init__(self, environment: Environment, options: Options, *, interactive: bool) -> None:
         from .commands import all_command_sets
         from .completion import CompletionCache
 
@@ -122,10 +119,7 @@ class EcsShell(cmd2.Cmd):
             include_ipy=False,
             refresh_interval=0.5 if interactive else 0.0,
         )
-        self.self_in_py = False
-        self.default_category = "Shell"
         self._gateway: Gateway | None = None
-        self._gateway_factory = gateway_factory
         self._gateway_lock = threading.Lock()
         self.scope = Scope(profile=options.profile, region=options.region)
         self.completion: CompletionCache = CompletionCache(self)
@@ -188,15 +182,12 @@ class EcsShell(cmd2.Cmd):
         """Return the AWS gateway for the current profile and region, connecting on first use."""
         with self._gateway_lock:
             if self._gateway is None:
-                if self._gateway_factory is not None:
-                    self._gateway = self._gateway_factory(self.scope)
-                else:
-                    from .aws.gateway import Gateway
-                    from .aws.session import Settings
+                from .aws.gateway import Gateway
+                from .aws.session import Settings
 
-                    settings = Settings(profile=self.scope.profile, region=self.scope.region,
-                                        endpoint_url=self.options.endpoint_url)
-                    self._gateway = Gateway.connect(settings, self.environment.env)
+                settings = Settings(profile=self.scope.profile, region=self.scope.region,
+                                    endpoint_url=self.options.endpoint_url)
+                self._gateway = Gateway.connect(settings, self.environment.env)
             return self._gateway
 
     def switch(self, *, profile: str | None = None, region: str | None = None) -> None:
@@ -252,10 +243,6 @@ class EcsShell(cmd2.Cmd):
         from .render.jsonout import dumps
 
         self.poutput(dumps(document))
-
-    @property
-    def json_output(self) -> bool:
-        return self.output == "json"
 
     def note(self, message: str) -> None:
         """Print a progress or status line to stderr (never mixed into JSON on stdout)."""
