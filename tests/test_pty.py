@@ -148,3 +148,21 @@ def test_ctrl_d_exits_and_history_is_private(terminal: Terminal, tmp_path: Path)
     history = tmp_path / "state" / "ecsshell" / "history"
     assert history.exists()
     assert history.stat().st_mode & 0o777 == 0o600
+
+
+def test_listing_a_big_cluster_shows_progress_then_clears_it(world: World, tmp_path: Path) -> None:
+    from ecsshell.emulator.worlds import scale_world
+
+    scale_world(world, 300, cluster="big")
+    term = Terminal(world, tmp_path)
+    try:
+        term.wait_for("ecs>")
+        world.faults.latency(0.3, "DescribeServices")
+        term.child.send("ls big\r")
+        term.wait_for("services described", seconds=10)
+        world.faults.clear()
+        term.wait_for("svc-0299", seconds=30)
+        assert "services described" not in term.text()
+    finally:
+        world.faults.clear()
+        term.close()

@@ -125,7 +125,7 @@ class BrowseCommands(EcsCommands):
         from ..render import jsonout, tables
 
         gateway = self.app.gateway
-        services = gateway.list_services(cluster)
+        services = gateway.list_services(cluster, on_progress=self._progress_line(cluster))
         task_defs = gateway.task_definitions({s.task_definition_arn for s in services if s.task_definition_arn})
         lbs = gateway.load_balancers(services) if view["elb"] and services else []
         if view["json"]:
@@ -149,6 +149,20 @@ class BrowseCommands(EcsCommands):
                                                           show_secrets=view["show_secrets"]))
         if lbs:
             self.app.show(tables.load_balancers_view(lbs))
+
+    def _progress_line(self, cluster: str) -> Any:
+        """Return a progress callback drawing 'described/listed' on a terminal's stderr, or None."""
+        environment = self.app.environment
+        if not (environment.interactive and environment.stderr.isatty()):
+            return None
+
+        def draw(described: int, listed: int) -> None:
+            done = described >= listed
+            environment.stderr.write(f"\r\x1b[2K{cluster}: {described}/{listed} services described"
+                                     + ("\r\x1b[2K" if done else ""))
+            environment.stderr.flush()
+
+        return draw
 
     def _ls_service(self, cluster: str, service: str, view: dict[str, Any]) -> None:
         from ..render import jsonout, tables
