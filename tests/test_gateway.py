@@ -483,3 +483,26 @@ def test_close_stops_the_pool(world: World) -> None:
     gateway.close()
     with pytest.raises(RuntimeError):
         gateway.submit(print)
+
+
+def test_load_balancers_skip_target_groups_and_elbs_that_are_gone(world: World, gw: Gateway) -> None:
+    from ecsshell.model import LoadBalancerRef, Service
+
+    ec2, elbv2, elb = world.client("ec2"), world.client("elbv2"), world.client("elb")
+    vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+    kept, gone = (elbv2.create_target_group(Name=name, Protocol="HTTP", Port=80, VpcId=vpc,
+                                            TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
+                  for name in ("kept", "gone"))
+    elbv2.delete_target_group(TargetGroupArn=gone)
+    elb.create_load_balancer(LoadBalancerName="classic-kept", AvailabilityZones=["us-east-1a"],
+                             Listeners=[{"Protocol": "HTTP", "LoadBalancerPort": 80, "InstancePort": 8080}])
+    refs = (LoadBalancerRef("web", 80, target_group_arn=gone), LoadBalancerRef("web", 80, target_group_arn=kept),
+            LoadBalancerRef("web", 8080, load_balancer_name="classic-gone"),
+            LoadBalancerRef("web", 8080, load_balancer_name="classic-kept"))
+    service = Service(name="web", arn="arn:svc", cluster_arn="arn:cluster/prod", status="ACTIVE", desired=1,
+                      running=1, pending=0, task_definition_arn="arn:td/web:1", launch_type="FARGATE",
+                      load_balancers=refs)
+    found = gw.load_balancers([service])
+    names = {group.name for lb in found for group in lb.target_groups} | {lb.name for lb in found}
+    assert "kept" in names and "classic-kept" in names
+    assert "gone" not in names and "classic-gone" not in names

@@ -56,15 +56,20 @@ class _Lookup:
         self.gw = gateway
 
     # elbv2 ---------------------------------------------------------------------------------------
-    def target_groups(self, arns: list[str]) -> list[dict[str, Any]]:
-        """Describe ARNS (at most ARN_BATCH); when some are gone, describe the rest one by one."""
+    def _each_found(self, api: str, method: str, what: str, param: str, key: str,
+                    names: list[str]) -> list[dict[str, Any]]:
+        """Describe NAMES in one call; when some are gone, describe the rest one by one."""
         try:
-            return list(self.gw.call("elbv2", "describe_target_groups", f'target group "{arns[0]}"',
-                                     TargetGroupArns=arns).get("TargetGroups") or [])
+            return list(self.gw.call(api, method, f'{what} "{names[0]}"', **{param: names}).get(key) or [])
         except NotFound:
-            if len(arns) == 1:
+            if len(names) == 1:
                 return []
-            return [g for arn in arns for g in self.target_groups([arn])]
+            return [found for name in names for found in self._each_found(api, method, what, param, key, [name])]
+
+    def target_groups(self, arns: list[str]) -> list[dict[str, Any]]:
+        """Describe ARNS (at most ARN_BATCH), skipping the ones that are gone."""
+        return self._each_found("elbv2", "describe_target_groups", "target group", "TargetGroupArns",
+                                "TargetGroups", arns)
 
     def target_health(self, arn: str) -> list[TargetHealth]:
         try:
@@ -75,13 +80,8 @@ class _Lookup:
         return [convert.target_health(d) for d in answer.get("TargetHealthDescriptions") or []]
 
     def v2_load_balancers(self, arns: list[str]) -> list[dict[str, Any]]:
-        try:
-            return list(self.gw.call("elbv2", "describe_load_balancers", f'load balancer "{arns[0]}"',
-                                     LoadBalancerArns=arns).get("LoadBalancers") or [])
-        except NotFound:
-            if len(arns) == 1:
-                return []
-            return [lb for arn in arns for lb in self.v2_load_balancers([arn])]
+        return self._each_found("elbv2", "describe_load_balancers", "load balancer", "LoadBalancerArns",
+                                "LoadBalancers", arns)
 
     def listeners(self, arn: str) -> list[str]:
         try:
@@ -93,13 +93,8 @@ class _Lookup:
 
     # classic ELB -----------------------------------------------------------------------------------
     def classic(self, names: list[str]) -> list[dict[str, Any]]:
-        try:
-            return list(self.gw.call("elb", "describe_load_balancers", f'load balancer "{names[0]}"',
-                                     LoadBalancerNames=names).get("LoadBalancerDescriptions") or [])
-        except NotFound:
-            if len(names) == 1:
-                return []
-            return [lb for name in names for lb in self.classic([name])]
+        return self._each_found("elb", "describe_load_balancers", "load balancer", "LoadBalancerNames",
+                                "LoadBalancerDescriptions", names)
 
     def instance_health(self, name: str) -> list[TargetHealth]:
         try:
