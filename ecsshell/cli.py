@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shlex
+import signal
 import sys
-from typing import NoReturn
+import threading
+from collections.abc import Iterator
+from typing import Any, NoReturn
 
 from . import __version__
 from .config import ConfigFileError, load
@@ -42,13 +46,20 @@ flags (ecsman's spellings work too):
   --endpoint-url URL        talk to another ECS endpoint (e.g. a local emulator)
   --show-secrets            show values of secret-looking environment variables
   -y, --yes                 never ask for confirmation
+  --read-only               refuse every command that changes ECS, before any call
+  --allow-shell             allow !shell commands, | pipes and > redirection in -c, -f and piped
+                            scripts (always available in the interactive shell)
   --no-color                plain output even on a terminal
   --demo                    run against a built-in emulated ECS world (needs the demo extra)
   -version, --version       print the version
   -h, --help                this help
 
-exit status: 0 ok, 1 failed (AWS error, nothing found, check warnings, rollout failed),
-2 usage error, 3 timed out waiting.
+Outside the interactive shell the first failing line stops the run (`;` separates commands on a
+line, under the same rule), and the script says where it stopped.
+
+exit status: 0 ok; 1 failed (AWS error, nothing found, check warnings, rollout failed, refused in
+read-only mode, output could not be written); 2 usage error; 3 timed out waiting; 130 interrupted
+(Ctrl-C, SIGINT); 143 terminated (SIGTERM); with `run --wait`, the task's exit code.
 """
 
 
@@ -61,6 +72,13 @@ class _ArgParser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def _count(text: str) -> int:
+    """Parse a whole number written in ASCII digits (int() would take other scripts' digits too)."""
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r} (want a whole number, 0 to 100)")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the global parser; everything after OPERATION belongs to that operation."""
     parser = _ArgParser(prog="ecsshell", add_help=False, allow_abbrev=False)
@@ -70,11 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-region", "--region", metavar="REGION")
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("-elb", "--elb", action="store_true")
-    parser.add_argument("-events", "--events", type=int, metavar="N")
+    parser.add_argument("-events", "--events", type=_count, metavar="N")
     parser.add_argument("-output", "--output", choices=["text", "json"])
     parser.add_argument("--endpoint-url", metavar="URL")
     parser.add_argument("--show-secrets", action="store_true")
     parser.add_argument("-y", "--yes", action="store_true")
+    parser.add_argument("--read-only", action="store_true")
+    parser.add_argument("--allow-shell", action="store_true")
     parser.add_argument("--no-color", action="store_true")
     parser.add_argument("-c", dest="command", metavar="LINE")
     parser.add_argument("-f", dest="file", metavar="SCRIPT")
@@ -87,8 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
 def make_options(ns: argparse.Namespace, environment: Environment) -> Options:
     """Merge flags over the config file (and ECSCREDENTIAL, which the gateway reads itself)."""
     config = load(environment.config_dir)
-    if ns.events is not None and ns.events < 0:
-        raise UsageError("-events must be 0 or more")
+    if ns.events is not None and not 0 <= ns.events <= 100:
+        raise UsageError("-events must be 0 to 100")
     env = environment.env
     from_env_profile = env.get("ECSCREDENTIAL") or env.get("AWS_PROFILE")
     from_env_region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
@@ -106,6 +126,8 @@ def make_options(ns: argparse.Namespace, environment: Environment) -> Options:
         confirm=config.confirm,
         wait=None if config.wait else False,
         demo=ns.demo,
+        read_only=ns.read_only or config.read_only,
+        allow_shell=ns.allow_shell or config.allow_shell,
     )
 
 
@@ -140,35 +162,90 @@ def main(argv: list[str] | None = None, environment: Environment | None = None) 
             env.stderr.write(f"ecsshell: {exc}\n")
             return 1
     try:
-        return run(ns, env, options)
+        status = run(ns, env, options)
     finally:
         if demo is not None:
             demo.stop()
+    return finish_output(env, status)
+
+
+def finish_output(env: Environment, status: int) -> int:
+    """Flush standard output; if that fails (a closed pipe, a full disk), say so and fail the run."""
+    try:
+        env.stdout.flush()
+    except (OSError, ValueError) as exc:
+        from .shell import _write_error
+
+        if isinstance(exc, OSError):
+            _say(env, f"error: {_write_error(exc)}")
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # let the interpreter exit quietly
+            import os
+
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, env.stdout.fileno())
+        return status or 1
+    return status
 
 
 def run(ns: argparse.Namespace, env: Environment, options: Options) -> int:
     """Create the shell and run the operation, the -c line, the script, piped lines or the REPL."""
-    from .shell import EcsShell
+    from .shell import EcsShell, Interrupted
 
     interactive = ns.operation is None and ns.command is None and ns.file is None and env.interactive
     app = EcsShell(env, options, interactive=interactive)
+    status = 0
     try:
-        if ns.operation is not None:
-            if ns.operation not in app.get_all_commands():
-                env.stderr.write(f"ecsshell: error: unknown operation {ns.operation!r}\n(see ecsshell --help)\n")
-                return 2
-            app.onecmd_plus_hooks(shlex.join([ns.operation, *ns.args]), add_to_history=False)
-        elif ns.command is not None:
-            app.runcmds_plus_hooks([line for line in ns.command.splitlines() if line.strip()],
-                                   add_to_history=False)
-        elif ns.file is not None:
-            app.onecmd_plus_hooks(f"run_script {shlex.quote(ns.file)}", add_to_history=False)
-        else:
-            app.cmdloop(app.banner() if interactive else "")
-        return app.exit_code
+        with signals(app, enabled=not interactive):
+            if ns.operation is not None:
+                if ns.operation not in app.get_all_commands():
+                    env.stderr.write(f"ecsshell: error: unknown operation {ns.operation!r}\n(see ecsshell --help)\n")
+                    return 2
+                app.onecmd_plus_hooks(shlex.join([ns.operation, *ns.args]), add_to_history=False)
+                status = app.last_status
+            elif ns.command is not None:
+                status = app.run_lines(ns.command.splitlines(), "", always_say_where=False)
+            elif ns.file is not None:
+                status = app.run_file(ns.file)
+            elif interactive:
+                status = app.cmdloop(app.banner())
+            else:
+                status = app.run_stdin()
+    except Interrupted as exc:
+        status = exc.status
+        _say(env, f"{'interrupted' if status == 130 else 'terminated'}: nothing after this command runs"
+                  f"{app._changes_note()}")
     except KeyboardInterrupt:
-        env.stderr.write("interrupted\n")
-        return 130
+        status = 130
+        _say(env, "interrupted: nothing after this command runs")
     finally:
         app.close()
         app.secure_history()
+    return status or (app.exit_code if interactive else 0)
+
+
+def _say(env: Environment, line: str) -> None:
+    """Write one line to stderr, if stderr is still there."""
+    try:
+        env.stderr.write(line + "\n")
+        env.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+@contextlib.contextmanager
+def signals(app: Any, *, enabled: bool) -> Iterator[None]:
+    """Turn SIGINT and SIGTERM into an interruption of the run (status 130 or 143), in the main thread."""
+    if not enabled or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    from .shell import Interrupted
+
+    def handler(signum: int, _frame: Any) -> None:
+        raise Interrupted(signum)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)

@@ -94,7 +94,10 @@ class CompletionCache:
 
             future = self._executor.submit(work)
             self._inflight[key] = future
-            return future
+        # the toolbar shows "refreshing names..." while a fetch runs: redraw as it starts and ends
+        self._app.redraw()
+        future.add_done_callback(lambda _: self._app.redraw())
+        return future
 
     def get(self, *key: str) -> list[Item]:
         """Return the names for KEY from the cache, waiting briefly only when there are none yet."""

@@ -21,6 +21,10 @@ DEFAULT_CONFIG = """\
 # color = true
 # Wait for a rollout to finish after update in the interactive shell.
 # wait = true
+# Refuse every command that changes ECS (like --read-only).
+# read_only = false
+# Allow shell commands, pipes and redirection in scripts and -c (like --allow-shell).
+# allow_shell = false
 """
 
 
@@ -38,6 +42,8 @@ class Config:
     confirm: bool = True
     color: bool = True
     wait: bool = True
+    read_only: bool = False
+    allow_shell: bool = False
     path: Path | None = None
 
 
@@ -62,6 +68,10 @@ def load(config_dir: Path) -> Config:
         parser.read(path, encoding="utf-8")
     except configparser.Error as exc:
         raise ConfigFileError(f"cannot read {path}: {exc}".splitlines()[0]) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigFileError(f"{path} is not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigFileError(f"cannot read {path}: {exc.strerror or exc}") from None
     output = parser.get("main", "output", fallback=None)
     if output not in (None, "text", "json"):
         raise ConfigFileError(f"{path}: output must be text or json, not {output!r}")
@@ -73,6 +83,8 @@ def load(config_dir: Path) -> Config:
             confirm=_bool(parser, "confirm", True),
             color=_bool(parser, "color", True),
             wait=_bool(parser, "wait", True),
+            read_only=_bool(parser, "read_only", False),
+            allow_shell=_bool(parser, "allow_shell", False),
             path=path,
         )
     except ConfigFileError as exc:

@@ -22,3 +22,5 @@ class Options:
     confirm: bool = True
     wait: bool | None = None  # None: wait in the interactive shell, not in scripts (ecsman's way)
     demo: bool = False
+    read_only: bool = False  # refuse every command that changes ECS
+    allow_shell: bool = False  # shell escapes, pipes and redirection outside the interactive shell

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import cmd2
 from cmd2 import Cmd2ArgumentParser, Settable, Statement, argparse_utils, plugin
 from cmd2.history import History, HistoryItem
 
+from . import lines as line_rules
 from .environment import Environment
 from .options import Options
 from .scope import SCOPE_RULE, Scope, ScopeError
@@ -53,6 +56,18 @@ class ScrubbedHistory(History):
         super().append(HistoryItem(statement))
 
 
+def readable_history(data: bytes) -> None:
+    """Check that DATA is a history file cmd2 can load (empty, or lzma-compressed JSON); raise ValueError if not."""
+    if not data:
+        return
+    import lzma
+
+    try:
+        History.from_json(lzma.decompress(data).decode("utf-8"))
+    except (lzma.LZMAError, EOFError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"the history file cannot be read: {type(exc).__name__}") from None
+
+
 class CommandError(Exception):
     """A command could not do what was asked: one line for the user, and an exit status."""
 
@@ -87,6 +102,24 @@ class CommandParser(Parser):
         return self.parse_intermixed_args(args, namespace)
 
 
+def _is_tty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _write_error(exc: OSError) -> str:
+    """Name why standard output could not be written, in a few words."""
+    import errno
+
+    if isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE:
+        return "standard output was closed (broken pipe); the run stopped"
+    if exc.errno == errno.ENOSPC:
+        return "standard output is full (no space left on device); the run stopped"
+    return f"cannot write standard output ({exc.strerror or exc}); the run stopped"
+
+
 def is_user_error(exc: BaseException) -> bool:
     """Say whether EXC is an expected failure that deserves one line, not a traceback."""
     from .aws.errors import AwsError
@@ -95,8 +128,45 @@ def is_user_error(exc: BaseException) -> bool:
     return isinstance(exc, CommandError | ScopeError | AwsError | InvalidImageReference | OSError)
 
 
+class Interrupted(KeyboardInterrupt):
+    """A signal (SIGINT or SIGTERM) ended the run; its exit status is 128 + the signal number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.status = 128 + signum
+
+
+class ShellFeatureOff(CommandError):
+    """A line asked for a shell escape, pipe or redirection outside the interactive shell."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 2)
+
+
+class OutputFailed(OSError):
+    """Standard output could not be written (closed pipe, full disk)."""
+
+
+# Commands that would run a process or a program on this machine: off outside the interactive shell.
+SHELL_COMMANDS = frozenset({"shell"})
+# cmd2's commands and settings that have no place in ecsshell: removed, not hidden.
+REMOVED_SETTINGS = ("editor", "traceback_show_locals", "traceback_width", "timing")
+MAX_SCRIPT_DEPTH = 8
+
+
+def mutating(func: Any) -> Any:
+    """Mark a command function as one that changes ECS (refused in read-only mode)."""
+    func.ecsshell_mutating = True
+    return func
+
+
 class EcsShell(cmd2.Cmd):
     """An ECS shell that keeps a scope and runs the same commands interactively and in scripts."""
+
+    # cmd2 commands that make no sense here, removed (get_all_commands skips what is not callable)
+    do_edit = None  # type: ignore[assignment]
+    do_run_pyscript = None  # type: ignore[assignment]
+    do_shortcuts = None  # type: ignore[assignment]
 
     def __init__(self, environment: Environment, options: Options, *, interactive: bool) -> None:
         from .commands import all_command_sets
@@ -105,6 +175,8 @@ class EcsShell(cmd2.Cmd):
         self.environment = environment
         self.options = options
         self.interactive = interactive
+        self._status = 0
+        self._warned_history = ""
         history = self._history_path() if interactive else ""
         super().__init__(
             stdin=environment.stdin,
@@ -117,7 +189,7 @@ class EcsShell(cmd2.Cmd):
             persistent_history_length=5000,
             include_py=False,
             include_ipy=False,
-            refresh_interval=0.5 if interactive else 0.0,
+            refresh_interval=0.0,
         )
         self._gateway: Gateway | None = None
         self._gateway_lock = threading.Lock()
@@ -125,11 +197,12 @@ class EcsShell(cmd2.Cmd):
         self.completion: CompletionCache = CompletionCache(self)
         self._status = 0
         self.failed_status = 0  # first failure's status, for scripts and one-shots
-        self._script_depth = 0
-        self._error_stop = False
+        self._scripts: list[Path] = []  # the script files running, outermost first
+        self.skipped: list[str] = []  # the commands after a failing one on the same line, not run
         self.last_status = 0  # the status of the command that ran last
-        self._interrupted = False  # Ctrl-C outside the interactive shell ends the whole run
         self.stop_on_error = not interactive
+        self.allow_shell = interactive or options.allow_shell
+        self._read_only = options.read_only
         self.output = options.output
         self.verbose = options.verbose
         self.events = options.events
@@ -139,10 +212,11 @@ class EcsShell(cmd2.Cmd):
         self.wait = interactive if options.wait is None else options.wait
         self.color = options.color
         self._register_settables()
+        self.register_postparsing_hook(self._guard)
         self.register_cmdfinalization_hook(self._finalize)
         self.history.__class__ = ScrubbedHistory  # adopt the loaded history, masking what is added
         ScrubbedHistory.parse = staticmethod(self.statement_parser.parse)
-        self._hide_builtins()
+        self._toolbar_text = ""
         self._update_prompt()
 
     # settings --------------------------------------------------------------------------------
@@ -153,9 +227,11 @@ class EcsShell(cmd2.Cmd):
             return value
 
         def events_type(value: str) -> int:
+            if not (value.isascii() and value.isdigit()):
+                raise ValueError(f"events must be a whole number 0 or more, not {value!r}")
             number = int(value)
-            if number < 0:
-                raise ValueError("events must be 0 or more")
+            if number > 100:
+                raise ValueError("events must be at most 100 (ECS keeps the last 100 events)")
             return number
 
         self.add_settable(Settable("output", output_type, "Output format: text or json", self,
@@ -170,11 +246,25 @@ class EcsShell(cmd2.Cmd):
         self.add_settable(Settable("confirm", bool, "Ask before changing ECS (terminals only)", self))
         self.add_settable(Settable("wait", bool, "Follow rollouts after update, rollback and scale", self))
         self.add_settable(Settable("color", bool, "Colour output on terminals", self))
+        self.add_settable(Settable("read_only", bool, "Refuse every command that changes ECS (cannot be turned "
+                                   "off in a session)", self))
+        for name in REMOVED_SETTINGS:
+            with contextlib.suppress(KeyError):
+                self.remove_settable(name)
 
-    def _hide_builtins(self) -> None:
-        for name in ("run_pyscript", "shell", "edit", "shortcuts"):
-            if name in self.get_all_commands():
-                self.hidden_commands.append(name)
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    @read_only.setter
+    def read_only(self, value: bool) -> None:
+        if self._read_only and not value:
+            raise ValueError("read-only mode cannot be turned off inside a session; start ecsshell without "
+                             "--read-only")
+        self._read_only = bool(value)
+        if self._gateway is not None:
+            self._gateway.read_only = self._read_only
+        self._update_prompt()
 
     # AWS -------------------------------------------------------------------------------------
     @property
@@ -188,6 +278,7 @@ class EcsShell(cmd2.Cmd):
                 settings = Settings(profile=self.scope.profile, region=self.scope.region,
                                     endpoint_url=self.options.endpoint_url)
                 self._gateway = Gateway.connect(settings, self.environment.env)
+                self._gateway.read_only = self._read_only
             return self._gateway
 
     def switch(self, *, profile: str | None = None, region: str | None = None) -> None:
@@ -248,23 +339,52 @@ class EcsShell(cmd2.Cmd):
         """Print a progress or status line to stderr (never mixed into JSON on stdout)."""
         self.print_to(self.environment.stderr, message)
 
+    def print_to(self, file: IO[str], *objects: Any, **kwargs: Any) -> None:
+        """Print OBJECTS to FILE with no terminal control sequence from the data; a failed write stops the run."""
+        clean = [line_rules.terminal_safe(str(o), keep_colour=self.use_color)
+                 if isinstance(o, str | BaseException) else o for o in objects]
+        try:
+            self._get_core_print_console(file=file, emoji=kwargs.get("emoji", False),
+                                         markup=kwargs.get("markup", False),
+                                         highlight=kwargs.get("highlight", False)).print(
+                *clean, sep=kwargs.get("sep", " "), end=kwargs.get("end", "\n"), style=kwargs.get("style"),
+                justify=kwargs.get("justify"), soft_wrap=kwargs.get("soft_wrap", True),
+                **(kwargs.get("rich_print_kwargs") or {}))
+            if not _is_tty(file):
+                file.flush()
+        except OSError as exc:
+            if file is self.environment.stderr:
+                return  # nowhere left to say it; the exit status still tells
+            raise OutputFailed(exc.errno, _write_error(exc)) from None
+
     def perror(self, *objects: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("style", "red" if self.use_color else None)
-        self.print_to(self.environment.stderr, *objects, style=kwargs["style"])
+        """Print an error line to stderr; every error printed fails the command, whoever printed it."""
+        self.mark_failed(1)
+        if len(objects) == 1 and isinstance(objects[0], str | BaseException):
+            text = str(objects[0]).strip()
+            objects = (text if text.startswith(("error:", "internal error:")) else f"error: {text}",)
+        self.say_error(*objects)
+
+    def say_error(self, *objects: Any) -> None:
+        """Print to stderr in red on a terminal, without failing the command."""
+        self.print_to(self.environment.stderr, *objects, style="red" if self.use_color else None)
 
     def pwarning(self, *objects: Any, **kwargs: Any) -> None:
         self.print_to(self.environment.stderr, *objects, style="yellow" if self.use_color else None)
 
     def fail(self, message: str, code: int = 1) -> None:
         """Report a failure in one line and mark the command as failed."""
-        self.perror(f"error: {message}")
         self.mark_failed(code)
+        self.say_error(f"error: {message}")
 
     def mark_failed(self, code: int = 1) -> None:
         if not self._status:
             self._status = code
 
     def pexcept(self, exception: BaseException, **kwargs: Any) -> None:
+        if isinstance(exception, OutputFailed):
+            self.fail(f"{exception.strerror}{self._changes_note()}")
+            return
         if is_user_error(exception):
             code = getattr(exception, "code", 1)
             self.fail(str(exception).splitlines()[0] if str(exception) else type(exception).__name__,
@@ -280,6 +400,13 @@ class EcsShell(cmd2.Cmd):
         self.fail(f"unknown command {statement.command!r}; type `help` to list commands", 2)
         return None
 
+    def _changes_note(self) -> str:
+        """Say what the command had changed in ECS before it stopped, if anything."""
+        changes = self._gateway.changes if self._gateway is not None else []
+        if not changes:
+            return "; nothing was changed in ECS"
+        return f"; ECS was already changed: {', '.join(changes)}"
+
     def confirmed(self, question: str) -> bool:
         """Ask QUESTION when a person is at a terminal and confirmation is on; True otherwise."""
         if not (self.confirm and self.environment.interactive):
@@ -291,7 +418,59 @@ class EcsShell(cmd2.Cmd):
             return False
         return answer.strip().lower() in ("y", "yes")
 
-    # exit codes and stop-on-error ---------------------------------------------------------------
+    # one path from a typed line to its status ------------------------------------------------
+    def onecmd_plus_hooks(self, line: str, *, add_to_history: bool = True, raise_keyboard_interrupt: bool = False,
+                          py_bridge_call: bool = False) -> bool:
+        """Run each `;`-separated command of LINE in order; a failing one stops the rest, and says so."""
+        parts = line_rules.split_commands(line) if ";" in line else [line]
+        stop = False
+        self.skipped = []
+        for index, part in enumerate(parts):
+            stop = super().onecmd_plus_hooks(part, add_to_history=add_to_history,
+                                             raise_keyboard_interrupt=raise_keyboard_interrupt or not self.interactive,
+                                             py_bridge_call=py_bridge_call)
+            rest = parts[index + 1:]
+            if stop:
+                break
+            if self.last_status and rest:
+                self.skipped = rest
+                if self.interactive and not self._scripts:  # a script says where it stopped instead
+                    self.say_error(f"not run after that failure: {scrub('; '.join(rest))}")
+                break
+        return stop
+
+    def _guard(self, data: plugin.PostparsingData) -> plugin.PostparsingData:
+        """Refuse, before anything runs, what this run does not allow: shell escapes, dropped text, changes."""
+        statement = data.statement
+        if self._gateway is not None:
+            self._gateway.changes.clear()
+        if statement.suffix or (statement.terminator and statement.terminator not in ("\n", ";")):
+            raise CommandError(f"text after {statement.terminator!r} would be ignored: {statement.suffix!r}", 2)
+        if not self.allow_shell:
+            what = ("a shell command" if statement.command in SHELL_COMMANDS
+                    else "a pipe to a shell command" if statement.redirector == "|"
+                    else "output redirection" if statement.redirector else "")
+            if what:
+                raise ShellFeatureOff(f"{what} is off outside the interactive shell (ecsshell --allow-shell "
+                                      f"turns them on): {scrub(statement.raw.strip())!r}")
+        if statement.command == "history" and any(a in ("-e", "--edit") or (a.startswith("-") and not
+                                                  a.startswith("--") and "e" in a) for a in statement.arg_list):
+            raise CommandError("history --edit is not available in ecsshell (there is no editor command)", 2)
+        if self._read_only and self._is_mutating(statement.command):
+            raise CommandError(f"read-only mode: `{statement.command}` changes ECS, so it was refused; "
+                               "nothing was called", 1)
+        return data
+
+    def _input_line_to_statement(self, line: str) -> Statement:
+        try:
+            return super()._input_line_to_statement(line)
+        except cmd2.exceptions.Cmd2ShlexError as exc:
+            raise CommandError(f"cannot parse the line: {exc} ({scrub(line.strip())!r})", 2) from None
+
+    def _is_mutating(self, command: str) -> bool:
+        func = self.get_command_func(command)
+        return bool(getattr(func, "ecsshell_mutating", False))
+
     def _finalize(self, data: plugin.CommandFinalizationData) -> plugin.CommandFinalizationData:
         code = self._status or (2 if _usage.failed else 0)
         self._status = 0
@@ -301,37 +480,77 @@ class EcsShell(cmd2.Cmd):
             return data
         if not self.failed_status:
             self.failed_status = code
-        if self._interrupted and not self._error_stop:
-            self.perror("interrupted: nothing after this line runs")
-        if self.stop_on_error or self._script_depth or self._interrupted:
-            data.stop = True
-            self._error_stop = True
         if not self.interactive or self.stop_on_error:
             self.exit_code = self.failed_status
         return data
 
-    def sigint_handler(self, signum: int, frame: Any) -> None:
-        """Ctrl-C: cancel the command; outside the interactive shell, also end the run with status 130."""
-        if not self.interactive:
-            self._interrupted = True
-            self.mark_failed(130)
-        super().sigint_handler(signum, frame)
+    # scripts, -c and piped input ----------------------------------------------------------------
+    def run_lines(self, lines: Iterable[str], source: str, *, always_say_where: bool = True) -> int:
+        """Run LINES from SOURCE; the first failure stops them (unless stop_on_error is off). Return the status."""
+        first_failure = 0
+        pending = iter(lines)
+        for number, line in enumerate(pending, start=1):
+            if line_rules.is_comment_or_blank(line):
+                continue
+            if self.echo:
+                self.poutput(f"{self.prompt}{line}")
+            stop = self.onecmd_plus_hooks(line.rstrip("\n"), add_to_history=False)
+            status = self.last_status
+            first_failure = first_failure or status
+            if status and (self.stop_on_error or self._scripts):
+                more = self.skipped or any(not line_rules.is_comment_or_blank(rest) for rest in pending)
+                if always_say_where or more:
+                    self.say_error(f"stopped at line {number}{source} ({scrub(line.strip())}): exit {status}")
+                return status
+            if stop:
+                break
+        return first_failure
 
+    def run_file(self, name: str) -> int:
+        """Run the script file NAME with the stop rules; return its status."""
+        try:
+            script = line_rules.read_script(name)
+        except line_rules.ScriptError as exc:
+            self.fail(str(exc))
+            return 1
+        if script.path in self._scripts:
+            self.fail(f"run_script {name!r} is already running (a script may not run itself)", 2)
+            return 2
+        if len(self._scripts) >= MAX_SCRIPT_DEPTH:
+            self.fail(f"scripts nested more than {MAX_SCRIPT_DEPTH} deep; not run", 2)
+            return 2
+        self._scripts.append(script.path)
+        try:
+            where = f" of {name}" if len(self._scripts) > 1 or self.interactive else ""
+            return self.run_lines(script.lines, where)
+        finally:
+            self._scripts.pop()
+
+    def run_stdin(self) -> int:
+        """Run the lines piped to standard input, one at a time as they arrive."""
+        return self.run_lines(iter(self.environment.stdin.readline, ""), "")
+
+    @cmd2.with_argparser(cmd2.Cmd._build_run_script_parser)
     def do_run_script(self, args: Any) -> bool | None:
         """Run a script of ecsshell commands, stopping at its first failing line."""
-        self._script_depth += 1
-        self._error_stop = False
+        status = self.run_file(args.script_path)
+        if status:
+            self.mark_failed(status)
+        return None
+
+    def sigint_handler(self, signum: int, frame: Any) -> None:
+        """Ctrl-C: cancel the command; outside the interactive shell, end the whole run with status 130."""
+        if not self.interactive:
+            raise Interrupted(signum)
+        super().sigint_handler(signum, frame)
+
+    @functools.wraps(cmd2.Cmd.do_history)
+    def do_history(self, *args: Any, **kwargs: Any) -> bool | None:  # type: ignore[override]
         try:
-            stop = super().do_run_script(args)
-        finally:
-            self._script_depth -= 1
-        if self._error_stop:
-            self._error_stop = False
-            self.mark_failed(self.failed_status or 1)
-            if self.interactive and not self.stop_on_error and not self._script_depth:
-                self.failed_status = 0
-                return False
-        return stop
+            return cmd2.Cmd.do_history(self, *args, **kwargs)
+        except IndexError:
+            raise CommandError("no such history item (the history holds "
+                               f"{len(self.history)} line{'s' if len(self.history) != 1 else ''})", 1) from None
 
     # prompt and toolbar ----------------------------------------------------------------------
     def _update_prompt(self) -> None:
@@ -342,8 +561,17 @@ class EcsShell(cmd2.Cmd):
         if self.scope.region and self.scope.region != self.options.region:
             parts.append(self.scope.region)
         prefix = "@".join(parts)
+        if self._read_only:
+            prefix = f"{prefix} read-only".strip()
         path = self.scope.path() or "ecs"
         self.prompt = f"[{prefix}] {path}> " if prefix else f"{path}> "
+
+    def redraw(self) -> None:
+        """Redraw the prompt and toolbar now (from any thread); the idle shell never redraws on a timer."""
+        session = getattr(self, "main_session", None)
+        app = getattr(session, "app", None)
+        if app is not None and app.is_running:
+            app.invalidate()
 
     def get_bottom_toolbar(self) -> Any:
         scope = self.scope
@@ -359,23 +587,36 @@ class EcsShell(cmd2.Cmd):
         ]
         if self.completion.refreshing:
             parts.append("refreshing names...")
+        if self._read_only:
+            parts.append("READ-ONLY")
         if self.options.demo:
             parts.append("DEMO (no AWS)")
         return " | ".join(parts)
 
     # history ---------------------------------------------------------------------------------
     def _history_path(self) -> str:
+        """Return the private history file to use, or "" (with a one-line warning) when it cannot be used.
+
+        A history file that cannot be read back is left as it is and not used: cmd2 would overwrite it.
+        """
         state = self.environment.state_dir
+        path = state / "history"
         try:
             state.mkdir(parents=True, exist_ok=True)
             os.chmod(state, 0o700)
-            path = state / "history"
-            if not path.exists():
-                fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-                os.close(fd)
+            if path.is_dir():
+                raise OSError(f"{path} is a directory")
+            if path.exists():
+                readable_history(path.read_bytes())
+            else:
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
             os.chmod(path, 0o600)
             return str(path)
-        except OSError:
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            with contextlib.suppress(OSError, ValueError):
+                self.environment.stderr.write(f"warning: history not used this session ({reason}); "
+                                              f"{path} was left as it is\n")
             return ""
 
     def secure_history(self) -> None:

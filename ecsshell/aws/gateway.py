@@ -17,6 +17,7 @@ from botocore.config import Config
 from ..model import Cluster, Family, LoadBalancer, LogEvent, RunFailure, Service, Task, TaskDefinition
 from . import convert
 from .errors import AwsError, NotFound, translate
+from .journal import Journal
 from .pool import chunked, distinct, done_future, failed_future, in_worker, mark_worker
 from .session import ENDPOINT_SUFFIX, Settings, endpoint_url, make_session
 
@@ -67,6 +68,7 @@ class Gateway:
         self._clients_lock = threading.Lock()
         self.calls: Counter[str] = Counter()
         self._calls_lock = threading.Lock()
+        self.journal = Journal()  # read-only refusal, and the changes made (for a message if a run stops)
         self._pool = ThreadPoolExecutor(max_workers=max(1, settings.max_workers),
                                         thread_name_prefix="ecsshell-aws", initializer=mark_worker)
 
@@ -90,6 +92,20 @@ class Gateway:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def read_only(self) -> bool:
+        """Say whether calls that change AWS are refused before they are sent."""
+        return self.journal.read_only
+
+    @read_only.setter
+    def read_only(self, value: bool) -> None:
+        self.journal.read_only = value
+
+    @property
+    def changes(self) -> list[str]:
+        """Return what the calls made since the list was last cleared changed in AWS."""
+        return self.journal.changes
+
     def reset_calls(self) -> None:
         """Zero the count of API calls made."""
         with self._calls_lock:
@@ -112,7 +128,10 @@ class Gateway:
                     raise translate(exc, f"creating the {name} client") from exc
                 except ValueError as exc:
                     raise AwsError(f"bad AWS endpoint {endpoint!r} for {name}: {exc}") from exc
+                client.meta.events.register("before-parameter-build", self.journal.remember_params)
+                client.meta.events.register("before-call", self.journal.before_call)
                 client.meta.events.register("before-call", self._count)
+                client.meta.events.register("after-call", self.journal.after_call)
                 self._clients[name] = client
             return client
 

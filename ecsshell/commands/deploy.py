@@ -13,7 +13,7 @@ from .. import deploy
 from ..deploy import Outcome, Progress
 from ..model import Service, ServiceEvent, TaskDefinition, revision_label
 from ..scope import SCOPE_RULE, split_path
-from ..shell import CommandError, CommandParser
+from ..shell import CommandError, CommandParser, mutating
 from .common import EcsCommands, container_completer, positional_completer
 
 CATEGORY = "Deploy"
@@ -250,6 +250,7 @@ class DeployCommands(EcsCommands):
 
     @with_argparser(update_parser)
     @with_category(CATEGORY)
+    @mutating
     def do_update(self, args: argparse.Namespace) -> None:
         """Deploy a new image (or :tag) to a service, optionally waiting for the rollout."""
         from ..render import diff as diffs
@@ -401,6 +402,7 @@ class DeployCommands(EcsCommands):
     # rollback ---------------------------------------------------------------------------------
     @with_argparser(rollback_parser)
     @with_category(CATEGORY)
+    @mutating
     def do_rollback(self, args: argparse.Namespace) -> None:
         """Point a service back at its previous ACTIVE revision, or the one named."""
         app = self.app
@@ -448,6 +450,7 @@ class DeployCommands(EcsCommands):
     # scale ------------------------------------------------------------------------------------
     @with_argparser(scale_parser)
     @with_category(CATEGORY)
+    @mutating
     def do_scale(self, args: argparse.Namespace) -> None:
         """Set how many tasks a service runs."""
         app = self.app

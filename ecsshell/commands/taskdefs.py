@@ -9,7 +9,7 @@ from typing import Any
 
 from cmd2 import Cmd, with_argparser, with_category
 
-from ..shell import CommandError, CommandParser
+from ..shell import CommandError, CommandParser, mutating
 from .common import EcsCommands, positional_completer
 
 CATEGORY = "Task definitions"
@@ -107,6 +107,7 @@ class TaskDefinitionCommands(EcsCommands):
 
     @with_argparser(register_parser)
     @with_category(CATEGORY)
+    @mutating
     def do_register(self, args: argparse.Namespace) -> None:
         """Register a task definition from a JSON file and print its family, revision and status."""
         from ..render import jsonout

@@ -12,7 +12,7 @@ from cmd2 import Choices, with_argparser, with_category
 from .. import deploy
 from ..model import LogEvent, Task, TaskDefinition
 from ..scope import SCOPE_RULE
-from ..shell import CommandError, CommandParser
+from ..shell import CommandError, CommandParser, mutating
 from .common import EcsCommands, app_of, complete_kind, container_completer, positional_completer
 from .deploy import DEFAULT_TIMEOUT, EXIT_FAILED, EXIT_TIMEOUT, duration
 
@@ -158,6 +158,7 @@ class TaskCommands(EcsCommands):
 
     @with_argparser(run_parser)
     @with_category(CATEGORY)
+    @mutating
     def do_run(self, args: argparse.Namespace) -> None:
         """Run one-off tasks and report each task's id, revision and status (and failures)."""
         from ..render import jsonout, tables

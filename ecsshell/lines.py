@@ -1,0 +1,109 @@
+"""Pure rules for lines of input and output: `;` splitting, script files, terminal-safe text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+COMMENT = "#"
+QUOTES = ("'", '"')
+MAX_SCRIPT_BYTES = 4 * 1024 * 1024  # a script larger than this is not a script
+
+# Escape sequences and control characters that could move the cursor, retitle the window, write the
+# clipboard or hide text: everything but SGR colour codes, tab and newline.
+_SGR = r"\x1b\[[0-9;]*m"
+_SEQUENCES = re.compile(
+    r"\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC ... BEL/ST (title, hyperlink, clipboard)
+    r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?"  # DCS, SOS, PM, APC ... ST
+    r"|\x1b\[[0-?]*[ -/]*[@-~]"  # CSI (cursor moves, clearing; SGR is put back below)
+    r"|\x1b[ -/]*[0-~]?"  # any other escape
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # C0 and C1 controls but tab and newline
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class ScriptError(ValueError):
+    """A script file cannot be read as a script."""
+
+
+def split_commands(line: str) -> list[str]:
+    """Split LINE at each `;` outside quotes into the commands it holds, in order.
+
+    A part that starts with `#` is a comment to the end of the line. An unclosed quote keeps the
+    rest of the line in one part, so the command parser reports it.
+    """
+    parts: list[str] = []
+    start = 0
+    quote = ""
+    at_part_start = True
+    for index, char in enumerate(line):
+        if at_part_start and not char.isspace():
+            if char == COMMENT:
+                break
+            at_part_start = False
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in QUOTES:
+            quote = char
+        elif char == ";":
+            parts.append(line[start:index])
+            start = index + 1
+            at_part_start = True
+    else:
+        parts.append(line[start:])
+        return [p.strip() for p in parts if p.strip()]
+    parts.append(line[start:index])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def terminal_safe(text: str, *, keep_colour: bool = True) -> str:
+    """Remove escape sequences and control characters from TEXT, keeping SGR colour codes if asked."""
+    if not _CONTROL.search(text):
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        sequence = match[0]
+        return sequence if keep_colour and re.fullmatch(_SGR, sequence) else ""
+
+    return _SEQUENCES.sub(replace, text)
+
+
+@dataclass(frozen=True)
+class Script:
+    """A script file's lines, with the path it was read from."""
+
+    path: Path
+    lines: list[str]
+
+
+def read_script(name: str, limit: int = MAX_SCRIPT_BYTES) -> Script:
+    """Read the script file NAME: UTF-8 text of at most LIMIT bytes, never a directory or device stream."""
+    path = Path(name).expanduser()
+    try:
+        if path.is_dir():
+            raise ScriptError(f"script {name!r} is a directory")
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except ScriptError:
+        raise
+    except FileNotFoundError:
+        raise ScriptError(f"script {name!r} not found") from None
+    except OSError as exc:
+        raise ScriptError(f"cannot read script {name!r}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise ScriptError(f"script {name!r} is larger than {limit // (1024 * 1024)} MiB; not run")
+    if b"\x00" in data:
+        raise ScriptError(f"script {name!r} is a binary file, not a text script; not run")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScriptError(f"script {name!r} is not UTF-8 text (byte {exc.start}); not run") from None
+    return Script(path.resolve(), text.splitlines())
+
+
+def is_comment_or_blank(line: str) -> bool:
+    """Say whether a script line holds nothing to run."""
+    stripped = line.strip()
+    return not stripped or stripped.startswith(COMMENT)
