@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,3 +44,19 @@ def run_ecsshell(world: World, home: Path, *argv: str, stdin: str = "", extra: d
         code = main(list(argv), environment)
     assert isinstance(environment.stdout, io.StringIO)
     return Result(code, environment.stdout.getvalue(), environment.stderr.getvalue())
+
+
+def console_env(world: World, home: Path) -> dict[str, str]:
+    """Return the environment of a console-script run against WORLD with HOME as its home."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(world.environ())
+    env.update({"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+                "XDG_STATE_HOME": str(home / ".local/state"), "AWS_CONFIG_FILE": str(home / "aws-config"),
+                "AWS_SHARED_CREDENTIALS_FILE": str(home / "aws-credentials")})
+    return env
+
+
+def console(world: World, home: Path, *argv: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run the console script as a CI job would, with real standard streams."""
+    return subprocess.run([sys.executable, "-m", "ecsshell", *argv], input=stdin, capture_output=True,
+                          text=True, env=console_env(world, home), timeout=60, check=False)

@@ -166,3 +166,16 @@ def test_listing_a_big_cluster_shows_progress_then_clears_it(world: World, tmp_p
     finally:
         world.faults.clear()
         term.close()
+
+
+def test_the_idle_shell_writes_nothing(terminal: Terminal) -> None:
+    terminal.wait_for("cluster: -")
+    terminal.pump(1.0)  # the start-up fetch of cluster names ends and the toolbar settles
+    written = 0
+    end = time.monotonic() + 3.0
+    while time.monotonic() < end:
+        try:
+            written += len(terminal.child.read_nonblocking(100_000, timeout=0.1))
+        except pexpect.TIMEOUT:
+            continue
+    assert written == 0  # no redraw on a timer: the toolbar only changes when what it shows does

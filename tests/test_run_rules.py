@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import lzma
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from harness import console
 
 from ecsshell.emulator import World
 from ecsshell.emulator.worlds import small_world
@@ -208,16 +207,6 @@ def test_shell_features_are_off_outside_the_interactive_shell(world, ecsshell, s
     assert not flag.exists()
     assert mutating_calls(world) == 0
     assert revision_of(world, "prod", "api") == "api:3"
-
-
-def console(world: World, home: Path, *argv: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """Run the console script as a CI job would, with real standard streams."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(world.environ())
-    env.update({"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-                "XDG_STATE_HOME": str(home / ".local/state")})
-    return subprocess.run([sys.executable, "-m", "ecsshell", *argv], input=stdin, capture_output=True,
-                          text=True, env=env, timeout=60, check=False)
 
 
 def test_allow_shell_turns_them_on(world, small, tmp_path: Path) -> None:
