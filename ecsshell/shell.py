@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -25,19 +24,11 @@ if TYPE_CHECKING:
 BANNER_HINT = "Type `help` for commands, `help COMMAND` for one, Ctrl-D to leave."
 
 
-SECRET_ASSIGNMENT = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)=(?P<value>\S+)")
-
-
 def scrub(line: str) -> str:
-    """Mask the values of secret-looking NAME=VALUE words, so history never stores a secret."""
-    from .render.secrets import is_secret_name, mask
+    """Mask secrets in a command line, so history never stores one."""
+    from .render.secrets import scrub_line
 
-    def replace(match: re.Match[str]) -> str:
-        if is_secret_name(match["name"]):
-            return f"{match['name']}={mask(match['value'])}"
-        return match[0]
-
-    return SECRET_ASSIGNMENT.sub(replace, line)
+    return scrub_line(line)
 
 
 class ScrubbedHistory(History):
@@ -256,8 +247,10 @@ class EcsShell(cmd2.Cmd):
         self.print_to(self.environment.stderr, *objects, style="yellow" if self.use_color else None)
 
     def fail(self, message: str, code: int = 1) -> None:
-        """Report a failure in one line and mark the command as failed."""
-        self.perror(f"error: {message}")
+        """Report a failure in one line (secrets masked) and mark the command as failed."""
+        from .render.secrets import scrub_text
+
+        self.perror(f"error: {scrub_text(message)}")
         self.mark_failed(code)
 
     def mark_failed(self, code: int = 1) -> None:
@@ -274,7 +267,10 @@ class EcsShell(cmd2.Cmd):
         if self.debug:
             super().pexcept(exception, **kwargs)
         else:
-            self.perror(f"internal error: {type(exception).__name__}: {exception} (set debug true for a traceback)")
+            from .render.secrets import scrub_text
+
+            self.perror(scrub_text(f"internal error: {type(exception).__name__}: {exception} "
+                                   "(set debug true for a traceback)"))
 
     def default(self, statement: cmd2.Statement) -> bool | None:
         self.fail(f"unknown command {statement.command!r}; type `help` to list commands", 2)
