@@ -28,6 +28,7 @@ _SENSITIVE_PARAMETER = re.compile(r"environment|secret|dockerLabels|command|entr
                                   r"|linuxParameters|repositoryCredentials|tags|overrides", re.IGNORECASE)
 _ECHOED_VALUE = ", value: "
 _AFTER_VALUE = (", type: ", ", valid ")
+_NOT_AWS_BODY = re.compile(r"\s*<|.*</?(?:html|body|head|title)\b", re.IGNORECASE | re.DOTALL)
 _NAMED = re.compile(r'(cluster|service|task definition|family|target group|load balancer|log group|task)'
                     r' "([^"]*)"')
 
@@ -93,10 +94,16 @@ def _client_error(exc: bx.ClientError, operation: str, context: str, service: st
     response = getattr(exc, "response", None) or {}
     error = response.get("Error") or {}
     code = str(error.get("Code") or "")
-    message = one_line(error.get("Message") or "") or code or "no message"
     status = int((response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0)
-    names = _names(context)
+    raw_message = str(error.get("Message") or "")
     kw = {"operation": operation, "code": code}
+    if _is_not_aws_error(code, raw_message, status):  # e.g. a proxy's HTML page: summarised, never pasted
+        summary = f"HTTP {status} from the endpoint (an answer that is not AWS's)"
+        if status == 429:
+            return Throttled(f"AWS throttled {operation} ({summary}) and retries ran out", **kw)
+        return AwsError(f"{operation} failed: {summary}" + ("; retries ran out" if status >= 500 else ""), **kw)
+    message = one_line(raw_message) or code or "no message"
+    names = _names(context)
 
     if code == "ClusterNotFoundException":
         if "cluster" in names:
@@ -131,6 +138,13 @@ def _client_error(exc: bx.ClientError, operation: str, context: str, service: st
     if status >= 500:
         return AwsError(f"AWS failed {operation} with HTTP {status} ({message}) and retries ran out", **kw)
     return AwsError(f"{service} refused {operation}: {message}", **kw)
+
+
+def _is_not_aws_error(code: str, message: str, status: int) -> bool:
+    """Say whether an error answer came from something other than AWS (an HTML page, a proxy's text)."""
+    if _NOT_AWS_BODY.match(message[:2000]):
+        return True
+    return status >= 300 and (not code or code == str(status))  # botocore's code when the body had none
 
 
 def _hide_echoed_value(line: str) -> str:
