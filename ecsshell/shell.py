@@ -6,7 +6,6 @@ import contextlib
 import functools
 import json
 import os
-import re
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -28,19 +27,11 @@ if TYPE_CHECKING:
 BANNER_HINT = "Type `help` for commands, `help COMMAND` for one, Ctrl-D to leave."
 
 
-SECRET_ASSIGNMENT = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)=(?P<value>\S+)")
-
-
 def scrub(line: str) -> str:
-    """Mask the values of secret-looking NAME=VALUE words, so history never stores a secret."""
-    from .render.secrets import is_secret_name, mask
+    """Mask secrets in a command line, so history never stores one."""
+    from .render.secrets import scrub_line
 
-    def replace(match: re.Match[str]) -> str:
-        if is_secret_name(match["name"]):
-            return f"{match['name']}={mask(match['value'])}"
-        return match[0]
-
-    return SECRET_ASSIGNMENT.sub(replace, line)
+    return scrub_line(line)
 
 
 class ScrubbedHistory(History):
@@ -366,14 +357,17 @@ class EcsShell(cmd2.Cmd):
         self.say_error(*objects)
 
     def say_error(self, *objects: Any) -> None:
-        """Print to stderr in red on a terminal, without failing the command."""
-        self.print_to(self.environment.stderr, *objects, style="red" if self.use_color else None)
+        """Print to stderr in red on a terminal (secrets masked), without failing the command."""
+        from .render.secrets import scrub_text
+
+        clean = [scrub_text(str(o)) if isinstance(o, str | BaseException) else o for o in objects]
+        self.print_to(self.environment.stderr, *clean, style="red" if self.use_color else None)
 
     def pwarning(self, *objects: Any, **kwargs: Any) -> None:
         self.print_to(self.environment.stderr, *objects, style="yellow" if self.use_color else None)
 
     def fail(self, message: str, code: int = 1) -> None:
-        """Report a failure in one line and mark the command as failed."""
+        """Report a failure in one line (secrets masked) and mark the command as failed."""
         self.mark_failed(code)
         self.say_error(f"error: {message}")
 
@@ -394,7 +388,10 @@ class EcsShell(cmd2.Cmd):
         if self.debug:
             super().pexcept(exception, **kwargs)
         else:
-            self.perror(f"internal error: {type(exception).__name__}: {exception} (set debug true for a traceback)")
+            from .render.secrets import scrub_text
+
+            self.perror(scrub_text(f"internal error: {type(exception).__name__}: {exception} "
+                                   "(set debug true for a traceback)"))
 
     def default(self, statement: cmd2.Statement) -> bool | None:
         self.fail(f"unknown command {statement.command!r}; type `help` to list commands", 2)

@@ -6,6 +6,8 @@ import re
 
 from botocore import exceptions as bx
 
+from ..render.secrets import MASK, is_secret_name, scrub_text
+
 THROTTLE_CODES = frozenset({
     "ThrottlingException", "Throttling", "ThrottledException", "TooManyRequestsException",
     "TooManyRequests", "RequestLimitExceeded", "RequestThrottled", "RequestThrottledException",
@@ -21,15 +23,21 @@ BAD_CREDENTIAL_CODES = frozenset({
     "IncompleteSignature", "InvalidAccessKeyId", "RequestExpired",
 })
 NO_CREDENTIALS_HINT = "pass -cred PROFILE, -cred env, or set AWS_PROFILE"
+# Parameters whose values botocore must not echo back: they may carry secrets.
+_SENSITIVE_PARAMETER = re.compile(r"environment|secret|dockerLabels|command|entryPoint|options|healthCheck"
+                                  r"|linuxParameters|repositoryCredentials|tags|overrides", re.IGNORECASE)
+_ECHOED_VALUE = ", value: "
+_AFTER_VALUE = (", type: ", ", valid ")
+_NOT_AWS_BODY = re.compile(r"\s*<|.*</?(?:html|body|head|title)\b", re.IGNORECASE | re.DOTALL)
 _NAMED = re.compile(r'(cluster|service|task definition|family|target group|load balancer|log group|task)'
                     r' "([^"]*)"')
 
 
 class AwsError(Exception):
-    """A failed AWS call, explained in one line fit to show the user."""
+    """A failed AWS call, explained in one line fit to show the user (secrets masked)."""
 
     def __init__(self, message: str, *, operation: str | None = None, code: str | None = None) -> None:
-        self.message = one_line(message)
+        self.message = scrub_text(one_line(message))
         self.operation = operation
         self.code = code
         super().__init__(self.message)
@@ -86,10 +94,16 @@ def _client_error(exc: bx.ClientError, operation: str, context: str, service: st
     response = getattr(exc, "response", None) or {}
     error = response.get("Error") or {}
     code = str(error.get("Code") or "")
-    message = one_line(error.get("Message") or "") or code or "no message"
     status = int((response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0)
-    names = _names(context)
+    raw_message = str(error.get("Message") or "")
     kw = {"operation": operation, "code": code}
+    if _is_not_aws_error(code, raw_message, status):  # e.g. a proxy's HTML page: summarised, never pasted
+        summary = f"HTTP {status} from the endpoint (an answer that is not AWS's)"
+        if status == 429:
+            return Throttled(f"AWS throttled {operation} ({summary}) and retries ran out", **kw)
+        return AwsError(f"{operation} failed: {summary}" + ("; retries ran out" if status >= 500 else ""), **kw)
+    message = one_line(raw_message) or code or "no message"
+    names = _names(context)
 
     if code == "ClusterNotFoundException":
         if "cluster" in names:
@@ -124,6 +138,26 @@ def _client_error(exc: bx.ClientError, operation: str, context: str, service: st
     if status >= 500:
         return AwsError(f"AWS failed {operation} with HTTP {status} ({message}) and retries ran out", **kw)
     return AwsError(f"{service} refused {operation}: {message}", **kw)
+
+
+def _is_not_aws_error(code: str, message: str, status: int) -> bool:
+    """Say whether an error answer came from something other than AWS (an HTML page, a proxy's text)."""
+    if _NOT_AWS_BODY.match(message[:2000]):
+        return True
+    return status >= 300 and (not code or code == str(status))  # botocore's code when the body had none
+
+
+def _hide_echoed_value(line: str) -> str:
+    """Mask the value botocore echoes in a validation line unless it is a short, harmless scalar."""
+    head, sep, rest = line.partition(_ECHOED_VALUE)
+    if not sep:
+        return line
+    cut = next((at for at in (rest.rfind(marker) for marker in _AFTER_VALUE) if at >= 0), -1)
+    value, tail = (rest[:cut], rest[cut:]) if cut >= 0 else (rest, "")
+    parameter = head.rsplit(" ", 1)[-1]
+    harmless = (len(value) <= 40 and not value.startswith(("{", "[", "(")) and scrub_text(value) == value
+                and not _SENSITIVE_PARAMETER.search(parameter) and not is_secret_name(parameter))
+    return f"{head}{sep}{value if harmless else MASK}{tail}"
 
 
 def _is_task_definition_missing(code: str, message: str) -> bool:
@@ -161,7 +195,7 @@ def _botocore_error(exc: bx.BotoCoreError, operation: str) -> AwsError:
         reason = kwargs.get("error") or type(exc).__name__
         return AwsError(f"cannot reach AWS at {kwargs.get('endpoint_url', '?')}: {reason}", **kw)
     if isinstance(exc, bx.ParamValidationError):
-        lines = [r.strip() for r in str(kwargs.get("report") or exc).splitlines() if r.strip()]
+        lines = [_hide_echoed_value(r.strip()) for r in str(kwargs.get("report") or exc).splitlines() if r.strip()]
         return AwsError(f"invalid request for {operation}: {'; '.join(lines)}", **kw)
     if isinstance(exc, (bx.UnknownEndpointError, bx.InvalidEndpointConfigurationError,
                         bx.EndpointResolutionError)):

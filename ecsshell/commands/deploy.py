@@ -231,8 +231,9 @@ class DeployCommands(EcsCommands):
         set_env = []
         for container, pair in args.env:
             key, sep, value = pair.partition("=")
-            if not sep or not key:
-                raise CommandError(f"--env wants CONTAINER KEY=VALUE, not {container} {pair}", 2)
+            if not sep or not key:  # never echo PAIR: it may be a bare secret value
+                what = "no `=`" if not sep else "no NAME before `=`"
+                raise CommandError(f"--env wants CONTAINER NAME=VALUE, but the pair for {container} has {what}", 2)
             set_env.append((container, key, value))
         unset_env = [(container, key) for container, key in args.unset_env]
         return set_env, unset_env

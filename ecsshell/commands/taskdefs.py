@@ -124,7 +124,8 @@ class TaskDefinitionCommands(EcsCommands):
         app.completion.invalidate("revisions", td.family)
         if (args.output or app.output) == "json":
             app.show_json({"family": td.family, "revision": td.revision, "status": td.status,
-                           "taskDefinitionArn": td.arn, "taskDefinition": jsonout.to_jsonable(td.raw)})
+                           "taskDefinitionArn": td.arn,
+                           "taskDefinition": jsonout.raw_task_definition_document(td, app.show_secrets)})
             return
         app.poutput(f"registered {td.family}:{td.revision} ({td.status})")
         app.poutput(td.arn)

@@ -26,6 +26,7 @@ class Faults:
         self._latency: dict[str | None, float] = {}
         self._throttle: dict[str, int] = {}
         self._errors: dict[str, list[int]] = {}  # operation -> [status, remaining]
+        self._bodies: dict[str, tuple[str, str]] = {}  # operation -> (body, content type) of its errors
 
     def latency(self, seconds: float, operation: str | None = None) -> None:
         """Delay every request (or only OPERATION's) by SECONDS before it is answered."""
@@ -40,16 +41,22 @@ class Faults:
         with self._lock:
             self._throttle[operation] = self._throttle.get(operation, 0) + times
 
-    def fail(self, operation: str, status: int = 500, times: int = 1) -> None:
-        """Answer the next TIMES calls of OPERATION with an HTTP STATUS server error."""
+    def fail(self, operation: str, status: int = 500, times: int = 1, *, body: str | None = None,
+             content_type: str = "text/html") -> None:
+        """Answer the next TIMES calls of OPERATION with an HTTP STATUS error (BODY, e.g. a proxy's page)."""
         with self._lock:
             self._errors[operation] = [status, times]
+            if body is None:
+                self._bodies.pop(operation, None)
+            else:
+                self._bodies[operation] = (body, content_type)
 
     def clear(self) -> None:
         with self._lock:
             self._latency.clear()
             self._throttle.clear()
             self._errors.clear()
+            self._bodies.clear()
 
     def delay_for(self, operation: str) -> float:
         with self._lock:
@@ -64,6 +71,8 @@ class Faults:
             error = self._errors.get(operation)
             if error and error[1] > 0:
                 error[1] -= 1
+                if operation in self._bodies:
+                    return FaultReply(error[0], *self._bodies[operation])
                 body = json.dumps({"__type": "ServerException", "message": f"Injected fault on {operation}"})
                 return FaultReply(error[0], body)
             return None

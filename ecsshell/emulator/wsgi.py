@@ -129,7 +129,7 @@ class EmulatorApp:
     def _reply(start_response: StartResponse, status: int, body: str, content_type: str) -> list[bytes]:
         data = body.encode()
         reason = {400: "Bad Request", 429: "Too Many Requests", 500: "Internal Server Error",
-                  503: "Service Unavailable"}.get(status, "Error")
+                  502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}.get(status, "Error")
         start_response(f"{status} {reason}", [("Content-Type", content_type),
                                               ("Content-Length", str(len(data)))])
         return [data]

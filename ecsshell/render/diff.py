@@ -11,8 +11,8 @@ from rich.console import RenderableType
 from rich.syntax import Syntax
 from rich.text import Text
 
-from ecsshell.render.secrets import is_secret_name, mask
-from ecsshell.render.taskdef import THEME, json_default, mask_document
+from ecsshell.render.secrets import masked_taskdef
+from ecsshell.render.taskdef import THEME, json_default
 
 # Fields ECS sets itself: they differ between any two revisions and say nothing about the change.
 READ_ONLY_FIELDS = frozenset(
@@ -69,20 +69,36 @@ def stable_json(document: dict[str, Any]) -> str:
 
 
 def _masked(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Mask secret-looking values in both documents, marking the environment values that change."""
+    """Mask secrets in both documents, marking the masked environment values and labels that change."""
 
-    def values(doc: dict[str, Any]) -> dict[tuple[Any, Any], Any]:
-        return {(c.get("name"), p.get("name")): p.get("value")
-                for c in doc.get("containerDefinitions") or [] for p in c.get("environment") or []}
+    def values(doc: dict[str, Any]) -> dict[tuple[Any, ...], Any]:
+        found: dict[tuple[Any, ...], Any] = {}
+        for c in doc.get("containerDefinitions") or []:
+            for p in c.get("environment") or []:
+                found[(c.get("name"), "environment", p.get("name"))] = p.get("value")
+            for key, value in (c.get("dockerLabels") or {}).items():
+                found[(c.get("name"), "dockerLabels", key)] = value
+        return found
 
     before, after = values(old), values(new)
-    masked_new = mask_document(new)
+    masked_new = masked_taskdef(new)
     for container in masked_new.get("containerDefinitions") or []:
+        name = container.get("name")
         for pair in container.get("environment") or []:
-            key = (container.get("name"), pair.get("name"))
-            if is_secret_name(str(pair.get("name", ""))) and key in before and before[key] != after.get(key):
-                pair["value"] = f"{mask(after.get(key))} (changed)"
-    return mask_document(old), masked_new
+            key = (name, "environment", pair.get("name"))
+            if _changed_behind_mask(key, pair.get("value"), before, after):
+                pair["value"] = f"{pair['value']} (changed)"
+        labels = container.get("dockerLabels") or {}
+        for label, value in labels.items():
+            if _changed_behind_mask((name, "dockerLabels", label), value, before, after):
+                labels[label] = f"{value} (changed)"
+    return masked_taskdef(old), masked_new
+
+
+def _changed_behind_mask(key: tuple[Any, ...], shown: Any, before: dict[tuple[Any, ...], Any],
+                         after: dict[tuple[Any, ...], Any]) -> bool:
+    """Say whether a value changed although its masked form (SHOWN) may hide the change."""
+    return key in before and before[key] != after.get(key) and shown != after.get(key)
 
 
 def taskdef_diff(old: dict[str, Any], new: dict[str, Any], old_label: str, new_label: str, *,

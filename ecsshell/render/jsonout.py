@@ -24,7 +24,7 @@ from ecsshell.model import (
     Task,
     TaskDefinition,
 )
-from ecsshell.render.secrets import env_pairs, masked_options
+from ecsshell.render.secrets import env_pairs, masked_args, masked_options, masked_taskdef
 from ecsshell.render.tables import find_task_definition, recent_events, revision_mismatch
 
 PAIR_KEYS: dict[str, tuple[str, str]] = {
@@ -96,14 +96,15 @@ def dumps(obj: Any) -> str:
 
 
 def masked_container(container: ContainerDef, show_secrets: bool) -> ContainerDef:
-    """Return a container definition with secret-looking env and log option values masked."""
+    """Return a container definition with secret env values, log options and arguments masked."""
     if show_secrets:
         return container
     log = container.log_configuration
     if log and log.get("options"):
         log = {**log, "options": masked_options(log.get("options"), show_secrets=False)}
     return dataclasses.replace(
-        container, environment=tuple(env_pairs(container, show_secrets=False)), log_configuration=log
+        container, environment=tuple(env_pairs(container, show_secrets=False)), log_configuration=log,
+        command=tuple(masked_args(container.command)), entry_point=tuple(masked_args(container.entry_point)),
     )
 
 
@@ -119,6 +120,11 @@ def task_definition_document(task_def: TaskDefinition, show_secrets: bool = Fals
     """Return a task definition (the model's view) with secrets masked unless show_secrets."""
     doc = to_jsonable(masked_task_definition(task_def, show_secrets))
     return doc if isinstance(doc, dict) else {}
+
+
+def raw_task_definition_document(task_def: TaskDefinition, show_secrets: bool = False) -> Any:
+    """Return the DescribeTaskDefinition answer behind a task definition, masked unless show_secrets."""
+    return to_jsonable(masked_taskdef(task_def.raw, show_secrets))
 
 
 def service_document(

@@ -12,11 +12,21 @@ digits, then upper-cased. It is secret when one part:
   are secret while ``TOKENIZER_MODEL`` is not.
 
 Masking errs on the side of hiding: ``AWS_ACCESS_KEY_ID`` or ``AUTH_URL`` are masked too.
+
+Values are masked whatever their name when they are secrets themselves (a JWT, a PEM private
+key, a GitHub/GitLab/Slack/Stripe token, an AWS secret access key); a URL keeps everything but
+its password (``postgres://app:****@db/x``). Free text (errors, history) is scrubbed the same
+way, plus secret ``NAME=VALUE``, ``--flag=VALUE`` and ``"NAME": "VALUE"`` forms. Every pattern
+starts only at a fixed prefix or after a word boundary, so scrubbing stays linear in the text.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ecsshell.model import ContainerDef
 
@@ -32,6 +42,28 @@ _LONG_WORD = re.compile(
 _SEPARATORS = re.compile(r"[_\-./\s:]+")
 _CAMEL_PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
+# values that are secrets whatever their name ------------------------------------------------------
+_B64URL = "A-Za-z0-9_-"
+_JWT = rf"(?<![{_B64URL}])eyJ[{_B64URL}]+\.eyJ[{_B64URL}]+\.[{_B64URL}]*"
+_PEM = (r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"
+        r"(?:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|.*)")
+_TOKEN = (r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}"
+          r"|xox[abposr]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{20,}|[sr]k_live_[A-Za-z0-9]{16,})")
+_AWS_PAIR = (r"(?<![A-Z0-9])(?P<key_id>(?:AKIA|ASIA)[A-Z0-9]{16})(?P<sep>[\s:=,;\"'|]+)"
+             r"(?P<aws_secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])")
+_SECRET_VALUE = re.compile(f"{_JWT}|{_PEM}|{_TOKEN}|{_AWS_PAIR}", re.DOTALL)
+_AWS_SECRET_KEY = re.compile(r"[A-Za-z0-9/+]{40}")
+
+# free text: each alternative names its groups, so _replacement knows which one matched -------------
+_URL_PASSWORD = r"(?P<url>://[^\s:/@\"'<>]*:)[^\s/?#\"'<>]+@"
+_ASSIGNMENT = r"(?<![\w.\-])(?P<name>-{0,2}[A-Za-z_][\w.\-]*)="
+_QUOTED_NAME = r"(?P<q>[\"'])(?P<qname>[^\"'\n]{1,200})(?P=q)\s*:\s*"
+_NAME_VALUE = (r"(?P<p>[\"'])name(?P=p)\s*:\s*(?P=p)(?P<ename>[^\"'\n]{1,200})(?P=p)\s*,\s*"
+               r"(?P=p)value(?P=p)\s*:\s*")
+_FREE_TEXT = re.compile(f"(?P<whole>{_JWT}|{_PEM}|{_TOKEN})|{_AWS_PAIR}|{_URL_PASSWORD}|{_NAME_VALUE}"
+                        f"|{_QUOTED_NAME}|{_ASSIGNMENT}", re.DOTALL)
+_VALUE = re.compile(r"\"[^\"]*\"?|'[^']*'?|[^\s\"',}\]]*")
+
 
 def name_parts(name: str) -> list[str]:
     """Split an environment name into upper-case word parts."""
@@ -41,6 +73,7 @@ def name_parts(name: str) -> list[str]:
     return parts
 
 
+@functools.lru_cache(maxsize=4096)
 def is_secret_name(name: str) -> bool:
     """Return True when a variable name looks like it holds a secret."""
     return any(p in _SHORT_WORDS or _LONG_WORD.fullmatch(p) for p in name_parts(name))
@@ -51,17 +84,206 @@ def mask(value: str | None) -> str:
     return MASK
 
 
+def _is_aws_secret_key(value: str) -> bool:
+    """Say whether VALUE has the shape of an AWS secret access key: 40 base64 characters, mixed."""
+    return (_AWS_SECRET_KEY.fullmatch(value) is not None and any(c.isupper() for c in value)
+            and any(c.islower() for c in value) and any(c.isdigit() for c in value))
+
+
+def looks_secret(value: str) -> bool:
+    """Return True when a value is a secret whatever its name: a JWT, private key, token or AWS key."""
+    text = str(value)
+    return _SECRET_VALUE.search(text) is not None or _is_aws_secret_key(text.strip())
+
+
+def _masked_value_at(text: str, pos: int) -> tuple[str, int]:
+    """Return the mask for the value starting at POS (quoted values stay quoted) and where it ends."""
+    found = _VALUE.match(text, pos)
+    end = found.end() if found else pos
+    quote = text[pos] if pos < len(text) and text[pos] in "\"'" else ""
+    return f"{quote}{MASK}{quote}", end
+
+
+def _replacement(match: re.Match[str], text: str) -> tuple[str, int]:
+    """Return what replaces one free-text MATCH and where scanning goes on."""
+    if match["whole"] is not None:
+        return MASK, match.end()
+    if match["aws_secret"] is not None:
+        return f"{match['key_id']}{match['sep']}{MASK}", match.end()
+    if match["url"] is not None:
+        return f"{match['url']}{MASK}@", match.end()
+    secret_name = match["ename"] or match["qname"] or match["name"] or ""
+    if not is_secret_name(secret_name):
+        return match[0], match.end()
+    masked, end = _masked_value_at(text, match.end())
+    return match[0] + masked, end
+
+
+def scrub_text(text: str) -> str:
+    """Mask the secrets in free text: URL passwords, tokens, keys, secret NAME=VALUE and "NAME": VALUE."""
+    text = str(text)
+    out: list[str] = []
+    pos = 0
+    while (match := _FREE_TEXT.search(text, pos)) is not None:
+        replacement, end = _replacement(match, text)
+        out += [text[pos:match.start()], replacement]
+        pos = max(end, match.start() + 1)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def mask_value(name: str, value: str) -> str:
+    """Mask VALUE whole when NAME or VALUE looks secret, else only its secret parts (URL passwords)."""
+    if is_secret_name(name) or looks_secret(value):
+        return MASK
+    return scrub_text(value)
+
+
+# history lines ----------------------------------------------------------------------------------
+def _words(line: str) -> list[tuple[int, int, str, int, str]]:
+    """Split LINE like a shell: (start, end, unquoted text before the first =, index of that =, its quote)."""
+    words: list[tuple[int, int, str, int, str]] = []
+    i, n = 0, len(line)
+    while i < n:
+        if line[i].isspace():
+            i += 1
+            continue
+        start, quote, name, eq, eq_quote = i, "", [], -1, ""
+        while i < n and (quote or not line[i].isspace()):
+            ch = line[i]
+            if ch == "\\" and quote != "'" and i + 1 < n:
+                if eq < 0:
+                    name.append(line[i + 1])
+                i += 2
+                continue
+            if quote and ch == quote:
+                quote = ""
+            elif not quote and ch in "\"'":
+                quote = ch
+            elif ch == "=" and eq < 0:
+                eq, eq_quote = i, quote
+            elif eq < 0:
+                name.append(ch)
+            i += 1
+        words.append((start, i, "".join(name), eq, eq_quote))
+    return words
+
+
+def scrub_line(line: str) -> str:
+    """Mask secrets in a command line (quoted or not, balanced or not) in time linear in its length."""
+    out: list[str] = []
+    pos = 0
+    hide_next = False
+    for start, end, name, eq, quote in _words(line):
+        out.append(line[pos:start])
+        word = line[start:end]
+        if hide_next and not name.startswith("--"):
+            word = MASK
+        elif eq >= 0 and is_secret_name(name):
+            word = f"{line[start:eq + 1]}{MASK}{quote}"
+        hide_next = eq < 0 and _secret_flag(name)
+        out.append(word)
+        pos = end
+    out.append(line[pos:])
+    return scrub_text("".join(out))
+
+
+# containers and task definitions ------------------------------------------------------------------
+def _secret_flag(word: str) -> bool:
+    """Say whether WORD is an option (-x, --name) whose name looks secret."""
+    return word.startswith("-") and len(word) > 1 and is_secret_name(word.lstrip("-"))
+
+
+def masked_args(args: Iterable[str]) -> list[str]:
+    """Return a command or entry point with secret option values (--password=X, --token X) masked."""
+    result: list[str] = []
+    hide_next = False
+    for arg in args:
+        word = str(arg)
+        flag, sep, _ = word.partition("=")
+        if hide_next and not word.startswith("--"):
+            result.append(MASK)
+        elif sep and (_secret_flag(flag) or is_secret_name(flag)):
+            result.append(f"{flag}={MASK}")
+        else:
+            result.append(mask_value("", word))
+        hide_next = not sep and _secret_flag(word)
+    return result
+
+
+def masked_mapping(mapping: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Return a mapping (docker labels, log options) with secret-looking string values masked."""
+    return {key: mask_value(key, value) if isinstance(value, str) else scrubbed(value)
+            for key, value in (mapping or {}).items()}
+
+
+def scrubbed(value: Any) -> Any:
+    """Return a JSON-like value with every string that holds a secret (or a URL password) masked."""
+    if isinstance(value, str):
+        return mask_value("", value)
+    if isinstance(value, Mapping):
+        return {key: scrubbed(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrubbed(item) for item in value]
+    return copy.deepcopy(value)
+
+
+def masked_container(container: Mapping[str, Any]) -> dict[str, Any]:
+    """Return an ECS container definition with environment, labels, arguments and options masked."""
+    doc: dict[str, Any] = {}
+    for key, value in container.items():
+        if key == "environment" and isinstance(value, list):
+            doc[key] = [{**pair, "value": mask_value(str(pair.get("name", "")), pair["value"])}
+                        if isinstance(pair, dict) and isinstance(pair.get("value"), str) else scrubbed(pair)
+                        for pair in value]
+        elif key == "dockerLabels" and isinstance(value, Mapping):
+            doc[key] = masked_mapping(value)
+        elif key in ("command", "entryPoint") and isinstance(value, list):
+            doc[key] = masked_args(value)
+        elif key in ("logConfiguration", "firelensConfiguration") and isinstance(value, Mapping):
+            doc[key] = {k: masked_mapping(v) if k == "options" and isinstance(v, Mapping) else scrubbed(v)
+                        for k, v in value.items()}
+        else:
+            doc[key] = scrubbed(value)
+    return doc
+
+
+def _masked_body(body: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a bare taskDefinition (or a RegisterTaskDefinition request) with its secrets masked."""
+    doc: dict[str, Any] = {}
+    for key, value in body.items():
+        if key == "taskDefinition" and isinstance(value, Mapping):
+            doc[key] = _masked_body(value)
+        elif key == "containerDefinitions" and isinstance(value, list):
+            doc[key] = [masked_container(c) if isinstance(c, Mapping) else scrubbed(c) for c in value]
+        elif key == "tags" and isinstance(value, list):
+            doc[key] = _masked_tags(value)
+        else:
+            doc[key] = scrubbed(value)
+    return doc
+
+
+def _masked_tags(tags: list[Any]) -> list[Any]:
+    """Return ECS tags ({"key", "value"}) with secret-looking values masked."""
+    return [{**t, "value": mask_value(str(t.get("key", "")), t["value"])}
+            if isinstance(t, dict) and isinstance(t.get("value"), str) else scrubbed(t) for t in tags]
+
+
+def masked_taskdef(doc: Mapping[str, Any], show_secrets: bool = False) -> dict[str, Any]:
+    """Return a copy of a task definition (bare, a request or a describe answer) masked unless show_secrets."""
+    if show_secrets:
+        return copy.deepcopy(dict(doc))
+    return _masked_body(doc)
+
+
+# the model's containers --------------------------------------------------------------------------
 def env_pairs(container: ContainerDef, show_secrets: bool) -> list[tuple[str, str]]:
     """Return a container's environment with secret-looking values masked unless show_secrets."""
-    return [
-        (name, value if show_secrets or not is_secret_name(name) else mask(value))
-        for name, value in container.environment
-    ]
+    if show_secrets:
+        return list(container.environment)
+    return [(name, mask_value(name, value)) for name, value in container.environment]
 
 
-def masked_options(options: dict[str, object] | None, show_secrets: bool) -> dict[str, object]:
+def masked_options(options: Mapping[str, Any] | None, show_secrets: bool) -> dict[str, Any]:
     """Return log driver options with secret-looking values (e.g. ``splunk-token``) masked."""
-    return {
-        key: value if show_secrets or not is_secret_name(key) else mask(str(value))
-        for key, value in (options or {}).items()
-    }
+    return dict(options or {}) if show_secrets else masked_mapping(options)

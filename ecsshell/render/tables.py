@@ -37,7 +37,7 @@ from ecsshell.model import (
     TaskDefinition,
     revision_label,
 )
-from ecsshell.render.secrets import env_pairs, masked_options
+from ecsshell.render.secrets import env_pairs, masked_args, masked_options
 
 # No borders, one rule under the header, broken between columns so it marks each column's span:
 # ASCII ("-") without colour, box-drawing ("─") on a colour terminal.
@@ -557,8 +557,10 @@ def _container_view(container: ContainerDef, verbose: bool, show_secrets: bool) 
     grid = _grid()
     grid.add_row(_t("image"), _t(container.image))
     grid.add_row(_t("ports"), _t(format_ports(container.port_mappings)))
-    grid.add_row(_t("command"), _t(shell_words(container.command)))
-    grid.add_row(_t("entry point"), _t(shell_words(container.entry_point)))
+    command, entry_point = (container.command, container.entry_point) if show_secrets else (
+        masked_args(container.command), masked_args(container.entry_point))
+    grid.add_row(_t("command"), _t(shell_words(command)))
+    grid.add_row(_t("entry point"), _t(shell_words(entry_point)))
     if verbose:
         grid.add_row(_t("cpu"), _t(container.cpu))
         grid.add_row(_t("memory"), _t(container.memory))

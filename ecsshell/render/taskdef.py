@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import date, datetime
 from typing import Any
@@ -14,7 +13,7 @@ from rich.syntax import ANSISyntaxTheme, Syntax
 from rich.text import Text
 
 from ecsshell.model import ContainerDef, TaskDefinition
-from ecsshell.render.secrets import is_secret_name, mask
+from ecsshell.render.secrets import masked_taskdef
 
 # Plain ANSI colours (no bright ones, no yellow, no background): readable on dark and light terminals.
 THEME = ANSISyntaxTheme(
@@ -83,17 +82,8 @@ def _model_document(td: TaskDefinition) -> dict[str, Any]:
 
 
 def mask_document(doc: dict[str, Any]) -> dict[str, Any]:
-    """Return a copy of a taskDefinition document with secret-looking values masked."""
-    masked = copy.deepcopy(doc)
-    for container in masked.get("containerDefinitions") or []:
-        for pair in container.get("environment") or []:
-            if is_secret_name(str(pair.get("name", ""))):
-                pair["value"] = mask(pair.get("value"))
-        options = (container.get("logConfiguration") or {}).get("options") or {}
-        for key in options:
-            if is_secret_name(key):
-                options[key] = mask(options[key])
-    return masked
+    """Return a copy of a taskDefinition document with its secrets masked."""
+    return masked_taskdef(doc)
 
 
 def task_definition_document(td: TaskDefinition, *, mask_secrets: bool = False) -> dict[str, Any]:
