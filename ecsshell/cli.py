@@ -163,6 +163,11 @@ def main(argv: list[str] | None = None, environment: Environment | None = None) 
             return 1
     try:
         status = run(ns, env, options)
+    except OSError as exc:  # the streams themselves failed (a full disk, a closed pipe) outside any command
+        from .shell import _write_error
+
+        _say(env, f"error: {_write_error(exc)}")
+        status = 1
     finally:
         if demo is not None:
             demo.stop()
