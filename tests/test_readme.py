@@ -34,9 +34,29 @@ def tour_lines() -> list[tuple[str, int]]:
     return lines
 
 
-def example_lines() -> list[tuple[str, int]]:
-    block = README.split("```console", 1)[1].split("```", 1)[0]
+def example_lines(after: str = "") -> list[tuple[str, int]]:
+    block = README.split(after, 1)[1] if after else README
+    block = block.split("```console", 1)[1].split("```", 1)[0]
     return [expected_status(line[2:]) for line in block.strip().splitlines() if line.startswith("$ ecsshell ")]
+
+
+def test_the_rules_of_a_run_hold_as_the_readme_says(world: World, ecsshell,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    demo_world(world)
+    monkeypatch.chdir(ROOT)
+    flag = Path("/tmp/ecsshell-pwned")
+    flag.unlink(missing_ok=True)
+    examples = example_lines("<!-- rules:")
+    assert len(examples) == 6
+    for command, status in examples:
+        result = ecsshell(*shlex.split(command)[1:])
+        assert result.code == status, (command, result.err)
+        assert "Traceback" not in result.err
+        if status:
+            assert result.err.strip(), command  # a failure always says why, on stderr
+    assert not flag.exists()
+    web = world.client("ecs").describe_services(cluster="prod", services=["web"])["services"][0]
+    assert web["taskDefinition"].endswith("web:3")  # the update after the failed check never ran
 
 
 def test_the_two_commands_are_what_ci_runs() -> None:
