@@ -9,13 +9,15 @@ import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any
 
 import cmd2
-from cmd2 import Cmd2ArgumentParser, Settable, Statement, argparse_utils, plugin
-from cmd2.history import History, HistoryItem
+from cmd2 import Settable, Statement, plugin
+from cmd2.exceptions import Cmd2ArgparseError, Cmd2ShlexError
+from cmd2.history import History
 
 from . import lines as line_rules
+from .commands.plumbing import CommandError, is_mutating
 from .environment import Environment
 from .options import Options
 from .scope import SCOPE_RULE, Scope, ScopeError
@@ -34,19 +36,6 @@ def scrub(line: str) -> str:
     return scrub_line(line)
 
 
-class ScrubbedHistory(History):
-    """cmd2's history, storing each line with secret-looking values masked."""
-
-    parse: Any = None  # the app's statement parser, set when the app adopts this history
-
-    def append(self, new: Statement | HistoryItem) -> None:
-        statement = new.statement if isinstance(new, HistoryItem) else new
-        clean = scrub(statement.raw)
-        if clean != statement.raw and self.parse is not None:
-            statement = self.parse(clean)
-        super().append(HistoryItem(statement))
-
-
 def readable_history(data: bytes) -> None:
     """Check that DATA is a history file cmd2 can load (empty, or lzma-compressed JSON); raise ValueError if not."""
     if not data:
@@ -57,40 +46,6 @@ def readable_history(data: bytes) -> None:
         History.from_json(lzma.decompress(data).decode("utf-8"))
     except (lzma.LZMAError, EOFError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise ValueError(f"the history file cannot be read: {type(exc).__name__}") from None
-
-
-class CommandError(Exception):
-    """A command could not do what was asked: one line for the user, and an exit status."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-class _UsageState(threading.local):
-    failed = False
-
-
-_usage = _UsageState()
-
-
-class Parser(Cmd2ArgumentParser):
-    """Argument parser whose errors mark the command as a usage failure (exit status 2)."""
-
-    def error(self, message: str) -> NoReturn:
-        _usage.failed = True
-        super().error(message)
-
-
-argparse_utils.set_default_argument_parser(Parser)
-cmd2.Cmd.DEFAULT_CATEGORY = "Shell"  # cmd2's own commands (help, history, set...) sit beside ours
-
-
-class CommandParser(Parser):
-    """The parser of ecsshell's own commands: options may come before, between or after the names."""
-
-    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
-        return self.parse_intermixed_args(args, namespace)
 
 
 def _is_tty(stream: IO[str]) -> bool:
@@ -145,16 +100,11 @@ REMOVED_SETTINGS = ("editor", "traceback_show_locals", "traceback_width", "timin
 MAX_SCRIPT_DEPTH = 8
 
 
-def mutating(func: Any) -> Any:
-    """Mark a command function as one that changes ECS (refused in read-only mode)."""
-    func.ecsshell_mutating = True
-    return func
-
-
 class EcsShell(cmd2.Cmd):
     """An ECS shell that keeps a scope and runs the same commands interactively and in scripts."""
 
     # cmd2 commands that make no sense here, removed (get_all_commands skips what is not callable)
+    DEFAULT_CATEGORY = "Shell"
     do_edit = None  # type: ignore[assignment]
     do_run_pyscript = None  # type: ignore[assignment]
     do_shortcuts = None  # type: ignore[assignment]
@@ -205,8 +155,6 @@ class EcsShell(cmd2.Cmd):
         self._register_settables()
         self.register_postparsing_hook(self._guard)
         self.register_cmdfinalization_hook(self._finalize)
-        self.history.__class__ = ScrubbedHistory  # adopt the loaded history, masking what is added
-        ScrubbedHistory.parse = staticmethod(self.statement_parser.parse)
         self._toolbar_text = ""
         self._update_prompt()
 
@@ -461,17 +409,35 @@ class EcsShell(cmd2.Cmd):
     def _input_line_to_statement(self, line: str) -> Statement:
         try:
             return super()._input_line_to_statement(line)
-        except cmd2.exceptions.Cmd2ShlexError as exc:
+        except Cmd2ShlexError as exc:
             raise CommandError(f"cannot parse the line: {exc} ({scrub(line.strip())!r})", 2) from None
 
     def _is_mutating(self, command: str) -> bool:
-        func = self.get_command_func(command)
-        return bool(getattr(func, "ecsshell_mutating", False))
+        return is_mutating(self.get_command_func(command))
+
+    def onecmd(self, statement: Statement | str, *, add_to_history: bool = True) -> bool:
+        """Run one parsed command; history keeps it with secrets masked, and argparse's errors exit 2."""
+        if not isinstance(statement, Statement):
+            statement = self._input_line_to_statement(statement)
+        if (add_to_history and self.get_command_func(statement.command)
+                and statement.command not in self.exclude_from_history
+                and statement.command not in self.disabled_commands):
+            clean = scrub(statement.raw)
+            self.history.append(statement if clean == statement.raw else self.statement_parser.parse(clean))
+        try:
+            return super().onecmd(statement, add_to_history=False)
+        except Cmd2ArgparseError:
+            self.mark_failed(2)  # argparse has printed the usage and what was wrong
+            raise
+
+    def _get_command_category(self, func: Any) -> str:
+        """Put cmd2's own commands (help, history, set...) in the Shell category beside ours."""
+        category = super()._get_command_category(func)
+        return "Shell" if category == cmd2.Cmd.DEFAULT_CATEGORY else category
 
     def _finalize(self, data: plugin.CommandFinalizationData) -> plugin.CommandFinalizationData:
-        code = self._status or (2 if _usage.failed else 0)
+        code = self._status
         self._status = 0
-        _usage.failed = False
         self.last_status = code
         if not code:
             return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -169,11 +170,17 @@ def make_session(settings: Settings, env: Mapping[str, str]) -> tuple[boto3.Sess
     else:
         region_choice = (DEFAULT_REGION, "the default, as in ecsman")
     region, region_source = region_choice
+    if not REGION_NAME.fullmatch(region):
+        raise ConfigError(f"{region!r} ({region_source}) is not an AWS Region name (like us-east-1 or eu-west-2)")
     try:
         session = boto3.Session(botocore_session=core, region_name=region)
     except bx.BotoCoreError as exc:
         raise translate(exc, "creating the AWS session") from exc
     return session, region, f"credentials: {credentials}; region {region} ({region_source})"
+
+
+# The shape of every AWS Region name (us-east-1, us-gov-west-1, cn-north-1, eu-central-2, ...).
+REGION_NAME = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}")
 
 
 def endpoint_url(settings: Settings, env: Mapping[str, str], client: str = "ecs") -> str | None:

@@ -9,9 +9,9 @@ from cmd2 import Choices, CompletionItem, with_argparser, with_category
 
 from ..model import Service, TaskDefinition
 from ..scope import SCOPE_RULE
-from ..shell import CommandError, CommandParser
 from .checks import check_service
 from .common import EcsCommands, positional_completer
+from .plumbing import CommandError, CommandParser
 
 CATEGORY = "Browse"
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from cmd2 import Choices, CommandSet, CompletionError
 
 from ..scope import ScopeError, fill, fill_optional
-from ..shell import CommandError
+from .plumbing import CommandError
 
 if TYPE_CHECKING:
     from ..shell import EcsShell

@@ -6,8 +6,8 @@ import argparse
 
 from cmd2 import with_argparser, with_category
 
-from ..shell import CommandParser
 from .common import EcsCommands
+from .plumbing import CommandParser
 
 CATEGORY = "Shell"
 

@@ -13,8 +13,8 @@ from .. import deploy
 from ..deploy import Outcome, Progress
 from ..model import Service, ServiceEvent, TaskDefinition, revision_label
 from ..scope import SCOPE_RULE, split_path
-from ..shell import CommandError, CommandParser, mutating
 from .common import EcsCommands, container_completer, positional_completer
+from .plumbing import CommandError, CommandParser, mutating
 
 CATEGORY = "Deploy"
 DEFAULT_TIMEOUT = 600.0

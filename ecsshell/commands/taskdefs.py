@@ -9,8 +9,8 @@ from typing import Any
 
 from cmd2 import Cmd, with_argparser, with_category
 
-from ..shell import CommandError, CommandParser, mutating
 from .common import EcsCommands, positional_completer
+from .plumbing import CommandError, CommandParser, mutating
 
 CATEGORY = "Task definitions"
 

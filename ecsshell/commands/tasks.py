@@ -12,9 +12,9 @@ from cmd2 import Choices, with_argparser, with_category
 from .. import deploy
 from ..model import LogEvent, Task, TaskDefinition
 from ..scope import SCOPE_RULE
-from ..shell import CommandError, CommandParser, mutating
 from .common import EcsCommands, app_of, complete_kind, container_completer, positional_completer
 from .deploy import DEFAULT_TIMEOUT, EXIT_FAILED, EXIT_TIMEOUT, duration
+from .plumbing import CommandError, CommandParser, mutating
 
 CATEGORY = "Tasks"
 LOG_POLL_SECONDS = 2.0

@@ -1,0 +1,40 @@
+"""What every command needs and nothing else: its error, its parser, and the mark of a change to ECS.
+
+A leaf module: it imports cmd2 and nothing of ecsshell, so commands and the shell both stand on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from cmd2 import Cmd2ArgumentParser
+
+F = TypeVar("F", bound=Callable[..., Any])
+MUTATING_ATTRIBUTE = "ecsshell_mutating"
+
+
+class CommandError(Exception):
+    """A command could not do what was asked: one line for the user, and an exit status."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class CommandParser(Cmd2ArgumentParser):
+    """The parser of ecsshell's own commands: options may come before, between or after the names."""
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        return self.parse_intermixed_args(args, namespace)
+
+
+def mutating(func: F) -> F:
+    """Mark a command function as one that changes ECS (refused in read-only mode)."""
+    setattr(func, MUTATING_ATTRIBUTE, True)
+    return func
+
+
+def is_mutating(func: Any) -> bool:
+    """Say whether a command function was marked as changing ECS."""
+    return bool(getattr(func, MUTATING_ATTRIBUTE, False))
