@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any, NoReturn
 
 from . import __version__
-from .config import ConfigFileError, load
+from .config import ConfigFileError, load, write_default
 from .environment import Environment
 from .options import Options
 
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None, environment: Environment | None = None) 
         from .demo import DemoUnavailable, start_demo
 
         try:
-            demo = start_demo(env, options)
+            demo, env, options = start_demo(env, options)
         except DemoUnavailable as exc:
             env.stderr.write(f"ecsshell: {exc}\n")
             return 1
@@ -197,6 +197,8 @@ def run(ns: argparse.Namespace, env: Environment, options: Options) -> int:
     from .shell import EcsShell, Interrupted
 
     interactive = ns.operation is None and ns.command is None and ns.file is None and env.interactive
+    if interactive:
+        write_default(env.config_dir)  # a commented config to edit, on the first interactive start
     app = EcsShell(env, options, interactive=interactive)
     status = 0
     try:

@@ -54,15 +54,25 @@ def _bool(parser: configparser.ConfigParser, key: str, default: bool) -> bool:
         raise ConfigFileError(f"{key} must be true or false") from exc
 
 
+def write_default(config_dir: Path) -> Path | None:
+    """Write the commented default config to CONFIG_DIR/config unless a file is there; return its path."""
+    path = config_dir / "config"
+    if path.exists():
+        return None
+    try:
+        config_dir.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as handle:
+            handle.write(DEFAULT_CONFIG)
+    except OSError:
+        return None
+    return path
+
+
 def load(config_dir: Path) -> Config:
-    """Read CONFIG_DIR/config, writing a commented default there on first use."""
+    """Read CONFIG_DIR/config (defaults when there is none); never write anything."""
     path = config_dir / "config"
     if not path.exists():
-        try:
-            config_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(DEFAULT_CONFIG, encoding="utf-8")
-        except OSError:
-            return Config(path=None)
+        return Config(path=None)
     parser = configparser.ConfigParser()
     try:
         parser.read(path, encoding="utf-8")

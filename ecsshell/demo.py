@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from .environment import Environment
@@ -16,8 +17,9 @@ class DemoUnavailable(Exception):
     """The demo extra (moto with its server parts) is not installed."""
 
 
-def start_demo(environment: Environment, options: Options, *, speed: float = 1.0) -> Any:
-    """Start and seed the demo world, run its scheduler, and point OPTIONS and ENVIRONMENT at it."""
+def start_demo(environment: Environment, options: Options, *, speed: float = 1.0
+               ) -> tuple[Any, Environment, Options]:
+    """Start, seed and run the demo world; return it with copies of ENVIRONMENT and OPTIONS aimed at it."""
     try:
         import moto.server  # noqa: F401
         import werkzeug  # noqa: F401
@@ -35,8 +37,5 @@ def start_demo(environment: Environment, options: Options, *, speed: float = 1.0
     world.scheduler.run(speed=speed)
     env = {k: v for k, v in environment.env.items() if k not in ("AWS_PROFILE", "ECSCREDENTIAL")}
     env.update(world.environ())
-    environment.env = env
-    options.endpoint_url = world.endpoint_url
-    options.region = world.region
-    options.profile = "env"
-    return world
+    return (world, dataclasses.replace(environment, env=env),
+            dataclasses.replace(options, endpoint_url=world.endpoint_url, region=world.region, profile="env"))

@@ -604,6 +604,22 @@ class EcsShell(cmd2.Cmd):
         self.poutput(SCOPE_RULE)
         self.poutput(f"Current scope: {self.scope.path() or '(none)'}")
 
+    config_parser = cmd2.Cmd2ArgumentParser(description="Show where the config file is; `config init` writes a "
+                                                        "commented default there if there is none.")
+    config_parser.add_argument("action", nargs="?", choices=["init"], help="write the commented default file")
+
+    @cmd2.with_argparser(config_parser)
+    def do_config(self, args: Any) -> None:
+        """Show the config file's path, or write a commented default one with `config init`."""
+        from .config import write_default
+
+        path = self.environment.config_dir / "config"
+        if args.action == "init":
+            written = write_default(self.environment.config_dir)
+            self.poutput(f"wrote {written}" if written else f"{path} exists already; left as it is")
+        else:
+            self.poutput(f"{path}{'' if path.exists() else ' (not there: `config init` writes one)'}")
+
     def print_json_line(self, document: Any) -> None:
         """Print a compact JSON document on one line (for streaming output)."""
         self.poutput(json.dumps(document, default=str))

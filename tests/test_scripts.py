@@ -107,7 +107,9 @@ def test_scripts_never_ask_for_confirmation(world, ecsshell, small) -> None:
 def test_config_file_is_created_commented_and_sets_defaults(world, tmp_path: Path) -> None:
     from harness import run_ecsshell
 
-    first = run_ecsshell(world, tmp_path, "ls")
+    assert run_ecsshell(world, tmp_path, "ls").code == 0
+    assert not (tmp_path / ".config" / "ecsshell" / "config").exists()  # reading the config never writes it
+    first = run_ecsshell(world, tmp_path, "-c", "config init")
     assert first.code == 0
     written = (tmp_path / ".config" / "ecsshell" / "config").read_text()
     assert "# region = " in written
