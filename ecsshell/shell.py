@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import os
 import threading
 from collections.abc import Iterable
@@ -622,4 +621,6 @@ class EcsShell(cmd2.Cmd):
 
     def print_json_line(self, document: Any) -> None:
         """Print a compact JSON document on one line (for streaming output)."""
-        self.poutput(json.dumps(document, default=str))
+        from .render.jsonout import dumps
+
+        self.poutput(dumps(document, compact=True))

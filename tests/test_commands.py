@@ -171,7 +171,7 @@ def test_taskdefs_lists_every_family_across_pages(world, ecsshell) -> None:
     result = ecsshell("--output", "json", "taskdefs")
     families = json.loads(result.out)["families"]
     assert len(families) == 130
-    assert families[0]["name"] == "fam000" and families[0]["latest_revision"] == 2
+    assert families[0]["name"] == "fam000" and families[0]["latestRevision"] == 2
 
 
 def test_taskdefs_family_is_exact_not_a_prefix(world, ecsshell) -> None:

@@ -490,14 +490,14 @@ def test_check_report() -> None:
 def test_service_document_is_json_with_iso_dates_and_masked_env() -> None:
     doc = json.loads(jsonout.dumps(jsonout.service_document(make_service(), make_task_def(), make_tasks(),
                                                             show_secrets=False)))
-    assert doc["service"]["created_at"] == "2024-05-01T12:00:00+00:00"
-    assert doc["service"]["events"][0]["created_at"] == "2024-05-01T12:12:00+00:00"
+    assert doc["service"]["createdAt"] == "2024-05-01T12:00:00+00:00"
+    assert doc["service"]["events"][0]["createdAt"] == "2024-05-01T12:12:00+00:00"
     assert doc["service"]["revision"] == "web:8"
-    env = doc["task_definition"]["containers"][0]["environment"]
+    env = doc["taskDefinition"]["containers"][0]["environment"]
     assert {"name": "DB_PASSWORD", "value": MASK} in env and {"name": "PORT", "value": "8080"} in env
-    assert doc["task_definition"]["containers"][0]["secrets"][0]["valueFrom"].endswith("parameter/gh-token")
-    assert doc["task_definition"]["tags"] == [{"key": "team", "value": "core"}]
-    assert "raw" not in doc["task_definition"]
+    assert doc["taskDefinition"]["containers"][0]["secrets"][0]["valueFrom"].endswith("parameter/gh-token")
+    assert doc["taskDefinition"]["tags"] == [{"key": "team", "value": "core"}]
+    assert "raw" not in doc["taskDefinition"]
     assert doc["tasks"][1]["id"] == "fedcba9876543210fedcba9876543210"
     assert doc["warnings"] == ["task uses web:7 but service uses web:8"]
     text = jsonout.dumps(jsonout.service_document(make_service(), make_task_def(), make_tasks()))
@@ -511,7 +511,7 @@ def test_to_jsonable_handles_plain_values() -> None:
     loaded = json.loads(jsonout.dumps(data))
     assert loaded["when"] == "2024-05-01T12:00:00+00:00"
     assert loaded["items"] == [1, "x", None]
-    assert loaded["nested"][0]["started_at"] == "2024-05-01T12:00:00+00:00"
+    assert loaded["nested"][0]["startedAt"] == "2024-05-01T12:00:00+00:00"
     assert jsonout.dumps("é") == '"é"'
 
 

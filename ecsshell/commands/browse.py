@@ -133,10 +133,10 @@ class BrowseCommands(EcsCommands):
             for doc, svc in zip(document["services"], services, strict=True):
                 doc["events"] = jsonout.to_jsonable(tables.recent_events(svc, view["events"]))
             if view["verbose"]:
-                document["task_definitions"] = [jsonout.task_definition_document(td, view["show_secrets"])
+                document["taskDefinitions"] = [jsonout.task_definition_document(td, view["show_secrets"])
                                                 for td in task_defs.values()]
             if view["elb"]:
-                document["load_balancers"] = jsonout.to_jsonable(lbs)
+                document["loadBalancers"] = jsonout.to_jsonable(lbs)
             self.app.show_json(document)
             return
         self.app.show(tables.services_table(cluster, services, task_defs, total=len(services)))

@@ -1,7 +1,8 @@
 """Machine output: model objects as JSON documents, never drawn through a table.
 
-Dataclasses become objects keyed by their field names (snake_case) plus their simple computed
-properties (e.g. a task's `id` and `revision`); fields hidden from repr (a task definition's
+Every key is in AWS's own camelCase, in every command's output: dataclasses become objects keyed
+by their field names in camelCase (`task_definition_arn` is `taskDefinitionArn`) plus their simple
+computed properties (e.g. a task's `id` and `revision`); fields hidden from repr (a task definition's
 `raw` answer) are left out. Pair tuples become ECS-style objects: `environment` as
 `{"name", "value"}`, `secrets` as `{"name", "valueFrom"}`, `tags` as `{"key", "value"}`; other
 tuples of pairs become lists of two-item lists. Datetimes are ISO 8601 strings.
@@ -34,6 +35,12 @@ PAIR_KEYS: dict[str, tuple[str, str]] = {
 }
 
 
+def camel(name: str) -> str:
+    """Return a snake_case name in AWS's camelCase: task_definition_arn is taskDefinitionArn."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
 def _is_pairs(value: object) -> bool:
     """Return True for a tuple of two-item tuples (an env list, tags)."""
     return isinstance(value, tuple) and all(isinstance(v, tuple) and len(v) == 2 for v in value)
@@ -63,11 +70,11 @@ def _dataclass(obj: Any) -> dict[str, Any]:
         value = getattr(obj, f.name)
         if f.name in PAIR_KEYS and _is_pairs(value):
             first, second = PAIR_KEYS[f.name]
-            doc[f.name] = [{first: to_jsonable(a), second: to_jsonable(b)} for a, b in value]
+            doc[camel(f.name)] = [{first: to_jsonable(a), second: to_jsonable(b)} for a, b in value]
         else:
-            doc[f.name] = to_jsonable(value)
+            doc[camel(f.name)] = to_jsonable(value)
     for name, value in _properties(obj).items():
-        doc.setdefault(name, value)
+        doc.setdefault(camel(name), value)
     return doc
 
 
@@ -90,8 +97,10 @@ def to_jsonable(obj: Any) -> Any:
     return str(obj)
 
 
-def dumps(obj: Any) -> str:
-    """Return obj as indented JSON (insertion order, non-ASCII kept)."""
+def dumps(obj: Any, *, compact: bool = False) -> str:
+    """Return obj as indented JSON (insertion order, non-ASCII kept), or on one line if compact."""
+    if compact:
+        return json.dumps(to_jsonable(obj), separators=(",", ":"), ensure_ascii=False)
     return json.dumps(to_jsonable(obj), indent=2, sort_keys=False, ensure_ascii=False)
 
 
@@ -144,7 +153,7 @@ def service_document(
         doc["events"] = to_jsonable(recent_events(service, events))
     return {
         "service": doc,
-        "task_definition": task_definition_document(task_def, show_secrets) if task_def else None,
+        "taskDefinition": task_definition_document(task_def, show_secrets) if task_def else None,
         "tasks": to_jsonable(tasks),
         "warnings": [w for w in (revision_mismatch(service, t) for t in tasks) if w],
     }
