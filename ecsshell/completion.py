@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from cmd2 import Choices, CompletionError, CompletionItem
 
 if TYPE_CHECKING:
-    from .shell import EcsShell
+    from .aws.gateway import Gateway
 
 Key = tuple[str, ...]
 Item = tuple[str, str]  # (value, description shown in the menu)
@@ -35,8 +35,10 @@ class Entry:
 class CompletionCache:
     """Cached names per kind (clusters, services of a cluster, families, ...), refreshed in the background."""
 
-    def __init__(self, app: EcsShell, ttl: float = TTL_SECONDS, wait: float = WAIT_SECONDS) -> None:
-        self._app = app
+    def __init__(self, gateway: Callable[[], Gateway], *, on_change: Callable[[], None] = lambda: None,
+                 ttl: float = TTL_SECONDS, wait: float = WAIT_SECONDS) -> None:
+        self._gateway = gateway  # the current profile's and region's gateway, whenever a fetch runs
+        self._on_change = on_change
         self.ttl = ttl
         self.wait = wait
         self._lock = threading.Lock()
@@ -95,8 +97,8 @@ class CompletionCache:
             future = self._executor.submit(work)
             self._inflight[key] = future
         # the toolbar shows "refreshing names..." while a fetch runs: redraw as it starts and ends
-        self._app.redraw()
-        future.add_done_callback(lambda _: self._app.redraw())
+        self._on_change()
+        future.add_done_callback(lambda _: self._on_change())
         return future
 
     def get(self, *key: str) -> list[Item]:
@@ -131,17 +133,17 @@ class CompletionCache:
     # what each kind fetches --------------------------------------------------------------------
     def _fetch_clusters(self) -> list[Item]:
         return [(c.name, f"{c.active_services} services, {c.running_tasks} running")
-                for c in self._app.gateway.list_clusters()]
+                for c in self._gateway().list_clusters()]
 
     def _fetch_services(self, cluster: str) -> list[Item]:
         return [(s.name, f"{s.running}/{s.desired} running, {s.revision}")
-                for s in self._app.gateway.list_services(cluster)]
+                for s in self._gateway().list_services(cluster)]
 
     def _fetch_families(self) -> list[Item]:
-        return [(f.name, f"latest {f.latest_revision}") for f in self._app.gateway.families()]
+        return [(f.name, f"latest {f.latest_revision}") for f in self._gateway().families()]
 
     def _fetch_revisions(self, family: str) -> list[Item]:
-        gateway = self._app.gateway
+        gateway = self._gateway()
         revisions = [r for r in gateway.revisions(family) if r[2] == "ACTIVE"][-20:]
         defs = gateway.task_definitions([arn for _, arn, _ in revisions])
         items = []
@@ -152,7 +154,7 @@ class CompletionCache:
         return items
 
     def _service_task_definition(self, cluster: str, service: str) -> Any:
-        gateway = self._app.gateway
+        gateway = self._gateway()
         svc = gateway.describe_services(cluster, [service])[0]
         return gateway.task_definition(svc.task_definition_arn)
 
@@ -163,7 +165,7 @@ class CompletionCache:
     def _fetch_tags(self, cluster: str, service: str) -> list[Item]:
         from .images import InvalidImageReference, parse
 
-        gateway = self._app.gateway
+        gateway = self._gateway()
         td = self._service_task_definition(cluster, service)
         revisions = [r for r in gateway.revisions(td.family) if r[2] == "ACTIVE"][-20:]
         defs = gateway.task_definitions([arn for _, arn, _ in revisions])

@@ -19,6 +19,7 @@ from . import lines as line_rules
 from .commands.plumbing import CommandError, is_mutating
 from .environment import Environment
 from .options import Options
+from .presenter import Presenter, View
 from .scope import SCOPE_RULE, Scope, ScopeError
 
 if TYPE_CHECKING:
@@ -134,7 +135,7 @@ class EcsShell(cmd2.Cmd):
         self._gateway: Gateway | None = None
         self._gateway_lock = threading.Lock()
         self.scope = Scope(profile=options.profile, region=options.region)
-        self.completion: CompletionCache = CompletionCache(self)
+        self.completion: CompletionCache = CompletionCache(lambda: self.gateway, on_change=self.redraw)
         self._status = 0
         self.failed_status = 0  # first failure's status, for scripts and one-shots
         self._scripts: list[Path] = []  # the script files running, outermost first
@@ -154,7 +155,7 @@ class EcsShell(cmd2.Cmd):
         self._register_settables()
         self.register_postparsing_hook(self._guard)
         self.register_cmdfinalization_hook(self._finalize)
-        self._toolbar_text = ""
+        self.presenter = self._make_presenter()
         self._update_prompt()
 
     # settings --------------------------------------------------------------------------------
@@ -260,22 +261,50 @@ class EcsShell(cmd2.Cmd):
     def use_color(self) -> bool:
         return self.color and self.environment.color
 
+    @property
+    def names(self) -> CompletionCache:
+        """Return the completion names cache (commands refetch what they change)."""
+        return self.completion
+
+    @property
+    def asks_confirmation(self) -> bool:
+        """Say whether commands that change ECS ask first: confirmation on, and a person at the terminal."""
+        return self.confirm and self.environment.interactive
+
+    def view(self, args: Any = None) -> View:
+        """Return the view options for one command: its own flags (-v, -events, ...) over the settings."""
+        def flag(name: str, setting: Any) -> Any:
+            value = getattr(args, name, None)
+            return setting if value is None else value
+
+        return View(json=flag("output", self.output) == "json", verbose=bool(flag("verbose", self.verbose)),
+                    events=max(0, int(flag("events", self.events))), elb=bool(flag("elb", self.elb)),
+                    show_secrets=bool(flag("show_secrets", self.show_secrets)))
+
+    def _make_presenter(self) -> Presenter:
+        def raw(text: str) -> None:
+            try:
+                self.stdout.write(text)
+                self.stdout.flush()
+            except OSError as exc:
+                raise OutputFailed(exc.errno, _write_error(exc)) from None
+
+        return Presenter(out=lambda text: self.poutput(text.rstrip("\n")),
+                         err=lambda text: self.print_to(self.environment.stderr, text), raw=raw,
+                         color=lambda: self.use_color, width=self.environment.terminal_width,
+                         live=lambda: bool(self.environment.stdout_isatty))
+
     def show(self, renderable: Any) -> None:
         """Print a rich renderable, whole: folded on a terminal, never cut short on a pipe."""
-        from .render.text import to_text
-
-        text = to_text(renderable, width=self.environment.terminal_width(), color=self.use_color)
-        self.poutput(text.rstrip("\n"))
+        self.presenter.show(renderable)
 
     def show_json(self, document: Any) -> None:
         """Print one JSON document for scripts."""
-        from .render.jsonout import dumps
-
-        self.poutput(dumps(document))
+        self.presenter.json(document)
 
     def note(self, message: str) -> None:
         """Print a progress or status line to stderr (never mixed into JSON on stdout)."""
-        self.print_to(self.environment.stderr, message)
+        self.presenter.note(message)
 
     def print_to(self, file: IO[str], *objects: Any, **kwargs: Any) -> None:
         """Print OBJECTS to FILE with no terminal control sequence from the data; a failed write stops the run."""

@@ -1,0 +1,69 @@
+"""The narrow, typed context a command stands on: what it may use of the session, and nothing more.
+
+The shell implements it; commands see only this protocol (never the shell), so every way a command
+touches the session is listed here.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Protocol
+
+from cmd2 import Choices
+
+if TYPE_CHECKING:
+    from ..aws.gateway import Gateway
+    from ..environment import Environment
+    from ..presenter import Presenter, View
+    from ..scope import Scope
+
+
+class Names(Protocol):
+    """The completion names cache, as commands see it: served, refetched, forgotten."""
+
+    def choices(self, *key: str) -> Choices: ...
+
+    def invalidate(self, *key: str) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def prefetch(self, *key: str) -> None: ...
+
+    def prefetch_services(self, cluster: str) -> None: ...
+
+
+class CommandContext(Protocol):
+    """Everything a command may reach: AWS, the scope, the view, the presenter, confirmation, status."""
+
+    @property
+    def gateway(self) -> Gateway: ...
+
+    @property
+    def scope(self) -> Scope: ...
+
+    @property
+    def environment(self) -> Environment: ...
+
+    @property
+    def presenter(self) -> Presenter: ...
+
+    @property
+    def names(self) -> Names: ...
+
+    @property
+    def wait(self) -> bool: ...
+
+    @property
+    def asks_confirmation(self) -> bool: ...
+
+    def view(self, args: argparse.Namespace | None = None) -> View: ...
+
+    def confirmed(self, question: str) -> bool: ...
+
+    def fail(self, message: str, code: int = 1) -> None: ...
+
+    def mark_failed(self, code: int = 1) -> None: ...
+
+    def set_scope(self, scope: Scope) -> None: ...
+
+    def switch(self, *, profile: str | None = None, region: str | None = None) -> None: ...

@@ -1,0 +1,86 @@
+"""Write what commands produce: rich renderables as text, documents as JSON, lines for people.
+
+The presenter decides nothing about content (that is `render/`) and nothing about streams beyond
+which one a line goes to: the shell hands it the writers, which already strip terminal control
+sequences and stop the run when standard output cannot be written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+CLEAR_LINE = "\r\x1b[2K"
+
+
+@dataclass(frozen=True)
+class View:
+    """The view options one command runs with: its own flags over the session's settings."""
+
+    json: bool = False
+    verbose: bool = False
+    events: int = 0
+    elb: bool = False
+    show_secrets: bool = False
+
+
+class Presenter:
+    """The one place command output is written from: text or JSON, stdout or stderr."""
+
+    def __init__(self, *, out: Callable[[str], None], err: Callable[[str], None], raw: Callable[[str], None],
+                 color: Callable[[], bool], width: Callable[[], int | None], live: Callable[[], bool]) -> None:
+        self._out = out
+        self._err = err
+        self._raw = raw
+        self._color = color
+        self._width = width
+        self._live = live
+
+    @property
+    def color(self) -> bool:
+        """Say whether output may carry colour (a terminal, colour on, NO_COLOR unset)."""
+        return self._color()
+
+    @property
+    def live(self) -> bool:
+        """Say whether a progress line may be redrawn in place (standard output is a terminal)."""
+        return self._live()
+
+    def show(self, renderable: Any) -> None:
+        """Print a rich renderable, whole: folded on a terminal, never cut short on a pipe."""
+        from .render.text import to_text
+
+        self._out(to_text(renderable, width=self._width(), color=self.color))
+
+    def json(self, document: Any) -> None:
+        """Print one JSON document (AWS's camelCase keys) for scripts."""
+        from .render.jsonout import dumps
+
+        self._out(dumps(document))
+
+    def json_line(self, document: Any) -> None:
+        """Print one compact JSON document on a line (for streaming output)."""
+        from .render.jsonout import dumps
+
+        self._out(dumps(document, compact=True))
+
+    def line(self, text: str) -> None:
+        """Print a line of a command's text output on stdout."""
+        self._out(text)
+
+    def say(self, text: str, view: View) -> None:
+        """Print a line for a person: on stdout with text output, on stderr when stdout carries JSON."""
+        (self._err if view.json else self._out)(text)
+
+    def note(self, text: str) -> None:
+        """Print a status line on stderr, never mixed into what stdout carries."""
+        self._err(text)
+
+    def progress(self, text: str) -> None:
+        """Redraw the live progress line on a terminal."""
+        self._raw(CLEAR_LINE + text)
+
+    def clear_progress(self) -> None:
+        """Remove the live progress line."""
+        self._raw(CLEAR_LINE)
