@@ -293,8 +293,15 @@ class DeployCommands(EcsCommands):
                 return
 
         back_to = deploy.rollback_target(svc)
-        new_td = gateway.register_task_definition(plan.spec)
-        updated = self._point_at(cluster, service, current, new_td)
+        registered = deploy.register_safely(gateway, plan.spec, say=app.note)
+        new_td = registered.task_definition
+        try:
+            if registered.note:
+                app.note(f"note: {registered.note}")
+            updated = self._point_at(cluster, service, current, new_td)
+        except KeyboardInterrupt:
+            app.note(self._after_interrupt(cluster, service, current, new_td))
+            raise
         app.completion.invalidate("tags", cluster, service)
         app.completion.invalidate("revisions", new_td.family)
         app.completion.invalidate("services", cluster)
@@ -339,6 +346,20 @@ class DeployCommands(EcsCommands):
             cleanup = self._deregister_orphan(new_td)
             raise CommandError(f"UpdateService failed, so {service} still runs {current.label}: {error}; "
                                f"{cleanup}") from None
+
+    def _after_interrupt(self, cluster: str, service: str, current: TaskDefinition, new_td: TaskDefinition) -> str:
+        """Leave nothing half done after Ctrl-C between register and UpdateService; say what ECS holds."""
+        gateway = self.app.gateway
+        try:
+            svc = gateway.describe_service(cluster, service)
+        except Exception as exc:
+            return (f"interrupted: could not check {service} ({str(exc).splitlines()[0]}); {new_td.label} stays "
+                    f"registered (see `ls {cluster} {service}`)")
+        if svc.task_definition_arn == new_td.arn:
+            return (f"interrupted after UpdateService went through: {service} in {cluster} now runs {new_td.label} "
+                    "and ECS goes on with the deployment")
+        return (f"interrupted before UpdateService completed: {service} still runs {current.label}; "
+                f"{self._deregister_orphan(new_td)}")
 
     def _deregister_orphan(self, td: TaskDefinition) -> str:
         try:

@@ -9,6 +9,7 @@ from typing import Any
 
 from cmd2 import Cmd, with_argparser, with_category
 
+from .. import deploy
 from ..shell import CommandError, CommandParser
 from .common import EcsCommands, positional_completer
 
@@ -118,7 +119,10 @@ class TaskDefinitionCommands(EcsCommands):
         if not (args.yes or app.confirmed(f"Register a new revision of {body['family']} ({count} containers)?")):
             app.poutput("cancelled; nothing changed")
             return
-        td = app.gateway.register_task_definition(spec)
+        registered = deploy.register_safely(app.gateway, spec, say=app.note)
+        td = registered.task_definition
+        if registered.note:
+            app.note(f"note: {registered.note}")
         app.completion.invalidate("families")
         app.completion.invalidate("revisions", td.family)
         if (args.output or app.output) == "json":

@@ -16,6 +16,7 @@ class FaultReply:
     status: int
     body: str
     content_type: str = "application/x-amz-json-1.1"
+    after_apply: bool = False  # carry the request out first, then answer this instead
 
 
 class Faults:
@@ -25,7 +26,7 @@ class Faults:
         self._lock = threading.Lock()
         self._latency: dict[str | None, float] = {}
         self._throttle: dict[str, int] = {}
-        self._errors: dict[str, list[int]] = {}  # operation -> [status, remaining]
+        self._errors: dict[str, tuple[int, int, bool]] = {}  # operation -> (status, remaining, after_apply)
 
     def latency(self, seconds: float, operation: str | None = None) -> None:
         """Delay every request (or only OPERATION's) by SECONDS before it is answered."""
@@ -40,10 +41,10 @@ class Faults:
         with self._lock:
             self._throttle[operation] = self._throttle.get(operation, 0) + times
 
-    def fail(self, operation: str, status: int = 500, times: int = 1) -> None:
-        """Answer the next TIMES calls of OPERATION with an HTTP STATUS server error."""
+    def fail(self, operation: str, status: int = 500, times: int = 1, *, after_apply: bool = False) -> None:
+        """Answer the next TIMES calls of OPERATION with an HTTP STATUS error (AFTER_APPLY: once carried out)."""
         with self._lock:
-            self._errors[operation] = [status, times]
+            self._errors[operation] = (status, times, after_apply)
 
     def clear(self) -> None:
         with self._lock:
@@ -63,7 +64,8 @@ class Faults:
                 return FaultReply(400, THROTTLE_BODY)
             error = self._errors.get(operation)
             if error and error[1] > 0:
-                error[1] -= 1
+                status, remaining, after_apply = error
+                self._errors[operation] = (status, remaining - 1, after_apply)
                 body = json.dumps({"__type": "ServerException", "message": f"Injected fault on {operation}"})
-                return FaultReply(error[0], body)
+                return FaultReply(status, body, after_apply=after_apply)
             return None

@@ -1,0 +1,138 @@
+"""Deploys that are complete or undone: creates that fail, interruptions, revisions still in use."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from harness import Result
+from test_deploy import error_line, revision_of, revisions, run, service
+
+from ecsshell import deploy
+from ecsshell.aws import Gateway, Settings
+from ecsshell.emulator import World
+from ecsshell.emulator.worlds import small_world
+
+
+@pytest.fixture
+def small(world: World) -> dict[str, Any]:
+    built = small_world(world)
+    world.recorder.reset()
+    return built
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+@pytest.fixture
+def gw(world: World) -> Iterator[Gateway]:
+    with Gateway.connect(Settings(endpoint_url=world.endpoint_url, region=world.region),
+                         env=world.environ()) as gateway:
+        yield gateway
+
+
+def no_traceback(result: Result) -> None:
+    assert "Traceback" not in result.err and "internal error" not in result.err, result.err
+
+
+def spec_of(world: World, ref: str) -> dict[str, Any]:
+    answer: dict[str, Any] = world.client("ecs").describe_task_definition(taskDefinition=ref)
+    return {"taskDefinition": answer["taskDefinition"]}
+
+
+CONTAINERS = [{"name": "web", "image": "web:9", "memory": 128}]
+
+
+# the emulator's "apply, then answer 5xx" ---------------------------------------------------------
+def test_a_fault_after_apply_makes_the_change_but_answers_an_error(world: World, small) -> None:
+    ecs = world.client("ecs", retries={"total_max_attempts": 1})
+    world.faults.fail("RegisterTaskDefinition", 500, 1, after_apply=True)
+    with pytest.raises(Exception, match="Injected fault"):
+        ecs.register_task_definition(family="web", containerDefinitions=CONTAINERS)
+    assert revisions(world, "web") == ["web:1", "web:2", "web:3", "web:4"]
+    world.faults.fail("RegisterTaskDefinition", 500, 1)  # before apply: nothing is made
+    with pytest.raises(Exception, match="Injected fault"):
+        ecs.register_task_definition(family="web", containerDefinitions=CONTAINERS)
+    assert revisions(world, "web") == ["web:1", "web:2", "web:3", "web:4"]
+
+
+# a register that fails: adopted or nothing made ---------------------------------------------------
+@pytest.mark.parametrize("times", [1, 6])
+def test_update_after_5xx_before_apply_registers_nothing(world, home, small, times: int) -> None:
+    before = service(world, "prod", "web")["taskDefinition"]
+    world.faults.fail("RegisterTaskDefinition", 503, times)
+    result = run(world, home, "update", "prod", "web", ":1.6.0")
+    assert result.code == 1
+    line = error_line(result)
+    assert "HTTP 503" in line and "not retried" in line and "nothing was registered" in line
+    no_traceback(result)
+    assert world.recorder.calls["RegisterTaskDefinition"] == 1  # never blindly repeated
+    assert world.recorder.calls["UpdateService"] == 0
+    assert revisions(world, "web") == ["web:1", "web:2", "web:3"]
+    assert service(world, "prod", "web")["taskDefinition"] == before
+
+
+@pytest.mark.parametrize("times", [1, 6])
+def test_update_after_5xx_after_apply_adopts_the_one_revision(world, home, small, times: int) -> None:
+    world.faults.fail("RegisterTaskDefinition", 500, times, after_apply=True)
+    result = run(world, home, "update", "prod", "web", ":1.6.0")
+    assert result.code == 0, result.err
+    assert "ECS registered web:4 although the call answered with an error, so it was adopted" in result.err
+    no_traceback(result)
+    assert world.recorder.calls["RegisterTaskDefinition"] == 1
+    assert revisions(world, "web") == ["web:1", "web:2", "web:3", "web:4"]  # no orphan
+    assert revision_of(service(world, "prod", "web")["taskDefinition"]) == "web:4"
+
+
+@pytest.mark.parametrize("after_apply", [False, True])
+@pytest.mark.parametrize("times", [1, 6])
+def test_register_file_after_5xx(world, ecsshell, small, tmp_path: Path, after_apply: bool, times: int) -> None:
+    path = tmp_path / "web.json"
+    spec = spec_of(world, "web:3")
+    spec["taskDefinition"]["containerDefinitions"][0]["image"] = "web:2.0.0"
+    path.write_text(json.dumps(spec, default=str))
+    world.faults.fail("RegisterTaskDefinition", 500, times, after_apply=after_apply)
+    result = ecsshell("register", str(path))
+    no_traceback(result)
+    assert world.recorder.calls["RegisterTaskDefinition"] == 1
+    if after_apply:
+        assert result.code == 0, result.err
+        assert "ECS registered web:4 although" in result.err and "registered web:4" in result.out
+        assert revisions(world, "web") == ["web:1", "web:2", "web:3", "web:4"]
+    else:
+        assert result.code == 1
+        assert "nothing was registered" in error_line(result)
+        assert revisions(world, "web") == ["web:1", "web:2", "web:3"]
+
+
+def test_run_task_is_not_retried_blindly(world, ecsshell, small) -> None:
+    world.faults.fail("RunTask", 500, 3, after_apply=True)
+    result = ecsshell("run", "prod", "web")
+    assert result.code == 1
+    assert "not retried" in error_line(result)
+    assert world.recorder.calls["RunTask"] == 1
+
+
+# the policy, without cmd2 --------------------------------------------------------------------------
+def test_only_revisions_matching_what_was_sent_are_adopted_or_undone(world: World, gw: Gateway, small) -> None:
+    ecs = world.client("ecs")
+    spec = spec_of(world, "web:3")
+    spec["taskDefinition"]["containerDefinitions"][0]["image"] = "web:7"
+    params = {k: v for k, v in spec["taskDefinition"].items()
+              if k not in ("taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities",
+                           "registeredAt", "registeredBy")}
+    ecs.register_task_definition(**params)  # web:4, what a blind retry would have left: twice
+    ecs.register_task_definition(**params)  # web:5
+    ecs.register_task_definition(family="web", containerDefinitions=[{"name": "other", "image": "x:1",
+                                                                         "memory": 128}])  # web:6
+    made = deploy.made_anyway(gw, "web", 3, spec)
+    assert [td.label for td in made] == ["web:4", "web:5"]
+    assert deploy.same_definition(gw.task_definition("web:3"), spec_of(world, "web:3"))
+    assert not deploy.same_definition(gw.task_definition("web:6"), spec)
+    assert deploy.undo_register(gw, "web", 3, spec) == "deregistered web:4, web:5"
+    assert revisions(world, "web") == ["web:1", "web:2", "web:3", "web:6"]  # someone else's is left alone
