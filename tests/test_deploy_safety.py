@@ -136,3 +136,29 @@ def test_only_revisions_matching_what_was_sent_are_adopted_or_undone(world: Worl
     assert not deploy.same_definition(gw.task_definition("web:6"), spec)
     assert deploy.undo_register(gw, "web", 3, spec) == "deregistered web:4, web:5"
     assert revisions(world, "web") == ["web:1", "web:2", "web:3", "web:6"]  # someone else's is left alone
+
+
+# --deregister-old and revisions other clusters run ---------------------------------------------------
+def test_deregister_old_keeps_a_revision_a_service_in_another_cluster_runs(world, home, small) -> None:
+    ecs = world.client("ecs")
+    ecs.create_service(cluster="sandbox", serviceName="web-canary", taskDefinition="web:1", desiredCount=1,
+                       launchType="FARGATE", networkConfiguration=small["network_configuration"])
+    world.advance(30)
+    world.recorder.reset()
+    result = run(world, home, "update", "prod", "web", ":1.6.0", "--deregister-old", "--keep", "1")
+    assert result.code == 0, result.err
+    assert "deregistered web:2, web:3" in result.out
+    assert revisions(world, "web") == ["web:1", "web:4"]  # web:1 still runs in sandbox
+    assert revision_of(service(world, "sandbox", "web-canary")["taskDefinition"]) == "web:1"
+
+
+def test_revisions_in_use_covers_every_cluster_and_deployment(world: World, gw: Gateway, small) -> None:
+    ecs = world.client("ecs")
+    ecs.create_service(cluster="sandbox", serviceName="web-canary", taskDefinition="web:1", desiredCount=1,
+                       launchType="FARGATE", networkConfiguration=small["network_configuration"])
+    in_use = {revision_of(arn) for arn in deploy.revisions_in_use(gw)}
+    assert {"web:1", "web:3", "staging-web:2"} <= in_use
+    failed_cluster, failed_service = small["failed_service"]
+    deployments = service(world, failed_cluster, failed_service)["deployments"]
+    assert {revision_of(d["taskDefinition"]) for d in deployments} <= in_use  # the old one still running too
+    assert "web:2" not in in_use

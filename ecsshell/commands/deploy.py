@@ -74,7 +74,7 @@ def update_parser() -> CommandParser:
                              "before and wait for that (implies --wait)")
     parser.add_argument("--deregister-old", action="store_true",
                         help="after a successful rollout, deregister older revisions of the family no service "
-                             "of the cluster uses (implies --wait)")
+                             "of any cluster in the region uses (implies --wait)")
     parser.add_argument("--keep", type=int, default=3, metavar="N",
                         help="with --deregister-old, revisions to keep including the new one (default 3)")
     parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")
@@ -402,12 +402,9 @@ class DeployCommands(EcsCommands):
         return {"to": label, "deployment": deployment_id, **_outcome_json(outcome)}
 
     def _deregister_old(self, args: argparse.Namespace, cluster: str, new: TaskDefinition, keep: int) -> list[str]:
-        """Deregister NEW's family's ACTIVE revisions older than the KEEP newest that no service here uses."""
+        """Deregister NEW's family's ACTIVE revisions older than the KEEP newest that no service anywhere uses."""
         gateway = self.app.gateway
-        in_use: set[str] = set()
-        for svc in gateway.list_services(cluster):
-            in_use.add(svc.task_definition_arn)
-            in_use.update(dep.task_definition_arn for dep in svc.deployments)
+        in_use = deploy.revisions_in_use(gateway)
         doomed = deploy.revisions_to_deregister(gateway.revisions(new.family), new.revision, keep, in_use)
         gone = []
         for number, arn in doomed:
