@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -162,3 +167,51 @@ def test_revisions_in_use_covers_every_cluster_and_deployment(world: World, gw: 
     deployments = service(world, failed_cluster, failed_service)["deployments"]
     assert {revision_of(d["taskDefinition"]) for d in deployments} <= in_use  # the old one still running too
     assert "web:2" not in in_use
+
+
+# Ctrl-C between RegisterTaskDefinition and UpdateService ----------------------------------------------
+def start(world: World, home: Path, *argv: str) -> subprocess.Popen[str]:
+    """Start `python -m ecsshell --endpoint-url URL ARGV` against WORLD as a real process."""
+    env = {**os.environ, **world.environ(), "HOME": str(home), "PYTHONPATH": os.pathsep.join(sys.path),
+           "XDG_CONFIG_HOME": str(home / ".config"), "XDG_STATE_HOME": str(home / ".state")}
+    return subprocess.Popen([sys.executable, "-m", "ecsshell", "--endpoint-url", world.endpoint_url, *argv],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def interrupt(process: subprocess.Popen[str]) -> tuple[int, str]:
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    return process.returncode, err
+
+
+def test_ctrl_c_before_update_service_completes_deregisters_the_new_revision(world, home, small) -> None:
+    world.faults.latency(2.0, "UpdateService")
+    process = start(world, home, "update", "prod", "web", ":1.6.0", "-y")
+    wait_for(lambda: world.recorder.calls["UpdateService"] >= 1)  # registered, UpdateService under way
+    code, err = interrupt(process)
+    assert code == 130, err
+    assert "Traceback" not in err
+    assert "interrupted before UpdateService completed: web still runs web:3; deregistered the orphan " \
+           "revision web:4" in err
+    time.sleep(2.2)  # the UpdateService still in flight lands, and ECS refuses the deregistered revision
+    assert revisions(world, "web") == ["web:1", "web:2", "web:3"]
+    assert revision_of(service(world, "prod", "web")["taskDefinition"]) == "web:3"
+
+
+def test_ctrl_c_while_waiting_with_rollback_says_no_rollback_was_made(world, home, small) -> None:
+    process = start(world, home, "update", "prod", "web", ":1.6.0", "-y", "--wait", "--rollback")
+    wait_for(lambda: world.recorder.calls["UpdateService"] >= 1 and world.recorder.calls["DescribeServices"] >= 2)
+    code, err = interrupt(process)
+    assert code == 130, err
+    assert "Traceback" not in err
+    assert "stopped waiting; deployment" in err and "no rollback was made" in err
+    assert revision_of(service(world, "prod", "web")["taskDefinition"]) == "web:4"  # ECS goes on with it
+    assert revisions(world, "web") == ["web:1", "web:2", "web:3", "web:4"]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ CATEGORY = "Deploy"
 DEFAULT_TIMEOUT = 600.0
 EXIT_FAILED = 1
 EXIT_TIMEOUT = 3
+EXIT_INTERRUPTED = 130
 CLEAR_LINE = "\r\x1b[2K"
 
 Reporters = tuple[Callable[[Progress], None], Callable[[ServiceEvent], None], Callable[[], None]]
@@ -184,18 +186,29 @@ class DeployCommands(EcsCommands):
         return on_progress, on_event, done
 
     def _follow(self, args: argparse.Namespace, cluster: str, service: str, deployment_id: str | None,
-                seen: set[str]) -> Outcome:
+                seen: set[str], *, rollback_pending: bool = False) -> Outcome:
         """Follow DEPLOYMENT_ID of SERVICE until it completes, fails or times out."""
-        on_progress, on_event, done = self._reporters(args)
+        report, on_event, done = self._reporters(args)
         env = self.app.environment
+        last: list[Progress] = []
+
+        def on_progress(progress: Progress) -> None:
+            last[:] = [progress]
+            report(progress)
+
         try:
             return deploy.follow_rollout(self.app.gateway, cluster, service, deployment_id,
                                          timeout=args.timeout, sleep=env.sleep, monotonic=env.monotonic,
                                          on_progress=on_progress, on_event=on_event, seen_events=seen)
         except KeyboardInterrupt:
             done()
-            self.app.note(f"stopped waiting; deployment {deployment_id or '(primary)'} goes on in ECS "
-                          f"(see `ls {cluster} {service}`)")
+            line = f"stopped waiting; deployment {deployment_id or '(primary)'} goes on in ECS"
+            d = last[0].deployment if last else None
+            if d is not None:
+                line += f" ({d.revision}: {d.running}/{d.desired} running, rollout {d.rollout_state or 'unknown'})"
+            if rollback_pending:
+                line += "; no rollback was made, as the rollout had not ended"
+            self.app.note(f"{line} (see `ls {cluster} {service}`)")
             raise
         finally:
             done()
@@ -248,10 +261,24 @@ class DeployCommands(EcsCommands):
                                                 "update [CLUSTER] [SERVICE] IMAGE|:TAG")
         return cluster, service, image
 
+    @contextlib.contextmanager
+    def _interrupt_status(self) -> Iterator[None]:
+        """Give a command Ctrl-C stopped the status 130, so a script or one-shot run ends with it."""
+        try:
+            yield
+        except KeyboardInterrupt:
+            self.app.mark_failed(EXIT_INTERRUPTED)
+            raise
+
     @with_argparser(update_parser)
     @with_category(CATEGORY)
     def do_update(self, args: argparse.Namespace) -> None:
         """Deploy a new image (or :tag) to a service, optionally waiting for the rollout."""
+        with self._interrupt_status():
+            self._update(args)
+
+    def _update(self, args: argparse.Namespace) -> None:
+        """Plan, register, point the service at the new revision, and follow it as asked."""
         from ..render import diff as diffs
 
         app = self.app
@@ -316,7 +343,8 @@ class DeployCommands(EcsCommands):
                 self._report_update(cluster, service, current, new_td, plan, deployment_id)
             if not waiting:
                 return
-            outcome = self._follow(args, cluster, service, deployment_id, {e.id for e in updated.events})
+            outcome = self._follow(args, cluster, service, deployment_id, {e.id for e in updated.events},
+                                   rollback_pending=args.rollback)
             doc["outcome"] = _outcome_json(outcome)
             self._finish(args, outcome, f"rollout of {new_td.label}")
             if outcome.ok:

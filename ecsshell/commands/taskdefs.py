@@ -119,7 +119,11 @@ class TaskDefinitionCommands(EcsCommands):
         if not (args.yes or app.confirmed(f"Register a new revision of {body['family']} ({count} containers)?")):
             app.poutput("cancelled; nothing changed")
             return
-        registered = deploy.register_safely(app.gateway, spec, say=app.note)
+        try:
+            registered = deploy.register_safely(app.gateway, spec, say=app.note)
+        except KeyboardInterrupt:
+            app.mark_failed(130)  # the run ends with 130, as after any Ctrl-C outside the shell
+            raise
         td = registered.task_definition
         if registered.note:
             app.note(f"note: {registered.note}")
