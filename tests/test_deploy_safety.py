@@ -215,3 +215,15 @@ def test_ctrl_c_while_waiting_with_rollback_says_no_rollback_was_made(world, hom
     assert "stopped waiting; deployment" in err and "no rollback was made" in err
     assert revision_of(service(world, "prod", "web")["taskDefinition"]) == "web:4"  # ECS goes on with it
     assert revisions(world, "web") == ["web:1", "web:2", "web:3", "web:4"]
+
+
+# a bare version where :TAG was meant ------------------------------------------------------------------
+@pytest.mark.parametrize("argv", [("update", "prod", "web", "1.4.0"),
+                                  ("update", "prod", "web", "--image", "web=v1.4.0")])
+def test_update_with_a_bare_version_registers_nothing(world, home, small, argv: tuple[str, ...]) -> None:
+    result = run(world, home, *argv, "-y")
+    assert result.code == 1
+    assert "did you mean :" in error_line(result)
+    no_traceback(result)
+    assert world.recorder.calls["RegisterTaskDefinition"] == 0 and world.recorder.calls["UpdateService"] == 0
+    assert revisions(world, "web") == ["web:1", "web:2", "web:3"]
