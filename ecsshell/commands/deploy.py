@@ -15,7 +15,9 @@ from ..deploy import Outcome, Progress
 from ..model import Service, ServiceEvent, TaskDefinition, revision_label
 from ..scope import SCOPE_RULE, split_path
 from ..shell import CommandError, CommandParser
+from . import numbers
 from .common import EcsCommands, container_completer, positional_completer
+from .numbers import duration
 
 CATEGORY = "Deploy"
 DEFAULT_TIMEOUT = 600.0
@@ -25,19 +27,6 @@ EXIT_INTERRUPTED = 130
 CLEAR_LINE = "\r\x1b[2K"
 
 Reporters = tuple[Callable[[Progress], None], Callable[[ServiceEvent], None], Callable[[], None]]
-
-
-def duration(text: str) -> float:
-    """Parse 90, 90s, 10m or 1h into seconds."""
-    units = {"s": 1, "m": 60, "h": 3600}
-    text = text.strip().lower()
-    try:
-        value = float(text[:-1]) * units[text[-1]] if text and text[-1] in units else float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (use 90, 90s, 10m or 1h)") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("a duration must be positive")
-    return value
 
 
 def add_wait_flags(parser: argparse.ArgumentParser) -> None:
@@ -77,7 +66,8 @@ def update_parser() -> CommandParser:
     parser.add_argument("--deregister-old", action="store_true",
                         help="after a successful rollout, deregister older revisions of the family no service "
                              "of any cluster in the region uses (implies --wait)")
-    parser.add_argument("--keep", type=int, default=3, metavar="N",
+    parser.add_argument("--keep", type=numbers.option("--keep", 0, 1_000_000, "a family has at most 1,000,000 "
+                                                      "revisions"), default=3, metavar="N",
                         help="with --deregister-old, revisions to keep including the new one (default 3)")
     parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")
     add_wait_flags(parser)
@@ -137,6 +127,14 @@ class DeployCommands(EcsCommands):
         if needs:
             return True
         return self.app.wait if args.wait is None else bool(args.wait)
+
+    @staticmethod
+    def _number(parse: Callable[[str], int], text: str) -> int:
+        """Parse TEXT with PARSE; a bad number is a usage error."""
+        try:
+            return parse(text)
+        except numbers.NumberError as exc:
+            raise CommandError(str(exc), 2) from None
 
     def _json(self, args: argparse.Namespace) -> bool:
         return (args.output or self.app.output) == "json"
@@ -451,9 +449,9 @@ class DeployCommands(EcsCommands):
         """Point a service back at its previous ACTIVE revision, or the one named."""
         app = self.app
         names = list(args.names)
-        revision: str | None = None
-        if names and names[-1].isdigit():
-            revision = names.pop()
+        revision: int | None = None
+        if names and names[-1].isdigit():  # any digit, so that ² or ١٢ is refused, not taken for a service
+            revision = self._number(numbers.revision, names.pop())
         cluster, service = self.required(names, ("cluster", "service"), "rollback [CLUSTER] [SERVICE] [REVISION]")
         waiting = self._waiting(args)
         gateway = app.gateway
@@ -498,10 +496,7 @@ class DeployCommands(EcsCommands):
         """Set how many tasks a service runs."""
         app = self.app
         names = list(args.names)
-        count_text = names.pop()
-        if not count_text.isdigit():
-            raise CommandError(f"COUNT must be a whole number, not {count_text!r}", 2)
-        count = int(count_text)
+        count = self._number(numbers.desired_count, names.pop())
         cluster, service = self.required(names, ("cluster", "service"), "scale [CLUSTER] [SERVICE] COUNT")
         waiting = self._waiting(args)
         gateway = app.gateway

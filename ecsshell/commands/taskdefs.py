@@ -11,6 +11,7 @@ from cmd2 import Cmd, with_argparser, with_category
 
 from .. import deploy
 from ..shell import CommandError, CommandParser
+from . import numbers
 from .common import EcsCommands, positional_completer
 
 CATEGORY = "Task definitions"
@@ -96,8 +97,11 @@ class TaskDefinitionCommands(EcsCommands):
                 app.show(tables.revisions_table(family, revisions))
             return
         rev = names[1]
-        if rev != "latest" and not rev.isdigit():
-            raise CommandError(f"revision must be a number or `latest`, not {rev!r}", 2)
+        if rev != "latest":
+            try:
+                rev = str(numbers.revision(rev))
+            except numbers.NumberError:
+                raise CommandError(f"revision must be a number (digits 0-9) or `latest`, not {rev!r}", 2) from None
         td = gateway.task_definition(family if rev == "latest" else f"{family}:{rev}")
         show = app.show_secrets if args.show_secrets is None else args.show_secrets
         text = taskdef.task_definition_json(td, mask_secrets=not show)
