@@ -227,3 +227,28 @@ def test_update_with_a_bare_version_registers_nothing(world, home, small, argv: 
     no_traceback(result)
     assert world.recorder.calls["RegisterTaskDefinition"] == 0 and world.recorder.calls["UpdateService"] == 0
     assert revisions(world, "web") == ["web:1", "web:2", "web:3"]
+
+
+# register FILE: input that is not a task definition ---------------------------------------------------
+def _deep(levels: int) -> str:
+    return '{"family": "web", "containerDefinitions": [' + "[" * levels + "]" * levels + "]}"
+
+
+@pytest.mark.parametrize(("make", "needle"), [
+    (lambda d: (d / "deep.json").write_text(_deep(100_000)) and d / "deep.json", "nested too deeply"),
+    (lambda d: (d / "deeper.json").write_text(_deep(200)) and d / "deeper.json", "nested too deeply"),
+    (lambda d: (d / "big.json").write_bytes(b" " * (50 * 1024 * 1024)) and d / "big.json", "larger than 4 MiB"),
+    (lambda d: Path("/dev/zero"), "larger than 4 MiB"),
+    (lambda d: d, "is a directory"),
+    (lambda d: (d / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR") and d / "image.png", "binary"),
+    (lambda d: (d / "latin1.json").write_bytes(b'{"family": "caf\xe9"}') and d / "latin1.json", "not UTF-8"),
+])
+def test_register_refuses_what_is_not_a_task_definition(world, ecsshell, small, tmp_path: Path,
+                                                         make: Callable[[Path], Path], needle: str) -> None:
+    path = make(tmp_path)
+    result = ecsshell("register", str(path), "-y")
+    assert result.code == 1
+    lines = [line for line in result.err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], result.err
+    assert world.recorder.calls["RegisterTaskDefinition"] == 0
+    assert revisions(world, "web") == ["web:1", "web:2", "web:3"]
