@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .aws.convert import registration
+from .aws.errors import AwsError
 from .images import replace as replace_image
 from .model import Deployment, Service, ServiceEvent, Task, TaskDefinition
 
@@ -123,6 +125,96 @@ def revisions_to_deregister(revisions: Iterable[tuple[int, str, str]], newest: i
     active = sorted((r for r in revisions if r[2] == "ACTIVE" and r[0] <= newest), key=lambda r: r[0])
     older = active[: max(0, len(active) - max(1, keep))]
     return [(number, arn) for number, arn, _ in older if arn not in in_use]
+
+
+# creating safely and cleaning up ------------------------------------------------------------------
+@dataclass
+class Registered:
+    """The revision a register produced, and a note when ECS's answer was an error but it was made anyway."""
+
+    task_definition: TaskDefinition
+    note: str = ""
+
+
+def _contains(have: Any, want: Any) -> bool:
+    """Say whether HAVE (what ECS describes) holds everything in WANT (what was sent)."""
+    if isinstance(want, dict):
+        return isinstance(have, dict) and all(k in have and _contains(have[k], v) for k, v in want.items())
+    if isinstance(want, list):
+        return isinstance(have, list) and len(have) == len(want) and all(
+            _contains(h, w) for h, w in zip(have, want, strict=True))
+    return bool(have == want)
+
+
+def same_definition(td: TaskDefinition, spec: dict[str, Any]) -> bool:
+    """Say whether revision TD is what registering SPEC would make (tags aside)."""
+    sent = {k: v for k, v in registration(spec).items() if k != "tags"}
+    return _contains(td.raw.get("taskDefinition", {}), sent)
+
+
+def made_anyway(gateway: Any, family: str, before: int, spec: dict[str, Any]) -> list[TaskDefinition]:
+    """Return FAMILY's ACTIVE revisions newer than BEFORE that match SPEC, oldest first."""
+    fresh = [arn for number, arn in gateway.active_revisions(family) if number > before]
+    return [td for td in (gateway.task_definition(arn) for arn in fresh) if same_definition(td, spec)]
+
+
+def _deregister_all(gateway: Any, tds: list[TaskDefinition]) -> str:
+    """Deregister TDS; say what was done in a clause."""
+    done, failed = [], []
+    for td in tds:
+        try:
+            gateway.deregister_task_definition(td.arn)
+            done.append(td.label)
+        except AwsError as exc:
+            failed.append(f"{td.label} ({exc})")
+    parts = [f"deregistered {', '.join(done)}"] if done else []
+    parts += [f"could not deregister {', '.join(failed)}"] if failed else []
+    return "; ".join(parts)
+
+
+def register_safely(gateway: Any, spec: dict[str, Any], say: Callable[[str], None] = lambda _: None) -> Registered:
+    """Register SPEC once; after a failure adopt the revision ECS made anyway, or say none was made."""
+    family = str(registration(spec).get("family") or "")
+    known = gateway.active_revisions(family)
+    before = known[-1][0] if known else 0
+    try:
+        return Registered(gateway.register_task_definition(spec))
+    except AwsError as exc:
+        error = exc
+    except KeyboardInterrupt:
+        say(f"interrupted during RegisterTaskDefinition: {undo_register(gateway, family, before, spec)}")
+        raise
+    try:
+        made = made_anyway(gateway, family, before, spec)
+    except AwsError as exc:
+        raise AwsError(f"{error}; could not check whether ECS registered it anyway ({exc}): "
+                       f"see `taskdefs {family}`", operation=error.operation, code=error.code) from None
+    if not made:
+        raise AwsError(f"{error}; nothing was registered", operation=error.operation, code=error.code)
+    adopted, extra = made[0], made[1:]
+    note = f"ECS registered {adopted.label} although the call answered with an error, so it was adopted ({error})"
+    if extra:
+        note += f"; {_deregister_all(gateway, extra)} (duplicates)"
+    return Registered(adopted, note)
+
+
+def undo_register(gateway: Any, family: str, before: int, spec: dict[str, Any]) -> str:
+    """Deregister what registering SPEC made in FAMILY after revision BEFORE; say what was done."""
+    try:
+        made = made_anyway(gateway, family, before, spec)
+    except AwsError as exc:
+        return f"could not check for a new revision of {family} ({exc})"
+    return _deregister_all(gateway, made) or "no new revision was registered"
+
+
+def revisions_in_use(gateway: Any) -> set[str]:
+    """Return the task definition ARNs any service of any cluster runs or deploys (all its deployments)."""
+    in_use: set[str] = set()
+    for cluster in gateway.list_clusters():
+        for svc in gateway.list_services(cluster.name):
+            in_use.add(svc.task_definition_arn)
+            in_use.update(dep.task_definition_arn for dep in svc.deployments)
+    return in_use
 
 
 # following a rollout -----------------------------------------------------------------------------

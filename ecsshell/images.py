@@ -245,8 +245,18 @@ def validate_digest(digest: str) -> str:
     return digest
 
 
+_VERSION_LIKE = re.compile(r"(?:[vV]?[0-9]+(?:\.[0-9]+)*(?:[-+_][0-9A-Za-z.+-]+)?|latest|stable)")
+
+
+def looks_like_version(text: str) -> bool:
+    """Say whether TEXT, given as a whole image, is a bare version or tag (1.4.0, v2, 1.6.0-rc1, latest)."""
+    return "/" not in text and _VERSION_LIKE.fullmatch(text) is not None
+
+
 def replace(current: str, new: str) -> str:
     """Return the image `ecsshell update` deploys: `:TAG` or `@DIGEST` applied to current, or new."""
+    if looks_like_version(new):
+        raise InvalidImageReference(new, f"that is a version, not an image: did you mean :{new}?")
     ref = parse(current)
     if new.startswith(":"):
         tag = validate_tag(new[1:])

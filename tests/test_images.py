@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from ecsshell.images import (
     ImageRef,
     InvalidImageReference,
+    looks_like_version,
     parse,
     replace,
     short,
@@ -402,3 +403,22 @@ def test_text_that_parse_accepts_round_trips(text: str) -> None:
     match = DISTRIBUTION_REFERENCE.fullmatch(text)
     assert match
     assert (match.group(2), match.group(3)) == (ref.tag, ref.digest)
+
+
+# ---------------------------------------------------------------- a bare version where :TAG was meant
+@pytest.mark.parametrize("new", ["1.4.0", "v1.4.0", "2", "1.6.0-rc1", "2019.11", "latest", "V3.1"])
+def test_replace_refuses_a_bare_version_and_suggests_the_tag(new: str) -> None:
+    with pytest.raises(InvalidImageReference, match=re.escape(f"did you mean :{new}?")):
+        replace("registry.example.com:5000/team/api:2.4.1", new)
+    assert looks_like_version(new)
+
+
+@pytest.mark.parametrize("new", ["nginx", "nginx:1.4.0", "library/1.4.0", "web-1.4", "host:5000/app:1.0"])
+def test_names_that_are_not_bare_versions_stay_images(new: str) -> None:
+    assert not looks_like_version(new)
+
+
+@given(st.from_regex(r"v?[0-9]{1,4}(?:\.[0-9]{1,4}){0,3}", fullmatch=True))
+def test_every_dotted_number_is_a_bare_version(text: str) -> None:
+    assert looks_like_version(text)
+    assert replace("app:1", ":" + text) == f"app:{text}"

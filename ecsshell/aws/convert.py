@@ -55,6 +55,28 @@ def _time(value: Any) -> datetime | None:
     return value if isinstance(value, datetime) else None
 
 
+READ_ONLY_TASK_DEFINITION_FIELDS = frozenset({
+    "taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt",
+    "registeredBy", "deregisteredAt", "ResponseMetadata",
+})
+
+
+def registration(spec: Json) -> dict[str, Any]:
+    """Return SPEC (register input or describe output) as RegisterTaskDefinition parameters."""
+    document = dict(spec)
+    tags = None
+    inner = document.get("taskDefinition")
+    if isinstance(inner, Mapping):
+        tags = document.get("tags")
+        document = dict(inner)
+    params = {k: v for k, v in document.items() if k not in READ_ONLY_TASK_DEFINITION_FIELDS}
+    if tags:
+        params["tags"] = tags
+    if not params.get("tags"):
+        params.pop("tags", None)
+    return params
+
+
 def name_of(arn: str) -> str:
     """Return the last path element of an ARN (or the text itself)."""
     return arn.rsplit("/", 1)[-1]

@@ -79,18 +79,19 @@ def _q(name: str) -> str:
     return f'"{name}"'
 
 
-def translate(exc: BaseException, operation: str, context: str = "", *, service: str = "ECS") -> AwsError:
+def translate(exc: BaseException, operation: str, context: str = "", *, service: str = "ECS",
+              retried: bool = True) -> AwsError:
     """Return the AwsError that explains EXC, raised by OPERATION on CONTEXT (e.g. 'cluster "prod"')."""
     if isinstance(exc, AwsError):
         return exc
     if isinstance(exc, bx.ClientError):
-        return _client_error(exc, operation, context, service)
+        return _client_error(exc, operation, context, service, retried)
     if isinstance(exc, bx.BotoCoreError):
         return _botocore_error(exc, operation)
     return AwsError(f"{operation} failed: {type(exc).__name__}: {exc}", operation=operation)
 
 
-def _client_error(exc: bx.ClientError, operation: str, context: str, service: str) -> AwsError:
+def _client_error(exc: bx.ClientError, operation: str, context: str, service: str, retried: bool) -> AwsError:
     response = getattr(exc, "response", None) or {}
     error = response.get("Error") or {}
     code = str(error.get("Code") or "")
@@ -124,8 +125,9 @@ def _client_error(exc: bx.ClientError, operation: str, context: str, service: st
     if "task" in names and "referenced task was not found" in message.lower():
         where = f" in cluster {_q(names['cluster'])}" if "cluster" in names else ""
         return NotFound(f"task {_q(names['task'])} not found{where}", **kw)
+    ending = "and retries ran out" if retried else "(not retried, as it creates something)"
     if code in THROTTLE_CODES or status == 429:
-        return Throttled(f"AWS throttled {operation} ({message}) and retries ran out", **kw)
+        return Throttled(f"AWS throttled {operation} ({message}) {ending}", **kw)
     if code in DENIED_CODES or code.startswith("AccessDenied"):
         target = f" on {context}" if context else ""
         return AccessDenied(f"AWS denied {operation}{target}: {message}", **kw)
@@ -136,7 +138,7 @@ def _client_error(exc: bx.ClientError, operation: str, context: str, service: st
             return NotFound(f"{context} not found", **kw)
         return NotFound(f"{operation}: {message}", **kw)
     if status >= 500:
-        return AwsError(f"AWS failed {operation} with HTTP {status} ({message}) and retries ran out", **kw)
+        return AwsError(f"AWS failed {operation} with HTTP {status} ({message}) {ending}", **kw)
     return AwsError(f"{service} refused {operation}: {message}", **kw)
 
 

@@ -31,10 +31,6 @@ SERVICE_BATCH = 10  # DescribeServices names per call
 TASK_BATCH = 100  # DescribeTasks / DescribeClusters per call
 RUN_BATCH = 10  # RunTask count per call
 LABELS = {"ecs": "ECS", "elbv2": "ELB", "elb": "ELB", "logs": "CloudWatch Logs", "sts": "STS"}
-READ_ONLY_TASK_DEFINITION_FIELDS = frozenset({
-    "taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt",
-    "registeredBy", "deregisteredAt", "ResponseMetadata",
-})
 
 def retry_settings(settings: Settings, env: Mapping[str, str]) -> Settings:
     """Honour the standard AWS_MAX_ATTEMPTS and AWS_RETRY_MODE variables over our defaults."""
@@ -64,6 +60,10 @@ class Gateway:
             connect_timeout=5,
             read_timeout=30,
         )
+        # A call that creates something must not be repeated blindly: a retry after an answer lost on
+        # the way back makes a second one (an extra revision, extra tasks). Those calls go out once.
+        self._once_config = self._config.merge(Config(retries={"mode": settings.retry_mode,
+                                                               "total_max_attempts": 1}))
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
         self.calls: Counter[str] = Counter()
@@ -115,15 +115,16 @@ class Gateway:
         with self._calls_lock:
             self.calls[getattr(model, "name", "?")] += 1
 
-    def client(self, name: str) -> Any:
-        """Return the shared boto3 client for service NAME, creating it on first use."""
+    def client(self, name: str, *, once: bool = False) -> Any:
+        """Return the shared boto3 client for service NAME (ONCE: one that never retries), made on first use."""
+        key = f"{name} once" if once else name
         with self._clients_lock:
-            client = self._clients.get(name)
+            client = self._clients.get(key)
             if client is None:
                 endpoint = self._endpoints.get(name, self.endpoint_url)
                 try:
                     client = self.session.client(name, region_name=self.region, endpoint_url=endpoint,
-                                                 config=self._config)
+                                                 config=self._once_config if once else self._config)
                 except (bx.BotoCoreError, bx.ClientError) as exc:
                     raise translate(exc, f"creating the {name} client") from exc
                 except ValueError as exc:
@@ -132,17 +133,24 @@ class Gateway:
                 client.meta.events.register("before-call", self.journal.before_call)
                 client.meta.events.register("before-call", self._count)
                 client.meta.events.register("after-call", self.journal.after_call)
-                self._clients[name] = client
+                self._clients[key] = client
             return client
 
     def call(self, api: str, method: str, context: str = "", /, **params: Any) -> dict[str, Any]:
         """Call METHOD of API's client with PARAMS; translate any failure into an AwsError."""
-        client = self.client(api)
+        return self._call(api, method, context, False, params)
+
+    def call_once(self, api: str, method: str, context: str = "", /, **params: Any) -> dict[str, Any]:
+        """Call METHOD like `call`, but with no automatic retry: for calls that create something."""
+        return self._call(api, method, context, True, params)
+
+    def _call(self, api: str, method: str, context: str, once: bool, params: dict[str, Any]) -> dict[str, Any]:
+        client = self.client(api, once=once)
         operation = client.meta.method_to_api_mapping.get(method, method)
         try:
             answer = dict(getattr(client, method)(**params))
         except (bx.ClientError, bx.BotoCoreError) as exc:
-            raise translate(exc, operation, context, service=LABELS.get(api, api)) from exc
+            raise translate(exc, operation, context, service=LABELS.get(api, api), retried=not once) from exc
         answer.pop("ResponseMetadata", None)
         return answer
 
@@ -340,21 +348,22 @@ class Gateway:
             raise NotFound(f'task definition family "{family}" not found', operation="ListTaskDefinitions")
         return sorted(set(found))
 
+    def active_revisions(self, family: str) -> list[tuple[int, str]]:
+        """Return (revision, arn) of FAMILY's ACTIVE revisions, ascending; none for an unknown family."""
+        out = []
+        for page in self.pages("ecs", "list_task_definitions", "taskDefinitionArns", f'family "{family}"',
+                               familyPrefix=family, status="ACTIVE", maxResults=LIST_PAGE):
+            for arn in page:
+                name, _, revision = convert.name_of(arn).rpartition(":")
+                if name == family and revision.isdigit():
+                    out.append((int(revision), arn))
+        return sorted(out)
+
     def register_task_definition(self, spec: Mapping[str, Any]) -> TaskDefinition:
-        """Register SPEC (register-task-definition input or describe-task-definition output) as is."""
-        document = dict(spec)
-        tags = None
-        inner = document.get("taskDefinition")
-        if isinstance(inner, Mapping):
-            tags = document.get("tags")
-            document = dict(inner)
-        params = {k: v for k, v in document.items() if k not in READ_ONLY_TASK_DEFINITION_FIELDS}
-        if tags:
-            params["tags"] = tags
-        if not params.get("tags"):
-            params.pop("tags", None)
+        """Register SPEC (register-task-definition input or describe-task-definition output), trying once."""
+        params = convert.registration(spec)
         context = f'task definition "{params.get("family", "")}"'
-        answer = self.call("ecs", "register_task_definition", context, **params)
+        answer = self.call_once("ecs", "register_task_definition", context, **params)
         if "tags" not in answer:  # ECS echoes the tags; keep what was registered if an endpoint does not
             answer["tags"] = list(params.get("tags") or [])
         return convert.task_definition(answer)
@@ -406,7 +415,7 @@ class Gateway:
                 params["launchType"] = launch_type
             if network_configuration:
                 params["networkConfiguration"] = network_configuration
-            return self.call("ecs", "run_task", context, **params)
+            return self.call_once("ecs", "run_task", context, **params)
 
         sizes = [min(RUN_BATCH, count - start) for start in range(0, max(count, 0), RUN_BATCH)] or [count]
         answers = self.map(run, sizes)

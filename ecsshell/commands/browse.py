@@ -9,6 +9,7 @@ from cmd2 import Choices, CompletionItem, with_argparser, with_category
 
 from ..model import Service, TaskDefinition
 from ..scope import SCOPE_RULE
+from . import numbers
 from .checks import check_service
 from .common import EcsCommands, positional_completer
 from .plumbing import CommandError, CommandParser
@@ -20,7 +21,7 @@ def add_view_flags(parser: argparse.ArgumentParser) -> None:
     """Add the flags that mirror the global view options (-v, -events, -elb, --output)."""
     parser.add_argument("-v", "--verbose", action="store_true", default=None,
                         help="task definition detail: cpu/memory, environment, secrets, logs, roles")
-    parser.add_argument("-events", "--events", type=int, metavar="N", default=None,
+    parser.add_argument("-events", "--events", type=numbers.option("-events"), metavar="N", default=None,
                         help="the N most recent service events per service")
     parser.add_argument("-elb", "--elb", action="store_true", default=None,
                         help="load balancers and target health behind the services")

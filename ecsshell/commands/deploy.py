@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,29 +14,19 @@ from .. import deploy
 from ..deploy import Outcome, Progress
 from ..model import Service, ServiceEvent, TaskDefinition, revision_label
 from ..scope import SCOPE_RULE, split_path
+from . import numbers
 from .common import EcsCommands, container_completer, positional_completer
+from .numbers import duration
 from .plumbing import CommandError, CommandParser, mutating
 
 CATEGORY = "Deploy"
 DEFAULT_TIMEOUT = 600.0
 EXIT_FAILED = 1
 EXIT_TIMEOUT = 3
+EXIT_INTERRUPTED = 130
 CLEAR_LINE = "\r\x1b[2K"
 
 Reporters = tuple[Callable[[Progress], None], Callable[[ServiceEvent], None], Callable[[], None]]
-
-
-def duration(text: str) -> float:
-    """Parse 90, 90s, 10m or 1h into seconds."""
-    units = {"s": 1, "m": 60, "h": 3600}
-    text = text.strip().lower()
-    try:
-        value = float(text[:-1]) * units[text[-1]] if text and text[-1] in units else float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (use 90, 90s, 10m or 1h)") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("a duration must be positive")
-    return value
 
 
 def add_wait_flags(parser: argparse.ArgumentParser) -> None:
@@ -74,8 +65,9 @@ def update_parser() -> CommandParser:
                              "before and wait for that (implies --wait)")
     parser.add_argument("--deregister-old", action="store_true",
                         help="after a successful rollout, deregister older revisions of the family no service "
-                             "of the cluster uses (implies --wait)")
-    parser.add_argument("--keep", type=int, default=3, metavar="N",
+                             "of any cluster in the region uses (implies --wait)")
+    parser.add_argument("--keep", type=numbers.option("--keep", 0, 1_000_000, "a family has at most 1,000,000 "
+                                                      "revisions"), default=3, metavar="N",
                         help="with --deregister-old, revisions to keep including the new one (default 3)")
     parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")
     add_wait_flags(parser)
@@ -136,6 +128,14 @@ class DeployCommands(EcsCommands):
             return True
         return self.app.wait if args.wait is None else bool(args.wait)
 
+    @staticmethod
+    def _number(parse: Callable[[str], int], text: str) -> int:
+        """Parse TEXT with PARSE; a bad number is a usage error."""
+        try:
+            return parse(text)
+        except numbers.NumberError as exc:
+            raise CommandError(str(exc), 2) from None
+
     def _json(self, args: argparse.Namespace) -> bool:
         return (args.output or self.app.output) == "json"
 
@@ -184,18 +184,29 @@ class DeployCommands(EcsCommands):
         return on_progress, on_event, done
 
     def _follow(self, args: argparse.Namespace, cluster: str, service: str, deployment_id: str | None,
-                seen: set[str]) -> Outcome:
+                seen: set[str], *, rollback_pending: bool = False) -> Outcome:
         """Follow DEPLOYMENT_ID of SERVICE until it completes, fails or times out."""
-        on_progress, on_event, done = self._reporters(args)
+        report, on_event, done = self._reporters(args)
         env = self.app.environment
+        last: list[Progress] = []
+
+        def on_progress(progress: Progress) -> None:
+            last[:] = [progress]
+            report(progress)
+
         try:
             return deploy.follow_rollout(self.app.gateway, cluster, service, deployment_id,
                                          timeout=args.timeout, sleep=env.sleep, monotonic=env.monotonic,
                                          on_progress=on_progress, on_event=on_event, seen_events=seen)
         except KeyboardInterrupt:
             done()
-            self.app.note(f"stopped waiting; deployment {deployment_id or '(primary)'} goes on in ECS "
-                          f"(see `ls {cluster} {service}`)")
+            line = f"stopped waiting; deployment {deployment_id or '(primary)'} goes on in ECS"
+            d = last[0].deployment if last else None
+            if d is not None:
+                line += f" ({d.revision}: {d.running}/{d.desired} running, rollout {d.rollout_state or 'unknown'})"
+            if rollback_pending:
+                line += "; no rollback was made, as the rollout had not ended"
+            self.app.note(f"{line} (see `ls {cluster} {service}`)")
             raise
         finally:
             done()
@@ -249,11 +260,25 @@ class DeployCommands(EcsCommands):
                                                 "update [CLUSTER] [SERVICE] IMAGE|:TAG")
         return cluster, service, image
 
+    @contextlib.contextmanager
+    def _interrupt_status(self) -> Iterator[None]:
+        """Give a command Ctrl-C stopped the status 130, so a script or one-shot run ends with it."""
+        try:
+            yield
+        except KeyboardInterrupt:
+            self.app.mark_failed(EXIT_INTERRUPTED)
+            raise
+
     @with_argparser(update_parser)
     @with_category(CATEGORY)
     @mutating
     def do_update(self, args: argparse.Namespace) -> None:
         """Deploy a new image (or :tag) to a service, optionally waiting for the rollout."""
+        with self._interrupt_status():
+            self._update(args)
+
+    def _update(self, args: argparse.Namespace) -> None:
+        """Plan, register, point the service at the new revision, and follow it as asked."""
         from ..render import diff as diffs
 
         app = self.app
@@ -295,8 +320,15 @@ class DeployCommands(EcsCommands):
                 return
 
         back_to = deploy.rollback_target(svc)
-        new_td = gateway.register_task_definition(plan.spec)
-        updated = self._point_at(cluster, service, current, new_td)
+        registered = deploy.register_safely(gateway, plan.spec, say=app.note)
+        new_td = registered.task_definition
+        try:
+            if registered.note:
+                app.note(f"note: {registered.note}")
+            updated = self._point_at(cluster, service, current, new_td)
+        except KeyboardInterrupt:
+            app.note(self._after_interrupt(cluster, service, current, new_td))
+            raise
         app.completion.invalidate("tags", cluster, service)
         app.completion.invalidate("revisions", new_td.family)
         app.completion.invalidate("services", cluster)
@@ -311,7 +343,8 @@ class DeployCommands(EcsCommands):
                 self._report_update(cluster, service, current, new_td, plan, deployment_id)
             if not waiting:
                 return
-            outcome = self._follow(args, cluster, service, deployment_id, {e.id for e in updated.events})
+            outcome = self._follow(args, cluster, service, deployment_id, {e.id for e in updated.events},
+                                   rollback_pending=args.rollback)
             doc["outcome"] = _outcome_json(outcome)
             self._finish(args, outcome, f"rollout of {new_td.label}")
             if outcome.ok:
@@ -341,6 +374,20 @@ class DeployCommands(EcsCommands):
             cleanup = self._deregister_orphan(new_td)
             raise CommandError(f"UpdateService failed, so {service} still runs {current.label}: {error}; "
                                f"{cleanup}") from None
+
+    def _after_interrupt(self, cluster: str, service: str, current: TaskDefinition, new_td: TaskDefinition) -> str:
+        """Leave nothing half done after Ctrl-C between register and UpdateService; say what ECS holds."""
+        gateway = self.app.gateway
+        try:
+            svc = gateway.describe_service(cluster, service)
+        except Exception as exc:
+            return (f"interrupted: could not check {service} ({str(exc).splitlines()[0]}); {new_td.label} stays "
+                    f"registered (see `ls {cluster} {service}`)")
+        if svc.task_definition_arn == new_td.arn:
+            return (f"interrupted after UpdateService went through: {service} in {cluster} now runs {new_td.label} "
+                    "and ECS goes on with the deployment")
+        return (f"interrupted before UpdateService completed: {service} still runs {current.label}; "
+                f"{self._deregister_orphan(new_td)}")
 
     def _deregister_orphan(self, td: TaskDefinition) -> str:
         try:
@@ -383,12 +430,9 @@ class DeployCommands(EcsCommands):
         return {"to": label, "deployment": deployment_id, **_outcome_json(outcome)}
 
     def _deregister_old(self, args: argparse.Namespace, cluster: str, new: TaskDefinition, keep: int) -> list[str]:
-        """Deregister NEW's family's ACTIVE revisions older than the KEEP newest that no service here uses."""
+        """Deregister NEW's family's ACTIVE revisions older than the KEEP newest that no service anywhere uses."""
         gateway = self.app.gateway
-        in_use: set[str] = set()
-        for svc in gateway.list_services(cluster):
-            in_use.add(svc.task_definition_arn)
-            in_use.update(dep.task_definition_arn for dep in svc.deployments)
+        in_use = deploy.revisions_in_use(gateway)
         doomed = deploy.revisions_to_deregister(gateway.revisions(new.family), new.revision, keep, in_use)
         gone = []
         for number, arn in doomed:
@@ -408,9 +452,9 @@ class DeployCommands(EcsCommands):
         """Point a service back at its previous ACTIVE revision, or the one named."""
         app = self.app
         names = list(args.names)
-        revision: str | None = None
-        if names and names[-1].isdigit():
-            revision = names.pop()
+        revision: int | None = None
+        if names and names[-1].isdigit():  # any digit, so that ² or ١٢ is refused, not taken for a service
+            revision = self._number(numbers.revision, names.pop())
         cluster, service = self.required(names, ("cluster", "service"), "rollback [CLUSTER] [SERVICE] [REVISION]")
         waiting = self._waiting(args)
         gateway = app.gateway
@@ -456,10 +500,7 @@ class DeployCommands(EcsCommands):
         """Set how many tasks a service runs."""
         app = self.app
         names = list(args.names)
-        count_text = names.pop()
-        if not count_text.isdigit():
-            raise CommandError(f"COUNT must be a whole number, not {count_text!r}", 2)
-        count = int(count_text)
+        count = self._number(numbers.desired_count, names.pop())
         cluster, service = self.required(names, ("cluster", "service"), "scale [CLUSTER] [SERVICE] COUNT")
         waiting = self._waiting(args)
         gateway = app.gateway

@@ -6,7 +6,7 @@ A leaf module: it imports cmd2 and nothing of ecsshell, so commands and the shel
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from cmd2 import Cmd2ArgumentParser
 
@@ -23,10 +23,14 @@ class CommandError(Exception):
 
 
 class CommandParser(Cmd2ArgumentParser):
-    """The parser of ecsshell's own commands: options may come before, between or after the names."""
+    """The parser of ecsshell's own commands: options anywhere among the names, errors in one line."""
 
     def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
         return self.parse_intermixed_args(args, namespace)
+
+    def error(self, message: str) -> NoReturn:
+        """Fail the command with one line naming what was wrong (status 2), not a usage block."""
+        raise CommandError(f"{self.prog}: {message} (see `help {self.prog.split()[-1]}`)", 2)
 
 
 def mutating(func: F) -> F:

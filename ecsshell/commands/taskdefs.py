@@ -9,6 +9,8 @@ from typing import Any
 
 from cmd2 import Cmd, with_argparser, with_category
 
+from .. import deploy
+from . import numbers
 from .common import EcsCommands, positional_completer
 from .plumbing import CommandError, CommandParser, mutating
 
@@ -35,19 +37,59 @@ def register_parser() -> CommandParser:
     return parser
 
 
-def load_task_definition(path: str) -> dict[str, Any]:
-    """Read a task definition document, naming the line and column of any JSON error."""
+MAX_FILE_BYTES = 4 * 1024 * 1024  # far above any real task definition; /dev/zero must not fill memory
+MAX_NESTING = 32  # real task definitions nest a handful of levels
+
+
+def _depth(document: Any) -> int:
+    """Return how deeply DOCUMENT's lists and objects nest, without recursing."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+        if children is not None:
+            deepest = max(deepest, depth)
+            if depth <= MAX_NESTING:
+                stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _read(path: str) -> str:
+    """Read at most MAX_FILE_BYTES of text from PATH, refusing directories, binary and oversized files."""
     file = Path(path).expanduser()
+    if file.is_dir():
+        raise CommandError(f"{path}: is a directory, not a task definition file")
     try:
-        text = file.read_text(encoding="utf-8")
+        with file.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise CommandError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CommandError(f"{path}: cannot read: {exc}") from None
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise CommandError(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB, so not a task definition "
+                           "(stopped reading there)")
+    if b"\0" in data:
+        raise CommandError(f"{path}: a binary file, not task definition JSON")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CommandError(f"{path}: not UTF-8 text (byte {exc.start}): not task definition JSON") from None
+
+
+def load_task_definition(path: str) -> dict[str, Any]:
+    """Read a task definition document, naming the line and column of any JSON error."""
+    text = _read(path)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CommandError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise CommandError(f"{path}: JSON nested too deeply (a task definition nests at most "
+                           f"{MAX_NESTING} levels)") from None
+    if _depth(document) > MAX_NESTING:
+        raise CommandError(f"{path}: JSON nested too deeply (a task definition nests at most "
+                           f"{MAX_NESTING} levels)")
     if not isinstance(document, dict):
         raise CommandError(f"{path}: a task definition must be a JSON object, not {type(document).__name__}")
     body = document.get("taskDefinition", document)
@@ -95,8 +137,11 @@ class TaskDefinitionCommands(EcsCommands):
                 app.show(tables.revisions_table(family, revisions))
             return
         rev = names[1]
-        if rev != "latest" and not rev.isdigit():
-            raise CommandError(f"revision must be a number or `latest`, not {rev!r}", 2)
+        if rev != "latest":
+            try:
+                rev = str(numbers.revision(rev))
+            except numbers.NumberError:
+                raise CommandError(f"revision must be a number (digits 0-9) or `latest`, not {rev!r}", 2) from None
         td = gateway.task_definition(family if rev == "latest" else f"{family}:{rev}")
         show = app.show_secrets if args.show_secrets is None else args.show_secrets
         text = taskdef.task_definition_json(td, mask_secrets=not show)
@@ -119,7 +164,14 @@ class TaskDefinitionCommands(EcsCommands):
         if not (args.yes or app.confirmed(f"Register a new revision of {body['family']} ({count} containers)?")):
             app.poutput("cancelled; nothing changed")
             return
-        td = app.gateway.register_task_definition(spec)
+        try:
+            registered = deploy.register_safely(app.gateway, spec, say=app.note)
+        except KeyboardInterrupt:
+            app.mark_failed(130)  # the run ends with 130, as after any Ctrl-C outside the shell
+            raise
+        td = registered.task_definition
+        if registered.note:
+            app.note(f"note: {registered.note}")
         app.completion.invalidate("families")
         app.completion.invalidate("revisions", td.family)
         if (args.output or app.output) == "json":

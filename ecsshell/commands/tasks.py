@@ -12,8 +12,10 @@ from cmd2 import Choices, with_argparser, with_category
 from .. import deploy
 from ..model import LogEvent, Task, TaskDefinition
 from ..scope import SCOPE_RULE
+from . import numbers
 from .common import EcsCommands, app_of, complete_kind, container_completer, positional_completer
-from .deploy import DEFAULT_TIMEOUT, EXIT_FAILED, EXIT_TIMEOUT, duration
+from .deploy import DEFAULT_TIMEOUT, EXIT_FAILED, EXIT_TIMEOUT
+from .numbers import duration
 from .plumbing import CommandError, CommandParser, mutating
 
 CATEGORY = "Tasks"
@@ -35,7 +37,8 @@ def run_parser() -> CommandParser:
                                           "of the same family in the cluster.", epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="+", metavar="NAME", help="[CLUSTER] FAMILY[:REVISION]",
                         choices_provider=positional_completer(("cluster", "family")))
-    parser.add_argument("--count", type=int, default=1, help="how many tasks (1-10)")
+    parser.add_argument("--count", type=numbers.option("--count", 1, numbers.RUN_TASK_MAX, "the RunTask limit"),
+                        default=1, help="how many tasks (1-10)")
     parser.add_argument("--launch-type", choices=["FARGATE", "EC2", "EXTERNAL"], default=None)
     parser.add_argument("--subnets", default=None, metavar="ID,ID", help="awsvpc subnets")
     parser.add_argument("--security-groups", default=None, metavar="ID,ID", help="awsvpc security groups")
@@ -165,8 +168,10 @@ class TaskCommands(EcsCommands):
 
         app = self.app
         cluster, ref = self.required(list(args.names), ("cluster", "family"), "run [CLUSTER] FAMILY[:REVISION]")
-        if not 1 <= args.count <= 10:
-            raise CommandError("--count must be between 1 and 10 (the RunTask limit)", 2)
+        try:
+            numbers.task_definition_ref(ref)
+        except numbers.NumberError as exc:
+            raise CommandError(str(exc), 2) from None
         gateway = app.gateway
         td = gateway.task_definition(ref)
         launch_type, network = args.launch_type, None

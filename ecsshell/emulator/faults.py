@@ -16,6 +16,7 @@ class FaultReply:
     status: int
     body: str
     content_type: str = "application/x-amz-json-1.1"
+    after_apply: bool = False  # carry the request out first, then answer this instead
 
 
 class Faults:
@@ -25,7 +26,7 @@ class Faults:
         self._lock = threading.Lock()
         self._latency: dict[str | None, float] = {}
         self._throttle: dict[str, int] = {}
-        self._errors: dict[str, list[int]] = {}  # operation -> [status, remaining]
+        self._errors: dict[str, tuple[int, int, bool]] = {}  # operation -> (status, remaining, after_apply)
         self._bodies: dict[str, tuple[str, str]] = {}  # operation -> (body, content type) of its errors
 
     def latency(self, seconds: float, operation: str | None = None) -> None:
@@ -41,11 +42,14 @@ class Faults:
         with self._lock:
             self._throttle[operation] = self._throttle.get(operation, 0) + times
 
-    def fail(self, operation: str, status: int = 500, times: int = 1, *, body: str | None = None,
-             content_type: str = "text/html") -> None:
-        """Answer the next TIMES calls of OPERATION with an HTTP STATUS error (BODY, e.g. a proxy's page)."""
+    def fail(self, operation: str, status: int = 500, times: int = 1, *, after_apply: bool = False,
+             body: str | None = None, content_type: str = "text/html") -> None:
+        """Answer the next TIMES calls of OPERATION with an HTTP STATUS error.
+
+        AFTER_APPLY carries the call out first (a lost answer); BODY replaces ECS's JSON error (a proxy's page).
+        """
         with self._lock:
-            self._errors[operation] = [status, times]
+            self._errors[operation] = (status, times, after_apply)
             if body is None:
                 self._bodies.pop(operation, None)
             else:
@@ -70,9 +74,10 @@ class Faults:
                 return FaultReply(400, THROTTLE_BODY)
             error = self._errors.get(operation)
             if error and error[1] > 0:
-                error[1] -= 1
+                status, remaining, after_apply = error
+                self._errors[operation] = (status, remaining - 1, after_apply)
                 if operation in self._bodies:
-                    return FaultReply(error[0], *self._bodies[operation])
+                    return FaultReply(status, *self._bodies[operation], after_apply=after_apply)
                 body = json.dumps({"__type": "ServerException", "message": f"Injected fault on {operation}"})
-                return FaultReply(error[0], body)
+                return FaultReply(status, body, after_apply=after_apply)
             return None

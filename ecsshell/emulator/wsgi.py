@@ -93,16 +93,24 @@ class EmulatorApp:
             if delay:
                 time.sleep(delay)
             fault = self.faults.reply_for(operation)
-            if fault is not None:
+            if fault is not None and not fault.after_apply:
                 return self._reply(start_response, fault.status, fault.body, fault.content_type)
-            is_ecs = environ.get("HTTP_X_AMZ_TARGET", "").startswith(ECS_PREFIX)
-            if is_ecs and (operation in PAGED or operation in BATCHED):
-                return self._ecs_shimmed(environ, start_response, operation, body)
-            status, headers, out = self._call_moto(environ, body)
-            start_response(status, headers)
-            return [out]
+            if fault is not None:  # the change is made, but the caller hears only of a failure
+                self._dispatch(environ, lambda *_: None, operation, body)
+                return self._reply(start_response, fault.status, fault.body, fault.content_type)
+            return self._dispatch(environ, start_response, operation, body)
         finally:
             self.recorder.end()
+
+    def _dispatch(self, environ: dict[str, Any], start_response: StartResponse, operation: str,
+                  body: bytes) -> list[bytes]:
+        """Answer the request through the ECS shims or moto itself."""
+        is_ecs = environ.get("HTTP_X_AMZ_TARGET", "").startswith(ECS_PREFIX)
+        if is_ecs and (operation in PAGED or operation in BATCHED):
+            return self._ecs_shimmed(environ, start_response, operation, body)
+        status, headers, out = self._call_moto(environ, body)
+        start_response(status, headers)
+        return [out]
 
     def _call_moto(self, environ: dict[str, Any], body: bytes) -> tuple[str, list[tuple[str, str]], bytes]:
         environ = dict(environ)
