@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from moto.core.responses import ActionResult
 from moto.ecs import exceptions, models, responses
 
-from . import elb
+from . import load_balancing
 from .scheduler import START_SECONDS, Scheduler, container_records, new_deployment_id
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def install(world: World) -> None:
     # moto's EC2 backend otherwise loads ~1,300 default AMIs on every reset (hundreds of milliseconds).
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     _worlds[world.region] = world
-    elb.install(_worlds)
+    load_balancing.install(_worlds)
     backend_cls = models.EC2ContainerServiceBackend
     response_cls = responses.EC2ContainerServiceResponse
     _count_task_memory(backend_cls)

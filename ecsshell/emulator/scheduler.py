@@ -5,7 +5,7 @@ tasks, stops old ones as the new ones reach RUNNING, and ends COMPLETED, or FAIL
 keep failing to start (the deployment circuit breaker, with optional rollback). Without the circuit
 breaker a failing deployment stays IN_PROGRESS and retries with a growing back-off, as ECS does.
 Service tasks on EC2 clusters are placed on container instances when the cluster has some, and
-service tasks behind load balancers are registered as targets (see `elb.py`).
+service tasks behind load balancers are registered as targets (see `load_balancing.py`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .elb import LoadBalancing
+from .load_balancing import LoadBalancing
 
 if TYPE_CHECKING:
     from .server import World
