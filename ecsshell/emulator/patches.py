@@ -11,7 +11,7 @@ import functools
 import os
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from moto.core.responses import ActionResult
 from moto.ecs import exceptions, models, responses
@@ -19,13 +19,22 @@ from moto.ecs import exceptions, models, responses
 from . import load_balancing
 from .scheduler import START_SECONDS, Scheduler, container_records, new_deployment_id
 
-if TYPE_CHECKING:
-    from .server import World
 
-_worlds: dict[str, World] = {}  # region -> world, so shims can reach the scheduler's clock
+class Host(load_balancing.Host, Protocol):
+    """The world as the shims see it: its region and its scheduler (the emulated clock)."""
+
+    @property
+    def region(self) -> str: ...
+
+    @property
+    def scheduler(self) -> Scheduler: ...
 
 
-def _world_for(region: str) -> World | None:
+_worlds: dict[str, Host] = {}  # region -> world, so shims can reach the scheduler's clock
+_installed = False
+
+
+def _world_for(region: str) -> Host | None:
     return _worlds.get(region)
 
 
@@ -38,11 +47,18 @@ def _wrap(cls: type, name: str, make: Callable[[Callable[..., Any]], Callable[..
     setattr(cls, name, wrapped)
 
 
-def install(world: World) -> None:
-    """Apply every shim once per process and register WORLD for its region."""
+def register(world: Host) -> None:
+    """Let the shims find WORLD's scheduler by its region."""
+    _worlds[world.region] = world
+
+
+def install() -> None:
+    """Apply every shim to moto's classes, once per process."""
+    global _installed
+    if _installed:
+        return
     # moto's EC2 backend otherwise loads ~1,300 default AMIs on every reset (hundreds of milliseconds).
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    _worlds[world.region] = world
     load_balancing.install(_worlds)
     backend_cls = models.EC2ContainerServiceBackend
     response_cls = responses.EC2ContainerServiceResponse
@@ -58,6 +74,7 @@ def install(world: World) -> None:
     _wrap(response_cls, "create_service", _keep_service_settings)
     _wrap(response_cls, "run_task", _run_task_like_ecs)
     _wrap(response_cls, "describe_tasks", _describe_tasks_in_cluster)
+    _installed = True
 
 
 def _list_tasks_by_service(original: Callable[..., Any]) -> Callable[..., Any]:
