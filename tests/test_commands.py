@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from ecsshell.emulator import World
-from ecsshell.emulator.worlds import scale_world, small_world
+from ecsshell.emulator.worlds import scale_world
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def small(world: World) -> dict[str, Any]:
-    return small_world(world)
 
 
 def revisions(world: World, family: str) -> list[str]:
