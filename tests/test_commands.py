@@ -223,7 +223,8 @@ def test_register_reports_what_ecs_refused(world, ecsshell, tmp_path) -> None:
                                                                         "memory": "lots"}]}))
     result = ecsshell("register", str(bad))
     assert result.code == 1
-    assert "RegisterTaskDefinition" in result.err or "memory" in result.err
+    assert "RegisterTaskDefinition" in result.err  # the call that was refused
+    assert "containerDefinitions[0].memory" in result.err  # and the field it refused
     assert "Traceback" not in result.err
     assert world.client("ecs").list_task_definitions()["taskDefinitionArns"] == []
 
