@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from ecsshell.emulator import World, start_world
+from ecsshell.emulator.worlds import small_world
 
 # No test may reach a real AWS account or read the developer's AWS files.
 os.environ.update(
@@ -51,3 +53,9 @@ def ecsshell(world: World, tmp_path_factory: pytest.TempPathFactory):  # type: i
         return run_ecsshell(world, home, *argv, stdin=stdin, extra=extra)
 
     return run
+
+
+@pytest.fixture
+def small(world: World) -> dict[str, Any]:
+    """Build the small world (clusters prod and staging) in the test's world and return what it built."""
+    return small_world(world)

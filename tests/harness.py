@@ -7,6 +7,7 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,13 @@ class Result:
     err: str
 
 
+class Terminal(io.StringIO):
+    """A captured stdout that says it is a terminal (so cmd2 keeps colours too)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
 def make_environment(world: World, home: Path, stdin: str = "", extra: dict[str, str] | None = None,
                      tty: bool = False) -> Environment:
     """Return an Environment pointing at WORLD whose sleep advances emulated time."""
@@ -35,10 +43,14 @@ def make_environment(world: World, home: Path, stdin: str = "", extra: dict[str,
                        stdin_isatty=tty, stdout_isatty=tty)
 
 
-def run_ecsshell(world: World, home: Path, *argv: str, stdin: str = "", extra: dict[str, str] | None = None
-                 ) -> Result:
-    """Run `ecsshell ARGV...` in this process and return its exit status and output."""
+def run_ecsshell(world: World, home: Path, *argv: str, stdin: str = "", extra: dict[str, str] | None = None,
+                 sleep: Callable[[float], None] | None = None, stdout_tty: bool = False) -> Result:
+    """Run `ecsshell ARGV...` in this process (with another SLEEP, or a terminal on stdout) and return what it did."""
     environment = make_environment(world, home, stdin, extra)
+    environment.sleep = sleep or world.advance
+    if stdout_tty:
+        environment.stdout = Terminal()
+        environment.stdout_isatty = True
     assert isinstance(environment.stderr, io.StringIO)
     with contextlib.redirect_stderr(environment.stderr):
         code = main(list(argv), environment)

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from ecsshell.emulator import World
-from ecsshell.emulator.worlds import scale_world, small_world
+from ecsshell.emulator.worlds import scale_world
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def small(world: World) -> dict[str, Any]:
-    return small_world(world)
 
 
 def revisions(world: World, family: str) -> list[str]:
@@ -229,7 +223,8 @@ def test_register_reports_what_ecs_refused(world, ecsshell, tmp_path) -> None:
                                                                         "memory": "lots"}]}))
     result = ecsshell("register", str(bad))
     assert result.code == 1
-    assert "RegisterTaskDefinition" in result.err or "memory" in result.err
+    assert "RegisterTaskDefinition" in result.err  # the call that was refused
+    assert "containerDefinitions[0].memory" in result.err  # and the field it refused
     assert "Traceback" not in result.err
     assert world.client("ecs").list_task_definitions()["taskDefinitionArns"] == []
 

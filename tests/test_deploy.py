@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import re
@@ -11,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import Result, make_environment
+from harness import Result, make_environment, run_ecsshell
 
-from ecsshell.cli import main
 from ecsshell.emulator import World
-from ecsshell.emulator.worlds import ECR, small_world
+from ecsshell.emulator.worlds import ECR
 from ecsshell.options import Options
 from ecsshell.shell import EcsShell
 
@@ -25,34 +23,8 @@ PULL_ERROR = "CannotPullContainerError: pull image manifest has been retried 5 t
 
 
 @pytest.fixture
-def small(world: World) -> dict[str, Any]:
-    return small_world(world)
-
-
-@pytest.fixture
 def home(tmp_path: Path) -> Path:
     return tmp_path
-
-
-class Terminal(io.StringIO):
-    """A captured stdout that says it is a terminal (so cmd2 keeps colours too)."""
-
-    def isatty(self) -> bool:
-        return True
-
-
-def run(world: World, home: Path, *argv: str, sleep: Callable[[float], None] | None = None,
-        stdout_tty: bool = False) -> Result:
-    """Run ecsshell ARGV like the harness, with another SLEEP or a terminal on stdout."""
-    env = make_environment(world, home)
-    env.sleep = sleep or world.advance
-    if stdout_tty:
-        env.stdout = Terminal()
-        env.stdout_isatty = True
-    assert isinstance(env.stderr, io.StringIO) and isinstance(env.stdout, io.StringIO)
-    with contextlib.redirect_stderr(env.stderr):
-        code = main(list(argv), env)
-    return Result(code, env.stdout.getvalue(), env.stderr.getvalue())
 
 
 def breaking(world: World, family: str, reason: str = "Essential container in task exited") -> \
@@ -109,7 +81,7 @@ def error_line(result: Result) -> str:
 
 # following a rollout -----------------------------------------------------------------------------
 def test_update_wait_follows_the_rollout_to_completed(world, home, small) -> None:
-    result = run(world, home, "update", "prod", "api", ":2.5.0", "--wait")
+    result = run_ecsshell(world, home, "update", "prod", "api", ":2.5.0", "--wait")
     assert result.code == 0, result.err
     svc = service(world, "prod", "api")
     assert revision_of(svc["taskDefinition"]) == "api:4"
@@ -127,7 +99,7 @@ def test_update_wait_follows_the_rollout_to_completed(world, home, small) -> Non
 
 
 def test_update_wait_on_a_terminal_draws_one_live_line(world, home, small) -> None:
-    result = run(world, home, "update", "prod", "api", ":2.5.0", "--wait", stdout_tty=True)
+    result = run_ecsshell(world, home, "update", "prod", "api", ":2.5.0", "--wait", stdout_tty=True)
     assert result.code == 0, result.err
     assert "\r\x1b[2Kapi:4: 0/2 running" in result.out
     assert "old tasks draining 2" in result.out
@@ -136,7 +108,7 @@ def test_update_wait_on_a_terminal_draws_one_live_line(world, home, small) -> No
 
 
 def test_a_broken_revision_trips_the_circuit_breaker_and_exits_1_with_the_reason(world, home, small) -> None:
-    result = run(world, home, "update", "prod", "api", ":2.5.0", "--wait", sleep=breaking(world, "api"))
+    result = run_ecsshell(world, home, "update", "prod", "api", ":2.5.0", "--wait", sleep=breaking(world, "api"))
     assert result.code == 1
     line = error_line(result)
     assert line.startswith("error: rollout of api:4 failed: ECS deployment circuit breaker")
@@ -150,7 +122,7 @@ def test_a_broken_revision_trips_the_circuit_breaker_and_exits_1_with_the_reason
 
 
 def test_rollback_on_failure_restores_the_previous_revision(world, home, small) -> None:
-    result = run(world, home, "update", "prod", "api", ":2.5.0", "--rollback", sleep=breaking(world, "api"))
+    result = run_ecsshell(world, home, "update", "prod", "api", ":2.5.0", "--rollback", sleep=breaking(world, "api"))
     assert result.code == 1  # --rollback implies --wait; the update still failed
     assert "circuit breaker" in error_line(result)
     assert "rolling api back to api:3" in result.out
@@ -164,8 +136,8 @@ def test_rollback_on_failure_restores_the_previous_revision(world, home, small) 
 
 def test_rollback_goes_to_the_revision_that_really_ran(world, home, small) -> None:
     # payments points at payments:2, whose rollout FAILED; its tasks still run payments:1
-    result = run(world, home, "update", "prod", "payments", ":5.3.0", "--rollback",
-                 sleep=breaking(world, "payments"))
+    result = run_ecsshell(world, home, "update", "prod", "payments", ":5.3.0", "--rollback",
+                          sleep=breaking(world, "payments"))
     assert result.code == 1
     assert "rolled back: payments runs payments:1 again" in result.out
     svc = service(world, "prod", "payments")
@@ -185,7 +157,7 @@ def test_rollback_follows_the_one_ecs_circuit_breaker_already_started(world, hom
                        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}})
     world.advance(5)
     world.recorder.reset()
-    result = run(world, home, "update", "ci", "app", ":2", "--rollback", sleep=breaking(world, "app"))
+    result = run_ecsshell(world, home, "update", "ci", "app", ":2", "--rollback", sleep=breaking(world, "app"))
     assert result.code == 1
     line = error_line(result)
     assert "likely a circuit-breaker rollback" in line and "Essential container in task exited" in line
@@ -199,7 +171,7 @@ def test_rollback_follows_the_one_ecs_circuit_breaker_already_started(world, hom
 
 
 def test_a_rollout_that_does_not_finish_in_time_exits_3(world, home, small) -> None:
-    result = run(world, home, "update", "prod", "api", ":2.5.0", "--wait", "--timeout", "2s")
+    result = run_ecsshell(world, home, "update", "prod", "api", ":2.5.0", "--wait", "--timeout", "2s")
     assert result.code == 3
     assert "error: rollout of api:4 timed out: gave up after 2s: api:4 0/2 running" in error_line(result)
     svc = service(world, "prod", "api")
@@ -209,8 +181,8 @@ def test_a_rollout_that_does_not_finish_in_time_exits_3(world, home, small) -> N
 
 def test_timeout_without_circuit_breaker_names_the_failure_and_rolls_back(world, home, small) -> None:
     # legacy has no circuit breaker: a broken revision retries for ever; its tasks run legacy:1
-    result = run(world, home, "update", "prod", "legacy", ":2021.01", "--rollback", "--timeout", "1m",
-                 sleep=breaking(world, "legacy", PULL_ERROR))
+    result = run_ecsshell(world, home, "update", "prod", "legacy", ":2021.01", "--rollback", "--timeout", "1m",
+                          sleep=breaking(world, "legacy", PULL_ERROR))
     assert result.code == 3
     line = error_line(result)
     assert "rollout of legacy:3 timed out" in line and "last failure:" in line and "CannotPullContainerError" in line
@@ -223,7 +195,7 @@ def test_timeout_without_circuit_breaker_names_the_failure_and_rolls_back(world,
 
 def test_update_in_argv_mode_does_not_wait_by_default(world, home, small) -> None:
     before = world.scheduler.elapsed
-    result = run(world, home, "update", "prod", "api", ":2.5.0")
+    result = run_ecsshell(world, home, "update", "prod", "api", ":2.5.0")
     assert result.code == 0, result.err
     assert world.scheduler.elapsed == before  # no emulated time passed: it returned at once
     svc = service(world, "prod", "api")
@@ -232,13 +204,13 @@ def test_update_in_argv_mode_does_not_wait_by_default(world, home, small) -> Non
         ("api:4", "IN_PROGRESS", 0)
     assert "registered api:4; api in prod now runs it (was api:3)" in result.out
     assert "done" not in result.out
-    piped = run(world, home, "-c", "update prod worker :3.1.0")
+    piped = run_ecsshell(world, home, "-c", "update prod worker :3.1.0")
     assert piped.code == 0 and world.scheduler.elapsed == before
     assert service(world, "prod", "worker")["deployments"][0]["rolloutState"] == "IN_PROGRESS"
 
 
 def test_update_json_reports_the_outcome_in_one_document(world, home, small) -> None:
-    result = run(world, home, "--output", "json", "update", "prod", "api", ":2.5.0", "--wait")
+    result = run_ecsshell(world, home, "--output", "json", "update", "prod", "api", ":2.5.0", "--wait")
     assert result.code == 0, result.err
     document = json.loads(result.out)
     assert document["from"] == "api:3" and document["to"] == "api:4"
@@ -251,7 +223,7 @@ def test_update_json_reports_the_outcome_in_one_document(world, home, small) -> 
 def test_dry_run_shows_the_diff_and_changes_nothing(world, home, small) -> None:
     before = revisions(world, "web")
     world.recorder.reset()
-    result = run(world, home, "update", "prod", "web", "--image", "web=:1.6.0", "--dry-run")
+    result = run_ecsshell(world, home, "update", "prod", "web", "--image", "web=:1.6.0", "--dry-run")
     assert result.code == 0, result.err
     assert f'-      "image": "{ECR}/web:1.5.0",' in result.out
     assert f'+      "image": "{ECR}/web:1.6.0",' in result.out
@@ -259,7 +231,7 @@ def test_dry_run_shows_the_diff_and_changes_nothing(world, home, small) -> None:
                and not line.startswith(("+++", "---"))]
     assert len(changed) == 2  # only the image line changes
     assert "\x1b" not in result.out
-    coloured = run(world, home, "update", "prod", "web", ":1.6.0", "--dry-run", stdout_tty=True)
+    coloured = run_ecsshell(world, home, "update", "prod", "web", ":1.6.0", "--dry-run", stdout_tty=True)
     assert coloured.code == 0, coloured.err
     assert "\x1b[" in coloured.out and "web:1.6.0" in coloured.out  # pygments' diff colours on a terminal
     calls = world.recorder.calls
@@ -309,8 +281,8 @@ def _without(document: dict[str, Any], images: bool = True) -> dict[str, Any]:
 
 def test_multi_container_update_keeps_every_other_field_byte_for_byte(world, home, small) -> None:
     before = task_definition(world, "web:3")
-    result = run(world, home, "update", "prod", "web", "--image", f"web={ECR}/web:1.6.0",
-                 "--image", "envoy=:v1.28.0.0-prod")
+    result = run_ecsshell(world, home, "update", "prod", "web", "--image", f"web={ECR}/web:1.6.0",
+                          "--image", "envoy=:v1.28.0.0-prod")
     assert result.code == 0, result.err
     after = task_definition(world, "web:4")
     images = {c["name"]: c["image"] for c in after["taskDefinition"]["containerDefinitions"]}
@@ -322,7 +294,7 @@ def test_multi_container_update_keeps_every_other_field_byte_for_byte(world, hom
 
 def test_container_flag_and_a_tag_on_a_digest_pinned_image(world, home, small) -> None:
     before = task_definition(world, "web:3")
-    result = run(world, home, "update", "prod", "web", "--container", "envoy", ":v1.29.0.0-prod")
+    result = run_ecsshell(world, home, "update", "prod", "web", "--container", "envoy", ":v1.29.0.0-prod")
     assert result.code == 0, result.err
     after = task_definition(world, "web:4")
     containers = after["taskDefinition"]["containerDefinitions"]
@@ -331,7 +303,7 @@ def test_container_flag_and_a_tag_on_a_digest_pinned_image(world, home, small) -
     assert _without(after) == _without(before)
     # :TAG on a digest-pinned image gives repository:TAG, the digest dropped
     assert "@sha256:" in task_definition(world, "worker:2")["taskDefinition"]["containerDefinitions"][0]["image"]
-    result = run(world, home, "update", "prod", "worker", ":3.1.0")
+    result = run_ecsshell(world, home, "update", "prod", "worker", ":3.1.0")
     assert result.code == 0, result.err
     image = task_definition(world, "worker:3")["taskDefinition"]["containerDefinitions"][0]["image"]
     assert image == f"{ECR}/worker:3.1.0"
@@ -339,8 +311,8 @@ def test_container_flag_and_a_tag_on_a_digest_pinned_image(world, home, small) -
 
 def test_env_and_unset_env_change_variables_in_the_same_revision(world, home, small) -> None:
     before = task_definition(world, "web:3")
-    result = run(world, home, "update", "prod", "web", ":1.6.0", "--env", "web", "LOG_LEVEL=debug",
-                 "--env", "envoy", "ENVOY_ADMIN=on", "--unset-env", "web", "API_KEY")
+    result = run_ecsshell(world, home, "update", "prod", "web", ":1.6.0", "--env", "web", "LOG_LEVEL=debug",
+                          "--env", "envoy", "ENVOY_ADMIN=on", "--unset-env", "web", "API_KEY")
     assert result.code == 0, result.err
     assert revisions(world, "web") == ["web:1", "web:2", "web:3", "web:4"]  # one revision for it all
     after = task_definition(world, "web:4")
@@ -371,7 +343,7 @@ def test_an_invalid_change_is_refused_with_nothing_registered(world, home, small
         family = argv[2]
         before = revisions(world, family)
         world.recorder.reset()
-        result = run(world, home, *argv)
+        result = run_ecsshell(world, home, *argv)
         assert result.code != 0, argv
         assert needle in error_line(result), argv
         assert world.recorder.calls["RegisterTaskDefinition"] == 0
@@ -384,7 +356,7 @@ def test_an_invalid_change_is_refused_with_nothing_registered(world, home, small
 def test_a_refused_update_service_leaves_no_orphan_revision(world, home, small) -> None:
     before = service(world, "prod", "api")
     world.faults.fail("UpdateService", status=400, times=1)
-    result = run(world, home, "update", "prod", "api", ":2.5.0", "--wait")
+    result = run_ecsshell(world, home, "update", "prod", "api", ":2.5.0", "--wait")
     assert result.code == 1
     line = error_line(result)
     assert "UpdateService failed, so api still runs api:3" in line
@@ -397,7 +369,7 @@ def test_a_refused_update_service_leaves_no_orphan_revision(world, home, small) 
 
 
 def test_deregister_old_keeps_the_newest_revisions(world, home, small) -> None:
-    result = run(world, home, "update", "prod", "web", ":1.6.0", "--deregister-old", "--keep", "2")
+    result = run_ecsshell(world, home, "update", "prod", "web", ":1.6.0", "--deregister-old", "--keep", "2")
     assert result.code == 0, result.err
     assert "deregistered web:1, web:2 (kept the 2 newest)" in result.out
     assert revisions(world, "web") == ["web:3", "web:4"]
@@ -408,33 +380,33 @@ def test_deregister_old_keeps_the_newest_revisions(world, home, small) -> None:
 
 # rollback and scale ------------------------------------------------------------------------------
 def test_rollback_to_the_previous_then_to_a_named_revision(world, home, small) -> None:
-    previous = run(world, home, "rollback", "prod", "web", "--wait")
+    previous = run_ecsshell(world, home, "rollback", "prod", "web", "--wait")
     assert previous.code == 0, previous.err
     assert "web in prod: web:3 -> web:2" in previous.out and "rollback to web:2 done" in previous.out
     svc = service(world, "prod", "web")
     assert revision_of(svc["taskDefinition"]) == "web:2"
     assert svc["deployments"][0]["rolloutState"] == "COMPLETED"
     assert running_revisions(world, "prod", "web") == ["web:2"] * 3
-    named = run(world, home, "rollback", "prod", "web", "1", "--wait")
+    named = run_ecsshell(world, home, "rollback", "prod", "web", "1", "--wait")
     assert named.code == 0, named.err
     assert revision_of(service(world, "prod", "web")["taskDefinition"]) == "web:1"
     assert running_revisions(world, "prod", "web") == ["web:1"] * 3
     world.client("ecs").deregister_task_definition(taskDefinition="web:2")
-    refused = run(world, home, "rollback", "prod", "web", "2")
+    refused = run_ecsshell(world, home, "rollback", "prod", "web", "2")
     assert refused.code == 1
     assert "web:2 is INACTIVE" in error_line(refused)
     assert revision_of(service(world, "prod", "web")["taskDefinition"]) == "web:1"
 
 
 def test_scale_wait_follows_until_every_task_runs(world, home, small) -> None:
-    result = run(world, home, "scale", "prod", "api", "4", "--wait")
+    result = run_ecsshell(world, home, "scale", "prod", "api", "4", "--wait")
     assert result.code == 0, result.err
     assert "api in prod: desired 2 -> 4" in result.out
     assert "scale to 4 done: api runs 4/4 tasks" in result.out
     svc = service(world, "prod", "api")
     assert (svc["desiredCount"], svc["runningCount"], svc["pendingCount"]) == (4, 4, 0)
     assert running_revisions(world, "prod", "api") == ["api:3"] * 4
-    late = run(world, home, "scale", "prod", "api", "6", "--wait", "--timeout", "1")
+    late = run_ecsshell(world, home, "scale", "prod", "api", "6", "--wait", "--timeout", "1")
     assert late.code == 3
     assert "scale to 6 timed out: gave up after 1s: 4/6 running" in error_line(late)
     assert service(world, "prod", "api")["desiredCount"] == 6
@@ -442,8 +414,8 @@ def test_scale_wait_follows_until_every_task_runs(world, home, small) -> None:
 
 # run --wait ----------------------------------------------------------------------------------------
 def _run_job(world: World, home: Path, small: dict[str, Any], *extra: str) -> Result:
-    return run(world, home, "run", "batch", "migrate", "--subnets", ",".join(small["subnets"]),
-               "--security-groups", small["security_group"], "--wait", *extra)
+    return run_ecsshell(world, home, "run", "batch", "migrate", "--subnets", ",".join(small["subnets"]),
+                        "--security-groups", small["security_group"], "--wait", *extra)
 
 
 def _batch_tasks(world: World) -> list[dict[str, Any]]:
@@ -470,7 +442,7 @@ def test_run_wait_exits_with_the_essential_container_code(world, home, small) ->
 
 def test_run_like_a_service_takes_its_launch_type_and_network(world, home, small) -> None:
     world.scheduler.exit_after("migrate", 10, 4)
-    result = run(world, home, "run", "prod", "migrate", "--like", "api", "--wait")
+    result = run_ecsshell(world, home, "run", "prod", "migrate", "--like", "api", "--wait")
     assert result.code == 4, result.err
     ecs = world.client("ecs")
     arns = ecs.list_tasks(cluster="prod", family="migrate", desiredStatus="STOPPED")["taskArns"]

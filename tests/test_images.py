@@ -198,7 +198,8 @@ def test_parse_refuses_bad_tags(tag: str) -> None:
 )
 def test_invalid_references_are_refused_with_their_reason(text: str, reason: str) -> None:
     message = refused(text)
-    assert message.startswith(f'invalid image reference "{text}": ') or text != text.strip()
+    shown = text.replace("\n", "\\n")  # quoted as written, a newline escaped
+    assert message.startswith(f'invalid image reference "{shown}": ')
     assert reason in message
 
 

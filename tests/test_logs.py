@@ -2,37 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import re
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
-import pytest
-from harness import Result, make_environment
+from harness import run_ecsshell
 
-from ecsshell.cli import main
 from ecsshell.emulator import World
-from ecsshell.emulator.worlds import LOG_LINES, small_world
+from ecsshell.emulator.worlds import LOG_LINES
 
 LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) (\S{8}) (\S+) \| (.*)$")
-
-
-@pytest.fixture
-def small(world: World) -> dict[str, Any]:
-    return small_world(world)
-
-
-def run(world: World, home: Path, *argv: str, sleep: Callable[[float], None] | None = None) -> Result:
-    """Run ecsshell ARGV like the harness, with another SLEEP."""
-    env = make_environment(world, home)
-    env.sleep = sleep or world.advance
-    assert isinstance(env.stderr, io.StringIO) and isinstance(env.stdout, io.StringIO)
-    with contextlib.redirect_stderr(env.stderr):
-        code = main(list(argv), env)
-    return Result(code, env.stdout.getvalue(), env.stderr.getvalue())
 
 
 def task_ids(world: World, cluster: str, service: str, status: str = "RUNNING") -> list[str]:
@@ -55,7 +33,7 @@ def parsed(out: str) -> list[tuple[str, str, str, str]]:
 
 
 def test_logs_of_a_service_merge_its_tasks_by_time(world, tmp_path, small) -> None:
-    result = run(world, tmp_path, "logs", "prod", "web", "--since", "3h")
+    result = run_ecsshell(world, tmp_path, "logs", "prod", "web", "--since", "3h")
     assert result.code == 0, result.err
     rows = parsed(result.out)
     running = task_ids(world, "prod", "web")
@@ -73,26 +51,26 @@ def test_logs_of_a_service_merge_its_tasks_by_time(world, tmp_path, small) -> No
     assert {(r[1], r[3]) for r in rows} <= ours
     assert {r[1] for r in rows} >= {t[:8] for t in running}
 
-    envoy = run(world, tmp_path, "logs", "prod", "web", "--since", "3h", "--container", "envoy")
+    envoy = run_ecsshell(world, tmp_path, "logs", "prod", "web", "--since", "3h", "--container", "envoy")
     assert envoy.code == 0, envoy.err
     assert {r[2] for r in parsed(envoy.out)} == {"envoy"}
-    missing = run(world, tmp_path, "logs", "prod", "web", "--container", "nginx")
+    missing = run_ecsshell(world, tmp_path, "logs", "prod", "web", "--container", "nginx")
     assert missing.code == 1
     assert "web has no container 'nginx' (it has: envoy, web)" in missing.err
 
 
 def test_since_limits_how_far_back_and_a_task_id_names_one_task(world, tmp_path, small) -> None:
     old = task_ids(world, "prod", "api")
-    assert run(world, tmp_path, "update", "prod", "api", ":2.5.0", "--wait").code == 0
+    assert run_ecsshell(world, tmp_path, "update", "prod", "api", ":2.5.0", "--wait").code == 0
     new = task_ids(world, "prod", "api")
     assert not set(new) & set(old)
-    recent = parsed(run(world, tmp_path, "logs", "prod", "api").out)  # default: the last 10 minutes
+    recent = parsed(run_ecsshell(world, tmp_path, "logs", "prod", "api").out)  # default: the last 10 minutes
     assert {r[1] for r in recent} == {t[:8] for t in new}
-    everything = parsed(run(world, tmp_path, "logs", "prod", "api", "--since", "3h").out)
+    everything = parsed(run_ecsshell(world, tmp_path, "logs", "prod", "api", "--since", "3h").out)
     shown = {r[1] for r in everything}
     assert shown >= {t[:8] for t in new + old}  # the stopped tasks' lines too
     assert shown <= {t[:8] for t in new + task_ids(world, "prod", "api", "STOPPED")}
-    one = run(world, tmp_path, "--output", "json", "logs", "prod", new[0])
+    one = run_ecsshell(world, tmp_path, "--output", "json", "logs", "prod", new[0])
     assert one.code == 0, one.err
     documents = [json.loads(line) for line in one.out.splitlines()]
     assert {d["task"] for d in documents} == {new[0]}
@@ -111,7 +89,7 @@ def test_follow_prints_new_lines_of_new_tasks_until_ctrl_c(world, tmp_path, smal
             raise KeyboardInterrupt
         world.advance(seconds)
 
-    result = run(world, tmp_path, "logs", "prod", "api", "--follow", sleep=sleep)
+    result = run_ecsshell(world, tmp_path, "logs", "prod", "api", "--follow", sleep=sleep)
     assert result.code == 0, result.err
     (added,) = set(task_ids(world, "prod", "api")) - before
     rows = parsed(result.out)
@@ -125,10 +103,10 @@ def test_logs_explain_what_they_cannot_read(world, tmp_path) -> None:
     ecs.register_task_definition(family="quiet", containerDefinitions=[{"name": "app", "image": "app:1",
                                                                         "memory": 128}])
     ecs.create_service(cluster="plain", serviceName="quiet", taskDefinition="quiet", desiredCount=1)
-    none = run(world, tmp_path, "logs", "plain", "quiet")
+    none = run_ecsshell(world, tmp_path, "logs", "plain", "quiet")
     assert none.code == 1 and "quiet has no tasks in plain" in none.err
     world.advance(4)
-    result = run(world, tmp_path, "logs", "plain", "quiet")
+    result = run_ecsshell(world, tmp_path, "logs", "plain", "quiet")
     assert result.code == 1
     assert "no container of quiet logs with the awslogs driver" in result.err
     assert len(result.err.strip().splitlines()) == 1

@@ -94,7 +94,7 @@ def test_every_tour_step_works_in_the_demo_world(world: World, tmp_path: Path,
     finally:
         app.close()
     out = environment.stdout.getvalue()  # type: ignore[attr-defined]
-    assert "rollout of web:4 done" in out or "rolled out" in out
+    assert "rollout of web:4 done" in out  # the tour's `update web :1.4.0` waited for its rollout
     assert "registered testfamily:1" in out
     ecs = world.client("ecs")
     web = ecs.describe_services(cluster="prod", services=["web"])["services"][0]

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from ecsshell.emulator import World
-from ecsshell.emulator.worlds import small_world
-
-
-@pytest.fixture
-def small(world: World) -> dict[str, Any]:
-    return small_world(world)
 
 
 def service_revision(world: World, cluster: str, service: str) -> str:

@@ -7,7 +7,6 @@ from typing import Any
 
 from cmd2 import Choices, CompletionItem, with_argparser, with_category
 
-from ..model import Service, TaskDefinition
 from ..scope import SCOPE_RULE
 from . import numbers
 from .checks import check_service
@@ -255,13 +254,3 @@ class BrowseCommands(EcsCommands):
         if self.app.scope.cluster:
             cache.prefetch_services(self.app.scope.cluster)
         self.app.poutput("refreshing names in the background")
-
-
-def services_by_family(services: list[Service], task_defs: dict[str, TaskDefinition]) -> dict[str, Service]:
-    """Map each task definition family to the first service that runs it."""
-    out: dict[str, Service] = {}
-    for svc in services:
-        td = task_defs.get(svc.task_definition_arn)
-        family = td.family if td else svc.revision.split(":")[0]
-        out.setdefault(family, svc)
-    return out

@@ -1,4 +1,13 @@
-"""An emulated ECS world: moto over HTTP with ECS paging, limits, a scheduler and faults."""
+"""An emulated ECS world: moto over HTTP with ECS paging, limits, a scheduler and faults.
+
+The package owns everything that stands in for AWS in tests and the demo: the HTTP server and
+its WSGI layer (recording, faults, paging and batch limits), the shims that make moto answer as
+ECS does, the scheduler and load balancing that moto lacks, and the ready-made worlds.
+It may import the standard library, moto, werkzeug, boto3/botocore (its own clients) and itself;
+it never imports ecsshell's shell, commands, render or aws packages (tests/test_layers.py checks).
+Inside it imports go one way: faults, recorder <- wsgi; load_balancing <- scheduler <- patches
+<- server <- worlds.
+"""
 
 from .server import ACCOUNT, REGION, World, start_world
 

@@ -1,19 +1,40 @@
-"""Class-level shims that make moto's ECS backend answer the way the ECS control plane does."""
+"""Class-level shims that make moto's ECS backend answer the way the ECS control plane does.
+
+Each shim is one function that wraps one moto method; `install` applies them all once per process.
+This module imports moto at its top: `server` imports it only when a world starts.
+"""
 
 from __future__ import annotations
 
 import copy
 import functools
+import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from datetime import timedelta
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from .server import World
+from moto.core.responses import ActionResult
+from moto.ecs import exceptions, models, responses
 
-_worlds: dict[str, World] = {}  # region -> world, so shims can reach the scheduler's clock
+from . import load_balancing
+from .scheduler import START_SECONDS, Scheduler, container_records, new_deployment_id
 
 
-def _world_for(region: str) -> World | None:
+class Host(load_balancing.Host, Protocol):
+    """The world as the shims see it: its region and its scheduler (the emulated clock)."""
+
+    @property
+    def region(self) -> str: ...
+
+    @property
+    def scheduler(self) -> Scheduler: ...
+
+
+_worlds: dict[str, Host] = {}  # region -> world, so shims can reach the scheduler's clock
+_installed = False
+
+
+def _world_for(region: str) -> Host | None:
     return _worlds.get(region)
 
 
@@ -26,257 +47,276 @@ def _wrap(cls: type, name: str, make: Callable[[Callable[..., Any]], Callable[..
     setattr(cls, name, wrapped)
 
 
-def install(world: World) -> None:
-    """Apply every shim once per process and register WORLD for its region."""
-    import os
+def register(world: Host) -> None:
+    """Let the shims find WORLD's scheduler by its region."""
+    _worlds[world.region] = world
 
-    from moto.ecs import models, responses
 
-    from . import elb
-
+def install() -> None:
+    """Apply every shim to moto's classes, once per process."""
+    global _installed
+    if _installed:
+        return
     # moto's EC2 backend otherwise loads ~1,300 default AMIs on every reset (hundreds of milliseconds).
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    _worlds[world.region] = world
-    elb.install(_worlds)
+    load_balancing.install(_worlds)
     backend_cls = models.EC2ContainerServiceBackend
     response_cls = responses.EC2ContainerServiceResponse
-    exceptions = models
+    _count_task_memory(backend_cls)
+    _wrap(backend_cls, "list_tasks", _list_tasks_by_service)
+    _wrap(backend_cls, "describe_task_definition", _describe_latest_active_revision)
+    _wrap(backend_cls, "create_service", _refuse_duplicate_service)
+    _wrap(backend_cls, "update_service", _update_service_like_ecs)
+    _wrap(backend_cls, "stop_task", _stop_task_like_ecs)
+    _wrap(backend_cls, "describe_clusters", _describe_clusters_counted)
+    _wrap(response_cls, "list_task_definition_families", _list_families_by_status)
+    _wrap(response_cls, "list_task_definitions", _sort_task_definitions)
+    _wrap(response_cls, "create_service", _keep_service_settings)
+    _wrap(response_cls, "run_task", _run_task_like_ecs)
+    _wrap(response_cls, "describe_tasks", _describe_tasks_in_cluster)
+    _installed = True
 
-    def list_tasks(original: Callable[..., Any]) -> Callable[..., Any]:
-        def shim(self: Any, cluster_str: Any = None, container_instance: Any = None, family: Any = None,
-                 started_by: Any = None, service_name: Any = None, desiredStatus: Any = None) -> Any:
-            tasks = original(self, cluster_str, container_instance, family, started_by, None, None)
-            if service_name:
-                name = service_name.rsplit("/", 1)[-1]
-                cluster = self._get_cluster(cluster_str or "default")
-                if f"{cluster.name}:{name}" not in self.services:
-                    raise exceptions.ServiceNotFoundException()
-                tasks = [t for t in tasks if t.group == f"service:{name}"]
-            wanted = desiredStatus or "RUNNING"
-            return [t for t in tasks if t.desired_status == wanted]
-        return shim
 
-    def describe_task_definition(original: Callable[..., Any]) -> Callable[..., Any]:
-        def shim(self: Any, task_definition_str: str) -> Any:
-            name = task_definition_str.split("/")[-1]
-            if ":" not in name:
-                active = [td for td in self.task_definitions.get(name, {}).values() if td.status == "ACTIVE"]
-                if not active:
-                    raise exceptions.TaskDefinitionNotFoundException()
-                return max(active, key=lambda td: td.revision)
-            return original(self, task_definition_str)
-        return shim
+def _list_tasks_by_service(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Make ListTasks filter by serviceName (unknown: ServiceNotFound) and desiredStatus (default RUNNING)."""
+    def shim(self: Any, cluster_str: Any = None, container_instance: Any = None, family: Any = None,
+             started_by: Any = None, service_name: Any = None, desiredStatus: Any = None) -> Any:
+        tasks = original(self, cluster_str, container_instance, family, started_by, None, None)
+        if service_name:
+            name = service_name.rsplit("/", 1)[-1]
+            cluster = self._get_cluster(cluster_str or "default")
+            if f"{cluster.name}:{name}" not in self.services:
+                raise exceptions.ServiceNotFoundException()
+            tasks = [t for t in tasks if t.group == f"service:{name}"]
+        wanted = desiredStatus or "RUNNING"
+        return [t for t in tasks if t.desired_status == wanted]
+    return shim
 
-    def create_service(original: Callable[..., Any]) -> Callable[..., Any]:
-        def shim(self: Any, cluster_str: str, service_name: str, *args: Any, **kwargs: Any) -> Any:
-            cluster = self._get_cluster(cluster_str)
-            existing = self.services.get(f"{cluster.name}:{service_name}")
-            if existing is not None and existing.status == "ACTIVE":
-                raise exceptions.InvalidParameterException("Creation of service was not idempotent.")
-            service = original(self, cluster_str, service_name, *args, **kwargs)
-            world = _world_for(self.region_name)
-            now = world.scheduler.now() if world else None
-            service.created_at = now
-            service.deployment_configuration = getattr(service, "deployment_configuration", None) or {
-                "deploymentCircuitBreaker": {"enable": True, "rollback": False},
-                "maximumPercent": 200, "minimumHealthyPercent": 100}
-            service.running_count = 0
-            service.pending_count = 0
-            for deployment in service.deployments:
-                deployment.update(runningCount=0, pendingCount=0, failedTasks=0, rolloutState="IN_PROGRESS",
-                                  rolloutStateReason=f"ECS deployment {deployment['id']} in progress.",
-                                  createdAt=now, updatedAt=now)
-            return service
-        return shim
 
-    def update_service(original: Callable[..., Any]) -> Callable[..., Any]:
-        def shim(self: Any, props: dict[str, Any]) -> Any:
-            from .scheduler import new_deployment_id
+def _describe_latest_active_revision(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Make DescribeTaskDefinition of a bare family answer its latest ACTIVE revision."""
+    def shim(self: Any, task_definition_str: str) -> Any:
+        name = task_definition_str.split("/")[-1]
+        if ":" not in name:
+            active = [td for td in self.task_definitions.get(name, {}).values() if td.status == "ACTIVE"]
+            if not active:
+                raise exceptions.TaskDefinitionNotFoundException()
+            return max(active, key=lambda td: td.revision)
+        return original(self, task_definition_str)
+    return shim
 
-            props = dict(props)
-            cluster_str = props.get("cluster", "default")
-            service = self._get_service(cluster_str, props["service"].split("/")[-1])
-            force = bool(props.pop("force_new_deployment", False))
-            td_str = props.pop("task_definition", None)
-            new_td = self.describe_task_definition(td_str) if td_str else None
-            if new_td is not None and new_td.status != "ACTIVE":
-                raise exceptions.EcsClientException("TaskDefinition is inactive")
-            desired = props.pop("desired_count", None)
-            if desired is not None and (not isinstance(desired, int) or desired < 0):
-                raise exceptions.InvalidParameterException("desiredCount must be a non-negative integer.")
-            result = original(self, props)
-            world = _world_for(self.region_name)
-            now = world.scheduler.now() if world else None
-            if desired is not None:
-                service.desired_count = desired
-            changed = new_td is not None and new_td.arn != service.task_definition
-            if new_td is not None:
-                service.task_definition = new_td.arn
-            if (changed or force) and service.deployments:
-                old = service.deployments[0]
-                old["status"] = "ACTIVE"
-                deployment = dict(old)
-                deployment_id = new_deployment_id()
-                deployment.update(id=deployment_id, status="PRIMARY", taskDefinition=service.task_definition,
-                                  desiredCount=service.desired_count, runningCount=0, pendingCount=0,
-                                  failedTasks=0, rolloutState="IN_PROGRESS",
-                                  rolloutStateReason=f"ECS deployment {deployment_id} in progress.",
-                                  createdAt=now, updatedAt=now)
-                service.deployments.insert(0, deployment)
-            elif service.deployments:
-                service.deployments[0]["desiredCount"] = service.desired_count
-                if desired is not None and service.deployments[0].get("rolloutState") == "COMPLETED" \
-                        and desired != service.running_count:
-                    service.emu_steady = False
-            return result
-        return shim
 
-    def list_task_definition_families(original: Callable[..., Any]) -> Callable[..., Any]:
-        def shim(self: Any) -> Any:
-            result = original(self)
-            status = self._get_param("status", "ALL")
-            if status in ("ACTIVE", "INACTIVE"):
-                backend = self.ecs_backend
-                data = result.result if hasattr(result, "result") else result
-                keep = []
-                for family in data["families"]:
-                    statuses = {td.status for td in backend.task_definitions.get(family, {}).values()}
-                    if (status == "ACTIVE" and "ACTIVE" in statuses) or \
-                            (status == "INACTIVE" and "ACTIVE" not in statuses):
-                        keep.append(family)
-                data["families"] = keep
-            return result
-        return shim
+def _refuse_duplicate_service(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse CreateService of an ACTIVE service and start a new one's deployment IN_PROGRESS with no tasks."""
+    def shim(self: Any, cluster_str: str, service_name: str, *args: Any, **kwargs: Any) -> Any:
+        cluster = self._get_cluster(cluster_str)
+        existing = self.services.get(f"{cluster.name}:{service_name}")
+        if existing is not None and existing.status == "ACTIVE":
+            raise exceptions.InvalidParameterException("Creation of service was not idempotent.")
+        service = original(self, cluster_str, service_name, *args, **kwargs)
+        world = _world_for(self.region_name)
+        now = world.scheduler.now() if world else None
+        service.created_at = now
+        service.deployment_configuration = getattr(service, "deployment_configuration", None) or {
+            "deploymentCircuitBreaker": {"enable": True, "rollback": False},
+            "maximumPercent": 200, "minimumHealthyPercent": 100}
+        service.running_count = 0
+        service.pending_count = 0
+        for deployment in service.deployments:
+            deployment.update(runningCount=0, pendingCount=0, failedTasks=0, rolloutState="IN_PROGRESS",
+                              rolloutStateReason=f"ECS deployment {deployment['id']} in progress.",
+                              createdAt=now, updatedAt=now)
+        return service
+    return shim
 
-    def list_task_definitions(original: Callable[..., Any]) -> Callable[..., Any]:
-        def shim(self: Any) -> Any:
-            result = original(self)
-            data = result.result if hasattr(result, "result") else result
-            arns = data["taskDefinitionArns"]
 
-            def key(arn: str) -> tuple[str, int]:
-                family, revision = arn.rsplit("/", 1)[-1].rsplit(":", 1)
-                return family, int(revision)
+def _update_service_like_ecs(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse UpdateService to an INACTIVE task definition or a negative desiredCount; deploy on change or force."""
+    def shim(self: Any, props: dict[str, Any]) -> Any:
+        props = dict(props)
+        cluster_str = props.get("cluster", "default")
+        service = self._get_service(cluster_str, props["service"].split("/")[-1])
+        force = bool(props.pop("force_new_deployment", False))
+        td_str = props.pop("task_definition", None)
+        new_td = self.describe_task_definition(td_str) if td_str else None
+        if new_td is not None and new_td.status != "ACTIVE":
+            raise exceptions.EcsClientException("TaskDefinition is inactive")
+        desired = props.pop("desired_count", None)
+        if desired is not None and (not isinstance(desired, int) or desired < 0):
+            raise exceptions.InvalidParameterException("desiredCount must be a non-negative integer.")
+        result = original(self, props)
+        world = _world_for(self.region_name)
+        now = world.scheduler.now() if world else None
+        if desired is not None:
+            service.desired_count = desired
+        changed = new_td is not None and new_td.arn != service.task_definition
+        if new_td is not None:
+            service.task_definition = new_td.arn
+        if (changed or force) and service.deployments:
+            old = service.deployments[0]
+            old["status"] = "ACTIVE"
+            deployment = dict(old)
+            deployment_id = new_deployment_id()
+            deployment.update(id=deployment_id, status="PRIMARY", taskDefinition=service.task_definition,
+                              desiredCount=service.desired_count, runningCount=0, pendingCount=0,
+                              failedTasks=0, rolloutState="IN_PROGRESS",
+                              rolloutStateReason=f"ECS deployment {deployment_id} in progress.",
+                              createdAt=now, updatedAt=now)
+            service.deployments.insert(0, deployment)
+        elif service.deployments:
+            service.deployments[0]["desiredCount"] = service.desired_count
+            if desired is not None and service.deployments[0].get("rolloutState") == "COMPLETED" \
+                    and desired != service.running_count:
+                service.emu_steady = False
+        return result
+    return shim
 
-            arns.sort(key=key, reverse=self._get_param("sort", "ASC") == "DESC")
-            return result
-        return shim
 
-    def create_service_response(original: Callable[..., Any]) -> Callable[..., Any]:
-        def shim(self: Any) -> Any:
-            result = original(self)
-            service = self.ecs_backend._get_service(self._get_param("cluster", "default"),
-                                                    self._get_param("serviceName"))
-            service.deployment_configuration = self._get_param("deploymentConfiguration") or {
-                "deploymentCircuitBreaker": {"enable": True, "rollback": False},
-                "maximumPercent": 200, "minimumHealthyPercent": 100}
-            service.health_check_grace_period_seconds = self._get_param("healthCheckGracePeriodSeconds")
-            service.enable_execute_command = bool(self._get_param("enableExecuteCommand", False))
-            return result
-        return shim
-
-    def run_task_response(original: Callable[..., Any]) -> Callable[..., Any]:
-        def shim(self: Any) -> Any:
-            from .scheduler import START_SECONDS, container_records
-
+def _list_families_by_status(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Make ListTaskDefinitionFamilies honour status ACTIVE and INACTIVE."""
+    def shim(self: Any) -> Any:
+        result = original(self)
+        status = self._get_param("status", "ALL")
+        if status in ("ACTIVE", "INACTIVE"):
             backend = self.ecs_backend
-            cluster = backend._get_cluster(self._get_param("cluster", "default"))
-            launch_type = self._get_param("launchType")
-            strategy = self._get_param("capacityProviderStrategy") or cluster.default_capacity_provider_strategy
-            fargate = launch_type == "FARGATE" or bool(
-                strategy and strategy[0].get("capacityProvider") in ("FARGATE", "FARGATE_SPOT"))
-            if not fargate and not backend.container_instances.get(cluster.name):
-                backend.describe_task_definition(self._get_param("taskDefinition"))
-                from moto.core.responses import ActionResult
-
-                count = self._get_int_param("count", 1)
-                failures = [{"arn": cluster.arn, "reason": "No Container Instances were found in your cluster."}
-                            for _ in range(count)]
-                return ActionResult({"tasks": [], "failures": failures})
-            result = original(self)
             data = result.result if hasattr(result, "result") else result
-            world = _world_for(backend.region_name)
-            for task in data["tasks"]:
-                task_def = backend.describe_task_definition(task.task_definition_arn)
-                task.containers = container_records(task_def, task)
-                task.last_status = "PENDING"
-                if world is not None:
-                    from datetime import timedelta
+            keep = []
+            for family in data["families"]:
+                statuses = {td.status for td in backend.task_definitions.get(family, {}).values()}
+                if (status == "ACTIVE" and "ACTIVE" in statuses) or \
+                        (status == "INACTIVE" and "ACTIVE" not in statuses):
+                    keep.append(family)
+            data["families"] = keep
+        return result
+    return shim
 
-                    now = world.scheduler.now()
-                    task.created_at = now
-                    task.emu_created_at = now
-                    task.emu_ready_at = now + timedelta(seconds=START_SECONDS)
-            return result
-        return shim
 
-    def stop_task(original: Callable[..., Any]) -> Callable[..., Any]:
-        def shim(self: Any, cluster_str: str, task_str: str, reason: str) -> Any:
-            cluster = self._get_cluster(cluster_str)
-            task_id = task_str.split("/")[-1]
-            if not any(arn.endswith(task_id) for arn in self.tasks.get(cluster.name, {})):
-                raise exceptions.InvalidParameterException("The referenced task was not found.")
-            task = original(self, cluster_str, task_str, reason)
-            world = _world_for(self.region_name)
+def _sort_task_definitions(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Make ListTaskDefinitions sort by family and revision, descending for sort=DESC."""
+    def shim(self: Any) -> Any:
+        result = original(self)
+        data = result.result if hasattr(result, "result") else result
+        arns = data["taskDefinitionArns"]
+
+        def key(arn: str) -> tuple[str, int]:
+            family, revision = arn.rsplit("/", 1)[-1].rsplit(":", 1)
+            return family, int(revision)
+
+        arns.sort(key=key, reverse=self._get_param("sort", "ASC") == "DESC")
+        return result
+    return shim
+
+
+def _keep_service_settings(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Make CreateService keep deploymentConfiguration, healthCheckGracePeriodSeconds and enableExecuteCommand."""
+    def shim(self: Any) -> Any:
+        result = original(self)
+        service = self.ecs_backend._get_service(self._get_param("cluster", "default"),
+                                                self._get_param("serviceName"))
+        service.deployment_configuration = self._get_param("deploymentConfiguration") or {
+            "deploymentCircuitBreaker": {"enable": True, "rollback": False},
+            "maximumPercent": 200, "minimumHealthyPercent": 100}
+        service.health_check_grace_period_seconds = self._get_param("healthCheckGracePeriodSeconds")
+        service.enable_execute_command = bool(self._get_param("enableExecuteCommand", False))
+        return result
+    return shim
+
+
+def _run_task_like_ecs(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Make RunTask on EC2 without container instances fail each task, and start tasks PENDING at emulated time."""
+    def shim(self: Any) -> Any:
+        backend = self.ecs_backend
+        cluster = backend._get_cluster(self._get_param("cluster", "default"))
+        launch_type = self._get_param("launchType")
+        strategy = self._get_param("capacityProviderStrategy") or cluster.default_capacity_provider_strategy
+        fargate = launch_type == "FARGATE" or bool(
+            strategy and strategy[0].get("capacityProvider") in ("FARGATE", "FARGATE_SPOT"))
+        if not fargate and not backend.container_instances.get(cluster.name):
+            backend.describe_task_definition(self._get_param("taskDefinition"))
+            count = self._get_int_param("count", 1)
+            failures = [{"arn": cluster.arn, "reason": "No Container Instances were found in your cluster."}
+                        for _ in range(count)]
+            return ActionResult({"tasks": [], "failures": failures})
+        result = original(self)
+        data = result.result if hasattr(result, "result") else result
+        world = _world_for(backend.region_name)
+        for task in data["tasks"]:
+            task_def = backend.describe_task_definition(task.task_definition_arn)
+            task.containers = container_records(task_def, task)
+            task.last_status = "PENDING"
             if world is not None:
                 now = world.scheduler.now()
-                task.stopped_at = getattr(task, "stopped_at", None) or now
-                task.stopping_at = getattr(task, "stopping_at", None) or now
-                task.stop_code = getattr(task, "stop_code", None) or "UserInitiated"
-                task.health_status = "UNKNOWN"
-                for container in task.containers:
-                    if container.last_status != "STOPPED":
-                        container.last_status = "STOPPED"
-                        container.health_status = "UNKNOWN"
-            return task
-        return shim
+                task.created_at = now
+                task.emu_created_at = now
+                task.emu_ready_at = now + timedelta(seconds=START_SECONDS)
+        return result
+    return shim
 
-    def describe_tasks_response(original: Callable[..., Any]) -> Callable[..., Any]:
-        def shim(self: Any) -> Any:
-            result = original(self)
-            data = result.result if hasattr(result, "result") else result
-            cluster = self.ecs_backend._get_cluster(self._get_param("cluster", "default"))
-            data["tasks"] = [t for t in data["tasks"] if t.cluster_name == cluster.name]
-            found = {t.task_arn for t in data["tasks"]} | {t.id for t in data["tasks"]}
-            data["failures"] = [{"arn": wanted, "reason": "MISSING"} for wanted in self._get_param("tasks", [])
-                                if wanted not in found and wanted.rsplit("/", 1)[-1] not in found]
-            return result
-        return shim
 
-    def describe_clusters(original: Callable[..., Any]) -> Callable[..., Any]:
-        def shim(self: Any, *args: Any, **kwargs: Any) -> Any:
-            from .scheduler import Scheduler
+def _stop_task_like_ecs(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Make StopTask of an unknown task a 400, and stop the task's containers at emulated time."""
+    def shim(self: Any, cluster_str: str, task_str: str, reason: str) -> Any:
+        cluster = self._get_cluster(cluster_str)
+        task_id = task_str.split("/")[-1]
+        if not any(arn.endswith(task_id) for arn in self.tasks.get(cluster.name, {})):
+            raise exceptions.InvalidParameterException("The referenced task was not found.")
+        task = original(self, cluster_str, task_str, reason)
+        world = _world_for(self.region_name)
+        if world is not None:
+            now = world.scheduler.now()
+            task.stopped_at = getattr(task, "stopped_at", None) or now
+            task.stopping_at = getattr(task, "stopping_at", None) or now
+            task.stop_code = getattr(task, "stop_code", None) or "UserInitiated"
+            task.health_status = "UNKNOWN"
+            for container in task.containers:
+                if container.last_status != "STOPPED":
+                    container.last_status = "STOPPED"
+                    container.health_status = "UNKNOWN"
+        return task
+    return shim
 
-            Scheduler.refresh_counts(self)
-            return original(self, *args, **kwargs)
-        return shim
 
+def _describe_tasks_in_cluster(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Make DescribeTasks answer only the named cluster's tasks and report the others MISSING."""
+    def shim(self: Any) -> Any:
+        result = original(self)
+        data = result.result if hasattr(result, "result") else result
+        cluster = self.ecs_backend._get_cluster(self._get_param("cluster", "default"))
+        data["tasks"] = [t for t in data["tasks"] if t.cluster_name == cluster.name]
+        found = {t.task_arn for t in data["tasks"]} | {t.id for t in data["tasks"]}
+        data["failures"] = [{"arn": wanted, "reason": "MISSING"} for wanted in self._get_param("tasks", [])
+                            if wanted not in found and wanted.rsplit("/", 1)[-1] not in found]
+        return result
+    return shim
+
+
+def _describe_clusters_counted(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Make DescribeClusters report the service, task and instance counts that exist."""
+    def shim(self: Any, *args: Any, **kwargs: Any) -> Any:
+        Scheduler.refresh_counts(self)
+        return original(self, *args, **kwargs)
+    return shim
+
+
+
+def _count_task_memory(backend_cls: Any) -> None:
+    """Make task placement count task-level memory for containers that set none (Fargate task definitions)."""
     original_requirements = backend_cls._calculate_task_resource_requirements
-    if not getattr(original_requirements, "_ecsshell_shim", False):
-        def requirements(task_definition: Any) -> Any:
-            """Count task-level memory for containers that set none (Fargate task definitions)."""
-            containers = task_definition.container_definitions
-            if all(c.get("memory") or c.get("memoryReservation") or c.get("Memory") or c.get("MemoryReservation")
-                   for c in containers):
-                return original_requirements(task_definition)
-            share = int(task_definition.memory or 0) // max(1, len(containers))
-            shaped = copy.copy(task_definition)
-            shaped.container_definitions = [
-                c if (c.get("memory") or c.get("memoryReservation")) else {**c, "memory": share}
-                for c in containers]
-            return original_requirements(shaped)
+    if getattr(original_requirements, "_ecsshell_shim", False):
+        return
 
-        requirements._ecsshell_shim = True  # type: ignore[attr-defined]
-        backend_cls._calculate_task_resource_requirements = staticmethod(requirements)  # type: ignore[method-assign]
+    def requirements(task_definition: Any) -> Any:
+        """Count task-level memory for containers that set none (Fargate task definitions)."""
+        containers = task_definition.container_definitions
+        if all(c.get("memory") or c.get("memoryReservation") or c.get("Memory") or c.get("MemoryReservation")
+               for c in containers):
+            return original_requirements(task_definition)
+        share = int(task_definition.memory or 0) // max(1, len(containers))
+        shaped = copy.copy(task_definition)
+        shaped.container_definitions = [
+            c if (c.get("memory") or c.get("memoryReservation")) else {**c, "memory": share}
+            for c in containers]
+        return original_requirements(shaped)
 
-    _wrap(backend_cls, "list_tasks", list_tasks)
-    _wrap(backend_cls, "describe_task_definition", describe_task_definition)
-    _wrap(backend_cls, "create_service", create_service)
-    _wrap(backend_cls, "update_service", update_service)
-    _wrap(backend_cls, "stop_task", stop_task)
-    _wrap(backend_cls, "describe_clusters", describe_clusters)
-    _wrap(response_cls, "list_task_definition_families", list_task_definition_families)
-    _wrap(response_cls, "list_task_definitions", list_task_definitions)
-    _wrap(response_cls, "create_service", create_service_response)
-    _wrap(response_cls, "run_task", run_task_response)
-    _wrap(response_cls, "describe_tasks", describe_tasks_response)
+    requirements._ecsshell_shim = True  # type: ignore[attr-defined]
+    backend_cls._calculate_task_resource_requirements = staticmethod(requirements)

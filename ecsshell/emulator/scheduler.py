@@ -5,7 +5,7 @@ tasks, stops old ones as the new ones reach RUNNING, and ends COMPLETED, or FAIL
 keep failing to start (the deployment circuit breaker, with optional rollback). Without the circuit
 breaker a failing deployment stays IN_PROGRESS and retries with a growing back-off, as ECS does.
 Service tasks on EC2 clusters are placed on container instances when the cluster has some, and
-service tasks behind load balancers are registered as targets (see `elb.py`).
+service tasks behind load balancers are registered as targets (see `load_balancing.py`).
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ import copy
 import math
 import threading
 import uuid
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from .elb import LoadBalancing
-
-if TYPE_CHECKING:
-    from .server import World
+from . import load_balancing
+from .load_balancing import LoadBalancing, eni_of
 
 START_SECONDS = 3.0  # PENDING -> RUNNING (or failed) for a new task
 DRAIN_SECONDS = 2.0  # desired STOPPED -> STOPPED for an old task
@@ -31,6 +30,13 @@ RETRY_MAX_SECONDS = 300.0
 FIRST_HOST_PORT = 32768  # dynamic host ports for bridge-mode containers
 BROKEN_REASON = "Essential container in task exited"
 CIRCUIT_BREAKER_REASON = "ECS deployment circuit breaker: tasks failed to start."
+
+
+class Host(load_balancing.Host, Protocol):
+    """The world as the scheduler sees it: moto's backends, its marks and the lock its requests hold."""
+
+    @property
+    def lock(self) -> AbstractContextManager[Any]: ...
 
 
 def circuit_breaker_threshold(desired: int) -> int:
@@ -55,7 +61,7 @@ def circuit_breaker(service: Any) -> tuple[bool, bool]:
 class Scheduler:
     """Runs services' tasks and rollouts in emulated time (advance) or in the background (run)."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: Host) -> None:
         self.world = world
         self.started = datetime.now(UTC).replace(microsecond=0)
         self.elapsed = 0.0
@@ -358,7 +364,7 @@ class Scheduler:
                 task.emu_stop_at = now + timedelta(seconds=DRAIN_SECONDS if task.last_status == "RUNNING" else 0)
 
     def _launch(self, backend: Any, service: Any, deployment: dict[str, Any], now: datetime) -> Any:
-        from moto.ecs.models import Task
+        from moto.ecs.models import Task  # moto loads on first use, not on import: start-up time
 
         task_def = backend.describe_task_definition(deployment["taskDefinition"])
         shape = task_def
@@ -469,10 +475,10 @@ class Scheduler:
 
 def container_records(task_def: Any, task: Any = None) -> list[Any]:
     """Return one moto Container record per container of TASK_DEF (moto makes only the first)."""
-    from moto.ecs.models import Container
+    from moto.ecs.models import Container  # moto loads on first use, not on import: start-up time
 
     records = []
-    eni = _eni_of(task) if task is not None else None
+    eni = eni_of(task) if task is not None else None
     for definition in task_def.container_definitions:
         record: Any = Container(task_def)  # type: ignore[abstract]
         if task is not None:
@@ -494,12 +500,3 @@ def container_records(task_def: Any, task: Any = None) -> list[Any]:
             record.network_interfaces = [{"attachmentId": eni[0], "privateIpv4Address": eni[1]}]
         records.append(record)
     return records
-
-
-def _eni_of(task: Any) -> tuple[str, str] | None:
-    """Return (attachment id, private IPv4 address) of TASK's elastic network interface, if any."""
-    for attachment in getattr(task, "attachments", None) or []:
-        details = {d["name"]: d["value"] for d in attachment.get("details", [])}
-        if attachment.get("type") == "ElasticNetworkInterface" and "privateIPv4Address" in details:
-            return str(attachment["id"]), str(details["privateIPv4Address"])
-    return None

@@ -8,6 +8,7 @@ from typing import Any
 
 from .faults import Faults
 from .recorder import Recorder
+from .scheduler import Scheduler
 from .wsgi import EmulatorApp
 
 REGION = "us-east-1"
@@ -26,20 +27,20 @@ class World:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.endpoint_url = ""
-        from .scheduler import Scheduler
-
         self.scheduler = Scheduler(self)
 
     # life cycle -----------------------------------------------------------------------------
     def start(self) -> World:
         """Serve on an ephemeral port of 127.0.0.1 and apply the ECS shims."""
+        # moto, werkzeug and patches (which imports moto) load here, not on import: start-up time
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import make_server
 
         from . import patches
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        patches.install(self)
+        patches.register(self)
+        patches.install()
         app = EmulatorApp(DomainDispatcherApplication(create_backend_app), self.recorder, self.faults,
                           self.lock)
         self._server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -75,7 +76,7 @@ class World:
 
     def reset(self) -> None:
         """Forget every resource, fault, count and scheduler state (milliseconds)."""
-        from moto.moto_api._internal.models import moto_api_backend
+        from moto.moto_api._internal.models import moto_api_backend  # start-up time, as in start()
 
         self.scheduler.stop()
         with self.lock:
@@ -87,13 +88,14 @@ class World:
 
     @staticmethod
     def _freeze_task_status() -> None:
-        from moto.moto_api import state_manager
+        from moto.moto_api import state_manager  # start-up time, as in start()
 
         state_manager.set_transition("ecs::task", {"progression": "manual", "times": 10**9})
 
     # access ---------------------------------------------------------------------------------
     def client(self, service: str, **config: Any) -> Any:
         """Return a real boto3 client bound to this world."""
+        # boto3 loads on the first client, not on import: start-up time
         import boto3
         from botocore.config import Config
 
@@ -105,7 +107,7 @@ class World:
 
     def backend(self, service: str = "ecs") -> Any:
         """Return moto's in-process backend for SERVICE in this world's account and region."""
-        from moto.backends import get_backend
+        from moto.backends import get_backend  # start-up time, as in start()
 
         return get_backend(service)[ACCOUNT][self.region]  # type: ignore[call-overload]
 

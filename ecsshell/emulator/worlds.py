@@ -8,6 +8,7 @@ for up to `API_LIMIT` services and directly on moto's ECS backend (under `world.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -264,8 +265,6 @@ class Builder:
 
     def container_instances(self, cluster: str, count: int) -> list[str]:
         """Start COUNT EC2 instances and register them as CLUSTER's container instances."""
-        import json
-
         reservation = self.ec2.run_instances(
             ImageId="ami-0c55b159cbfafe1f0", MinCount=count, MaxCount=count, InstanceType="m5.large",
             SubnetId=self.out["subnets"][0], SecurityGroupIds=[self.out["security_group"]],

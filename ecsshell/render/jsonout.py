@@ -19,8 +19,6 @@ from typing import Any
 
 from ecsshell.model import (
     ContainerDef,
-    LoadBalancer,
-    RunFailure,
     Service,
     Task,
     TaskDefinition,
@@ -174,19 +172,3 @@ def services_document(
         doc["images"] = {c.name: c.image for c in td.containers} if td else None
         items.append(doc)
     return {"cluster": cluster_name, "total": total, "services": items}
-
-
-def run_document(tasks: list[Task], failures: list[RunFailure]) -> dict[str, Any]:
-    """Return what RunTask started and what it reported as failures."""
-    return {"tasks": to_jsonable(tasks), "failures": to_jsonable(failures)}
-
-
-def load_balancers_document(lbs: list[LoadBalancer]) -> list[Any]:
-    """Return load balancers with target groups, counts and target health."""
-    result = to_jsonable(lbs)
-    return result if isinstance(result, list) else []
-
-
-def check_document(findings: list[str], ok_line: str) -> dict[str, Any]:
-    """Return a check's verdict: ok, the warnings, and a one-line message."""
-    return {"ok": not findings, "warnings": list(findings), "message": ok_line if not findings else None}

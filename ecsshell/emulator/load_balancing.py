@@ -11,11 +11,9 @@ every target healthy: `install` keys them by (id, port) and reports targets of t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .server import World
+from typing import Any, Protocol
 
 UNHEALTHY_REASON = "Target.ResponseCodeMismatch"
 UNHEALTHY_DESCRIPTION = "Health checks failed with these codes: [502]"
@@ -24,6 +22,25 @@ DRAINING_DESCRIPTION = "Target deregistration is in progress"
 CLASSIC_UNHEALTHY_DESCRIPTION = ("Instance has failed at least the UnhealthyThreshold number of health "
                                  "checks consecutively.")
 SYNTHETIC_NETWORK = "10.254"  # addresses for tasks that have neither an ENI nor a container instance
+
+
+class Marks(Protocol):
+    """The scheduler as load balancing sees it: which task definitions fail health checks, and its targets."""
+
+    @property
+    def unhealthy(self) -> set[str]: ...
+
+    @property
+    def elb(self) -> LoadBalancing: ...
+
+
+class Host(Protocol):
+    """The world as load balancing sees it: moto's backends and its scheduler's marks."""
+
+    @property
+    def scheduler(self) -> Marks: ...
+
+    def backend(self, service: str = "ecs") -> Any: ...
 
 
 @dataclass
@@ -49,7 +66,7 @@ def port_of(value: Any) -> int | None:
 class LoadBalancing:
     """Keeps service tasks registered with their services' load balancers."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: Host) -> None:
         self.world = world
         self.by_task: dict[tuple[str, str], list[Registration]] = {}  # (cluster, task ARN) -> targets
         self._synthetic = 0
@@ -100,9 +117,7 @@ class LoadBalancing:
     def _target_for(self, backend: Any, task: Any, ref: dict[str, Any]) -> tuple[str, int | None]:
         """Choose the (id, port) under which TASK serves REF's container port."""
         container_port = port_of(ref.get("containerPort"))
-        from .scheduler import _eni_of
-
-        eni = _eni_of(task)
+        eni = eni_of(task)
         if eni is not None:
             return eni[1], container_port
         instance_arn = task.container_instance_arn
@@ -181,22 +196,31 @@ class LoadBalancing:
                    and r.task_definition_arn in unhealthy for regs in self.by_task.values() for r in regs)
 
 
+def eni_of(task: Any) -> tuple[str, str] | None:
+    """Return (attachment id, private IPv4 address) of TASK's elastic network interface, if any."""
+    for attachment in getattr(task, "attachments", None) or []:
+        details = {d["name"]: d["value"] for d in attachment.get("details", [])}
+        if attachment.get("type") == "ElasticNetworkInterface" and "privateIPv4Address" in details:
+            return str(attachment["id"]), str(details["privateIPv4Address"])
+    return None
+
+
 def target_key(target_id: str, port: Any) -> tuple[str, int | None]:
     """Key a target-group target by id and port (moto keys by id alone)."""
     return target_id, port_of(port)
 
 
-def install(worlds: dict[str, World]) -> None:
+def install(worlds: Mapping[str, Host]) -> None:
     """Shim moto's target groups and classic ELB health once per process."""
+    # moto loads here, when a world starts, not when ecsshell is imported: start-up time
     from moto.elb.responses import ELBResponse
+    from moto.elbv2.exceptions import InvalidTargetError, TargetNotRunning
     from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup
 
     if getattr(FakeTargetGroup, "_ecsshell_shim", False):
         return
 
     def register(self: Any, targets: list[dict[str, Any]]) -> None:
-        from moto.elbv2.exceptions import TargetNotRunning
-
         for target in targets:
             instance = self.ec2_backend.get_instance_by_id(target["Id"])
             if instance is not None and instance.state != "running":
@@ -206,8 +230,6 @@ def install(worlds: dict[str, World]) -> None:
             self.deregistered_targets.pop(key, None)
 
     def deregister(self: Any, targets: list[dict[str, Any]]) -> None:
-        from moto.elbv2.exceptions import InvalidTargetError
-
         for target in targets:
             key = _find(self.targets, target, self.port)
             if key is None:

@@ -1,0 +1,60 @@
+"""Which packages of ecsshell may import which, read from the source with `ast`."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "ecsshell"
+EMULATOR_MAY_NOT_IMPORT = ("ecsshell.shell", "ecsshell.commands", "ecsshell.render", "ecsshell.aws")
+SDK = ("boto3", "botocore")
+SDK_PACKAGES = ("aws", "emulator")  # the only packages of ecsshell that talk to the AWS SDK
+
+
+def _module_of(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path) -> set[str]:
+    """Return every module PATH imports, anywhere in it (functions, TYPE_CHECKING), made absolute."""
+    module = _module_of(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[: len(package.split(".")) - node.level + 1]
+            if node.module:
+                found.add(".".join([*base, node.module]))
+            else:
+                found.update(".".join([*base, alias.name]) for alias in node.names)
+    return found
+
+
+def _within(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == prefix or name.startswith(prefix + ".") for prefix in prefixes)
+
+
+def test_imports_are_read_absolute() -> None:
+    found = imports(PACKAGE / "emulator" / "server.py")
+    assert "ecsshell.emulator.scheduler" in found  # `from .scheduler import ...`
+    assert "ecsshell.emulator.patches" in found  # `from . import patches`, inside a method
+    assert "boto3" in found  # `import boto3`, inside a method
+
+
+def test_emulator_imports_no_shell_commands_render_or_aws() -> None:
+    offending = {f"{path.relative_to(PACKAGE.parent)}: {name}"
+                 for path in (PACKAGE / "emulator").rglob("*.py") for name in imports(path)
+                 if _within(name, EMULATOR_MAY_NOT_IMPORT)}
+    assert not offending
+
+
+def test_only_aws_and_emulator_import_the_sdk() -> None:
+    offending = {f"{path.relative_to(PACKAGE.parent)}: {name}"
+                 for path in PACKAGE.rglob("*.py") for name in imports(path)
+                 if _within(name, SDK) and path.relative_to(PACKAGE).parts[0] not in SDK_PACKAGES}
+    assert not offending
