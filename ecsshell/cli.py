@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 from . import __version__
 from .config import ConfigFileError, load, write_default
 from .environment import Environment
-from .options import Options
+from .options import OUTPUT_FORMATS, Options
 
 USAGE = """\
 usage: ecsshell [FLAGS] [OPERATION ARGS...]
@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("-elb", "--elb", action="store_true")
     parser.add_argument("-events", "--events", type=_count, metavar="N")
-    parser.add_argument("-output", "--output", choices=["text", "json"])
+    parser.add_argument("-output", "--output", choices=OUTPUT_FORMATS)
     parser.add_argument("--endpoint-url", metavar="URL")
     parser.add_argument("--show-secrets", action="store_true")
     parser.add_argument("-y", "--yes", action="store_true")

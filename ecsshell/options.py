@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+OUTPUT_FORMATS = ("text", "json")  # what --output and the output setting accept
+
 
 @dataclass
 class Options:

@@ -18,7 +18,7 @@ from cmd2.history import History
 from . import lines as line_rules
 from .commands.plumbing import CommandError, is_mutating
 from .environment import Environment
-from .options import Options
+from .options import OUTPUT_FORMATS, Options
 from .presenter import Presenter, View
 from .scope import SCOPE_RULE, Scope, ScopeError
 
@@ -161,7 +161,7 @@ class EcsShell(cmd2.Cmd):
     # settings --------------------------------------------------------------------------------
     def _register_settables(self) -> None:
         def output_type(value: str) -> str:
-            if value not in ("text", "json"):
+            if value not in OUTPUT_FORMATS:
                 raise ValueError("output must be text or json")
             return value
 
@@ -174,7 +174,7 @@ class EcsShell(cmd2.Cmd):
             return number
 
         self.add_settable(Settable("output", output_type, "Output format: text or json", self,
-                                   choices=["text", "json"]))
+                                   choices=list(OUTPUT_FORMATS)))
         self.add_settable(Settable("verbose", bool, "Show task definition detail (like -v)", self))
         self.add_settable(Settable("events", events_type, "Service events to show per service (like -events)",
                                    self))
@@ -293,18 +293,6 @@ class EcsShell(cmd2.Cmd):
                          err=lambda text: self.print_to(self.environment.stderr, text), raw=raw,
                          color=lambda: self.use_color, width=self.environment.terminal_width,
                          live=lambda: bool(self.environment.stdout_isatty))
-
-    def show(self, renderable: Any) -> None:
-        """Print a rich renderable, whole: folded on a terminal, never cut short on a pipe."""
-        self.presenter.show(renderable)
-
-    def show_json(self, document: Any) -> None:
-        """Print one JSON document for scripts."""
-        self.presenter.json(document)
-
-    def note(self, message: str) -> None:
-        """Print a progress or status line to stderr (never mixed into JSON on stdout)."""
-        self.presenter.note(message)
 
     def print_to(self, file: IO[str], *objects: Any, **kwargs: Any) -> None:
         """Print OBJECTS to FILE with no terminal control sequence from the data; a failed write stops the run."""
@@ -647,9 +635,3 @@ class EcsShell(cmd2.Cmd):
             self.poutput(f"wrote {written}" if written else f"{path} exists already; left as it is")
         else:
             self.poutput(f"{path}{'' if path.exists() else ' (not there: `config init` writes one)'}")
-
-    def print_json_line(self, document: Any) -> None:
-        """Print a compact JSON document on one line (for streaming output)."""
-        from .render.jsonout import dumps
-
-        self.poutput(dumps(document, compact=True))

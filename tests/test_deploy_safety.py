@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import Result
-from test_deploy import error_line, revision_of, revisions, run, service
+from harness import Result, run_ecsshell
+from test_deploy import error_line, revision_of, revisions, service
 
 from ecsshell import deploy
 from ecsshell.aws import Gateway, Settings
@@ -71,7 +71,7 @@ def test_a_fault_after_apply_makes_the_change_but_answers_an_error(world: World,
 def test_update_after_5xx_before_apply_registers_nothing(world, home, small, times: int) -> None:
     before = service(world, "prod", "web")["taskDefinition"]
     world.faults.fail("RegisterTaskDefinition", 503, times)
-    result = run(world, home, "update", "prod", "web", ":1.6.0")
+    result = run_ecsshell(world, home, "update", "prod", "web", ":1.6.0")
     assert result.code == 1
     line = error_line(result)
     assert "HTTP 503" in line and "not retried" in line and "nothing was registered" in line
@@ -85,7 +85,7 @@ def test_update_after_5xx_before_apply_registers_nothing(world, home, small, tim
 @pytest.mark.parametrize("times", [1, 6])
 def test_update_after_5xx_after_apply_adopts_the_one_revision(world, home, small, times: int) -> None:
     world.faults.fail("RegisterTaskDefinition", 500, times, after_apply=True)
-    result = run(world, home, "update", "prod", "web", ":1.6.0")
+    result = run_ecsshell(world, home, "update", "prod", "web", ":1.6.0")
     assert result.code == 0, result.err
     assert "ECS registered web:4 although the call answered with an error, so it was adopted" in result.err
     no_traceback(result)
@@ -150,7 +150,7 @@ def test_deregister_old_keeps_a_revision_a_service_in_another_cluster_runs(world
                        launchType="FARGATE", networkConfiguration=small["network_configuration"])
     world.advance(30)
     world.recorder.reset()
-    result = run(world, home, "update", "prod", "web", ":1.6.0", "--deregister-old", "--keep", "1")
+    result = run_ecsshell(world, home, "update", "prod", "web", ":1.6.0", "--deregister-old", "--keep", "1")
     assert result.code == 0, result.err
     assert "deregistered web:2, web:3" in result.out
     assert revisions(world, "web") == ["web:1", "web:4"]  # web:1 still runs in sandbox
@@ -221,7 +221,7 @@ def test_ctrl_c_while_waiting_with_rollback_says_no_rollback_was_made(world, hom
 @pytest.mark.parametrize("argv", [("update", "prod", "web", "1.4.0"),
                                   ("update", "prod", "web", "--image", "web=v1.4.0")])
 def test_update_with_a_bare_version_registers_nothing(world, home, small, argv: tuple[str, ...]) -> None:
-    result = run(world, home, *argv, "-y")
+    result = run_ecsshell(world, home, *argv, "-y")
     assert result.code == 1
     assert "did you mean :" in error_line(result)
     no_traceback(result)

@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from harness import run_ecsshell
 from hypothesis import given
 from hypothesis import strategies as st
-from test_deploy import revision_of, revisions, run, service
+from test_deploy import revision_of, revisions, service
 
 from ecsshell.commands import numbers
 from ecsshell.emulator import World
@@ -93,7 +94,7 @@ CHANGES = ("RegisterTaskDefinition", "UpdateService", "RunTask", "DeregisterTask
 ])
 def test_bad_positional_numbers_never_reach_the_api(world, home, small, argv: tuple[str, ...], needle: str) -> None:
     before = service(world, "prod", "web")
-    result = run(world, home, *argv, "-y") if argv[0] != "taskdefs" else run(world, home, *argv)
+    result = run_ecsshell(world, home, *argv, "-y") if argv[0] != "taskdefs" else run_ecsshell(world, home, *argv)
     assert result.code == 2, result.err
     lines = [line for line in result.err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], result.err
@@ -117,7 +118,8 @@ def test_bad_positional_numbers_never_reach_the_api(world, home, small, argv: tu
     ("logs", "prod", "web", "--since", "nan"),
 ])
 def test_bad_option_numbers_are_usage_errors(world, home, small, argv: tuple[str, ...]) -> None:
-    result = run(world, home, *argv, "-y") if argv[0] not in ("ls", "logs") else run(world, home, *argv)
+    extra = ("-y",) if argv[0] not in ("ls", "logs") else ()
+    result = run_ecsshell(world, home, *argv, *extra)
     assert result.code == 2, result.err
     assert "Traceback" not in result.err and "internal error" not in result.err
     lines = result.err.splitlines()

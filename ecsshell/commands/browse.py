@@ -7,11 +7,12 @@ from typing import Any
 
 from cmd2 import Choices, CompletionItem, with_argparser, with_category
 
+from ..presenter import View
 from ..scope import SCOPE_RULE
 from . import numbers
 from .checks import check_service
 from .common import EcsCommands, positional_completer
-from .plumbing import CommandError, CommandParser
+from .plumbing import CommandError, CommandParser, add_output_flag
 
 CATEGORY = "Browse"
 
@@ -26,7 +27,7 @@ def add_view_flags(parser: argparse.ArgumentParser) -> None:
                         help="load balancers and target health behind the services")
     parser.add_argument("--show-secrets", action="store_true", default=None,
                         help="show values of secret-looking environment variables")
-    parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")
+    add_output_flag(parser)
 
 
 def ls_parser() -> CommandParser:
@@ -44,7 +45,7 @@ def check_parser() -> CommandParser:
                                 "Exits 1 when anything is wrong.", epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] SERVICE",
                         choices_provider=positional_completer(("cluster", "service")))
-    parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")
+    add_output_flag(parser)
     return parser
 
 
@@ -60,9 +61,9 @@ def use_parser() -> CommandParser:
 def profile_choices(owner: Any) -> Choices:
     """Complete profile names from the AWS config and credentials files."""
     from ..aws.session import list_profiles
-    from .common import app_of
+    from .common import context_of
 
-    names = list_profiles(app_of(owner).environment.env)
+    names = list_profiles(context_of(owner).environment.env)
     return Choices([CompletionItem(name) for name in [*names, "env"]])
 
 
@@ -86,22 +87,12 @@ class BrowseCommands(EcsCommands):
 
     DEFAULT_CATEGORY = CATEGORY
 
-    def _view(self, args: argparse.Namespace) -> dict[str, Any]:
-        app = self.app
-        return {
-            "verbose": app.verbose if args.verbose is None else args.verbose,
-            "events": app.events if getattr(args, "events", None) is None else max(0, args.events),
-            "elb": app.elb if getattr(args, "elb", None) is None else args.elb,
-            "show_secrets": app.show_secrets if getattr(args, "show_secrets", None) is None else args.show_secrets,
-            "json": (args.output or app.output) == "json",
-        }
-
     @with_argparser(ls_parser)
     @with_category(CATEGORY)
     def do_ls(self, args: argparse.Namespace) -> None:
         """List clusters, a cluster's services, or one service in detail."""
         cluster, service = self.optional(args.names)
-        view = self._view(args)
+        view = self.ctx.view(args)
         if cluster is None:
             self._ls_clusters(view)
         elif service is None:
@@ -109,50 +100,50 @@ class BrowseCommands(EcsCommands):
         else:
             self._ls_service(cluster, service, view)
 
-    def _ls_clusters(self, view: dict[str, Any]) -> None:
+    def _ls_clusters(self, view: View) -> None:
         from ..render import jsonout, tables
 
-        clusters = self.app.gateway.list_clusters()
-        if view["json"]:
-            self.app.show_json({"clusters": jsonout.to_jsonable(clusters)})
+        clusters = self.ctx.gateway.list_clusters()
+        if view.json:
+            self.ctx.presenter.json({"clusters": jsonout.to_jsonable(clusters)})
             return
         if not clusters:
-            self.app.poutput(f"No clusters in {self.app.gateway.region}.")
+            self.ctx.presenter.line(f"No clusters in {self.ctx.gateway.region}.")
             return
-        self.app.show(tables.clusters_table(clusters))
+        self.ctx.presenter.show(tables.clusters_table(clusters))
 
-    def _ls_cluster(self, cluster: str, view: dict[str, Any]) -> None:
+    def _ls_cluster(self, cluster: str, view: View) -> None:
         from ..render import jsonout, tables
 
-        gateway = self.app.gateway
+        gateway = self.ctx.gateway
         services = gateway.list_services(cluster, on_progress=self._progress_line(cluster))
         task_defs = gateway.task_definitions({s.task_definition_arn for s in services if s.task_definition_arn})
-        lbs = gateway.load_balancers(services) if view["elb"] and services else []
-        if view["json"]:
+        lbs = gateway.load_balancers(services) if view.elb and services else []
+        if view.json:
             document = jsonout.services_document(cluster, services, task_defs, total=len(services))
             for doc, svc in zip(document["services"], services, strict=True):
-                doc["events"] = jsonout.to_jsonable(tables.recent_events(svc, view["events"]))
-            if view["verbose"]:
-                document["taskDefinitions"] = [jsonout.task_definition_document(td, view["show_secrets"])
+                doc["events"] = jsonout.to_jsonable(tables.recent_events(svc, view.events))
+            if view.verbose:
+                document["taskDefinitions"] = [jsonout.task_definition_document(td, view.show_secrets)
                                                 for td in task_defs.values()]
-            if view["elb"]:
+            if view.elb:
                 document["loadBalancers"] = jsonout.to_jsonable(lbs)
-            self.app.show_json(document)
+            self.ctx.presenter.json(document)
             return
-        self.app.show(tables.services_table(cluster, services, task_defs, total=len(services)))
-        if view["events"]:
+        self.ctx.presenter.show(tables.services_table(cluster, services, task_defs, total=len(services)))
+        if view.events:
             for svc in services:
-                self.app.show(tables.events_view(svc, view["events"]))
-        if view["verbose"]:
+                self.ctx.presenter.show(tables.events_view(svc, view.events))
+        if view.verbose:
             for arn in sorted(task_defs):
-                self.app.show(tables.task_definition_view(task_defs[arn], verbose=True,
-                                                          show_secrets=view["show_secrets"]))
+                self.ctx.presenter.show(tables.task_definition_view(task_defs[arn], verbose=True,
+                                                          show_secrets=view.show_secrets))
         if lbs:
-            self.app.show(tables.load_balancers_view(lbs))
+            self.ctx.presenter.show(tables.load_balancers_view(lbs))
 
     def _progress_line(self, cluster: str) -> Any:
         """Return a progress callback drawing 'described/listed' on a terminal's stderr, or None."""
-        environment = self.app.environment
+        environment = self.ctx.environment
         if not (environment.interactive and environment.stderr.isatty()):
             return None
 
@@ -164,25 +155,25 @@ class BrowseCommands(EcsCommands):
 
         return draw
 
-    def _ls_service(self, cluster: str, service: str, view: dict[str, Any]) -> None:
+    def _ls_service(self, cluster: str, service: str, view: View) -> None:
         from ..render import jsonout, tables
 
-        gateway = self.app.gateway
+        gateway = self.ctx.gateway
         svc = gateway.describe_services(cluster, [service])[0]
         tasks_future = gateway.submit(gateway.service_tasks, cluster, service)
         td = gateway.task_definition(svc.task_definition_arn)
         tasks = tasks_future.result()
-        lbs = gateway.load_balancers([svc]) if view["elb"] else []
-        if view["json"]:
-            document = jsonout.service_document(svc, td, tasks, view["show_secrets"], events=view["events"])
-            if view["elb"]:
+        lbs = gateway.load_balancers([svc]) if view.elb else []
+        if view.json:
+            document = jsonout.service_document(svc, td, tasks, view.show_secrets, events=view.events)
+            if view.elb:
                 document["loadBalancers"] = jsonout.to_jsonable(lbs)
-            self.app.show_json(document)
+            self.ctx.presenter.json(document)
             return
-        self.app.show(tables.service_detail(svc, td, tasks, verbose=view["verbose"], events=view["events"],
-                                            show_secrets=view["show_secrets"]))
+        self.ctx.presenter.show(tables.service_detail(svc, td, tasks, verbose=view.verbose, events=view.events,
+                                            show_secrets=view.show_secrets))
         if lbs:
-            self.app.show(tables.load_balancers_view(lbs))
+            self.ctx.presenter.show(tables.load_balancers_view(lbs))
 
     @with_argparser(check_parser)
     @with_category(CATEGORY)
@@ -191,33 +182,33 @@ class BrowseCommands(EcsCommands):
         from ..render import tables
 
         cluster, service = self.required(args.names, ("cluster", "service"), "check [CLUSTER] SERVICE")
-        report = check_service(self.app.gateway, cluster, service)
-        if (args.output or self.app.output) == "json":
-            self.app.show_json(report.document())
+        report = check_service(self.ctx.gateway, cluster, service)
+        if self.ctx.view(args).json:
+            self.ctx.presenter.json(report.document())
         else:
-            self.app.show(tables.check_report(report.findings, report.ok_line))
+            self.ctx.presenter.show(tables.check_report(report.findings, report.ok_line))
         if report.findings:
-            self.app.mark_failed(1)
+            self.ctx.mark_failed(1)
 
     @with_argparser(use_parser)
     @with_category(CATEGORY)
     def do_use(self, args: argparse.Namespace) -> None:
         """Select a cluster (and service) so later commands need fewer names."""
-        app = self.app
+        ctx = self.ctx
         names = list(args.names)
         if not names:
-            app.poutput(f"scope: {app.scope.path() or '(none)'}")
+            ctx.presenter.line(f"scope: {ctx.scope.path() or '(none)'}")
             return
         if len(names) > 2:
             raise CommandError("use takes at most CLUSTER SERVICE", 2)
         target = "/" + "/".join(names) if len(names) == 2 else names[0]
-        scope = app.scope.enter(target)
+        scope = ctx.scope.enter(target)
         self._verify(scope.cluster, scope.service)
-        app.set_scope(scope)
+        ctx.set_scope(scope)
 
     def _verify(self, cluster: str | None, service: str | None) -> None:
         """Refuse a scope that names a cluster or service ECS does not have."""
-        gateway = self.app.gateway
+        gateway = self.ctx.gateway
         if cluster:
             gateway.describe_cluster(cluster)
         if cluster and service:
@@ -228,29 +219,29 @@ class BrowseCommands(EcsCommands):
     def do_profile(self, args: argparse.Namespace) -> None:
         """Switch to another AWS profile, or show the current one."""
         if not args.name:
-            self.app.poutput(self.app.scope.profile or "default (boto3's standard chain)")
+            self.ctx.presenter.line(self.ctx.scope.profile or "default (boto3's standard chain)")
             return
-        self.app.switch(profile=args.name)
-        self.app.poutput(f"profile {args.name}, region {self.app.gateway.region}")
+        self.ctx.switch(profile=args.name)
+        self.ctx.presenter.line(f"profile {args.name}, region {self.ctx.gateway.region}")
 
     @with_argparser(name_parser("region", "Switch to another AWS region (new clients, scope cleared)."))
     @with_category(CATEGORY)
     def do_region(self, args: argparse.Namespace) -> None:
         """Switch to another AWS region, or show the current one."""
         if not args.name:
-            self.app.poutput(self.app.gateway.region)
+            self.ctx.presenter.line(self.ctx.gateway.region)
             return
-        self.app.switch(region=args.name)
-        self.app.poutput(f"region {args.name}")
+        self.ctx.switch(region=args.name)
+        self.ctx.presenter.line(f"region {args.name}")
 
     @with_argparser(CommandParser(description="Refetch the names used for TAB completion."))
     @with_category(CATEGORY)
     def do_refresh(self, _: argparse.Namespace) -> None:
         """Fetch completion names again (clusters, services, families) in the background."""
-        cache = self.app.completion
+        cache = self.ctx.names
         cache.clear()
         cache.prefetch("clusters")
         cache.prefetch("families")
-        if self.app.scope.cluster:
-            cache.prefetch_services(self.app.scope.cluster)
-        self.app.poutput("refreshing names in the background")
+        if self.ctx.scope.cluster:
+            cache.prefetch_services(self.ctx.scope.cluster)
+        self.ctx.presenter.line("refreshing names in the background")

@@ -1,33 +1,32 @@
-"""What every command set shares: the app type, argument filling and completion by position."""
+"""What every command set shares: the context, argument filling from the scope, completion by position."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
 from cmd2 import Choices, CommandSet, CompletionError
 
 from ..scope import ScopeError, fill, fill_optional
+from .context import CommandContext
 from .plumbing import CommandError
-
-if TYPE_CHECKING:
-    from ..shell import EcsShell
 
 LABELS = {"cluster": "CLUSTER", "service": "SERVICE", "image": "IMAGE", "family": "FAMILY",
           "revision": "REVISION", "count": "COUNT", "target": "SERVICE|TASK"}
 
 
-class EcsCommands(CommandSet["EcsShell"]):
-    """Base for ecsshell's command sets: access to the app, the gateway and positional filling."""
+class EcsCommands(CommandSet[Any]):
+    """Base for ecsshell's command sets: the command context, and filling names from the scope."""
 
     @property
-    def app(self) -> EcsShell:
-        return self._cmd
+    def ctx(self) -> CommandContext:
+        """Return the narrow context commands stand on (the shell implements it)."""
+        return cast(CommandContext, self._cmd)
 
     def required(self, args: list[str], names: tuple[str, ...], usage: str) -> list[str]:
         """Fill NAMES from ARGS and the scope; every one must end up named."""
         try:
-            values = fill(args, self.app.scope, names)
+            values = fill(args, self.ctx.scope, names)
         except ScopeError as exc:
             raise CommandError(f"{exc}; usage: {usage}", 2) from None
         missing = [LABELS.get(n, n.upper()) for n, v in zip(names, values, strict=True) if not v]
@@ -38,25 +37,25 @@ class EcsCommands(CommandSet["EcsShell"]):
 
     def optional(self, args: list[str], names: tuple[str, ...] = ("cluster", "service")) -> list[str | None]:
         try:
-            return fill_optional(args, self.app.scope, names)
+            return fill_optional(args, self.ctx.scope, names)
         except ScopeError as exc:
             raise CommandError(str(exc), 2) from None
 
 
 
 # completion: which kind of name is the next positional argument? --------------------------------
-def complete_position(app: EcsShell, names: Sequence[str], typed: list[str]) -> Choices:
+def complete_position(ctx: CommandContext, names: Sequence[str], typed: list[str]) -> Choices:
     """Complete the next positional of a command whose positionals are NAMES, given the scope."""
-    kinds, known = _kinds(app, names, typed)
+    kinds, known = _kinds(ctx, names, typed)
     index = len(typed)
     if index >= len(kinds):
         return Choices([])
-    return complete_kind(app, kinds[index], known)
+    return complete_kind(ctx, kinds[index], known)
 
 
-def _kinds(app: EcsShell, names: Sequence[str], typed: list[str]) -> tuple[list[str], dict[str, str]]:
+def _kinds(ctx: CommandContext, names: Sequence[str], typed: list[str]) -> tuple[list[str], dict[str, str]]:
     """Return which positionals the user still types (after the scope's) and what is known so far."""
-    scope = app.scope
+    scope = ctx.scope
     depth = 0
     if not (typed and typed[0].startswith("/")):
         for name in names:
@@ -70,11 +69,11 @@ def _kinds(app: EcsShell, names: Sequence[str], typed: list[str]) -> tuple[list[
     return kinds, known
 
 
-def complete_kind(app: EcsShell, kind: str, known: dict[str, str]) -> Choices:
+def complete_kind(ctx: CommandContext, kind: str, known: dict[str, str]) -> Choices:
     """Complete one kind of name (cluster, service, image tag, family, revision, container)."""
-    cache = app.completion
-    cluster = known.get("cluster") or app.scope.cluster
-    service = known.get("service") or app.scope.service
+    cache = ctx.names
+    cluster = known.get("cluster") or ctx.scope.cluster
+    service = known.get("service") or ctx.scope.service
     if kind == "cluster":
         return cache.choices("clusters")
     if kind == "service":
@@ -93,11 +92,9 @@ def complete_kind(app: EcsShell, kind: str, known: dict[str, str]) -> Choices:
     return Choices([])
 
 
-def app_of(owner: Any) -> EcsShell:
-    """Return the app whether cmd2 bound a provider to the app or to a command set."""
-    from ..shell import EcsShell
-
-    return owner if isinstance(owner, EcsShell) else owner._cmd
+def context_of(owner: Any) -> CommandContext:
+    """Return the command context whether cmd2 bound a provider to the shell or to a command set."""
+    return cast(CommandContext, owner._cmd if isinstance(owner, CommandSet) else owner)
 
 
 def typed_tokens(arg_tokens: dict[str, list[str]], dest: str = "names") -> list[str]:
@@ -110,7 +107,7 @@ def positional_completer(names: Sequence[str]) -> Any:
     """Make a choices_provider completing positionals NAMES by position and scope."""
 
     def provider(owner: Any, arg_tokens: dict[str, list[str]]) -> Choices:
-        return complete_position(app_of(owner), names, typed_tokens(arg_tokens))
+        return complete_position(context_of(owner), names, typed_tokens(arg_tokens))
 
     return provider
 
@@ -119,8 +116,8 @@ def container_completer(names: Sequence[str]) -> Any:
     """Make a choices_provider for --container: the containers of the service named so far."""
 
     def provider(owner: Any, arg_tokens: dict[str, list[str]]) -> Choices:
-        app = app_of(owner)
-        _, known = _kinds(app, names, list(arg_tokens.get("names", [])))
-        return complete_kind(app, "container", known)
+        ctx = context_of(owner)
+        _, known = _kinds(ctx, names, list(arg_tokens.get("names", [])))
+        return complete_kind(ctx, "container", known)
 
     return provider

@@ -38,6 +38,6 @@ class DemoCommands(EcsCommands):
     def do_tour(self, _: argparse.Namespace) -> None:
         """Suggest commands to try, in order (made for `ecsshell --demo`)."""
         width = max(len(cmd) for cmd, _ in TOUR)
-        self.app.poutput("A walk through ecsshell (type each command at the prompt):")
+        self.ctx.presenter.line("A walk through ecsshell (type each command at the prompt):")
         for number, (command, why) in enumerate(TOUR, 1):
-            self.app.poutput(f"{number:2}. {command.ljust(width)}  {why}")
+            self.ctx.presenter.line(f"{number:2}. {command.ljust(width)}  {why}")

@@ -17,7 +17,7 @@ from ..scope import SCOPE_RULE, split_path
 from . import numbers
 from .common import EcsCommands, container_completer, positional_completer
 from .numbers import duration
-from .plumbing import CommandError, CommandParser, mutating
+from .plumbing import CommandError, CommandParser, add_output_flag, mutating
 
 CATEGORY = "Deploy"
 DEFAULT_TIMEOUT = 600.0
@@ -69,7 +69,7 @@ def update_parser() -> CommandParser:
     parser.add_argument("--keep", type=numbers.option("--keep", 0, 1_000_000, "a family has at most 1,000,000 "
                                                       "revisions"), default=3, metavar="N",
                         help="with --deregister-old, revisions to keep including the new one (default 3)")
-    parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")
+    add_output_flag(parser)
     add_wait_flags(parser)
     return parser
 
@@ -79,7 +79,7 @@ def rollback_parser() -> CommandParser:
                               epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] [SERVICE] [REVISION]",
                         choices_provider=positional_completer(("cluster", "service")))
-    parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")
+    add_output_flag(parser)
     add_wait_flags(parser)
     return parser
 
@@ -88,7 +88,7 @@ def scale_parser() -> CommandParser:
     parser = CommandParser(description="Set a service's desired task count.", epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="+", metavar="NAME", help="[CLUSTER] [SERVICE] COUNT",
                         choices_provider=positional_completer(("cluster", "service")))
-    parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")
+    add_output_flag(parser)
     add_wait_flags(parser)
     return parser
 
@@ -126,7 +126,7 @@ class DeployCommands(EcsCommands):
             raise CommandError(f"{needs[0]} acts on how the rollout ends, so it cannot go with --no-wait", 2)
         if needs:
             return True
-        return self.app.wait if args.wait is None else bool(args.wait)
+        return self.ctx.wait if args.wait is None else bool(args.wait)
 
     @staticmethod
     def _number(parse: Callable[[str], int], text: str) -> int:
@@ -137,22 +137,22 @@ class DeployCommands(EcsCommands):
             raise CommandError(str(exc), 2) from None
 
     def _json(self, args: argparse.Namespace) -> bool:
-        return (args.output or self.app.output) == "json"
+        return self.ctx.view(args).json
 
     def _confirmed(self, args: argparse.Namespace, question: str) -> bool:
-        return bool(args.yes) or self.app.confirmed(question)
+        return bool(args.yes) or self.ctx.confirmed(question)
 
     def _say(self, args: argparse.Namespace, line: str) -> None:
         """Print a human line: stdout for text output, stderr when stdout carries JSON."""
         if self._json(args):
-            self.app.note(line)
+            self.ctx.presenter.note(line)
         else:
-            self.app.poutput(line)
+            self.ctx.presenter.line(line)
 
     def _reporters(self, args: argparse.Namespace, rollout: bool = True) -> Reporters:
         """Return (on_progress, on_event, done): a live line on a terminal, timestamped lines elsewhere."""
-        app = self.app
-        live = bool(app.environment.stdout_isatty) and not self._json(args)
+        ctx = self.ctx
+        live = ctx.presenter.live and not self._json(args)
         last: dict[str, str] = {}
         started = datetime.now().astimezone()  # progress is stamped by the injected clock's elapsed time
 
@@ -165,21 +165,19 @@ class DeployCommands(EcsCommands):
                 state += f"; old tasks draining {progress.old_running}"
             line = f"{state}; {int(progress.elapsed)}s elapsed"
             if live:
-                app.stdout.write(CLEAR_LINE + line)
-                app.stdout.flush()
+                ctx.presenter.progress(line)
             elif last.get("state") != state:
                 last["state"] = state
                 self._say(args, f"{_stamp(started + timedelta(seconds=progress.elapsed))} {line}")
 
         def on_event(event: ServiceEvent) -> None:
             if live:
-                app.stdout.write(CLEAR_LINE)
+                ctx.presenter.clear_progress()
             self._say(args, f"{_stamp(event.created_at)} {event.message}")
 
         def done() -> None:
             if live:
-                app.stdout.write(CLEAR_LINE)
-                app.stdout.flush()
+                ctx.presenter.clear_progress()
 
         return on_progress, on_event, done
 
@@ -187,7 +185,7 @@ class DeployCommands(EcsCommands):
                 seen: set[str], *, rollback_pending: bool = False) -> Outcome:
         """Follow DEPLOYMENT_ID of SERVICE until it completes, fails or times out."""
         report, on_event, done = self._reporters(args)
-        env = self.app.environment
+        env = self.ctx.environment
         last: list[Progress] = []
 
         def on_progress(progress: Progress) -> None:
@@ -195,7 +193,7 @@ class DeployCommands(EcsCommands):
             report(progress)
 
         try:
-            return deploy.follow_rollout(self.app.gateway, cluster, service, deployment_id,
+            return deploy.follow_rollout(self.ctx.gateway, cluster, service, deployment_id,
                                          timeout=args.timeout, sleep=env.sleep, monotonic=env.monotonic,
                                          on_progress=on_progress, on_event=on_event, seen_events=seen)
         except KeyboardInterrupt:
@@ -206,7 +204,7 @@ class DeployCommands(EcsCommands):
                 line += f" ({d.revision}: {d.running}/{d.desired} running, rollout {d.rollout_state or 'unknown'})"
             if rollback_pending:
                 line += "; no rollback was made, as the rollout had not ended"
-            self.app.note(f"{line} (see `ls {cluster} {service}`)")
+            self.ctx.presenter.note(f"{line} (see `ls {cluster} {service}`)")
             raise
         finally:
             done()
@@ -217,9 +215,9 @@ class DeployCommands(EcsCommands):
             self._say(args, f"{what} done: {outcome.reason} ({int(outcome.elapsed)}s)")
             return
         if outcome.state == "TIMEOUT":
-            self.app.fail(f"{what} timed out: {outcome.reason}", EXIT_TIMEOUT)
+            self.ctx.fail(f"{what} timed out: {outcome.reason}", EXIT_TIMEOUT)
         else:
-            self.app.fail(f"{what} failed: {outcome.reason}", EXIT_FAILED)
+            self.ctx.fail(f"{what} failed: {outcome.reason}", EXIT_FAILED)
 
     # update -----------------------------------------------------------------------------------
     def _image_args(self, args: argparse.Namespace, image: str | None) -> dict[str | None, str]:
@@ -266,7 +264,7 @@ class DeployCommands(EcsCommands):
         try:
             yield
         except KeyboardInterrupt:
-            self.app.mark_failed(EXIT_INTERRUPTED)
+            self.ctx.mark_failed(EXIT_INTERRUPTED)
             raise
 
     @with_argparser(update_parser)
@@ -281,7 +279,7 @@ class DeployCommands(EcsCommands):
         """Plan, register, point the service at the new revision, and follow it as asked."""
         from ..render import diff as diffs
 
-        app = self.app
+        ctx = self.ctx
         cluster, service, image = self._update_names(args)
         images = self._image_args(args, image)
         set_env, unset_env = self._env_args(args)
@@ -291,7 +289,7 @@ class DeployCommands(EcsCommands):
             raise CommandError("--keep must be 1 or more (the new revision is always kept)", 2)
         waiting = self._waiting(args)
 
-        gateway = app.gateway
+        gateway = ctx.gateway
         svc = gateway.describe_service(cluster, service)
         current = gateway.task_definition(svc.task_definition_arn)
         try:
@@ -299,39 +297,39 @@ class DeployCommands(EcsCommands):
         except deploy.PlanError as exc:
             raise CommandError(str(exc)) from None
         diff_text = diffs.taskdef_diff(deploy.registrable(current), plan.spec, current.label,
-                                       f"{current.family}:(next)", show_secrets=app.show_secrets)
+                                       f"{current.family}:(next)", show_secrets=self.ctx.view(args).show_secrets)
         if args.dry_run:
             if self._json(args):
-                app.show_json({"cluster": cluster, "service": service, "current": current.label,
+                ctx.presenter.json({"cluster": cluster, "service": service, "current": current.label,
                                "dryRun": True, "diff": diff_text,
                                "images": [c.__dict__ for c in plan.images], "env": plan.env_changes})
             else:
-                app.poutput(f"dry run: {service} in {cluster} would move from {current.label} to a new "
+                ctx.presenter.line(f"dry run: {service} in {cluster} would move from {current.label} to a new "
                             "revision; nothing changed")
-                app.show(diffs.diff_renderable(diff_text, app.use_color) if diff_text else "no change")
+                ctx.presenter.show(diffs.diff_renderable(diff_text, ctx.presenter.color) if diff_text else "no change")
             return
         if not plan.changed:
-            app.note(f"note: the new revision equals {current.label}; ECS will replace the tasks anyway")
-        if not args.yes and app.confirm and app.environment.interactive:
+            ctx.presenter.note(f"note: the new revision equals {current.label}; ECS will replace the tasks anyway")
+        if not args.yes and ctx.asks_confirmation:
             if diff_text:
-                app.show(diffs.diff_renderable(diff_text, app.use_color))
-            if not app.confirmed(f"Deploy this to {cluster}/{service}?"):
-                app.poutput("cancelled; nothing changed")
+                ctx.presenter.show(diffs.diff_renderable(diff_text, ctx.presenter.color))
+            if not ctx.confirmed(f"Deploy this to {cluster}/{service}?"):
+                ctx.presenter.line("cancelled; nothing changed")
                 return
 
         back_to = deploy.rollback_target(svc)
-        registered = deploy.register_safely(gateway, plan.spec, say=app.note)
+        registered = deploy.register_safely(gateway, plan.spec, say=ctx.presenter.note)
         new_td = registered.task_definition
         try:
             if registered.note:
-                app.note(f"note: {registered.note}")
+                ctx.presenter.note(f"note: {registered.note}")
             updated = self._point_at(cluster, service, current, new_td)
         except KeyboardInterrupt:
-            app.note(self._after_interrupt(cluster, service, current, new_td))
+            ctx.presenter.note(self._after_interrupt(cluster, service, current, new_td))
             raise
-        app.completion.invalidate("tags", cluster, service)
-        app.completion.invalidate("revisions", new_td.family)
-        app.completion.invalidate("services", cluster)
+        ctx.names.invalidate("tags", cluster, service)
+        ctx.names.invalidate("revisions", new_td.family)
+        ctx.names.invalidate("services", cluster)
         primary = updated.primary
         deployment_id = primary.id if primary and primary.task_definition_arn == new_td.arn else None
         as_json = self._json(args)
@@ -354,11 +352,11 @@ class DeployCommands(EcsCommands):
                 doc["rollback"] = self._roll_back(args, cluster, service, back_to, deployment_id, outcome)
         finally:
             if as_json:
-                app.show_json(doc)
+                ctx.presenter.json(doc)
 
     def _point_at(self, cluster: str, service: str, current: TaskDefinition, new_td: TaskDefinition) -> Service:
         """Point SERVICE at NEW_TD; if ECS refuses, deregister NEW_TD so nothing is left behind, and say so."""
-        gateway = self.app.gateway
+        gateway = self.ctx.gateway
         try:
             return gateway.update_service(cluster, service, task_definition=new_td.arn)
         except Exception as exc:
@@ -368,7 +366,7 @@ class DeployCommands(EcsCommands):
             except Exception:
                 svc = None
             if svc is not None and svc.task_definition_arn == new_td.arn:
-                self.app.note(f"note: UpdateService reported an error ({error}) but {service} runs "
+                self.ctx.presenter.note(f"note: UpdateService reported an error ({error}) but {service} runs "
                               f"{new_td.label}")
                 return svc
             cleanup = self._deregister_orphan(new_td)
@@ -377,7 +375,7 @@ class DeployCommands(EcsCommands):
 
     def _after_interrupt(self, cluster: str, service: str, current: TaskDefinition, new_td: TaskDefinition) -> str:
         """Leave nothing half done after Ctrl-C between register and UpdateService; say what ECS holds."""
-        gateway = self.app.gateway
+        gateway = self.ctx.gateway
         try:
             svc = gateway.describe_service(cluster, service)
         except Exception as exc:
@@ -391,7 +389,7 @@ class DeployCommands(EcsCommands):
 
     def _deregister_orphan(self, td: TaskDefinition) -> str:
         try:
-            self.app.gateway.deregister_task_definition(td.arn)
+            self.ctx.gateway.deregister_task_definition(td.arn)
         except Exception as exc:
             return f"could not deregister the orphan revision {td.label}: {str(exc).splitlines()[0]}"
         return f"deregistered the orphan revision {td.label}"
@@ -399,16 +397,16 @@ class DeployCommands(EcsCommands):
     def _report_update(self, cluster: str, service: str, old: TaskDefinition, new: TaskDefinition,
                        plan: deploy.Plan, deployment_id: str | None) -> None:
         for change in plan.images:
-            self.app.poutput(f"{change.container}: {change.old} -> {change.new}")
+            self.ctx.presenter.line(f"{change.container}: {change.old} -> {change.new}")
         for line in plan.env_changes:
-            self.app.poutput(f"environment {line}")
-        self.app.poutput(f"registered {new.label}; {service} in {cluster} now runs it "
+            self.ctx.presenter.line(f"environment {line}")
+        self.ctx.presenter.line(f"registered {new.label}; {service} in {cluster} now runs it "
                          f"(was {old.label}); deployment {deployment_id or '-'}")
 
     def _roll_back(self, args: argparse.Namespace, cluster: str, service: str, to_arn: str,
                    failed_id: str | None, failed: Outcome) -> dict[str, Any]:
         """Point SERVICE back at TO_ARN after FAILED (or follow ECS's own rollback there) and wait."""
-        gateway = self.app.gateway
+        gateway = self.ctx.gateway
         label = revision_label(to_arn)
         latest = failed.service
         primary = latest.primary if latest else None
@@ -426,12 +424,12 @@ class DeployCommands(EcsCommands):
         if outcome.ok:
             self._say(args, f"rolled back: {service} runs {label} again ({outcome.reason})")
         else:
-            self.app.perror(f"error: the rollback to {label} did not settle either: {outcome.reason}")
+            self.ctx.fail(f"the rollback to {label} did not settle either: {outcome.reason}")
         return {"to": label, "deployment": deployment_id, **_outcome_json(outcome)}
 
     def _deregister_old(self, args: argparse.Namespace, cluster: str, new: TaskDefinition, keep: int) -> list[str]:
         """Deregister NEW's family's ACTIVE revisions older than the KEEP newest that no service anywhere uses."""
-        gateway = self.app.gateway
+        gateway = self.ctx.gateway
         in_use = deploy.revisions_in_use(gateway)
         doomed = deploy.revisions_to_deregister(gateway.revisions(new.family), new.revision, keep, in_use)
         gone = []
@@ -441,7 +439,7 @@ class DeployCommands(EcsCommands):
         self._say(args, f"deregistered {', '.join(gone)} (kept the {keep} newest)" if gone
                   else "no old revisions to deregister")
         if gone:
-            self.app.completion.invalidate("revisions", new.family)
+            self.ctx.names.invalidate("revisions", new.family)
         return gone
 
     # rollback ---------------------------------------------------------------------------------
@@ -450,14 +448,14 @@ class DeployCommands(EcsCommands):
     @mutating
     def do_rollback(self, args: argparse.Namespace) -> None:
         """Point a service back at its previous ACTIVE revision, or the one named."""
-        app = self.app
+        ctx = self.ctx
         names = list(args.names)
         revision: int | None = None
         if names and names[-1].isdigit():  # any digit, so that ² or ١٢ is refused, not taken for a service
             revision = self._number(numbers.revision, names.pop())
         cluster, service = self.required(names, ("cluster", "service"), "rollback [CLUSTER] [SERVICE] [REVISION]")
         waiting = self._waiting(args)
-        gateway = app.gateway
+        gateway = ctx.gateway
         svc = gateway.describe_service(cluster, service)
         family, current = svc.revision.rsplit(":", 1)
         if revision is not None:
@@ -473,10 +471,10 @@ class DeployCommands(EcsCommands):
         if target.arn == svc.task_definition_arn:
             raise CommandError(f"{service} already runs {target.label}")
         if not self._confirmed(args, f"Roll {cluster}/{service} back from {svc.revision} to {target.label}?"):
-            app.poutput("cancelled; nothing changed")
+            ctx.presenter.line("cancelled; nothing changed")
             return
         updated = gateway.update_service(cluster, service, task_definition=target.arn)
-        app.completion.invalidate("services", cluster)
+        ctx.names.invalidate("services", cluster)
         primary = updated.primary
         deployment_id = primary.id if primary else None
         doc: dict[str, Any] = {"cluster": cluster, "service": service, "from": svc.revision, "to": target.label,
@@ -490,7 +488,7 @@ class DeployCommands(EcsCommands):
                 self._finish(args, outcome, f"rollback to {target.label}")
         finally:
             if self._json(args):
-                app.show_json(doc)
+                ctx.presenter.json(doc)
 
     # scale ------------------------------------------------------------------------------------
     @with_argparser(scale_parser)
@@ -498,24 +496,24 @@ class DeployCommands(EcsCommands):
     @mutating
     def do_scale(self, args: argparse.Namespace) -> None:
         """Set how many tasks a service runs."""
-        app = self.app
+        ctx = self.ctx
         names = list(args.names)
         count = self._number(numbers.desired_count, names.pop())
         cluster, service = self.required(names, ("cluster", "service"), "scale [CLUSTER] [SERVICE] COUNT")
         waiting = self._waiting(args)
-        gateway = app.gateway
+        gateway = ctx.gateway
         svc = gateway.describe_service(cluster, service)
         if not self._confirmed(args, f"Scale {cluster}/{service} from {svc.desired} to {count} tasks?"):
-            app.poutput("cancelled; nothing changed")
+            ctx.presenter.line("cancelled; nothing changed")
             return
         updated = gateway.update_service(cluster, service, desired_count=count)
-        app.completion.invalidate("services", cluster)
+        ctx.names.invalidate("services", cluster)
         doc: dict[str, Any] = {"cluster": cluster, "service": service, "from": svc.desired, "to": count}
         try:
             self._say(args, f"{service} in {cluster}: desired {svc.desired} -> {count}")
             if waiting:
                 on_progress, on_event, done = self._reporters(args, rollout=False)
-                env = app.environment
+                env = ctx.environment
                 try:
                     outcome = deploy.follow_scale(gateway, cluster, service, timeout=args.timeout,
                                                   sleep=env.sleep, monotonic=env.monotonic,
@@ -527,4 +525,4 @@ class DeployCommands(EcsCommands):
                 self._finish(args, outcome, f"scale to {count}")
         finally:
             if self._json(args):
-                app.show_json(doc)
+                ctx.presenter.json(doc)

@@ -1,14 +1,18 @@
 """What every command needs and nothing else: its error, its parser, and the mark of a change to ECS.
 
-A leaf module: it imports cmd2 and nothing of ecsshell, so commands and the shell both stand on it.
+A leaf module: it imports cmd2 and ecsshell's options (a leaf too), so commands and the shell both
+stand on it.
 """
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
 from cmd2 import Cmd2ArgumentParser
+
+from ..options import OUTPUT_FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
 MUTATING_ATTRIBUTE = "ecsshell_mutating"
@@ -42,3 +46,9 @@ def mutating(func: F) -> F:
 def is_mutating(func: Any) -> bool:
     """Say whether a command function was marked as changing ECS."""
     return bool(getattr(func, MUTATING_ATTRIBUTE, False))
+
+
+
+def add_output_flag(parser: argparse.ArgumentParser, help_text: str = "text or json") -> None:
+    """Add --output text|json, which overrides the session's output setting for one command."""
+    parser.add_argument("--output", choices=OUTPUT_FORMATS, default=None, help=help_text)

@@ -12,7 +12,7 @@ from cmd2 import Cmd, with_argparser, with_category
 from .. import deploy
 from . import numbers
 from .common import EcsCommands, positional_completer
-from .plumbing import CommandError, CommandParser, mutating
+from .plumbing import CommandError, CommandParser, add_output_flag, mutating
 
 CATEGORY = "Task definitions"
 
@@ -24,7 +24,7 @@ def taskdefs_parser() -> CommandParser:
     parser.add_argument("--all", action="store_true", help="include INACTIVE (deregistered) families")
     parser.add_argument("--show-secrets", action="store_true", default=None,
                         help="show values of secret-looking environment variables")
-    parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")
+    add_output_flag(parser)
     return parser
 
 
@@ -33,7 +33,7 @@ def register_parser() -> CommandParser:
                                 "(the format of `aws ecs register-task-definition --cli-input-json`).")
     parser.add_argument("file", metavar="FILE", help="task definition JSON", completer=Cmd.path_complete)
     parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
-    parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")
+    add_output_flag(parser)
     return parser
 
 
@@ -111,18 +111,18 @@ class TaskDefinitionCommands(EcsCommands):
         """List families, a family's revisions, or show one revision in full."""
         from ..render import jsonout, tables, taskdef
 
-        app = self.app
-        as_json = (args.output or app.output) == "json"
+        ctx = self.ctx
+        as_json = ctx.view(args).json
         names = list(args.names)
         if len(names) > 2:
             raise CommandError("usage: taskdefs [FAMILY [REVISION|latest]]", 2)
-        gateway = app.gateway
+        gateway = ctx.gateway
         if not names:
             families = gateway.families(status="ALL" if args.all else "ACTIVE")
             if as_json:
-                app.show_json({"families": jsonout.to_jsonable(families)})
+                ctx.presenter.json({"families": jsonout.to_jsonable(families)})
             else:
-                app.show(tables.families_table(families))
+                ctx.presenter.show(tables.families_table(families))
             return
         family = names[0]
         if ":" in family and len(names) == 1:
@@ -131,10 +131,10 @@ class TaskDefinitionCommands(EcsCommands):
         if len(names) == 1:
             revisions = gateway.revisions(family)
             if as_json:
-                app.show_json({"family": family, "revisions": [
+                ctx.presenter.json({"family": family, "revisions": [
                     {"revision": r, "arn": arn, "status": status} for r, arn, status in revisions]})
             else:
-                app.show(tables.revisions_table(family, revisions))
+                ctx.presenter.show(tables.revisions_table(family, revisions))
             return
         rev = names[1]
         if rev != "latest":
@@ -143,12 +143,12 @@ class TaskDefinitionCommands(EcsCommands):
             except numbers.NumberError:
                 raise CommandError(f"revision must be a number (digits 0-9) or `latest`, not {rev!r}", 2) from None
         td = gateway.task_definition(family if rev == "latest" else f"{family}:{rev}")
-        show = app.show_secrets if args.show_secrets is None else args.show_secrets
+        show = ctx.view(args).show_secrets
         text = taskdef.task_definition_json(td, mask_secrets=not show)
         if as_json:
-            app.poutput(text)
+            ctx.presenter.line(text)
         else:
-            app.show(taskdef.highlighted(text, app.use_color))
+            ctx.presenter.show(taskdef.highlighted(text, ctx.presenter.color))
 
     @with_argparser(register_parser)
     @with_category(CATEGORY)
@@ -157,27 +157,27 @@ class TaskDefinitionCommands(EcsCommands):
         """Register a task definition from a JSON file and print its family, revision and status."""
         from ..render import jsonout
 
-        app = self.app
+        ctx = self.ctx
         spec = load_task_definition(args.file)
         body = spec.get("taskDefinition", spec)
         count = len(body.get("containerDefinitions") or [])
-        if not (args.yes or app.confirmed(f"Register a new revision of {body['family']} ({count} containers)?")):
-            app.poutput("cancelled; nothing changed")
+        if not (args.yes or ctx.confirmed(f"Register a new revision of {body['family']} ({count} containers)?")):
+            ctx.presenter.line("cancelled; nothing changed")
             return
         try:
-            registered = deploy.register_safely(app.gateway, spec, say=app.note)
+            registered = deploy.register_safely(ctx.gateway, spec, say=ctx.presenter.note)
         except KeyboardInterrupt:
-            app.mark_failed(130)  # the run ends with 130, as after any Ctrl-C outside the shell
+            ctx.mark_failed(130)  # the run ends with 130, as after any Ctrl-C outside the shell
             raise
         td = registered.task_definition
         if registered.note:
-            app.note(f"note: {registered.note}")
-        app.completion.invalidate("families")
-        app.completion.invalidate("revisions", td.family)
-        if (args.output or app.output) == "json":
-            app.show_json({"family": td.family, "revision": td.revision, "status": td.status,
+            ctx.presenter.note(f"note: {registered.note}")
+        ctx.names.invalidate("families")
+        ctx.names.invalidate("revisions", td.family)
+        if ctx.view(args).json:
+            ctx.presenter.json({"family": td.family, "revision": td.revision, "status": td.status,
                            "taskDefinitionArn": td.arn,
-                           "taskDefinition": jsonout.raw_task_definition_document(td, app.show_secrets)})
+                           "taskDefinition": jsonout.raw_task_definition_document(td, ctx.view(args).show_secrets)})
             return
-        app.poutput(f"registered {td.family}:{td.revision} ({td.status})")
-        app.poutput(td.arn)
+        ctx.presenter.line(f"registered {td.family}:{td.revision} ({td.status})")
+        ctx.presenter.line(td.arn)

@@ -13,10 +13,10 @@ from .. import deploy
 from ..model import LogEvent, Task, TaskDefinition
 from ..scope import SCOPE_RULE
 from . import numbers
-from .common import EcsCommands, app_of, complete_kind, container_completer, positional_completer
+from .common import EcsCommands, complete_kind, container_completer, context_of, positional_completer
 from .deploy import DEFAULT_TIMEOUT, EXIT_FAILED, EXIT_TIMEOUT
 from .numbers import duration
-from .plumbing import CommandError, CommandParser, mutating
+from .plumbing import CommandError, CommandParser, add_output_flag, mutating
 
 CATEGORY = "Tasks"
 LOG_POLL_SECONDS = 2.0
@@ -25,10 +25,10 @@ LOG_LOOKBACK_MS = 30_000  # --follow re-reads this far back: CloudWatch may deli
 
 def _like_completer(owner: Any, arg_tokens: dict[str, list[str]]) -> Choices:
     """Complete --like with the services of the cluster named (or in scope)."""
-    app = app_of(owner)
+    ctx = context_of(owner)
     names = [n for n in arg_tokens.get("names", []) if n]
     known = {"cluster": names[0]} if len(names) >= 2 else {}
-    return complete_kind(app, "service", known)
+    return complete_kind(ctx, "service", known)
 
 
 def run_parser() -> CommandParser:
@@ -51,7 +51,7 @@ def run_parser() -> CommandParser:
     parser.add_argument("--timeout", type=duration, default=DEFAULT_TIMEOUT, metavar="DURATION",
                         help="how long --wait waits (default 10m)")
     parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
-    parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json")
+    add_output_flag(parser)
     return parser
 
 
@@ -67,7 +67,7 @@ def logs_parser() -> CommandParser:
                         help="how far back to start (default 10m)")
     parser.add_argument("--container", metavar="NAME", help="only this container",
                         choices_provider=container_completer(("cluster", "service")))
-    parser.add_argument("--output", choices=["text", "json"], default=None, help="text or json lines")
+    add_output_flag(parser, "text or json lines")
     return parser
 
 
@@ -153,7 +153,7 @@ class TaskCommands(EcsCommands):
 
     def _defaults_from_service(self, cluster: str, family: str) -> tuple[str | None, dict[str, Any] | None]:
         """Return the launch type and network configuration of a service of FAMILY in CLUSTER."""
-        gateway = self.app.gateway
+        gateway = self.ctx.gateway
         for svc in gateway.list_services(cluster):
             if svc.revision.split(":")[0] == family:
                 return svc.launch_type, svc.network_configuration or None
@@ -166,13 +166,13 @@ class TaskCommands(EcsCommands):
         """Run one-off tasks and report each task's id, revision and status (and failures)."""
         from ..render import jsonout, tables
 
-        app = self.app
+        ctx = self.ctx
         cluster, ref = self.required(list(args.names), ("cluster", "family"), "run [CLUSTER] FAMILY[:REVISION]")
         try:
             numbers.task_definition_ref(ref)
         except numbers.NumberError as exc:
             raise CommandError(str(exc), 2) from None
-        gateway = app.gateway
+        gateway = ctx.gateway
         td = gateway.task_definition(ref)
         launch_type, network = args.launch_type, None
         if args.subnets or args.security_groups:
@@ -192,25 +192,25 @@ class TaskCommands(EcsCommands):
         if td.network_mode == "awsvpc" and not network:
             raise CommandError(f"{td.label} uses awsvpc networking: give --like SERVICE, or --subnets and "
                                "--security-groups (no service of this family in the cluster to copy them from)", 2)
-        if not (args.yes or app.confirmed(f"Run {args.count} task(s) of {td.label} in {cluster}?")):
-            app.poutput("cancelled; nothing changed")
+        if not (args.yes or ctx.confirmed(f"Run {args.count} task(s) of {td.label} in {cluster}?")):
+            ctx.presenter.line("cancelled; nothing changed")
             return
         tasks, failures = gateway.run_task(cluster, td.arn, count=args.count, launch_type=launch_type,
                                            network_configuration=network)
-        as_json = (args.output or app.output) == "json"
+        as_json = ctx.view(args).json
         if failures:
-            app.mark_failed(EXIT_FAILED)
+            ctx.mark_failed(EXIT_FAILED)
         if not args.wait or not tasks:
             if as_json:
-                app.show_json({"cluster": cluster, "taskDefinition": td.label, "tasks": jsonout.to_jsonable(tasks),
+                ctx.presenter.json({"cluster": cluster, "taskDefinition": td.label, "tasks": jsonout.to_jsonable(tasks),
                                "failures": jsonout.to_jsonable(failures)})
             else:
-                app.show(tables.run_result(tasks, failures))
+                ctx.presenter.show(tables.run_result(tasks, failures))
             if failures:
-                app.perror(f"error: {len(failures)} of {args.count} task(s) failed to start: {failures[0].reason}")
+                ctx.fail(f"{len(failures)} of {args.count} task(s) failed to start: {failures[0].reason}")
             return
         if not as_json:
-            app.show(tables.run_result(tasks, failures))
+            ctx.presenter.show(tables.run_result(tasks, failures))
         self._wait_for_tasks(args, cluster, td, tasks, failures, as_json)
 
     def _wait_for_tasks(self, args: argparse.Namespace, cluster: str, td: TaskDefinition, tasks: list[Task],
@@ -218,52 +218,52 @@ class TaskCommands(EcsCommands):
         """Follow TASKS to STOPPED; the exit status becomes the worst essential container exit code."""
         from ..render import jsonout
 
-        app = self.app
-        env = app.environment
-        say: Callable[[str], None] = app.note if as_json else app.poutput
+        ctx = self.ctx
+        env = ctx.environment
+        say: Callable[[str], None] = ctx.presenter.note if as_json else ctx.presenter.line
 
         def on_change(task: Task) -> None:
             say(f"task {task.id} ({task.revision}): {task.last_status}")
 
         try:
-            final, stopped = deploy.wait_tasks(app.gateway, cluster, [t.arn for t in tasks], timeout=args.timeout,
+            final, stopped = deploy.wait_tasks(ctx.gateway, cluster, [t.arn for t in tasks], timeout=args.timeout,
                                                sleep=env.sleep, monotonic=env.monotonic, on_change=on_change)
         except KeyboardInterrupt:
-            app.note("stopped waiting; the tasks go on in ECS")
+            ctx.presenter.note("stopped waiting; the tasks go on in ECS")
             raise
         essential = [c.name for c in td.containers if c.essential] or [c.name for c in td.containers]
         codes = [deploy.exit_code_of(t, essential) for t in final]
         if as_json:
-            app.show_json({"cluster": cluster, "taskDefinition": td.label, "tasks": jsonout.to_jsonable(final),
+            ctx.presenter.json({"cluster": cluster, "taskDefinition": td.label, "tasks": jsonout.to_jsonable(final),
                            "failures": jsonout.to_jsonable(failures), "exitCodes": codes, "stopped": stopped})
         if not stopped:
             running = sum(1 for t in final if t.last_status != "STOPPED")
-            app.fail(f"{running} task(s) of {td.label} still running after {int(args.timeout)}s", EXIT_TIMEOUT)
+            ctx.fail(f"{running} task(s) of {td.label} still running after {int(args.timeout)}s", EXIT_TIMEOUT)
             return
         worst = 0
         for task, code in zip(final, codes, strict=True):
             if task.started_at is None or code is None:
                 reason = deploy.failure_reason([task], task.task_definition_arn) or \
                     f"task {task.id}: {task.stopped_reason or 'no reason given'}"
-                app.fail(f"task {task.id} did not start: {reason}", EXIT_FAILED)
+                ctx.fail(f"task {task.id} did not start: {reason}", EXIT_FAILED)
                 return
             say(f"task {task.id} exited with code {code}" + (f" ({task.stopped_reason})" if code else ""))
             worst = worst or code
         if worst:
-            app.mark_failed(worst if 0 < worst < 256 else EXIT_FAILED)
+            ctx.mark_failed(worst if 0 < worst < 256 else EXIT_FAILED)
 
     # logs -------------------------------------------------------------------------------------
     @with_argparser(logs_parser)
     @with_category(CATEGORY)
     def do_logs(self, args: argparse.Namespace) -> None:
         """Print awslogs lines of a service's tasks (or one task), merged by time; --follow keeps going."""
-        app = self.app
+        ctx = self.ctx
         cluster, target = self.required(list(args.names), ("cluster", "service"),
                                         "logs [CLUSTER] [SERVICE|TASK_ID]")
-        sources = LogSources(app.gateway, cluster, target, args.container)
+        sources = LogSources(ctx.gateway, cluster, target, args.container)
         sources.refresh()
         sources.check()
-        as_json = (args.output or app.output) == "json"
+        as_json = ctx.view(args).json
         start = _millis(datetime.now(UTC)) - int(args.since * 1000)
         seen: set[tuple[Any, ...]] = set()
         try:
@@ -280,7 +280,7 @@ class TaskCommands(EcsCommands):
                 if newest is not None:
                     start = max(start, _millis(newest) - LOG_LOOKBACK_MS)
                     seen = {k for k in seen if _millis(k[0]) >= start}
-                app.environment.sleep(LOG_POLL_SECONDS)
+                ctx.environment.sleep(LOG_POLL_SECONDS)
                 if not sources.one_task:
                     sources.refresh()
         except KeyboardInterrupt:
@@ -288,11 +288,11 @@ class TaskCommands(EcsCommands):
 
     def _print_event(self, event: LogEvent, as_json: bool) -> None:
         if as_json:
-            self.app.print_json_line({"timestamp": event.timestamp.isoformat(), "task": event.task_id,
+            self.ctx.presenter.json_line({"timestamp": event.timestamp.isoformat(), "task": event.task_id,
                                       "container": event.container, "message": event.message})
         else:
             when = event.timestamp.astimezone()
-            self.app.poutput(f"{when:%Y-%m-%d %H:%M:%S} {event.task_id[:8]} {event.container} | {event.message}")
+            self.ctx.presenter.line(f"{when:%Y-%m-%d %H:%M:%S} {event.task_id[:8]} {event.container} | {event.message}")
 
 
 def _looks_like_task_id(text: str) -> bool:
