@@ -122,6 +122,7 @@ class BrowseCommands(EcsCommands):
         self.app.show(tables.clusters_table(clusters))
 
     def _ls_cluster(self, cluster: str, view: dict[str, Any]) -> None:
+        from .. import queries
         from ..render import jsonout, tables
 
         gateway = self.app.gateway
@@ -131,7 +132,7 @@ class BrowseCommands(EcsCommands):
         if view["json"]:
             document = jsonout.services_document(cluster, services, task_defs, total=len(services))
             for doc, svc in zip(document["services"], services, strict=True):
-                doc["events"] = jsonout.to_jsonable(tables.recent_events(svc, view["events"]))
+                doc["events"] = jsonout.to_jsonable(queries.recent_events(svc, view["events"]))
             if view["verbose"]:
                 document["taskDefinitions"] = [jsonout.task_definition_document(td, view["show_secrets"])
                                                 for td in task_defs.values()]

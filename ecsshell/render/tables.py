@@ -35,8 +35,8 @@ from ecsshell.model import (
     Task,
     TaskContainer,
     TaskDefinition,
-    revision_label,
 )
+from ecsshell.queries import find_task_definition, recent_events, revision_mismatch
 from ecsshell.render.secrets import env_pairs, masked_args, masked_options
 
 # No borders, one rule under the header, broken between columns so it marks each column's span:
@@ -285,34 +285,7 @@ def format_log_configuration(log: Mapping[str, Any] | None, show_secrets: bool) 
     return "\n".join(lines)
 
 
-def find_task_definition(task_defs: Mapping[str, TaskDefinition], arn: str) -> TaskDefinition | None:
-    """Find a task definition keyed by ARN or by `family:revision`."""
-    label = revision_label(arn)
-    found = task_defs.get(arn) or task_defs.get(label)
-    if found is not None:
-        return found
-    return next((td for td in task_defs.values() if td.arn == arn or td.label == label), None)
 
-
-def revision_mismatch(service: Service, task: Task) -> str | None:
-    """Return a warning when a task runs another task definition revision than its service."""
-    if not task.task_definition_arn or not service.task_definition_arn:
-        return None
-    if task.revision == service.revision:
-        return None
-    return f"task uses {task.revision} but service uses {service.revision}"
-
-
-def recent_events(service: Service, count: int) -> list[Any]:
-    """Return exactly the `count` most recent events, newest first (none when count <= 0)."""
-    if count <= 0:
-        return []
-    ordered = sorted(
-        service.events,
-        key=lambda e: (e.created_at is not None, e.created_at.timestamp() if e.created_at else 0.0),
-        reverse=True,
-    )
-    return ordered[:count]
 
 
 def deployment_summary(service: Service) -> str:
