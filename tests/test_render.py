@@ -30,11 +30,12 @@ from ecsshell.model import (
 from ecsshell.render import jsonout
 from ecsshell.render.diff import diff_renderable, taskdef_diff
 from ecsshell.render.secrets import MASK, env_pairs, is_secret_name, mask
-from ecsshell.render.tables import (
+from ecsshell.render.taskdef import highlighted, task_definition_json
+from ecsshell.render.text import to_text
+from ecsshell.render.views import (
     check_report,
     clusters_table,
     families_table,
-    format_port,
     load_balancers_view,
     revisions_table,
     run_result,
@@ -42,8 +43,7 @@ from ecsshell.render.tables import (
     services_table,
     tasks_table,
 )
-from ecsshell.render.taskdef import highlighted, task_definition_json
-from ecsshell.render.text import to_text
+from ecsshell.render.views.taskdefs import format_port
 
 ACCOUNT = "123456789012"
 T0 = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)

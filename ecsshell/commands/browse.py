@@ -110,7 +110,8 @@ class BrowseCommands(EcsCommands):
             self._ls_service(cluster, service, view)
 
     def _ls_clusters(self, view: dict[str, Any]) -> None:
-        from ..render import jsonout, tables
+        from ..render import jsonout
+        from ..render import views as tables
 
         clusters = self.app.gateway.list_clusters()
         if view["json"]:
@@ -123,7 +124,8 @@ class BrowseCommands(EcsCommands):
 
     def _ls_cluster(self, cluster: str, view: dict[str, Any]) -> None:
         from .. import queries
-        from ..render import jsonout, tables
+        from ..render import jsonout
+        from ..render import views as tables
 
         gateway = self.app.gateway
         services = gateway.list_services(cluster, on_progress=self._progress_line(cluster))
@@ -166,7 +168,8 @@ class BrowseCommands(EcsCommands):
         return draw
 
     def _ls_service(self, cluster: str, service: str, view: dict[str, Any]) -> None:
-        from ..render import jsonout, tables
+        from ..render import jsonout
+        from ..render import views as tables
 
         gateway = self.app.gateway
         svc = gateway.describe_services(cluster, [service])[0]
@@ -189,7 +192,7 @@ class BrowseCommands(EcsCommands):
     @with_category(CATEGORY)
     def do_check(self, args: argparse.Namespace) -> None:
         """Check a service and exit non-zero when something is wrong."""
-        from ..render import tables
+        from ..render import views as tables
 
         cluster, service = self.required(args.names, ("cluster", "service"), "check [CLUSTER] SERVICE")
         report = check_service(self.app.gateway, cluster, service)

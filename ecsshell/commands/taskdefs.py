@@ -109,7 +109,8 @@ class TaskDefinitionCommands(EcsCommands):
     @with_category(CATEGORY)
     def do_taskdefs(self, args: argparse.Namespace) -> None:
         """List families, a family's revisions, or show one revision in full."""
-        from ..render import jsonout, tables, taskdef
+        from ..render import jsonout, taskdef
+        from ..render import views as tables
 
         app = self.app
         as_json = (args.output or app.output) == "json"

@@ -164,7 +164,8 @@ class TaskCommands(EcsCommands):
     @mutating
     def do_run(self, args: argparse.Namespace) -> None:
         """Run one-off tasks and report each task's id, revision and status (and failures)."""
-        from ..render import jsonout, tables
+        from ..render import jsonout
+        from ..render import views as tables
 
         app = self.app
         cluster, ref = self.required(list(args.names), ("cluster", "family"), "run [CLUSTER] FAMILY[:REVISION]")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from ecsshell.render.diff import diff_renderable, taskdef_diff
 from ecsshell.render.jsonout import dumps, service_document, to_jsonable
 from ecsshell.render.secrets import env_pairs, is_secret_name, mask
-from ecsshell.render.tables import (
+from ecsshell.render.taskdef import highlighted, task_definition_json
+from ecsshell.render.text import to_text
+from ecsshell.render.views import (
     check_report,
     clusters_table,
     families_table,
@@ -17,8 +19,6 @@ from ecsshell.render.tables import (
     task_definition_view,
     tasks_table,
 )
-from ecsshell.render.taskdef import highlighted, task_definition_json
-from ecsshell.render.text import to_text
 
 __all__ = [
     "check_report",
