@@ -311,6 +311,16 @@ def test_plain_text_has_no_escapes_and_ascii_rules() -> None:
     assert ANSI.sub("", coloured).replace("─", "-") == plain
 
 
+def test_text_reads_no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    table = clusters_table([Cluster("prod-" + "x" * 100, "arn:c", "ACTIVE", 3, 4, 1, 2)])
+    coloured, plain = to_text(table, width=200, color=True), to_text(table, width=200, color=False)
+    for name, value in (("TERM", "dumb"), ("NO_COLOR", "1"), ("FORCE_COLOR", "1"), ("COLUMNS", "30")):
+        monkeypatch.setenv(name, value)
+    assert to_text(table, width=200, color=True) == coloured
+    assert to_text(table, width=200, color=False) == plain
+    assert len(plain.splitlines()) == 4  # heading, header, rule, one row: nothing folded at 80 columns
+
+
 # Events ---------------------------------------------------------------------------------------
 
 
