@@ -1,4 +1,16 @@
-"""Pure renderers: model objects to rich renderables, plain text and JSON (no AWS, no I/O)."""
+"""Turn results and model objects into rich text, JSON documents and highlighted task definitions.
+
+The package owns pure functions only: they take what commands gathered (model objects, query
+answers, findings) and return renderables, strings or JSON-ready documents, and do no I/O,
+print nothing and read no environment. `widgets` holds the rich building blocks, `views` one
+module per area (clusters, services, service detail, task definitions, tasks, load balancers,
+checks), `jsonout` the JSON documents, `taskdef` and `diff` highlighted task definitions,
+`secrets` the masking, `text` the one conversion of a renderable to a string.
+
+It may import `ecsshell.model`, `ecsshell.queries`, `ecsshell.images`, rich, pygments and the
+standard library; never `ecsshell.aws`, `commands`, `shell`, `cli` or `emulator`, nor boto3
+(tests/test_layers.py checks).
+"""
 
 from __future__ import annotations
 
