@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "ecsshell"
 EMULATOR_MAY_NOT_IMPORT = ("ecsshell.shell", "ecsshell.commands", "ecsshell.render", "ecsshell.aws")
 SDK = ("boto3", "botocore")
 SDK_PACKAGES = ("aws", "emulator")  # the only packages of ecsshell that talk to the AWS SDK
+RENDER_MAY_IMPORT = ("ecsshell.render", "ecsshell.model", "ecsshell.queries", "ecsshell.images", "rich", "pygments")
+RENDER_MAY_NOT_IMPORT_STDLIB = ("os", "sys", "subprocess", "socket", "shutil", "pathlib", "tempfile", "logging")
 
 
 def _module_of(path: Path) -> str:
@@ -58,3 +61,26 @@ def test_only_aws_and_emulator_import_the_sdk() -> None:
                  for path in PACKAGE.rglob("*.py") for name in imports(path)
                  if _within(name, SDK) and path.relative_to(PACKAGE).parts[0] not in SDK_PACKAGES}
     assert not offending
+
+
+def _render_may_import(name: str) -> bool:
+    """Say whether a module of render may import NAME: ours and rich's, or the stdlib's that do no I/O."""
+    top = name.split(".")[0]
+    if top in sys.stdlib_module_names:
+        return top not in RENDER_MAY_NOT_IMPORT_STDLIB
+    return _within(name, RENDER_MAY_IMPORT)
+
+
+def test_render_imports_only_models_queries_images_rich_and_pygments() -> None:
+    offending = {f"{path.relative_to(PACKAGE.parent)}: {name}"
+                 for path in (PACKAGE / "render").rglob("*.py") for name in imports(path)
+                 if not _render_may_import(name)}
+    assert not offending
+
+
+def test_render_rule_refuses_what_render_must_not_import() -> None:
+    for name in ("ecsshell.aws.gateway", "ecsshell.commands", "ecsshell.shell", "ecsshell.cli",
+                 "ecsshell.emulator", "ecsshell.presenter", "boto3", "botocore.exceptions", "cmd2", "os", "sys"):
+        assert not _render_may_import(name), name
+    for name in ("ecsshell.model", "ecsshell.queries", "ecsshell.images", "rich.table", "pygments.token", "json"):
+        assert _render_may_import(name), name

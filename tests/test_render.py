@@ -30,11 +30,12 @@ from ecsshell.model import (
 from ecsshell.render import jsonout
 from ecsshell.render.diff import diff_renderable, taskdef_diff
 from ecsshell.render.secrets import MASK, env_pairs, is_secret_name, mask
-from ecsshell.render.tables import (
+from ecsshell.render.taskdef import highlighted, task_definition_json
+from ecsshell.render.text import to_text
+from ecsshell.render.views import (
     check_report,
     clusters_table,
     families_table,
-    format_port,
     load_balancers_view,
     revisions_table,
     run_result,
@@ -42,8 +43,7 @@ from ecsshell.render.tables import (
     services_table,
     tasks_table,
 )
-from ecsshell.render.taskdef import highlighted, task_definition_json
-from ecsshell.render.text import to_text
+from ecsshell.render.views.taskdefs import format_port
 
 ACCOUNT = "123456789012"
 T0 = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
@@ -309,6 +309,16 @@ def test_plain_text_has_no_escapes_and_ascii_rules() -> None:
     coloured = detail(color=True)
     assert ESC in coloured and "─" in coloured
     assert ANSI.sub("", coloured).replace("─", "-") == plain
+
+
+def test_text_reads_no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    table = clusters_table([Cluster("prod-" + "x" * 100, "arn:c", "ACTIVE", 3, 4, 1, 2)])
+    coloured, plain = to_text(table, width=200, color=True), to_text(table, width=200, color=False)
+    for name, value in (("TERM", "dumb"), ("NO_COLOR", "1"), ("FORCE_COLOR", "1"), ("COLUMNS", "30")):
+        monkeypatch.setenv(name, value)
+    assert to_text(table, width=200, color=True) == coloured
+    assert to_text(table, width=200, color=False) == plain
+    assert len(plain.splitlines()) == 4  # heading, header, rule, one row: nothing folded at 80 columns
 
 
 # Events ---------------------------------------------------------------------------------------

@@ -101,7 +101,7 @@ class BrowseCommands(EcsCommands):
             self._ls_service(cluster, service, view)
 
     def _ls_clusters(self, view: View) -> None:
-        from ..render import jsonout, tables
+        from ..render import jsonout, views
 
         clusters = self.ctx.gateway.list_clusters()
         if view.json:
@@ -110,10 +110,11 @@ class BrowseCommands(EcsCommands):
         if not clusters:
             self.ctx.presenter.line(f"No clusters in {self.ctx.gateway.region}.")
             return
-        self.ctx.presenter.show(tables.clusters_table(clusters))
+        self.ctx.presenter.show(views.clusters_table(clusters))
 
     def _ls_cluster(self, cluster: str, view: View) -> None:
-        from ..render import jsonout, tables
+        from .. import queries
+        from ..render import jsonout, views
 
         gateway = self.ctx.gateway
         services = gateway.list_services(cluster, on_progress=self._progress_line(cluster))
@@ -122,7 +123,7 @@ class BrowseCommands(EcsCommands):
         if view.json:
             document = jsonout.services_document(cluster, services, task_defs, total=len(services))
             for doc, svc in zip(document["services"], services, strict=True):
-                doc["events"] = jsonout.to_jsonable(tables.recent_events(svc, view.events))
+                doc["events"] = jsonout.to_jsonable(queries.recent_events(svc, view.events))
             if view.verbose:
                 document["taskDefinitions"] = [jsonout.task_definition_document(td, view.show_secrets)
                                                 for td in task_defs.values()]
@@ -130,16 +131,16 @@ class BrowseCommands(EcsCommands):
                 document["loadBalancers"] = jsonout.to_jsonable(lbs)
             self.ctx.presenter.json(document)
             return
-        self.ctx.presenter.show(tables.services_table(cluster, services, task_defs, total=len(services)))
+        self.ctx.presenter.show(views.services_table(cluster, services, task_defs, total=len(services)))
         if view.events:
             for svc in services:
-                self.ctx.presenter.show(tables.events_view(svc, view.events))
+                self.ctx.presenter.show(views.events_view(svc, view.events))
         if view.verbose:
             for arn in sorted(task_defs):
-                self.ctx.presenter.show(tables.task_definition_view(task_defs[arn], verbose=True,
+                self.ctx.presenter.show(views.task_definition_view(task_defs[arn], verbose=True,
                                                           show_secrets=view.show_secrets))
         if lbs:
-            self.ctx.presenter.show(tables.load_balancers_view(lbs))
+            self.ctx.presenter.show(views.load_balancers_view(lbs))
 
     def _progress_line(self, cluster: str) -> Any:
         """Return a progress callback drawing 'described/listed' on a terminal's stderr, or None."""
@@ -156,7 +157,7 @@ class BrowseCommands(EcsCommands):
         return draw
 
     def _ls_service(self, cluster: str, service: str, view: View) -> None:
-        from ..render import jsonout, tables
+        from ..render import jsonout, views
 
         gateway = self.ctx.gateway
         svc = gateway.describe_services(cluster, [service])[0]
@@ -170,23 +171,23 @@ class BrowseCommands(EcsCommands):
                 document["loadBalancers"] = jsonout.to_jsonable(lbs)
             self.ctx.presenter.json(document)
             return
-        self.ctx.presenter.show(tables.service_detail(svc, td, tasks, verbose=view.verbose, events=view.events,
+        self.ctx.presenter.show(views.service_detail(svc, td, tasks, verbose=view.verbose, events=view.events,
                                             show_secrets=view.show_secrets))
         if lbs:
-            self.ctx.presenter.show(tables.load_balancers_view(lbs))
+            self.ctx.presenter.show(views.load_balancers_view(lbs))
 
     @with_argparser(check_parser)
     @with_category(CATEGORY)
     def do_check(self, args: argparse.Namespace) -> None:
         """Check a service and exit non-zero when something is wrong."""
-        from ..render import tables
+        from ..render import views
 
         cluster, service = self.required(args.names, ("cluster", "service"), "check [CLUSTER] SERVICE")
         report = check_service(self.ctx.gateway, cluster, service)
         if self.ctx.view(args).json:
             self.ctx.presenter.json(report.document())
         else:
-            self.ctx.presenter.show(tables.check_report(report.findings, report.ok_line))
+            self.ctx.presenter.show(views.check_report(report.findings, report.ok_line))
         if report.findings:
             self.ctx.mark_failed(1)
 

@@ -109,7 +109,7 @@ class TaskDefinitionCommands(EcsCommands):
     @with_category(CATEGORY)
     def do_taskdefs(self, args: argparse.Namespace) -> None:
         """List families, a family's revisions, or show one revision in full."""
-        from ..render import jsonout, tables, taskdef
+        from ..render import jsonout, taskdef, views
 
         ctx = self.ctx
         as_json = ctx.view(args).json
@@ -122,7 +122,7 @@ class TaskDefinitionCommands(EcsCommands):
             if as_json:
                 ctx.presenter.json({"families": jsonout.to_jsonable(families)})
             else:
-                ctx.presenter.show(tables.families_table(families))
+                ctx.presenter.show(views.families_table(families))
             return
         family = names[0]
         if ":" in family and len(names) == 1:
@@ -134,7 +134,7 @@ class TaskDefinitionCommands(EcsCommands):
                 ctx.presenter.json({"family": family, "revisions": [
                     {"revision": r, "arn": arn, "status": status} for r, arn, status in revisions]})
             else:
-                ctx.presenter.show(tables.revisions_table(family, revisions))
+                ctx.presenter.show(views.revisions_table(family, revisions))
             return
         rev = names[1]
         if rev != "latest":

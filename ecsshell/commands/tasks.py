@@ -164,7 +164,7 @@ class TaskCommands(EcsCommands):
     @mutating
     def do_run(self, args: argparse.Namespace) -> None:
         """Run one-off tasks and report each task's id, revision and status (and failures)."""
-        from ..render import jsonout, tables
+        from ..render import jsonout, views
 
         ctx = self.ctx
         cluster, ref = self.required(list(args.names), ("cluster", "family"), "run [CLUSTER] FAMILY[:REVISION]")
@@ -205,12 +205,12 @@ class TaskCommands(EcsCommands):
                 ctx.presenter.json({"cluster": cluster, "taskDefinition": td.label, "tasks": jsonout.to_jsonable(tasks),
                                "failures": jsonout.to_jsonable(failures)})
             else:
-                ctx.presenter.show(tables.run_result(tasks, failures))
+                ctx.presenter.show(views.run_result(tasks, failures))
             if failures:
                 ctx.fail(f"{len(failures)} of {args.count} task(s) failed to start: {failures[0].reason}")
             return
         if not as_json:
-            ctx.presenter.show(tables.run_result(tasks, failures))
+            ctx.presenter.show(views.run_result(tasks, failures))
         self._wait_for_tasks(args, cluster, td, tasks, failures, as_json)
 
     def _wait_for_tasks(self, args: argparse.Namespace, cluster: str, td: TaskDefinition, tasks: list[Task],

@@ -1,11 +1,25 @@
-"""Pure renderers: model objects to rich renderables, plain text and JSON (no AWS, no I/O)."""
+"""Turn results and model objects into rich text, JSON documents and highlighted task definitions.
+
+The package owns pure functions only: they take what commands gathered (model objects, query
+answers, findings) and return renderables, strings or JSON-ready documents, and do no I/O,
+print nothing and read no environment. `widgets` holds the rich building blocks, `views` one
+module per area (clusters, services, service detail, task definitions, tasks, load balancers,
+checks), `jsonout` the JSON documents, `taskdef` and `diff` highlighted task definitions,
+`secrets` the masking, `text` the one conversion of a renderable to a string.
+
+It may import `ecsshell.model`, `ecsshell.queries`, `ecsshell.images`, rich, pygments and the
+standard library; never `ecsshell.aws`, `commands`, `shell`, `cli` or `emulator`, nor boto3
+(tests/test_layers.py checks).
+"""
 
 from __future__ import annotations
 
 from ecsshell.render.diff import diff_renderable, taskdef_diff
 from ecsshell.render.jsonout import dumps, service_document, to_jsonable
 from ecsshell.render.secrets import env_pairs, is_secret_name, mask
-from ecsshell.render.tables import (
+from ecsshell.render.taskdef import highlighted, task_definition_json
+from ecsshell.render.text import to_text
+from ecsshell.render.views import (
     check_report,
     clusters_table,
     families_table,
@@ -17,8 +31,6 @@ from ecsshell.render.tables import (
     task_definition_view,
     tasks_table,
 )
-from ecsshell.render.taskdef import highlighted, task_definition_json
-from ecsshell.render.text import to_text
 
 __all__ = [
     "check_report",

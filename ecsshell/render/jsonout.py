@@ -23,8 +23,8 @@ from ecsshell.model import (
     Task,
     TaskDefinition,
 )
+from ecsshell.queries import find_task_definition, recent_events, revision_mismatch
 from ecsshell.render.secrets import env_pairs, masked_args, masked_options, masked_taskdef
-from ecsshell.render.tables import find_task_definition, recent_events, revision_mismatch
 
 PAIR_KEYS: dict[str, tuple[str, str]] = {
     "environment": ("name", "value"),

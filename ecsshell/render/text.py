@@ -16,7 +16,7 @@ _TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$")
 
 
 def _console(width: int, color: bool) -> Console:
-    """Build a console that writes nowhere, with markup, emoji and auto-highlighting off."""
+    """Build a console that writes nowhere and reads no environment, with markup, emoji and highlighting off."""
     return Console(
         width=width,
         no_color=not color,
@@ -30,6 +30,7 @@ def _console(width: int, color: bool) -> Console:
         emoji=False,
         highlight=False,
         tab_size=8,
+        _environ={},  # else rich reads os.environ: TERM=dumb would fix the width at 80
     )
 
 

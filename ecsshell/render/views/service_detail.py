@@ -1,0 +1,174 @@
+"""Draw one service: summary, deployments, tasks, events, load balancers, containers."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from ecsshell.model import Service, Task, TaskDefinition
+from ecsshell.queries import recent_events, revision_mismatch
+from ecsshell.render.views.taskdefs import task_definition_view
+from ecsshell.render.views.tasks import task_containers
+from ecsshell.render.widgets import (
+    ERROR_STYLE,
+    MISSING,
+    WARNING_STYLE,
+    Col,
+    KeyValueGrid,
+    cell,
+    heading,
+    new_table,
+    when,
+)
+
+
+def _service_summary(service: Service, verbose: bool) -> KeyValueGrid:
+    """Return the service's key facts as a key/value grid."""
+    grid = KeyValueGrid()
+    grid.add_row(cell("cluster"), cell(service.cluster))
+    grid.add_row(cell("status"), cell(service.status))
+    grid.add_row(
+        cell("tasks"),
+        cell(f"desired {service.desired}, running {service.running}, pending {service.pending}"),
+    )
+    grid.add_row(cell("task definition"), cell(service.revision))
+    grid.add_row(cell("launch type"), cell(service.launch_type))
+    grid.add_row(cell("created"), cell(when(service.created_at)))
+    if verbose:
+        grid.add_row(cell("arn"), cell(service.arn))
+        grid.add_row(cell("task definition arn"), cell(service.task_definition_arn))
+        network = (service.network_configuration or {}).get("awsvpcConfiguration") or {}
+        if network:
+            grid.add_row(cell("subnets"), cell(", ".join(network.get("subnets") or [])))
+            grid.add_row(cell("security groups"), cell(", ".join(network.get("securityGroups") or [])))
+            grid.add_row(cell("public ip"), cell(network.get("assignPublicIp")))
+    return grid
+
+
+def _deployments_table(service: Service, verbose: bool) -> RenderableType:
+    """Return the service's deployments with counts and rollout state."""
+    table = new_table(
+        "deployment",
+        "status",
+        "revision",
+        Col("desired", right=True),
+        Col("running", right=True),
+        Col("pending", right=True),
+        Col("failed", right=True),
+        "rollout",
+        "created",
+        *(["updated"] if verbose else []),
+    )
+    for d in service.deployments:
+        rollout = " ".join(x for x in (d.rollout_state, d.rollout_reason) if x)
+        style = ERROR_STYLE if d.rollout_state == "FAILED" else ""
+        row = [
+            cell(d.id),
+            cell(d.status),
+            cell(d.revision),
+            cell(d.desired),
+            cell(d.running),
+            cell(d.pending),
+            cell(d.failed, ERROR_STYLE if d.failed else ""),
+            cell(rollout, style),
+            cell(when(d.created_at)),
+        ]
+        if verbose:
+            row.append(cell(when(d.updated_at)))
+        table.add_row(*row)
+    return Group(heading(f"Deployments ({len(service.deployments)})"), table)
+
+
+def _service_tasks_table(service: Service, tasks: list[Task], verbose: bool) -> RenderableType:
+    """Return the service's tasks, marking those on another revision than the service's."""
+    notes = {t.arn: revision_mismatch(service, t) for t in tasks}
+    columns: list[str | Col] = ["task", "revision", "last status", "desired", "health", "started"]
+    if verbose:
+        columns.append("containers")
+    if any(notes.values()) or any(t.stopped_reason for t in tasks):
+        columns.append("note")
+    table = new_table(*columns)
+    for t in tasks:
+        note = notes[t.arn]
+        row = [
+            cell(t.arn if verbose else t.id),
+            cell(t.revision, WARNING_STYLE if note else ""),
+            cell(t.last_status),
+            cell(t.desired_status),
+            cell(t.health),
+            cell(when(t.started_at)),
+        ]
+        if verbose:
+            row.append(cell(task_containers(t.containers)))
+        if "note" in columns:
+            text = Text()
+            if note:
+                text.append(f"! {note}", style=WARNING_STYLE)
+            if t.stopped_reason:
+                text.append(("\n" if note else "") + f"stopped: {t.stopped_reason}")
+            row.append(text if text.plain else cell(None))
+        table.add_row(*row)
+    return Group(heading(f"Tasks ({len(tasks)})"), table)
+
+
+def events_view(service: Service, count: int) -> RenderableType:
+    """Return the `count` most recent events, newest first, with timestamps."""
+    events = recent_events(service, count)
+    grid = KeyValueGrid(key_style="")
+    for e in events:
+        grid.add_row(cell(when(e.created_at)), cell(e.message))
+    title = f"Events ({len(events)} most recent of {len(service.events)}, newest first)"
+    if not events:
+        return heading(f"Events (none of {len(service.events)})")
+    return Group(heading(title), grid)
+
+
+def _load_balancer_refs(service: Service) -> RenderableType:
+    """Return the service's load balancer links."""
+    table = new_table("load balancer", "container", Col("port", right=True), "target")
+    for ref in service.load_balancers:
+        try:
+            label = ref.label
+        except IndexError:
+            label = MISSING
+        table.add_row(
+            cell(label),
+            cell(ref.container_name),
+            cell(ref.container_port),
+            cell(ref.target_group_arn or ref.load_balancer_name),
+        )
+    return Group(heading(f"Load balancers ({len(service.load_balancers)})"), table)
+
+
+def service_detail(
+    service: Service,
+    task_def: TaskDefinition | None,
+    tasks: list[Task],
+    *,
+    verbose: bool,
+    events: int,
+    show_secrets: bool,
+) -> RenderableType:
+    """Return everything about one service: summary, deployments, tasks, events, LBs, containers."""
+    blank = Text("")
+    parts: list[RenderableType] = [
+        heading(f"Service {service.name}"),
+        _service_summary(service, verbose),
+        blank,
+        _deployments_table(service, verbose),
+        blank,
+        _service_tasks_table(service, tasks, verbose),
+    ]
+    warnings = [w for w in (revision_mismatch(service, t) for t in tasks) if w]
+    for warning in dict.fromkeys(warnings):
+        parts.append(Text(f"WARNING: {warning}", style=WARNING_STYLE))
+    if events > 0:
+        parts += [blank, events_view(service, events)]
+    if service.load_balancers:
+        parts += [blank, _load_balancer_refs(service)]
+    parts.append(blank)
+    if task_def is None:
+        parts.append(Text(f"Task definition {service.revision} not found", style=WARNING_STYLE))
+    else:
+        parts.append(task_definition_view(task_def, verbose=verbose, show_secrets=show_secrets))
+    return Group(*parts)

@@ -1,0 +1,75 @@
+"""Draw tasks, and the tasks and failures RunTask reported."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from ecsshell.model import RunFailure, Task, TaskContainer
+from ecsshell.render.widgets import ERROR_STYLE, MISSING, WARNING_STYLE, Col, cell, heading, new_table, plural, when
+
+
+def task_containers(containers: Sequence[TaskContainer]) -> str:
+    """Return each task container as `name STATUS [exit N] [health]`, one per line."""
+    lines = []
+    for c in containers:
+        words = [c.name, c.last_status or MISSING]
+        if c.exit_code is not None:
+            words.append(f"exit {c.exit_code}")
+        if c.health and c.health != "UNKNOWN":
+            words.append(c.health.lower())
+        if c.reason:
+            words.append(f"({c.reason})")
+        lines.append(" ".join(words))
+    return "\n".join(lines)
+
+
+def tasks_table(tasks: list[Task]) -> RenderableType:
+    """Return tasks with revision, status, health, start/stop and container states."""
+    if not tasks:
+        return Text("No tasks")
+    stopped = any(t.stopped_at or t.stopped_reason for t in tasks)
+    columns: list[str | Col] = [
+        "task", "revision", "last status", "desired", "health", "launch type", "started",
+    ]
+    if stopped:
+        columns += ["stopped", "stopped reason"]
+    columns.append("containers")
+    table = new_table(*columns)
+    for t in tasks:
+        row = [
+            cell(t.id),
+            cell(t.revision),
+            cell(t.last_status),
+            cell(t.desired_status),
+            cell(t.health),
+            cell(t.launch_type),
+            cell(when(t.started_at)),
+        ]
+        if stopped:
+            row += [cell(when(t.stopped_at)), cell(t.stopped_reason)]
+        row.append(cell(task_containers(t.containers)))
+        table.add_row(*row)
+    return Group(heading(plural(len(tasks), "task")), table)
+
+
+def run_result(tasks: list[Task], failures: list[RunFailure]) -> RenderableType:
+    """Return the tasks RunTask started and any failures it reported."""
+    parts: list[RenderableType] = []
+    if tasks:
+        table = new_table("task", "revision", "last status", "containers")
+        for t in tasks:
+            table.add_row(cell(t.id), cell(t.revision), cell(t.last_status), cell(task_containers(t.containers)))
+        parts += [heading(f"Started {plural(len(tasks), 'task')}"), table]
+    elif not failures:
+        parts.append(Text("No task started", style=WARNING_STYLE))
+    if failures:
+        table = new_table("arn", "reason", "detail")
+        for f in failures:
+            table.add_row(cell(f.arn), cell(f.reason, ERROR_STYLE), cell(f.detail))
+        if parts:
+            parts.append(Text(""))
+        parts += [Text(plural(len(failures), "failure"), style=ERROR_STYLE), table]
+    return Group(*parts)
