@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 from harness import Result
-from test_deploy import error_line, revision_of, revisions, run, service
+from harness import run_ecsshell as run
+from test_deploy import error_line, revision_of, revisions, service
 
 from ecsshell import deploy
 from ecsshell.aws import Gateway, Settings
