@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..model import (
+    READ_ONLY_TASK_DEFINITION_FIELDS,
     Cluster,
     ContainerDef,
     Deployment,
     LoadBalancerRef,
     LogEvent,
+    Revision,
     RunFailure,
     Service,
     ServiceEvent,
@@ -19,6 +21,7 @@ from ..model import (
     Task,
     TaskContainer,
     TaskDefinition,
+    arn_name,
 )
 
 Json = Mapping[str, Any]
@@ -55,12 +58,6 @@ def _time(value: Any) -> datetime | None:
     return value if isinstance(value, datetime) else None
 
 
-READ_ONLY_TASK_DEFINITION_FIELDS = frozenset({
-    "taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt",
-    "registeredBy", "deregisteredAt", "ResponseMetadata",
-})
-
-
 def registration(spec: Json) -> dict[str, Any]:
     """Return SPEC (register input or describe output) as RegisterTaskDefinition parameters."""
     document = dict(spec)
@@ -69,7 +66,8 @@ def registration(spec: Json) -> dict[str, Any]:
     if isinstance(inner, Mapping):
         tags = document.get("tags")
         document = dict(inner)
-    params = {k: v for k, v in document.items() if k not in READ_ONLY_TASK_DEFINITION_FIELDS}
+    params = {k: v for k, v in document.items()
+              if k not in READ_ONLY_TASK_DEFINITION_FIELDS and k != "ResponseMetadata"}
     if tags:
         params["tags"] = tags
     if not params.get("tags"):
@@ -77,16 +75,19 @@ def registration(spec: Json) -> dict[str, Any]:
     return params
 
 
-def name_of(arn: str) -> str:
-    """Return the last path element of an ARN (or the text itself)."""
-    return arn.rsplit("/", 1)[-1]
+def revision(arn: str, status: str) -> Revision | None:
+    """Return the Revision a ListTaskDefinitions ARN names, or None when it names no `family:number`."""
+    family, _, number = arn_name(arn).rpartition(":")
+    if not family or not number.isdigit():
+        return None
+    return Revision(family=family, number=int(number), arn=arn, status=status)
 
 
 def cluster(data: Json) -> Cluster:
     """Convert one DescribeClusters entry."""
     arn = str(data.get("clusterArn") or "")
     return Cluster(
-        name=str(data.get("clusterName") or name_of(arn)),
+        name=str(data.get("clusterName") or arn_name(arn)),
         arn=arn,
         status=str(data.get("status") or ""),
         active_services=_count(data.get("activeServicesCount")),
@@ -141,7 +142,7 @@ def service(data: Json) -> Service:
     """Convert one DescribeServices entry."""
     arn = str(data.get("serviceArn") or "")
     return Service(
-        name=str(data.get("serviceName") or name_of(arn)),
+        name=str(data.get("serviceName") or arn_name(arn)),
         arn=arn,
         cluster_arn=str(data.get("clusterArn") or ""),
         status=str(data.get("status") or ""),
@@ -220,7 +221,7 @@ def task_definition(answer: Json) -> TaskDefinition:
     raw = {k: v for k, v in answer.items() if k != "ResponseMetadata"}
     data: Json = answer.get("taskDefinition") or {}
     arn = str(data.get("taskDefinitionArn") or "")
-    label = name_of(arn)
+    label = arn_name(arn)
     family = str(data.get("family") or label.split(":")[0])
     revision = _int(data.get("revision"))
     if revision is None:

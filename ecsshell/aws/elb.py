@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from ..model import LoadBalancer, Service, TargetGroup, TargetHealth
+from ..model import LoadBalancer, Service, TargetGroup, TargetHealth, target_group_label
 from . import convert
 from .errors import NotFound
 
@@ -15,12 +15,6 @@ if TYPE_CHECKING:
 
 ARN_BATCH = 20  # elbv2 DescribeTargetGroups / DescribeLoadBalancers, elb DescribeLoadBalancers
 UNATTACHED = "unattached"  # kind of the stand-in LoadBalancer holding target groups no load balancer uses
-
-
-def tg_label(arn: str) -> str:
-    """Return 'tg/NAME' for a target group ARN."""
-    parts = arn.split(":")[-1].split("/")
-    return f"tg/{parts[1] if len(parts) > 1 else parts[0]}"
 
 
 def _listener_label(listener: dict[str, Any]) -> str:
@@ -32,7 +26,7 @@ def _listener_label(listener: dict[str, Any]) -> str:
             forward = (action.get("ForwardConfig") or {}).get("TargetGroups") or []
             arns = [action["TargetGroupArn"]] if action.get("TargetGroupArn") else [
                 g.get("TargetGroupArn", "") for g in forward]
-            targets.extend(tg_label(a) for a in arns if a)
+            targets.extend(target_group_label(a) for a in arns if a)
         elif kind == "redirect":
             config = action.get("RedirectConfig") or {}
             protocol, port = config.get("Protocol", "#{protocol}"), config.get("Port", "#{port}")

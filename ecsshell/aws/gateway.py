@@ -14,7 +14,18 @@ import boto3
 from botocore import exceptions as bx
 from botocore.config import Config
 
-from ..model import Cluster, Family, LoadBalancer, LogEvent, RunFailure, Service, Task, TaskDefinition
+from ..model import (
+    Cluster,
+    Family,
+    LoadBalancer,
+    LogEvent,
+    Revision,
+    RunFailure,
+    Service,
+    Task,
+    TaskDefinition,
+    arn_name,
+)
 from . import convert
 from .errors import AwsError, NotFound, translate
 from .journal import Journal
@@ -250,8 +261,8 @@ class Gateway:
             present = {s.name for s in services if s.status != "INACTIVE"} | {
                 s.arn for s in services if s.status != "INACTIVE"}
             for name in names:
-                if name not in present and convert.name_of(name) not in present:
-                    raise NotFound(f'service "{convert.name_of(name)}" not found in cluster "{cluster}"',
+                if name not in present and arn_name(name) not in present:
+                    raise NotFound(f'service "{arn_name(name)}" not found in cluster "{cluster}"',
                                    operation="DescribeServices")
         return services
 
@@ -273,7 +284,7 @@ class Gateway:
         by_key: dict[str, Service] = {}
         for service in (s for batch in batches for s in batch):
             by_key[service.name] = by_key[service.arn] = service
-        return [by_key.get(n) or by_key[convert.name_of(n)] for n in wanted]
+        return [by_key.get(n) or by_key[arn_name(n)] for n in wanted]
 
     def describe_service(self, cluster: str, name: str) -> Service:
         """Return service NAME of CLUSTER; NotFound when it is missing or INACTIVE."""
@@ -319,9 +330,9 @@ class Gateway:
         answer = self.call("ecs", "list_task_definitions", f'family "{family}"', familyPrefix=family,
                            status="ACTIVE", sort="DESC", maxResults=1)
         for arn in answer.get("taskDefinitionArns") or []:
-            name, _, revision = convert.name_of(arn).rpartition(":")
-            if name == family and revision.isdigit():
-                return Family(name=family, latest_revision=int(revision), latest_arn=arn)
+            found = convert.revision(arn, "ACTIVE")
+            if found is not None and found.family == family:
+                return Family(name=family, latest_revision=found.number, latest_arn=arn)
         return Family(name=family, latest_revision=None, latest_arn=None)
 
     def families(self, status: str = "ACTIVE") -> list[Family]:
@@ -331,33 +342,28 @@ class Gateway:
         found = self.fan_out(pages, 1, lambda names: [self._latest_active(names[0])])
         return sorted(found, key=lambda f: f.name)
 
-    def revisions(self, family: str) -> list[tuple[int, str, str]]:
-        """Return (revision, arn, status) of every ACTIVE and INACTIVE revision of FAMILY, ascending."""
-        def listed(status: str) -> list[tuple[int, str, str]]:
-            out = []
-            for page in self.pages("ecs", "list_task_definitions", "taskDefinitionArns", f'family "{family}"',
-                                   familyPrefix=family, status=status, maxResults=LIST_PAGE):
-                for arn in page:
-                    name, _, revision = convert.name_of(arn).rpartition(":")
-                    if name == family and revision.isdigit():
-                        out.append((int(revision), arn, status))
-            return out
+    def _listed_revisions(self, family: str, status: str) -> list[Revision]:
+        """Return FAMILY's revisions of STATUS (not those of families that merely start with FAMILY)."""
+        out = []
+        for page in self.pages("ecs", "list_task_definitions", "taskDefinitionArns", f'family "{family}"',
+                               familyPrefix=family, status=status, maxResults=LIST_PAGE):
+            for arn in page:
+                found = convert.revision(arn, status)
+                if found is not None and found.family == family:
+                    out.append(found)
+        return out
 
-        found = [r for part in self.map(listed, ["ACTIVE", "INACTIVE"]) for r in part]
+    def revisions(self, family: str) -> list[Revision]:
+        """Return every ACTIVE and INACTIVE revision of FAMILY, ascending; NotFound when there is none."""
+        found = [r for part in self.map(lambda status: self._listed_revisions(family, status),
+                                        ["ACTIVE", "INACTIVE"]) for r in part]
         if not found:
             raise NotFound(f'task definition family "{family}" not found', operation="ListTaskDefinitions")
         return sorted(set(found))
 
-    def active_revisions(self, family: str) -> list[tuple[int, str]]:
-        """Return (revision, arn) of FAMILY's ACTIVE revisions, ascending; none for an unknown family."""
-        out = []
-        for page in self.pages("ecs", "list_task_definitions", "taskDefinitionArns", f'family "{family}"',
-                               familyPrefix=family, status="ACTIVE", maxResults=LIST_PAGE):
-            for arn in page:
-                name, _, revision = convert.name_of(arn).rpartition(":")
-                if name == family and revision.isdigit():
-                    out.append((int(revision), arn))
-        return sorted(out)
+    def active_revisions(self, family: str) -> list[Revision]:
+        """Return FAMILY's ACTIVE revisions, ascending; none for an unknown family."""
+        return sorted(self._listed_revisions(family, "ACTIVE"))
 
     def register_task_definition(self, spec: Mapping[str, Any]) -> TaskDefinition:
         """Register SPEC (register-task-definition input or describe-task-definition output), trying once."""

@@ -29,13 +29,14 @@ from ecsshell.model import (
     ContainerDef,
     Family,
     LoadBalancer,
+    Revision,
     RunFailure,
     Service,
     TargetHealth,
     Task,
     TaskContainer,
     TaskDefinition,
-    revision_label,
+    arn_name,
 )
 from ecsshell.render.secrets import env_pairs, masked_args, masked_options
 
@@ -287,7 +288,7 @@ def format_log_configuration(log: Mapping[str, Any] | None, show_secrets: bool) 
 
 def find_task_definition(task_defs: Mapping[str, TaskDefinition], arn: str) -> TaskDefinition | None:
     """Find a task definition keyed by ARN or by `family:revision`."""
-    label = revision_label(arn)
+    label = arn_name(arn)
     found = task_defs.get(arn) or task_defs.get(label)
     if found is not None:
         return found
@@ -330,10 +331,7 @@ def load_balancer_labels(service: Service) -> str:
     """Return each load balancer link as `tg/name (container:port)`, one per line."""
     lines = []
     for ref in service.load_balancers:
-        try:
-            label = ref.label
-        except IndexError:
-            label = ref.target_group_arn or MISSING
+        label = ref.label
         target = f"{ref.container_name or MISSING}:{ref.container_port if ref.container_port else MISSING}"
         lines.append(f"{label} ({target})")
     return "\n".join(lines)
@@ -539,12 +537,8 @@ def _load_balancer_refs(service: Service) -> RenderableType:
     """Return the service's load balancer links."""
     table = _table("load balancer", "container", Col("port", right=True), "target")
     for ref in service.load_balancers:
-        try:
-            label = ref.label
-        except IndexError:
-            label = MISSING
         table.add_row(
-            _t(label),
+            _t(ref.label),
             _t(ref.container_name),
             _t(ref.container_port),
             _t(ref.target_group_arn or ref.load_balancer_name),
@@ -644,15 +638,14 @@ def families_table(families: list[Family]) -> RenderableType:
     return Group(_heading(header), table)
 
 
-def revisions_table(family: str, revisions: list[tuple[int, str, str]]) -> RenderableType:
-    """Return a family's revisions; each tuple is (revision, status, arn) in either string order."""
+def revisions_table(family: str, revisions: list[Revision]) -> RenderableType:
+    """Return a family's revisions: number, status and ARN."""
     header = f"{_plural(len(revisions), 'revision')} of {family}"
     if not revisions:
         return _heading(header)
     table = _table(Col("revision", right=True), "status", "arn")
-    for number, first, second in revisions:
-        arn, status = (first, second) if first.startswith("arn:") else (second, first)
-        table.add_row(_t(number), _t(status, "" if status == "ACTIVE" else "dim"), _t(arn))
+    for r in revisions:
+        table.add_row(_t(r.number), _t(r.status, "" if r.active else "dim"), _t(r.arn))
     return Group(_heading(header), table)
 
 
