@@ -26,7 +26,7 @@ from ..model import (
     TaskDefinition,
     arn_name,
 )
-from . import convert
+from . import convert, load_balancers, logs
 from .errors import AwsError, NotFound, translate
 from .journal import Journal
 from .pool import chunked, distinct, done_future, failed_future, in_worker, mark_worker
@@ -438,13 +438,9 @@ class Gateway:
     # load balancers and logs ---------------------------------------------------------------------
     def load_balancers(self, services: Iterable[Service]) -> list[LoadBalancer]:
         """Describe the load balancers, target groups and target health behind SERVICES."""
-        from .elb import load_balancers
-
-        return load_balancers(self, services)
+        return load_balancers.load_balancers(self, services)
 
     def log_events(self, group: str, stream_names_or_prefix: str | Sequence[str], start_time_ms: int,
                    end_time_ms: int | None = None) -> list[LogEvent]:
         """Return GROUP's events in the streams named (a list) or under a prefix (a str), oldest first."""
-        from .logs import log_events
-
-        return log_events(self, group, stream_names_or_prefix, start_time_ms, end_time_ms)
+        return logs.log_events(self, group, stream_names_or_prefix, start_time_ms, end_time_ms)

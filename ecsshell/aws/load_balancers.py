@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..model import LoadBalancer, Service, TargetGroup, TargetHealth, target_group_label
 from . import convert
+from .caller import Caller
 from .errors import NotFound
-
-if TYPE_CHECKING:
-    from .gateway import Gateway
 
 ARN_BATCH = 20  # elbv2 DescribeTargetGroups / DescribeLoadBalancers, elb DescribeLoadBalancers
 UNATTACHED = "unattached"  # kind of the stand-in LoadBalancer holding target groups no load balancer uses
@@ -46,7 +44,7 @@ def _classic_listener_label(description: dict[str, Any]) -> str:
 class _Lookup:
     """One load_balancers() run: the gateway, and what each stage found."""
 
-    def __init__(self, gateway: Gateway) -> None:
+    def __init__(self, gateway: Caller) -> None:
         self.gw = gateway
 
     # elbv2 ---------------------------------------------------------------------------------------
@@ -99,11 +97,11 @@ class _Lookup:
         return [convert.instance_health(s) for s in answer.get("InstanceStates") or []]
 
 
-def _run(gateway: Gateway, jobs: list[Callable[[], Any]]) -> list[Any]:
+def _run(gateway: Caller, jobs: list[Callable[[], Any]]) -> list[Any]:
     return gateway.map(lambda job: job(), jobs)
 
 
-def load_balancers(gateway: Gateway, services: Iterable[Service]) -> list[LoadBalancer]:
+def load_balancers(gateway: Caller, services: Iterable[Service]) -> list[LoadBalancer]:
     """Return the load balancers of SERVICES' target groups and classic ELBs, by name."""
     tg_arns: list[str] = []
     classic_names: list[str] = []
