@@ -7,7 +7,7 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, as_completed, wait
+from concurrent.futures import FIRST_EXCEPTION, Future, as_completed, wait
 from typing import Any, TypeVar
 
 import boto3
@@ -29,7 +29,7 @@ from ..model import (
 from . import convert, load_balancers, logs
 from .errors import AwsError, NotFound, translate
 from .journal import Journal
-from .pool import chunked, distinct, done_future, failed_future, in_worker, mark_worker
+from .pool import WorkerPool, chunked, distinct
 from .session import ENDPOINT_SUFFIX, Settings, endpoint_url, make_session
 
 T = TypeVar("T")
@@ -80,8 +80,7 @@ class Gateway:
         self.calls: Counter[str] = Counter()
         self._calls_lock = threading.Lock()
         self.journal = Journal()  # read-only refusal, and the changes made (for a message if a run stops)
-        self._pool = ThreadPoolExecutor(max_workers=max(1, settings.max_workers),
-                                        thread_name_prefix="ecsshell-aws", initializer=mark_worker)
+        self._pool = WorkerPool(settings.max_workers, "ecsshell-aws")
 
     @classmethod
     def connect(cls, settings: Settings, env: Mapping[str, str] | None = None) -> Gateway:
@@ -95,7 +94,7 @@ class Gateway:
     # plumbing ------------------------------------------------------------------------------------
     def close(self) -> None:
         """Stop the worker pool, cancelling work not yet started."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown()
 
     def __enter__(self) -> Gateway:
         return self
@@ -180,11 +179,6 @@ class Gateway:
 
     def submit(self, fn: Callable[..., R], *args: Any) -> Future[R]:
         """Run FN(*ARGS) on the pool (inline when already on a pool thread, so nothing deadlocks)."""
-        if in_worker():
-            try:
-                return done_future(fn(*args))
-            except Exception as exc:
-                return failed_future(exc)
         return self._pool.submit(fn, *args)
 
     @staticmethod

@@ -29,6 +29,9 @@ ENDPOINT_SUFFIX = {
 }
 MOST_PROFILES_LISTED = 10
 
+# The one process-wide cache left in aws/, on purpose: a botocore loader holds only the service models
+# and endpoint data read from botocore's own files, the same for every session, profile and endpoint,
+# so sharing it changes no answer; building one per session would re-read those JSON files each time.
 _loader: list[botocore.loaders.Loader] = []
 _loader_lock = threading.Lock()
 
