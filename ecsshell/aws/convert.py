@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..model import (
     READ_ONLY_TASK_DEFINITION_FIELDS,
@@ -23,6 +23,24 @@ from ..model import (
     TaskDefinition,
     arn_name,
 )
+
+if TYPE_CHECKING:  # the boto3 stubs are a test dependency only: these names are for mypy
+    from types_boto3_ecs.type_defs import (
+        ClusterTypeDef,
+        ContainerDefinitionOutputTypeDef,
+        ContainerTypeDef,
+        DeploymentTypeDef,
+        DescribeTaskDefinitionResponseTypeDef,
+        FailureTypeDef,
+        LoadBalancerTypeDef,
+        RegisterTaskDefinitionResponseTypeDef,
+        ServiceEventTypeDef,
+        ServiceTypeDef,
+        TaskTypeDef,
+    )
+    from types_boto3_elb.type_defs import InstanceStateTypeDef
+    from types_boto3_elbv2.type_defs import TargetDescriptionTypeDef, TargetHealthDescriptionTypeDef
+    from types_boto3_logs.type_defs import FilteredLogEventTypeDef
 
 Json = Mapping[str, Any]
 
@@ -83,7 +101,7 @@ def revision(arn: str, status: str) -> Revision | None:
     return Revision(family=family, number=int(number), arn=arn, status=status)
 
 
-def cluster(data: Json) -> Cluster:
+def cluster(data: ClusterTypeDef) -> Cluster:
     """Convert one DescribeClusters entry."""
     arn = str(data.get("clusterArn") or "")
     return Cluster(
@@ -97,7 +115,7 @@ def cluster(data: Json) -> Cluster:
     )
 
 
-def deployment(data: Json) -> Deployment:
+def deployment(data: DeploymentTypeDef) -> Deployment:
     """Convert one entry of a service's deployments."""
     return Deployment(
         id=str(data.get("id") or ""),
@@ -114,7 +132,7 @@ def deployment(data: Json) -> Deployment:
     )
 
 
-def service_event(data: Json) -> ServiceEvent:
+def service_event(data: ServiceEventTypeDef) -> ServiceEvent:
     """Convert one entry of a service's events."""
     return ServiceEvent(id=str(data.get("id") or ""), created_at=_time(data.get("createdAt")),
                         message=str(data.get("message") or ""))
@@ -128,7 +146,7 @@ def newest_first(events: Iterable[ServiceEvent]) -> tuple[ServiceEvent, ...]:
     return tuple(listed)
 
 
-def load_balancer_ref(data: Json) -> LoadBalancerRef:
+def load_balancer_ref(data: LoadBalancerTypeDef) -> LoadBalancerRef:
     """Convert one entry of a service's loadBalancers."""
     return LoadBalancerRef(
         container_name=_str(data.get("containerName")),
@@ -138,7 +156,7 @@ def load_balancer_ref(data: Json) -> LoadBalancerRef:
     )
 
 
-def service(data: Json) -> Service:
+def service(data: ServiceTypeDef) -> Service:
     """Convert one DescribeServices entry."""
     arn = str(data.get("serviceArn") or "")
     return Service(
@@ -159,7 +177,7 @@ def service(data: Json) -> Service:
     )
 
 
-def task_container(data: Json) -> TaskContainer:
+def task_container(data: ContainerTypeDef) -> TaskContainer:
     """Convert one container of a DescribeTasks entry."""
     return TaskContainer(
         name=str(data.get("name") or ""),
@@ -171,7 +189,7 @@ def task_container(data: Json) -> TaskContainer:
     )
 
 
-def task(data: Json) -> Task:
+def task(data: TaskTypeDef) -> Task:
     """Convert one DescribeTasks (or RunTask, StopTask) entry."""
     return Task(
         arn=str(data.get("taskArn") or ""),
@@ -197,7 +215,7 @@ def _strings(items: Any) -> tuple[str, ...]:
     return tuple(str(i) for i in _list(items))
 
 
-def container_def(data: Json) -> ContainerDef:
+def container_def(data: ContainerDefinitionOutputTypeDef) -> ContainerDef:
     """Convert one containerDefinitions entry."""
     return ContainerDef(
         name=str(data.get("name") or ""),
@@ -216,7 +234,8 @@ def container_def(data: Json) -> ContainerDef:
     )
 
 
-def task_definition(answer: Json) -> TaskDefinition:
+def task_definition(
+        answer: DescribeTaskDefinitionResponseTypeDef | RegisterTaskDefinitionResponseTypeDef) -> TaskDefinition:
     """Convert a DescribeTaskDefinition (or RegisterTaskDefinition) answer: taskDefinition plus tags."""
     raw = {k: v for k, v in answer.items() if k != "ResponseMetadata"}
     data: Json = answer.get("taskDefinition") or {}
@@ -243,15 +262,15 @@ def task_definition(answer: Json) -> TaskDefinition:
     )
 
 
-def run_failure(data: Json) -> RunFailure:
+def run_failure(data: FailureTypeDef) -> RunFailure:
     """Convert one RunTask failure."""
     return RunFailure(arn=_str(data.get("arn")), reason=str(data.get("reason") or "unknown reason"),
                       detail=_str(data.get("detail")))
 
 
-def target_health(data: Json) -> TargetHealth:
+def target_health(data: TargetHealthDescriptionTypeDef) -> TargetHealth:
     """Convert one elbv2 DescribeTargetHealth description."""
-    target = data.get("Target") or {}
+    target = data.get("Target") or cast("TargetDescriptionTypeDef", {})
     health = data.get("TargetHealth") or {}
     return TargetHealth(
         target_id=str(target.get("Id") or ""),
@@ -262,7 +281,7 @@ def target_health(data: Json) -> TargetHealth:
     )
 
 
-def instance_health(data: Json) -> TargetHealth:
+def instance_health(data: InstanceStateTypeDef) -> TargetHealth:
     """Convert one classic ELB DescribeInstanceHealth state."""
     reason = data.get("ReasonCode")
     return TargetHealth(
@@ -274,7 +293,7 @@ def instance_health(data: Json) -> TargetHealth:
     )
 
 
-def log_event(data: Json) -> LogEvent:
+def log_event(data: FilteredLogEventTypeDef) -> LogEvent:
     """Convert one FilterLogEvents event from an awslogs stream named prefix/container/task-id."""
     parts = str(data.get("logStreamName") or "").split("/")
     millis = _int(data.get("timestamp")) or 0

@@ -8,7 +8,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, as_completed, wait
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import boto3
 from botocore import exceptions as bx
@@ -27,10 +27,17 @@ from ..model import (
     arn_name,
 )
 from . import convert, load_balancers, logs
+from .caller import ClientName
 from .errors import AwsError, NotFound, translate
 from .journal import Journal
 from .pool import WorkerPool, chunked, distinct
 from .session import ENDPOINT_SUFFIX, Settings, endpoint_url, make_session
+
+if TYPE_CHECKING:  # the boto3 stubs are a test dependency only: nothing here is needed at run time
+    from botocore.client import BaseClient
+    from botocore.config import _RetryDict
+    from types_boto3_ecs import ECSClient
+    from types_boto3_ecs.type_defs import RunTaskResponseTypeDef
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -54,6 +61,31 @@ def retry_settings(settings: Settings, env: Mapping[str, str]) -> Settings:
     return settings
 
 
+class Translated:
+    """A boto3 client whose calls raise a translated AwsError and answer without ResponseMetadata."""
+
+    def __init__(self, client: BaseClient, context: str, service: str, *, retried: bool) -> None:
+        self._client = client
+        self._context = context
+        self._service = service
+        self._retried = retried
+
+    def __getattr__(self, method: str) -> Callable[..., dict[str, Any]]:
+        send = getattr(self._client, method)
+        operation = self._client.meta.method_to_api_mapping.get(method, method)
+
+        def translated(**params: Any) -> dict[str, Any]:
+            try:
+                answer = dict(send(**params))
+            except (bx.ClientError, bx.BotoCoreError) as exc:
+                raise translate(exc, operation, self._context, service=self._service,
+                                retried=self._retried) from exc
+            answer.pop("ResponseMetadata", None)
+            return answer
+
+        return translated
+
+
 class Gateway:
     """The only door to AWS: lazily built shared clients, one bounded pool, translated errors."""
 
@@ -66,16 +98,16 @@ class Gateway:
         self.description = description
         self._endpoints = dict(endpoints or {})
         self._config = Config(
-            retries={"mode": settings.retry_mode, "max_attempts": settings.max_attempts},
+            retries=cast("_RetryDict", {"mode": settings.retry_mode, "max_attempts": settings.max_attempts}),
             max_pool_connections=settings.max_workers + 4,
             connect_timeout=5,
             read_timeout=30,
         )
         # A call that creates something must not be repeated blindly: a retry after an answer lost on
         # the way back makes a second one (an extra revision, extra tasks). Those calls go out once.
-        self._once_config = self._config.merge(Config(retries={"mode": settings.retry_mode,
-                                                               "total_max_attempts": 1}))
-        self._clients: dict[str, Any] = {}
+        self._once_config = self._config.merge(Config(retries=cast("_RetryDict", {
+            "mode": settings.retry_mode, "total_max_attempts": 1})))
+        self._clients: dict[str, BaseClient] = {}
         self._clients_lock = threading.Lock()
         self.calls: Counter[str] = Counter()
         self._calls_lock = threading.Lock()
@@ -125,7 +157,7 @@ class Gateway:
         with self._calls_lock:
             self.calls[getattr(model, "name", "?")] += 1
 
-    def client(self, name: str, *, once: bool = False) -> Any:
+    def client(self, name: ClientName, *, once: bool = False) -> BaseClient:
         """Return the shared boto3 client for service NAME (ONCE: one that never retries), made on first use."""
         key = f"{name} once" if once else name
         with self._clients_lock:
@@ -133,8 +165,9 @@ class Gateway:
             if client is None:
                 endpoint = self._endpoints.get(name, self.endpoint_url)
                 try:
-                    client = self.session.client(name, region_name=self.region, endpoint_url=endpoint,
-                                                 config=self._once_config if once else self._config)
+                    client = cast("BaseClient", self.session.client(
+                        name, region_name=self.region, endpoint_url=endpoint,
+                        config=self._once_config if once else self._config))
                 except (bx.BotoCoreError, bx.ClientError) as exc:
                     raise translate(exc, f"creating the {name} client") from exc
                 except ValueError as exc:
@@ -146,25 +179,22 @@ class Gateway:
                 self._clients[key] = client
             return client
 
-    def call(self, api: str, method: str, context: str = "", /, **params: Any) -> dict[str, Any]:
+    def ecs(self, context: str = "", *, once: bool = False) -> ECSClient:
+        """Return the ECS client, typed, whose calls raise AwsError (ONCE: never retried)."""
+        return cast("ECSClient", self._translated("ecs", context, once))
+
+    def call(self, api: ClientName, method: str, context: str = "", /, **params: Any) -> dict[str, Any]:
         """Call METHOD of API's client with PARAMS; translate any failure into an AwsError."""
-        return self._call(api, method, context, False, params)
+        return dict(getattr(self._translated(api, context, False), method)(**params))
 
-    def call_once(self, api: str, method: str, context: str = "", /, **params: Any) -> dict[str, Any]:
+    def call_once(self, api: ClientName, method: str, context: str = "", /, **params: Any) -> dict[str, Any]:
         """Call METHOD like `call`, but with no automatic retry: for calls that create something."""
-        return self._call(api, method, context, True, params)
+        return dict(getattr(self._translated(api, context, True), method)(**params))
 
-    def _call(self, api: str, method: str, context: str, once: bool, params: dict[str, Any]) -> dict[str, Any]:
-        client = self.client(api, once=once)
-        operation = client.meta.method_to_api_mapping.get(method, method)
-        try:
-            answer = dict(getattr(client, method)(**params))
-        except (bx.ClientError, bx.BotoCoreError) as exc:
-            raise translate(exc, operation, context, service=LABELS.get(api, api), retried=not once) from exc
-        answer.pop("ResponseMetadata", None)
-        return answer
+    def _translated(self, api: ClientName, context: str, once: bool) -> Translated:
+        return Translated(self.client(api, once=once), context, LABELS.get(api, api), retried=not once)
 
-    def pages(self, api: str, method: str, key: str, context: str = "", /, *, token_in: str = "nextToken",
+    def pages(self, api: ClientName, method: str, key: str, context: str = "", /, *, token_in: str = "nextToken",
               token_out: str = "nextToken", **params: Any) -> Iterator[list[Any]]:
         """Yield the KEY items of each page of a paged call, fetching the next page on demand."""
         token = None
@@ -226,7 +256,7 @@ class Gateway:
 
     # clusters ------------------------------------------------------------------------------------
     def _describe_clusters(self, names: list[str]) -> list[Cluster]:
-        answer = self.call("ecs", "describe_clusters", clusters=names)
+        answer = self.ecs().describe_clusters(clusters=names)
         return [convert.cluster(c) for c in answer.get("clusters") or []]
 
     def list_clusters(self) -> list[Cluster]:
@@ -237,7 +267,7 @@ class Gateway:
     def describe_cluster(self, name: str) -> Cluster:
         """Return cluster NAME; NotFound when it is missing or INACTIVE."""
         context = f'cluster "{name}"'
-        answer = self.call("ecs", "describe_clusters", context, clusters=[name])
+        answer = self.ecs(context).describe_clusters(clusters=[name])
         for data in answer.get("clusters") or []:
             found = convert.cluster(data)
             if found.status != "INACTIVE":
@@ -249,7 +279,7 @@ class Gateway:
         context = f'cluster "{cluster}"'
         if strict and len(names) == 1:
             context = f'service "{names[0]}" in cluster "{cluster}"'
-        answer = self.call("ecs", "describe_services", context, cluster=cluster, services=names)
+        answer = self.ecs(context).describe_services(cluster=cluster, services=names)
         services = [convert.service(s) for s in answer.get("services") or []]
         if strict:
             present = {s.name for s in services if s.status != "INACTIVE"} | {
@@ -296,14 +326,14 @@ class Gateway:
             params["desiredCount"] = desired_count
         if force_new_deployment:
             params["forceNewDeployment"] = True
-        answer = self.call("ecs", "update_service", context, **params)
+        answer = self.ecs(context).update_service(**params)
         return convert.service(answer.get("service") or {})
 
     # task definitions ------------------------------------------------------------------------------
     def task_definition(self, ref: str) -> TaskDefinition:
         """Return the task definition REF: 'family' (latest ACTIVE), 'family:rev' or an ARN."""
-        answer = self.call("ecs", "describe_task_definition", f'task definition "{ref}"',
-                           taskDefinition=ref, include=["TAGS"])
+        answer = self.ecs(f'task definition "{ref}"').describe_task_definition(taskDefinition=ref,
+                                                                             include=["TAGS"])
         return convert.task_definition(answer)
 
     def task_definitions(self, arns: Iterable[str], *, missing_ok: bool = False) -> dict[str, TaskDefinition]:
@@ -321,8 +351,8 @@ class Gateway:
         return {ref: td for ref, td in zip(wanted, found, strict=True) if td is not None}
 
     def _latest_active(self, family: str) -> Family:
-        answer = self.call("ecs", "list_task_definitions", f'family "{family}"', familyPrefix=family,
-                           status="ACTIVE", sort="DESC", maxResults=1)
+        answer = self.ecs(f'family "{family}"').list_task_definitions(familyPrefix=family, status="ACTIVE",
+                                                                     sort="DESC", maxResults=1)
         for arn in answer.get("taskDefinitionArns") or []:
             found = convert.revision(arn, "ACTIVE")
             if found is not None and found.family == family:
@@ -363,18 +393,18 @@ class Gateway:
         """Register SPEC (register-task-definition input or describe-task-definition output), trying once."""
         params = convert.registration(spec)
         context = f'task definition "{params.get("family", "")}"'
-        answer = self.call_once("ecs", "register_task_definition", context, **params)
+        answer = self.ecs(context, once=True).register_task_definition(**params)
         if "tags" not in answer:  # ECS echoes the tags; keep what was registered if an endpoint does not
             answer["tags"] = list(params.get("tags") or [])
         return convert.task_definition(answer)
 
     def deregister_task_definition(self, arn: str) -> None:
         """Mark task definition ARN (or family:rev) INACTIVE."""
-        self.call("ecs", "deregister_task_definition", f'task definition "{arn}"', taskDefinition=arn)
+        self.ecs(f'task definition "{arn}"').deregister_task_definition(taskDefinition=arn)
 
     # tasks ---------------------------------------------------------------------------------------
     def _describe_task_batch(self, cluster: str, arns: list[str]) -> list[Task]:
-        answer = self.call("ecs", "describe_tasks", f'cluster "{cluster}"', cluster=cluster, tasks=arns)
+        answer = self.ecs(f'cluster "{cluster}"').describe_tasks(cluster=cluster, tasks=arns)
         return [convert.task(t) for t in answer.get("tasks") or []]
 
     def describe_tasks(self, cluster: str, arns: Iterable[str]) -> list[Task]:
@@ -408,14 +438,14 @@ class Gateway:
         """Start COUNT tasks of TASK_DEFINITION in CLUSTER; return the tasks and ECS's failures."""
         context = f'task definition "{task_definition}" in cluster "{cluster}"'
 
-        def run(n: int) -> dict[str, Any]:
+        def run(n: int) -> RunTaskResponseTypeDef:
             params: dict[str, Any] = {"cluster": cluster, "taskDefinition": task_definition, "count": n,
                                       "startedBy": started_by}
             if launch_type:
                 params["launchType"] = launch_type
             if network_configuration:
                 params["networkConfiguration"] = network_configuration
-            return self.call_once("ecs", "run_task", context, **params)
+            return self.ecs(context, once=True).run_task(**params)
 
         sizes = [min(RUN_BATCH, count - start) for start in range(0, max(count, 0), RUN_BATCH)] or [count]
         answers = self.map(run, sizes)
@@ -425,8 +455,8 @@ class Gateway:
 
     def stop_task(self, cluster: str, task: str, reason: str) -> Task:
         """Stop TASK (id or ARN) of CLUSTER, recording REASON; return the task as ECS reports it."""
-        answer = self.call("ecs", "stop_task", f'task "{task}" in cluster "{cluster}"', cluster=cluster,
-                           task=task, reason=reason)
+        answer = self.ecs(f'task "{task}" in cluster "{cluster}"').stop_task(cluster=cluster, task=task,
+                                                                             reason=reason)
         return convert.task(answer.get("task") or {})
 
     # load balancers and logs ---------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..model import LoadBalancer, Service, TargetGroup, TargetHealth, target_group_label
 from . import convert
-from .caller import Caller
+from .caller import Caller, ClientName
 from .errors import NotFound
 
 ARN_BATCH = 20  # elbv2 DescribeTargetGroups / DescribeLoadBalancers, elb DescribeLoadBalancers
@@ -48,7 +48,7 @@ class _Lookup:
         self.gw = gateway
 
     # elbv2 ---------------------------------------------------------------------------------------
-    def _each_found(self, api: str, method: str, what: str, param: str, key: str,
+    def _each_found(self, api: ClientName, method: str, what: str, param: str, key: str,
                     names: list[str]) -> list[dict[str, Any]]:
         """Describe NAMES in one call; when some are gone, describe the rest one by one."""
         try:

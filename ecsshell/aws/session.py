@@ -78,7 +78,7 @@ def _bind_credential_env(session: botocore.session.Session, env: Mapping[str, st
         if isinstance(provider, EnvProvider):
             provider.environ = dict(env)
         elif isinstance(provider, ContainerProvider):
-            provider._environ = dict(env)
+            provider._environ = dict(env)  # type: ignore[attr-defined]  # private, and not in the stubs
 
 
 def _profiles(session: botocore.session.Session) -> list[str]:
