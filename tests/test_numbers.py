@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from harness import run_ecsshell as run
 from hypothesis import given
 from hypothesis import strategies as st
-from test_deploy import revision_of, revisions, run, service
+from test_deploy import revision_of, revisions, service
 
 from ecsshell.commands import numbers
 from ecsshell.emulator import World
