@@ -144,13 +144,13 @@ class CompletionCache:
 
     def _fetch_revisions(self, family: str) -> list[Item]:
         gateway = self._gateway()
-        revisions = [r for r in gateway.revisions(family) if r[2] == "ACTIVE"][-20:]
-        defs = gateway.task_definitions([arn for _, arn, _ in revisions])
+        revisions = [r for r in gateway.revisions(family) if r.active][-20:]
+        defs = gateway.task_definitions([r.arn for r in revisions])
         items = []
-        for number, arn, _status in reversed(revisions):
-            td = defs.get(arn)
+        for revision in reversed(revisions):
+            td = defs.get(revision.arn)
             image = td.containers[0].image if td and td.containers else ""
-            items.append((str(number), image))
+            items.append((str(revision.number), image))
         return items
 
     def _service_task_definition(self, cluster: str, service: str) -> Any:
@@ -167,18 +167,18 @@ class CompletionCache:
 
         gateway = self._gateway()
         td = self._service_task_definition(cluster, service)
-        revisions = [r for r in gateway.revisions(td.family) if r[2] == "ACTIVE"][-20:]
-        defs = gateway.task_definitions([arn for _, arn, _ in revisions])
+        revisions = [r for r in gateway.revisions(td.family) if r.active][-20:]
+        defs = gateway.task_definitions([r.arn for r in revisions])
         seen: dict[str, str] = {}
-        for number, arn, _ in reversed(revisions):
-            definition = defs.get(arn)
+        for revision in reversed(revisions):
+            definition = defs.get(revision.arn)
             for container in definition.containers if definition else ():
                 try:
                     tag = parse(container.image).tag
                 except InvalidImageReference:
                     continue
                 if tag and f":{tag}" not in seen:
-                    seen[f":{tag}"] = f"{container.name} in {td.family}:{number}"
+                    seen[f":{tag}"] = f"{container.name} in {revision.label}"
         return list(seen.items())
 
     # cmd2 glue ---------------------------------------------------------------------------------

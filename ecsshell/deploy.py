@@ -10,10 +10,8 @@ from typing import Any
 from .aws.convert import registration
 from .aws.errors import AwsError
 from .images import replace as replace_image
-from .model import Deployment, Service, ServiceEvent, Task, TaskDefinition
+from .model import READ_ONLY_TASK_DEFINITION_FIELDS, Deployment, Revision, Service, ServiceEvent, Task, TaskDefinition
 
-READ_ONLY_FIELDS = ("taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities",
-                    "registeredAt", "registeredBy", "deregisteredAt")
 POLL_SECONDS = 3.0
 
 
@@ -45,7 +43,7 @@ class Plan:
 def registrable(td: TaskDefinition) -> dict[str, Any]:
     """Return TD as a RegisterTaskDefinition request: every field kept, read-only ones dropped."""
     spec = copy.deepcopy(td.raw.get("taskDefinition", {}))
-    for name in READ_ONLY_FIELDS:
+    for name in READ_ONLY_TASK_DEFINITION_FIELDS:
         spec.pop(name, None)
     tags = td.raw.get("tags") or []
     if tags:
@@ -119,12 +117,12 @@ def rollback_target(service: Service) -> str:
     return busiest.task_definition_arn if busiest.running else service.task_definition_arn
 
 
-def revisions_to_deregister(revisions: Iterable[tuple[int, str, str]], newest: int, keep: int,
-                            in_use: set[str]) -> list[tuple[int, str]]:
-    """Return (revision, arn) of the ACTIVE REVISIONS up to NEWEST beyond the KEEP newest, not IN_USE."""
-    active = sorted((r for r in revisions if r[2] == "ACTIVE" and r[0] <= newest), key=lambda r: r[0])
+def revisions_to_deregister(revisions: Iterable[Revision], newest: int, keep: int,
+                            in_use: set[str]) -> list[Revision]:
+    """Return the ACTIVE REVISIONS up to NEWEST beyond the KEEP newest, not IN_USE."""
+    active = sorted((r for r in revisions if r.active and r.number <= newest), key=lambda r: r.number)
     older = active[: max(0, len(active) - max(1, keep))]
-    return [(number, arn) for number, arn, _ in older if arn not in in_use]
+    return [r for r in older if r.arn not in in_use]
 
 
 # creating safely and cleaning up ------------------------------------------------------------------
@@ -154,7 +152,7 @@ def same_definition(td: TaskDefinition, spec: dict[str, Any]) -> bool:
 
 def made_anyway(gateway: Any, family: str, before: int, spec: dict[str, Any]) -> list[TaskDefinition]:
     """Return FAMILY's ACTIVE revisions newer than BEFORE that match SPEC, oldest first."""
-    fresh = [arn for number, arn in gateway.active_revisions(family) if number > before]
+    fresh = [r.arn for r in gateway.active_revisions(family) if r.number > before]
     return [td for td in (gateway.task_definition(arn) for arn in fresh) if same_definition(td, spec)]
 
 
@@ -176,7 +174,7 @@ def register_safely(gateway: Any, spec: dict[str, Any], say: Callable[[str], Non
     """Register SPEC once; after a failure adopt the revision ECS made anyway, or say none was made."""
     family = str(registration(spec).get("family") or "")
     known = gateway.active_revisions(family)
-    before = known[-1][0] if known else 0
+    before = known[-1].number if known else 0
     try:
         return Registered(gateway.register_task_definition(spec))
     except AwsError as exc:

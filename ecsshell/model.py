@@ -6,17 +6,43 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+# Fields of DescribeTaskDefinition's taskDefinition that RegisterTaskDefinition does not accept
+# (botocore's ECS model: the members of TaskDefinition missing from RegisterTaskDefinitionRequest).
+READ_ONLY_TASK_DEFINITION_FIELDS = frozenset({
+    "taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt",
+    "registeredBy", "deregisteredAt", "deleteRequestedAt",
+})
 
-def revision_label(task_definition_arn: str | None) -> str:
-    """Return `family:revision` for a task definition ARN (or the text as given)."""
-    if not task_definition_arn:
+
+def arn_name(arn: str | None) -> str:
+    """Return the last path element of an ARN: a task id, a service name, `family:revision` (or the text)."""
+    if not arn:
         return ""
-    return task_definition_arn.rsplit("/", 1)[-1]
-
-
-def short_id(arn: str) -> str:
-    """Return the last path element of an ARN (a task id, a service name)."""
     return arn.rsplit("/", 1)[-1]
+
+
+def target_group_label(arn: str) -> str:
+    """Return `tg/NAME` for a target group ARN (`tg/` and the ARN's last part when it has no name in it)."""
+    parts = arn.split(":")[-1].split("/")
+    return f"tg/{parts[1] if len(parts) > 1 else parts[0]}"
+
+
+@dataclass(frozen=True, order=True)
+class Revision:
+    """One revision of a task definition family, as ListTaskDefinitions names it (ordered by number)."""
+
+    family: str
+    number: int
+    arn: str
+    status: str  # ACTIVE | INACTIVE | DELETE_IN_PROGRESS
+
+    @property
+    def label(self) -> str:
+        return f"{self.family}:{self.number}"
+
+    @property
+    def active(self) -> bool:
+        return self.status == "ACTIVE"
 
 
 @dataclass(frozen=True)
@@ -42,8 +68,7 @@ class LoadBalancerRef:
     @property
     def label(self) -> str:
         if self.target_group_arn:
-            name = self.target_group_arn.split(":")[-1].split("/")[1]
-            return f"tg/{name}"
+            return target_group_label(self.target_group_arn)
         return f"elb/{self.load_balancer_name}"
 
 
@@ -63,7 +88,7 @@ class Deployment:
 
     @property
     def revision(self) -> str:
-        return revision_label(self.task_definition_arn)
+        return arn_name(self.task_definition_arn)
 
 
 @dataclass(frozen=True)
@@ -92,11 +117,11 @@ class Service:
 
     @property
     def revision(self) -> str:
-        return revision_label(self.task_definition_arn)
+        return arn_name(self.task_definition_arn)
 
     @property
     def cluster(self) -> str:
-        return short_id(self.cluster_arn)
+        return arn_name(self.cluster_arn)
 
     @property
     def primary(self) -> Deployment | None:
@@ -129,11 +154,11 @@ class Task:
 
     @property
     def id(self) -> str:
-        return short_id(self.arn)
+        return arn_name(self.arn)
 
     @property
     def revision(self) -> str:
-        return revision_label(self.task_definition_arn)
+        return arn_name(self.task_definition_arn)
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ecsshell.model import Service, ServiceEvent, Task, TaskDefinition, revision_label
+from ecsshell.model import Service, ServiceEvent, Task, TaskDefinition, arn_name
 
 
 def find_task_definition(task_defs: Mapping[str, TaskDefinition], arn: str) -> TaskDefinition | None:
     """Find a task definition keyed by ARN or by `family:revision`."""
-    label = revision_label(arn)
+    label = arn_name(arn)
     found = task_defs.get(arn) or task_defs.get(label)
     if found is not None:
         return found

@@ -13,6 +13,7 @@ from botocore import exceptions as bx
 
 from ecsshell.aws import AwsError, ConfigError, Gateway, NotFound, Settings, Throttled, translate
 from ecsshell.emulator import World
+from ecsshell.model import Revision
 
 READ_ONLY = {"taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities",
              "registeredAt", "registeredBy", "deregisteredAt"}
@@ -337,8 +338,9 @@ def test_task_definition_refs_and_missing_revisions(world: World, gw: Gateway) -
     assert str(missing.value) == 'task definition "web:99" not found'
     with pytest.raises(NotFound, match='task definition "nosuch" not found'):
         gw.task_definition("nosuch")
-    assert gw.revisions("web") == [
-        (1, third.replace(":3", ":1"), "ACTIVE"), (2, third.replace(":3", ":2"), "ACTIVE"), (3, third, "INACTIVE")]
+    assert gw.revisions("web") == [Revision("web", 1, third.replace(":3", ":1"), "ACTIVE"),
+                                   Revision("web", 2, third.replace(":3", ":2"), "ACTIVE"),
+                                   Revision("web", 3, third, "INACTIVE")]
     with pytest.raises(NotFound, match='family "nosuch"'):
         gw.revisions("nosuch")
 

@@ -18,6 +18,7 @@ from ecsshell.model import (
     Family,
     LoadBalancer,
     LoadBalancerRef,
+    Revision,
     RunFailure,
     Service,
     ServiceEvent,
@@ -264,7 +265,8 @@ def test_wide_terminal_keeps_the_table_and_folds_the_image() -> None:
 
 def test_long_task_definition_arn_survives_in_families_and_revisions() -> None:
     families = families_table([Family("fam" * 30, 8, LONG_ARN)])
-    revisions = revisions_table("fam", [(8, "ACTIVE", LONG_ARN), (7, LONG_ARN[:-1] + "7", "INACTIVE")])
+    revisions = revisions_table("fam", [Revision("fam", 8, LONG_ARN, "ACTIVE"),
+                                        Revision("fam", 7, LONG_ARN[:-1] + "7", "INACTIVE")])
     for renderable in (families, revisions):
         assert LONG_ARN in to_text(renderable, width=None, color=False)
     assert column(to_text(families, width=60, color=False), "arn", "family") == squash(LONG_ARN)

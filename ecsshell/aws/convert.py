@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..model import (
+    READ_ONLY_TASK_DEFINITION_FIELDS,
     Cluster,
     ContainerDef,
     Deployment,
     LoadBalancerRef,
     LogEvent,
+    Revision,
     RunFailure,
     Service,
     ServiceEvent,
@@ -19,7 +21,26 @@ from ..model import (
     Task,
     TaskContainer,
     TaskDefinition,
+    arn_name,
 )
+
+if TYPE_CHECKING:  # the boto3 stubs are a test dependency only: these names are for mypy
+    from types_boto3_ecs.type_defs import (
+        ClusterTypeDef,
+        ContainerDefinitionOutputTypeDef,
+        ContainerTypeDef,
+        DeploymentTypeDef,
+        DescribeTaskDefinitionResponseTypeDef,
+        FailureTypeDef,
+        LoadBalancerTypeDef,
+        RegisterTaskDefinitionResponseTypeDef,
+        ServiceEventTypeDef,
+        ServiceTypeDef,
+        TaskTypeDef,
+    )
+    from types_boto3_elb.type_defs import InstanceStateTypeDef
+    from types_boto3_elbv2.type_defs import TargetDescriptionTypeDef, TargetHealthDescriptionTypeDef
+    from types_boto3_logs.type_defs import FilteredLogEventTypeDef
 
 Json = Mapping[str, Any]
 
@@ -55,12 +76,6 @@ def _time(value: Any) -> datetime | None:
     return value if isinstance(value, datetime) else None
 
 
-READ_ONLY_TASK_DEFINITION_FIELDS = frozenset({
-    "taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt",
-    "registeredBy", "deregisteredAt", "ResponseMetadata",
-})
-
-
 def registration(spec: Json) -> dict[str, Any]:
     """Return SPEC (register input or describe output) as RegisterTaskDefinition parameters."""
     document = dict(spec)
@@ -69,7 +84,8 @@ def registration(spec: Json) -> dict[str, Any]:
     if isinstance(inner, Mapping):
         tags = document.get("tags")
         document = dict(inner)
-    params = {k: v for k, v in document.items() if k not in READ_ONLY_TASK_DEFINITION_FIELDS}
+    params = {k: v for k, v in document.items()
+              if k not in READ_ONLY_TASK_DEFINITION_FIELDS and k != "ResponseMetadata"}
     if tags:
         params["tags"] = tags
     if not params.get("tags"):
@@ -77,16 +93,19 @@ def registration(spec: Json) -> dict[str, Any]:
     return params
 
 
-def name_of(arn: str) -> str:
-    """Return the last path element of an ARN (or the text itself)."""
-    return arn.rsplit("/", 1)[-1]
+def revision(arn: str, status: str) -> Revision | None:
+    """Return the Revision a ListTaskDefinitions ARN names, or None when it names no `family:number`."""
+    family, _, number = arn_name(arn).rpartition(":")
+    if not family or not number.isdigit():
+        return None
+    return Revision(family=family, number=int(number), arn=arn, status=status)
 
 
-def cluster(data: Json) -> Cluster:
+def cluster(data: ClusterTypeDef) -> Cluster:
     """Convert one DescribeClusters entry."""
     arn = str(data.get("clusterArn") or "")
     return Cluster(
-        name=str(data.get("clusterName") or name_of(arn)),
+        name=str(data.get("clusterName") or arn_name(arn)),
         arn=arn,
         status=str(data.get("status") or ""),
         active_services=_count(data.get("activeServicesCount")),
@@ -96,7 +115,7 @@ def cluster(data: Json) -> Cluster:
     )
 
 
-def deployment(data: Json) -> Deployment:
+def deployment(data: DeploymentTypeDef) -> Deployment:
     """Convert one entry of a service's deployments."""
     return Deployment(
         id=str(data.get("id") or ""),
@@ -113,7 +132,7 @@ def deployment(data: Json) -> Deployment:
     )
 
 
-def service_event(data: Json) -> ServiceEvent:
+def service_event(data: ServiceEventTypeDef) -> ServiceEvent:
     """Convert one entry of a service's events."""
     return ServiceEvent(id=str(data.get("id") or ""), created_at=_time(data.get("createdAt")),
                         message=str(data.get("message") or ""))
@@ -127,7 +146,7 @@ def newest_first(events: Iterable[ServiceEvent]) -> tuple[ServiceEvent, ...]:
     return tuple(listed)
 
 
-def load_balancer_ref(data: Json) -> LoadBalancerRef:
+def load_balancer_ref(data: LoadBalancerTypeDef) -> LoadBalancerRef:
     """Convert one entry of a service's loadBalancers."""
     return LoadBalancerRef(
         container_name=_str(data.get("containerName")),
@@ -137,11 +156,11 @@ def load_balancer_ref(data: Json) -> LoadBalancerRef:
     )
 
 
-def service(data: Json) -> Service:
+def service(data: ServiceTypeDef) -> Service:
     """Convert one DescribeServices entry."""
     arn = str(data.get("serviceArn") or "")
     return Service(
-        name=str(data.get("serviceName") or name_of(arn)),
+        name=str(data.get("serviceName") or arn_name(arn)),
         arn=arn,
         cluster_arn=str(data.get("clusterArn") or ""),
         status=str(data.get("status") or ""),
@@ -158,7 +177,7 @@ def service(data: Json) -> Service:
     )
 
 
-def task_container(data: Json) -> TaskContainer:
+def task_container(data: ContainerTypeDef) -> TaskContainer:
     """Convert one container of a DescribeTasks entry."""
     return TaskContainer(
         name=str(data.get("name") or ""),
@@ -170,7 +189,7 @@ def task_container(data: Json) -> TaskContainer:
     )
 
 
-def task(data: Json) -> Task:
+def task(data: TaskTypeDef) -> Task:
     """Convert one DescribeTasks (or RunTask, StopTask) entry."""
     return Task(
         arn=str(data.get("taskArn") or ""),
@@ -196,7 +215,7 @@ def _strings(items: Any) -> tuple[str, ...]:
     return tuple(str(i) for i in _list(items))
 
 
-def container_def(data: Json) -> ContainerDef:
+def container_def(data: ContainerDefinitionOutputTypeDef) -> ContainerDef:
     """Convert one containerDefinitions entry."""
     return ContainerDef(
         name=str(data.get("name") or ""),
@@ -215,12 +234,13 @@ def container_def(data: Json) -> ContainerDef:
     )
 
 
-def task_definition(answer: Json) -> TaskDefinition:
+def task_definition(
+        answer: DescribeTaskDefinitionResponseTypeDef | RegisterTaskDefinitionResponseTypeDef) -> TaskDefinition:
     """Convert a DescribeTaskDefinition (or RegisterTaskDefinition) answer: taskDefinition plus tags."""
     raw = {k: v for k, v in answer.items() if k != "ResponseMetadata"}
     data: Json = answer.get("taskDefinition") or {}
     arn = str(data.get("taskDefinitionArn") or "")
-    label = name_of(arn)
+    label = arn_name(arn)
     family = str(data.get("family") or label.split(":")[0])
     revision = _int(data.get("revision"))
     if revision is None:
@@ -242,15 +262,15 @@ def task_definition(answer: Json) -> TaskDefinition:
     )
 
 
-def run_failure(data: Json) -> RunFailure:
+def run_failure(data: FailureTypeDef) -> RunFailure:
     """Convert one RunTask failure."""
     return RunFailure(arn=_str(data.get("arn")), reason=str(data.get("reason") or "unknown reason"),
                       detail=_str(data.get("detail")))
 
 
-def target_health(data: Json) -> TargetHealth:
+def target_health(data: TargetHealthDescriptionTypeDef) -> TargetHealth:
     """Convert one elbv2 DescribeTargetHealth description."""
-    target = data.get("Target") or {}
+    target = data.get("Target") or cast("TargetDescriptionTypeDef", {})
     health = data.get("TargetHealth") or {}
     return TargetHealth(
         target_id=str(target.get("Id") or ""),
@@ -261,7 +281,7 @@ def target_health(data: Json) -> TargetHealth:
     )
 
 
-def instance_health(data: Json) -> TargetHealth:
+def instance_health(data: InstanceStateTypeDef) -> TargetHealth:
     """Convert one classic ELB DescribeInstanceHealth state."""
     reason = data.get("ReasonCode")
     return TargetHealth(
@@ -273,7 +293,7 @@ def instance_health(data: Json) -> TargetHealth:
     )
 
 
-def log_event(data: Json) -> LogEvent:
+def log_event(data: FilteredLogEventTypeDef) -> LogEvent:
     """Convert one FilterLogEvents event from an awslogs stream named prefix/container/task-id."""
     parts = str(data.get("logStreamName") or "").split("/")
     millis = _int(data.get("timestamp")) or 0

@@ -7,19 +7,37 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, as_completed, wait
-from typing import Any, TypeVar
+from concurrent.futures import FIRST_EXCEPTION, Future, as_completed, wait
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import boto3
 from botocore import exceptions as bx
 from botocore.config import Config
 
-from ..model import Cluster, Family, LoadBalancer, LogEvent, RunFailure, Service, Task, TaskDefinition
-from . import convert
+from ..model import (
+    Cluster,
+    Family,
+    LoadBalancer,
+    LogEvent,
+    Revision,
+    RunFailure,
+    Service,
+    Task,
+    TaskDefinition,
+    arn_name,
+)
+from . import convert, load_balancers, logs
+from .caller import ClientName
 from .errors import AwsError, NotFound, translate
 from .journal import Journal
-from .pool import chunked, distinct, done_future, failed_future, in_worker, mark_worker
+from .pool import WorkerPool, chunked, distinct
 from .session import ENDPOINT_SUFFIX, Settings, endpoint_url, make_session
+
+if TYPE_CHECKING:  # the boto3 stubs are a test dependency only: nothing here is needed at run time
+    from botocore.client import BaseClient
+    from botocore.config import _RetryDict
+    from types_boto3_ecs import ECSClient
+    from types_boto3_ecs.type_defs import RunTaskResponseTypeDef
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -43,6 +61,31 @@ def retry_settings(settings: Settings, env: Mapping[str, str]) -> Settings:
     return settings
 
 
+class Translated:
+    """A boto3 client whose calls raise a translated AwsError and answer without ResponseMetadata."""
+
+    def __init__(self, client: BaseClient, context: str, service: str, *, retried: bool) -> None:
+        self._client = client
+        self._context = context
+        self._service = service
+        self._retried = retried
+
+    def __getattr__(self, method: str) -> Callable[..., dict[str, Any]]:
+        send = getattr(self._client, method)
+        operation = self._client.meta.method_to_api_mapping.get(method, method)
+
+        def translated(**params: Any) -> dict[str, Any]:
+            try:
+                answer = dict(send(**params))
+            except (bx.ClientError, bx.BotoCoreError) as exc:
+                raise translate(exc, operation, self._context, service=self._service,
+                                retried=self._retried) from exc
+            answer.pop("ResponseMetadata", None)
+            return answer
+
+        return translated
+
+
 class Gateway:
     """The only door to AWS: lazily built shared clients, one bounded pool, translated errors."""
 
@@ -55,22 +98,21 @@ class Gateway:
         self.description = description
         self._endpoints = dict(endpoints or {})
         self._config = Config(
-            retries={"mode": settings.retry_mode, "max_attempts": settings.max_attempts},
+            retries=cast("_RetryDict", {"mode": settings.retry_mode, "max_attempts": settings.max_attempts}),
             max_pool_connections=settings.max_workers + 4,
             connect_timeout=5,
             read_timeout=30,
         )
         # A call that creates something must not be repeated blindly: a retry after an answer lost on
         # the way back makes a second one (an extra revision, extra tasks). Those calls go out once.
-        self._once_config = self._config.merge(Config(retries={"mode": settings.retry_mode,
-                                                               "total_max_attempts": 1}))
-        self._clients: dict[str, Any] = {}
+        self._once_config = self._config.merge(Config(retries=cast("_RetryDict", {
+            "mode": settings.retry_mode, "total_max_attempts": 1})))
+        self._clients: dict[str, BaseClient] = {}
         self._clients_lock = threading.Lock()
         self.calls: Counter[str] = Counter()
         self._calls_lock = threading.Lock()
         self.journal = Journal()  # read-only refusal, and the changes made (for a message if a run stops)
-        self._pool = ThreadPoolExecutor(max_workers=max(1, settings.max_workers),
-                                        thread_name_prefix="ecsshell-aws", initializer=mark_worker)
+        self._pool = WorkerPool(settings.max_workers, "ecsshell-aws")
 
     @classmethod
     def connect(cls, settings: Settings, env: Mapping[str, str] | None = None) -> Gateway:
@@ -84,7 +126,7 @@ class Gateway:
     # plumbing ------------------------------------------------------------------------------------
     def close(self) -> None:
         """Stop the worker pool, cancelling work not yet started."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown()
 
     def __enter__(self) -> Gateway:
         return self
@@ -115,7 +157,7 @@ class Gateway:
         with self._calls_lock:
             self.calls[getattr(model, "name", "?")] += 1
 
-    def client(self, name: str, *, once: bool = False) -> Any:
+    def client(self, name: ClientName, *, once: bool = False) -> BaseClient:
         """Return the shared boto3 client for service NAME (ONCE: one that never retries), made on first use."""
         key = f"{name} once" if once else name
         with self._clients_lock:
@@ -123,8 +165,9 @@ class Gateway:
             if client is None:
                 endpoint = self._endpoints.get(name, self.endpoint_url)
                 try:
-                    client = self.session.client(name, region_name=self.region, endpoint_url=endpoint,
-                                                 config=self._once_config if once else self._config)
+                    client = cast("BaseClient", self.session.client(
+                        name, region_name=self.region, endpoint_url=endpoint,
+                        config=self._once_config if once else self._config))
                 except (bx.BotoCoreError, bx.ClientError) as exc:
                     raise translate(exc, f"creating the {name} client") from exc
                 except ValueError as exc:
@@ -136,25 +179,22 @@ class Gateway:
                 self._clients[key] = client
             return client
 
-    def call(self, api: str, method: str, context: str = "", /, **params: Any) -> dict[str, Any]:
+    def ecs(self, context: str = "", *, once: bool = False) -> ECSClient:
+        """Return the ECS client, typed, whose calls raise AwsError (ONCE: never retried)."""
+        return cast("ECSClient", self._translated("ecs", context, once))
+
+    def call(self, api: ClientName, method: str, context: str = "", /, **params: Any) -> dict[str, Any]:
         """Call METHOD of API's client with PARAMS; translate any failure into an AwsError."""
-        return self._call(api, method, context, False, params)
+        return dict(getattr(self._translated(api, context, False), method)(**params))
 
-    def call_once(self, api: str, method: str, context: str = "", /, **params: Any) -> dict[str, Any]:
+    def call_once(self, api: ClientName, method: str, context: str = "", /, **params: Any) -> dict[str, Any]:
         """Call METHOD like `call`, but with no automatic retry: for calls that create something."""
-        return self._call(api, method, context, True, params)
+        return dict(getattr(self._translated(api, context, True), method)(**params))
 
-    def _call(self, api: str, method: str, context: str, once: bool, params: dict[str, Any]) -> dict[str, Any]:
-        client = self.client(api, once=once)
-        operation = client.meta.method_to_api_mapping.get(method, method)
-        try:
-            answer = dict(getattr(client, method)(**params))
-        except (bx.ClientError, bx.BotoCoreError) as exc:
-            raise translate(exc, operation, context, service=LABELS.get(api, api), retried=not once) from exc
-        answer.pop("ResponseMetadata", None)
-        return answer
+    def _translated(self, api: ClientName, context: str, once: bool) -> Translated:
+        return Translated(self.client(api, once=once), context, LABELS.get(api, api), retried=not once)
 
-    def pages(self, api: str, method: str, key: str, context: str = "", /, *, token_in: str = "nextToken",
+    def pages(self, api: ClientName, method: str, key: str, context: str = "", /, *, token_in: str = "nextToken",
               token_out: str = "nextToken", **params: Any) -> Iterator[list[Any]]:
         """Yield the KEY items of each page of a paged call, fetching the next page on demand."""
         token = None
@@ -169,11 +209,6 @@ class Gateway:
 
     def submit(self, fn: Callable[..., R], *args: Any) -> Future[R]:
         """Run FN(*ARGS) on the pool (inline when already on a pool thread, so nothing deadlocks)."""
-        if in_worker():
-            try:
-                return done_future(fn(*args))
-            except Exception as exc:
-                return failed_future(exc)
         return self._pool.submit(fn, *args)
 
     @staticmethod
@@ -221,7 +256,7 @@ class Gateway:
 
     # clusters ------------------------------------------------------------------------------------
     def _describe_clusters(self, names: list[str]) -> list[Cluster]:
-        answer = self.call("ecs", "describe_clusters", clusters=names)
+        answer = self.ecs().describe_clusters(clusters=names)
         return [convert.cluster(c) for c in answer.get("clusters") or []]
 
     def list_clusters(self) -> list[Cluster]:
@@ -232,7 +267,7 @@ class Gateway:
     def describe_cluster(self, name: str) -> Cluster:
         """Return cluster NAME; NotFound when it is missing or INACTIVE."""
         context = f'cluster "{name}"'
-        answer = self.call("ecs", "describe_clusters", context, clusters=[name])
+        answer = self.ecs(context).describe_clusters(clusters=[name])
         for data in answer.get("clusters") or []:
             found = convert.cluster(data)
             if found.status != "INACTIVE":
@@ -244,14 +279,14 @@ class Gateway:
         context = f'cluster "{cluster}"'
         if strict and len(names) == 1:
             context = f'service "{names[0]}" in cluster "{cluster}"'
-        answer = self.call("ecs", "describe_services", context, cluster=cluster, services=names)
+        answer = self.ecs(context).describe_services(cluster=cluster, services=names)
         services = [convert.service(s) for s in answer.get("services") or []]
         if strict:
             present = {s.name for s in services if s.status != "INACTIVE"} | {
                 s.arn for s in services if s.status != "INACTIVE"}
             for name in names:
-                if name not in present and convert.name_of(name) not in present:
-                    raise NotFound(f'service "{convert.name_of(name)}" not found in cluster "{cluster}"',
+                if name not in present and arn_name(name) not in present:
+                    raise NotFound(f'service "{arn_name(name)}" not found in cluster "{cluster}"',
                                    operation="DescribeServices")
         return services
 
@@ -273,7 +308,7 @@ class Gateway:
         by_key: dict[str, Service] = {}
         for service in (s for batch in batches for s in batch):
             by_key[service.name] = by_key[service.arn] = service
-        return [by_key.get(n) or by_key[convert.name_of(n)] for n in wanted]
+        return [by_key.get(n) or by_key[arn_name(n)] for n in wanted]
 
     def describe_service(self, cluster: str, name: str) -> Service:
         """Return service NAME of CLUSTER; NotFound when it is missing or INACTIVE."""
@@ -291,14 +326,14 @@ class Gateway:
             params["desiredCount"] = desired_count
         if force_new_deployment:
             params["forceNewDeployment"] = True
-        answer = self.call("ecs", "update_service", context, **params)
+        answer = self.ecs(context).update_service(**params)
         return convert.service(answer.get("service") or {})
 
     # task definitions ------------------------------------------------------------------------------
     def task_definition(self, ref: str) -> TaskDefinition:
         """Return the task definition REF: 'family' (latest ACTIVE), 'family:rev' or an ARN."""
-        answer = self.call("ecs", "describe_task_definition", f'task definition "{ref}"',
-                           taskDefinition=ref, include=["TAGS"])
+        answer = self.ecs(f'task definition "{ref}"').describe_task_definition(taskDefinition=ref,
+                                                                             include=["TAGS"])
         return convert.task_definition(answer)
 
     def task_definitions(self, arns: Iterable[str], *, missing_ok: bool = False) -> dict[str, TaskDefinition]:
@@ -316,12 +351,12 @@ class Gateway:
         return {ref: td for ref, td in zip(wanted, found, strict=True) if td is not None}
 
     def _latest_active(self, family: str) -> Family:
-        answer = self.call("ecs", "list_task_definitions", f'family "{family}"', familyPrefix=family,
-                           status="ACTIVE", sort="DESC", maxResults=1)
+        answer = self.ecs(f'family "{family}"').list_task_definitions(familyPrefix=family, status="ACTIVE",
+                                                                     sort="DESC", maxResults=1)
         for arn in answer.get("taskDefinitionArns") or []:
-            name, _, revision = convert.name_of(arn).rpartition(":")
-            if name == family and revision.isdigit():
-                return Family(name=family, latest_revision=int(revision), latest_arn=arn)
+            found = convert.revision(arn, "ACTIVE")
+            if found is not None and found.family == family:
+                return Family(name=family, latest_revision=found.number, latest_arn=arn)
         return Family(name=family, latest_revision=None, latest_arn=None)
 
     def families(self, status: str = "ACTIVE") -> list[Family]:
@@ -331,50 +366,45 @@ class Gateway:
         found = self.fan_out(pages, 1, lambda names: [self._latest_active(names[0])])
         return sorted(found, key=lambda f: f.name)
 
-    def revisions(self, family: str) -> list[tuple[int, str, str]]:
-        """Return (revision, arn, status) of every ACTIVE and INACTIVE revision of FAMILY, ascending."""
-        def listed(status: str) -> list[tuple[int, str, str]]:
-            out = []
-            for page in self.pages("ecs", "list_task_definitions", "taskDefinitionArns", f'family "{family}"',
-                                   familyPrefix=family, status=status, maxResults=LIST_PAGE):
-                for arn in page:
-                    name, _, revision = convert.name_of(arn).rpartition(":")
-                    if name == family and revision.isdigit():
-                        out.append((int(revision), arn, status))
-            return out
+    def _listed_revisions(self, family: str, status: str) -> list[Revision]:
+        """Return FAMILY's revisions of STATUS (not those of families that merely start with FAMILY)."""
+        out = []
+        for page in self.pages("ecs", "list_task_definitions", "taskDefinitionArns", f'family "{family}"',
+                               familyPrefix=family, status=status, maxResults=LIST_PAGE):
+            for arn in page:
+                found = convert.revision(arn, status)
+                if found is not None and found.family == family:
+                    out.append(found)
+        return out
 
-        found = [r for part in self.map(listed, ["ACTIVE", "INACTIVE"]) for r in part]
+    def revisions(self, family: str) -> list[Revision]:
+        """Return every ACTIVE and INACTIVE revision of FAMILY, ascending; NotFound when there is none."""
+        found = [r for part in self.map(lambda status: self._listed_revisions(family, status),
+                                        ["ACTIVE", "INACTIVE"]) for r in part]
         if not found:
             raise NotFound(f'task definition family "{family}" not found', operation="ListTaskDefinitions")
         return sorted(set(found))
 
-    def active_revisions(self, family: str) -> list[tuple[int, str]]:
-        """Return (revision, arn) of FAMILY's ACTIVE revisions, ascending; none for an unknown family."""
-        out = []
-        for page in self.pages("ecs", "list_task_definitions", "taskDefinitionArns", f'family "{family}"',
-                               familyPrefix=family, status="ACTIVE", maxResults=LIST_PAGE):
-            for arn in page:
-                name, _, revision = convert.name_of(arn).rpartition(":")
-                if name == family and revision.isdigit():
-                    out.append((int(revision), arn))
-        return sorted(out)
+    def active_revisions(self, family: str) -> list[Revision]:
+        """Return FAMILY's ACTIVE revisions, ascending; none for an unknown family."""
+        return sorted(self._listed_revisions(family, "ACTIVE"))
 
     def register_task_definition(self, spec: Mapping[str, Any]) -> TaskDefinition:
         """Register SPEC (register-task-definition input or describe-task-definition output), trying once."""
         params = convert.registration(spec)
         context = f'task definition "{params.get("family", "")}"'
-        answer = self.call_once("ecs", "register_task_definition", context, **params)
+        answer = self.ecs(context, once=True).register_task_definition(**params)
         if "tags" not in answer:  # ECS echoes the tags; keep what was registered if an endpoint does not
             answer["tags"] = list(params.get("tags") or [])
         return convert.task_definition(answer)
 
     def deregister_task_definition(self, arn: str) -> None:
         """Mark task definition ARN (or family:rev) INACTIVE."""
-        self.call("ecs", "deregister_task_definition", f'task definition "{arn}"', taskDefinition=arn)
+        self.ecs(f'task definition "{arn}"').deregister_task_definition(taskDefinition=arn)
 
     # tasks ---------------------------------------------------------------------------------------
     def _describe_task_batch(self, cluster: str, arns: list[str]) -> list[Task]:
-        answer = self.call("ecs", "describe_tasks", f'cluster "{cluster}"', cluster=cluster, tasks=arns)
+        answer = self.ecs(f'cluster "{cluster}"').describe_tasks(cluster=cluster, tasks=arns)
         return [convert.task(t) for t in answer.get("tasks") or []]
 
     def describe_tasks(self, cluster: str, arns: Iterable[str]) -> list[Task]:
@@ -408,14 +438,14 @@ class Gateway:
         """Start COUNT tasks of TASK_DEFINITION in CLUSTER; return the tasks and ECS's failures."""
         context = f'task definition "{task_definition}" in cluster "{cluster}"'
 
-        def run(n: int) -> dict[str, Any]:
+        def run(n: int) -> RunTaskResponseTypeDef:
             params: dict[str, Any] = {"cluster": cluster, "taskDefinition": task_definition, "count": n,
                                       "startedBy": started_by}
             if launch_type:
                 params["launchType"] = launch_type
             if network_configuration:
                 params["networkConfiguration"] = network_configuration
-            return self.call_once("ecs", "run_task", context, **params)
+            return self.ecs(context, once=True).run_task(**params)
 
         sizes = [min(RUN_BATCH, count - start) for start in range(0, max(count, 0), RUN_BATCH)] or [count]
         answers = self.map(run, sizes)
@@ -425,20 +455,16 @@ class Gateway:
 
     def stop_task(self, cluster: str, task: str, reason: str) -> Task:
         """Stop TASK (id or ARN) of CLUSTER, recording REASON; return the task as ECS reports it."""
-        answer = self.call("ecs", "stop_task", f'task "{task}" in cluster "{cluster}"', cluster=cluster,
-                           task=task, reason=reason)
+        answer = self.ecs(f'task "{task}" in cluster "{cluster}"').stop_task(cluster=cluster, task=task,
+                                                                             reason=reason)
         return convert.task(answer.get("task") or {})
 
     # load balancers and logs ---------------------------------------------------------------------
     def load_balancers(self, services: Iterable[Service]) -> list[LoadBalancer]:
         """Describe the load balancers, target groups and target health behind SERVICES."""
-        from .elb import load_balancers
-
-        return load_balancers(self, services)
+        return load_balancers.load_balancers(self, services)
 
     def log_events(self, group: str, stream_names_or_prefix: str | Sequence[str], start_time_ms: int,
                    end_time_ms: int | None = None) -> list[LogEvent]:
         """Return GROUP's events in the streams named (a list) or under a prefix (a str), oldest first."""
-        from .logs import log_events
-
-        return log_events(self, group, stream_names_or_prefix, start_time_ms, end_time_ms)
+        return logs.log_events(self, group, stream_names_or_prefix, start_time_ms, end_time_ms)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from ..model import arn_name
 from .errors import AwsError
 
 # Every AWS operation ecsshell may call that changes state (ECS, load balancers, logs).
@@ -27,20 +28,20 @@ def describe_change(operation: str, params: dict[str, Any], parsed: dict[str, An
         td = parsed.get("taskDefinition") or {}
         return f"registered {td.get('family', params.get('family'))}:{td.get('revision', '?')}"
     if operation == "DeregisterTaskDefinition":
-        return f"deregistered {str(params.get('taskDefinition', '')).rsplit('/', 1)[-1]}"
+        return f"deregistered {arn_name(str(params.get('taskDefinition', '')))}"
     if operation == "UpdateService":
         service = parsed.get("service") or {}
         what = []
         if "taskDefinition" in params:
-            what.append(f"to {str(service.get('taskDefinition', params['taskDefinition'])).rsplit('/', 1)[-1]}")
+            what.append(f"to {arn_name(str(service.get('taskDefinition', params['taskDefinition'])))}")
         if "desiredCount" in params:
             what.append(f"desired count {params['desiredCount']}")
         return f"updated service {params.get('service')} {' '.join(what)}".strip()
     if operation == "RunTask":
         tasks = parsed.get("tasks") or []
-        return f"started {len(tasks)} task(s) of {str(params.get('taskDefinition', '')).rsplit('/', 1)[-1]}"
+        return f"started {len(tasks)} task(s) of {arn_name(str(params.get('taskDefinition', '')))}"
     if operation == "StopTask":
-        return f"stopped task {str(params.get('task', '')).rsplit('/', 1)[-1]}"
+        return f"stopped task {arn_name(str(params.get('task', '')))}"
     return operation
 
 

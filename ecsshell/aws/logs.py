@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..model import LogEvent
 from . import convert
-
-if TYPE_CHECKING:
-    from .gateway import Gateway
+from .caller import Caller
 
 STREAM_BATCH = 100  # FilterLogEvents logStreamNames per call
 
 
-def _filter(gateway: Gateway, group: str, start_ms: int, end_ms: int | None, **where: Any) -> list[LogEvent]:
+def _filter(gateway: Caller, group: str, start_ms: int, end_ms: int | None, **where: Any) -> list[LogEvent]:
     params: dict[str, Any] = {"logGroupName": group, "startTime": int(start_ms), **where}
     if end_ms is not None:
         params["endTime"] = int(end_ms)
@@ -22,7 +20,7 @@ def _filter(gateway: Gateway, group: str, start_ms: int, end_ms: int | None, **w
     return [convert.log_event(e) for page in pages for e in page]
 
 
-def log_events(gateway: Gateway, group: str, stream_names_or_prefix: str | Sequence[str], start_time_ms: int,
+def log_events(gateway: Caller, group: str, stream_names_or_prefix: str | Sequence[str], start_time_ms: int,
                end_time_ms: int | None = None) -> list[LogEvent]:
     """Return GROUP's events in the streams named (a list) or starting with a prefix (a str), by time."""
     if isinstance(stream_names_or_prefix, str):

@@ -1,25 +1,43 @@
-"""Small helpers for the gateway's worker pool: batching, de-duplication, worker detection."""
+"""The gateway's worker pool, and small helpers for it: batching, de-duplication, ready futures."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-
-_worker = threading.local()
-
-
-def mark_worker() -> None:
-    """Flag the current thread as one of the pool's workers."""
-    _worker.active = True
+R = TypeVar("R")
 
 
-def in_worker() -> bool:
-    """Tell whether the current thread is one of the pool's workers."""
-    return bool(getattr(_worker, "active", False))
+class WorkerPool:
+    """A bounded thread pool that knows its own threads, so work it gives itself runs inline."""
+
+    def __init__(self, max_workers: int, name: str) -> None:
+        self._mine = threading.local()  # per pool: another gateway's worker is not one of ours
+        self._executor = ThreadPoolExecutor(max_workers=max(1, max_workers), thread_name_prefix=name,
+                                            initializer=self._mark)
+
+    def _mark(self) -> None:
+        self._mine.active = True
+
+    def in_worker(self) -> bool:
+        """Tell whether the current thread is one of this pool's workers."""
+        return bool(getattr(self._mine, "active", False))
+
+    def submit(self, fn: Callable[..., R], *args: Any) -> Future[R]:
+        """Run FN(*ARGS) on the pool (inline when already on one of its threads, so nothing deadlocks)."""
+        if self.in_worker():
+            try:
+                return done_future(fn(*args))
+            except Exception as exc:
+                return failed_future(exc)
+        return self._executor.submit(fn, *args)
+
+    def shutdown(self) -> None:
+        """Stop the workers, cancelling work not yet started."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:

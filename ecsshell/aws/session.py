@@ -29,6 +29,9 @@ ENDPOINT_SUFFIX = {
 }
 MOST_PROFILES_LISTED = 10
 
+# The one process-wide cache left in aws/, on purpose: a botocore loader holds only the service models
+# and endpoint data read from botocore's own files, the same for every session, profile and endpoint,
+# so sharing it changes no answer; building one per session would re-read those JSON files each time.
 _loader: list[botocore.loaders.Loader] = []
 _loader_lock = threading.Lock()
 
@@ -75,7 +78,7 @@ def _bind_credential_env(session: botocore.session.Session, env: Mapping[str, st
         if isinstance(provider, EnvProvider):
             provider.environ = dict(env)
         elif isinstance(provider, ContainerProvider):
-            provider._environ = dict(env)
+            provider._environ = dict(env)  # type: ignore[attr-defined]  # private, and not in the stubs
 
 
 def _profiles(session: botocore.session.Session) -> list[str]:

@@ -12,7 +12,7 @@ from cmd2 import with_argparser, with_category
 
 from .. import deploy
 from ..deploy import Outcome, Progress
-from ..model import Service, ServiceEvent, TaskDefinition, revision_label
+from ..model import Service, ServiceEvent, TaskDefinition, arn_name
 from ..scope import SCOPE_RULE, split_path
 from . import numbers
 from .common import EcsCommands, container_completer, positional_completer
@@ -407,7 +407,7 @@ class DeployCommands(EcsCommands):
                    failed_id: str | None, failed: Outcome) -> dict[str, Any]:
         """Point SERVICE back at TO_ARN after FAILED (or follow ECS's own rollback there) and wait."""
         gateway = self.ctx.gateway
-        label = revision_label(to_arn)
+        label = arn_name(to_arn)
         latest = failed.service
         primary = latest.primary if latest else None
         if primary is not None and primary.task_definition_arn == to_arn and primary.id != failed_id:
@@ -433,9 +433,9 @@ class DeployCommands(EcsCommands):
         in_use = deploy.revisions_in_use(gateway)
         doomed = deploy.revisions_to_deregister(gateway.revisions(new.family), new.revision, keep, in_use)
         gone = []
-        for number, arn in doomed:
-            gateway.deregister_task_definition(arn)
-            gone.append(f"{new.family}:{number}")
+        for revision in doomed:
+            gateway.deregister_task_definition(revision.arn)
+            gone.append(revision.label)
         self._say(args, f"deregistered {', '.join(gone)} (kept the {keep} newest)" if gone
                   else "no old revisions to deregister")
         if gone:
@@ -464,10 +464,10 @@ class DeployCommands(EcsCommands):
                 raise CommandError(f"{target.label} is {target.status}: ECS does not point services at "
                                    "deregistered revisions")
         else:
-            older = [r for r in gateway.revisions(family) if r[2] == "ACTIVE" and r[0] < int(current)]
+            older = [r for r in gateway.revisions(family) if r.active and r.number < int(current)]
             if not older:
                 raise CommandError(f"{svc.revision} has no earlier ACTIVE revision to roll back to")
-            target = gateway.task_definition(older[-1][1])
+            target = gateway.task_definition(older[-1].arn)
         if target.arn == svc.task_definition_arn:
             raise CommandError(f"{service} already runs {target.label}")
         if not self._confirmed(args, f"Roll {cluster}/{service} back from {svc.revision} to {target.label}?"):

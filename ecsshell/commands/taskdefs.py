@@ -132,7 +132,7 @@ class TaskDefinitionCommands(EcsCommands):
             revisions = gateway.revisions(family)
             if as_json:
                 ctx.presenter.json({"family": family, "revisions": [
-                    {"revision": r, "arn": arn, "status": status} for r, arn, status in revisions]})
+                    {"revision": r.number, "arn": r.arn, "status": r.status} for r in revisions]})
             else:
                 ctx.presenter.show(views.revisions_table(family, revisions))
             return

@@ -10,7 +10,7 @@ from typing import Any
 from cmd2 import Choices, with_argparser, with_category
 
 from .. import deploy
-from ..model import LogEvent, Task, TaskDefinition
+from ..model import LogEvent, Task, TaskDefinition, arn_name
 from ..scope import SCOPE_RULE
 from . import numbers
 from .common import EcsCommands, complete_kind, container_completer, context_of, positional_completer
@@ -296,6 +296,6 @@ class TaskCommands(EcsCommands):
 
 
 def _looks_like_task_id(text: str) -> bool:
-    tail = text.rsplit("/", 1)[-1]
+    tail = arn_name(text)
     return (len(tail) == 32 and all(ch in "0123456789abcdef" for ch in tail)) or \
         (len(tail) == 36 and tail.count("-") == 4) or text.startswith("arn:aws:ecs:")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from .faults import Faults
@@ -102,8 +103,8 @@ class World:
         settings: dict[str, Any] = {"retries": {"mode": "standard", "max_attempts": 3}}
         settings.update(config)  # e.g. retries={"total_max_attempts": 1} replaces the default
         cfg = Config(**settings)
-        return boto3.client(service, region_name=self.region, endpoint_url=self.endpoint_url,
-                            config=cfg, **CREDENTIALS)
+        make: Callable[..., Any] = boto3.client  # any service by name: the stubs' overloads want a literal
+        return make(service, region_name=self.region, endpoint_url=self.endpoint_url, config=cfg, **CREDENTIALS)
 
     def backend(self, service: str = "ecs") -> Any:
         """Return moto's in-process backend for SERVICE in this world's account and region."""

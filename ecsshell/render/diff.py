@@ -11,22 +11,10 @@ from rich.console import RenderableType
 from rich.syntax import Syntax
 from rich.text import Text
 
+from ecsshell.model import READ_ONLY_TASK_DEFINITION_FIELDS  # ECS sets them: they say nothing of a change
 from ecsshell.render.secrets import masked_taskdef
 from ecsshell.render.taskdef import THEME, json_default
 
-# Fields ECS sets itself: they differ between any two revisions and say nothing about the change.
-READ_ONLY_FIELDS = frozenset(
-    {
-        "taskDefinitionArn",
-        "revision",
-        "status",
-        "registeredAt",
-        "registeredBy",
-        "deregisteredAt",
-        "requiresAttributes",
-        "compatibilities",
-    }
-)
 # Lists whose order means nothing, and the key that sorts them.
 _UNORDERED = {"environment": "name", "secrets": "name", "secretOptions": "name", "tags": "key"}
 
@@ -57,7 +45,7 @@ def comparable(document: dict[str, Any]) -> dict[str, Any]:
     doc = dict(inner) if isinstance(inner, dict) else dict(document)
     if isinstance(inner, dict) and document.get("tags"):
         doc["tags"] = document["tags"]
-    pruned = _prune({k: v for k, v in doc.items() if k not in READ_ONLY_FIELDS})
+    pruned = _prune({k: v for k, v in doc.items() if k not in READ_ONLY_TASK_DEFINITION_FIELDS})
     return pruned if isinstance(pruned, dict) else {}
 
 

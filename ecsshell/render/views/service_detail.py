@@ -11,7 +11,6 @@ from ecsshell.render.views.taskdefs import task_definition_view
 from ecsshell.render.views.tasks import task_containers
 from ecsshell.render.widgets import (
     ERROR_STYLE,
-    MISSING,
     WARNING_STYLE,
     Col,
     KeyValueGrid,
@@ -127,12 +126,8 @@ def _load_balancer_refs(service: Service) -> RenderableType:
     """Return the service's load balancer links."""
     table = new_table("load balancer", "container", Col("port", right=True), "target")
     for ref in service.load_balancers:
-        try:
-            label = ref.label
-        except IndexError:
-            label = MISSING
         table.add_row(
-            cell(label),
+            cell(ref.label),
             cell(ref.container_name),
             cell(ref.container_port),
             cell(ref.target_group_arn or ref.load_balancer_name),

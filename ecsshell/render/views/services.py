@@ -24,10 +24,7 @@ def load_balancer_labels(service: Service) -> str:
     """Return each load balancer link as `tg/name (container:port)`, one per line."""
     lines = []
     for ref in service.load_balancers:
-        try:
-            label = ref.label
-        except IndexError:
-            label = ref.target_group_arn or MISSING
+        label = ref.label
         target = f"{ref.container_name or MISSING}:{ref.container_port if ref.container_port else MISSING}"
         lines.append(f"{label} ({target})")
     return "\n".join(lines)

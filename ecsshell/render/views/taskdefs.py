@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from ecsshell.model import ContainerDef, Family, TaskDefinition
+from ecsshell.model import ContainerDef, Family, Revision, TaskDefinition
 from ecsshell.render.secrets import env_pairs, masked_args, masked_options
 from ecsshell.render.widgets import MISSING, Col, KeyValueGrid, cell, heading, new_table, plural
 
@@ -82,15 +82,14 @@ def families_table(families: list[Family]) -> RenderableType:
     return Group(heading(header), table)
 
 
-def revisions_table(family: str, revisions: list[tuple[int, str, str]]) -> RenderableType:
-    """Return a family's revisions; each tuple is (revision, status, arn) in either string order."""
+def revisions_table(family: str, revisions: list[Revision]) -> RenderableType:
+    """Return a family's revisions: number, status and ARN."""
     header = f"{plural(len(revisions), 'revision')} of {family}"
     if not revisions:
         return heading(header)
     table = new_table(Col("revision", right=True), "status", "arn")
-    for number, first, second in revisions:
-        arn, status = (first, second) if first.startswith("arn:") else (second, first)
-        table.add_row(cell(number), cell(status, "" if status == "ACTIVE" else "dim"), cell(arn))
+    for r in revisions:
+        table.add_row(cell(r.number), cell(r.status, "" if r.active else "dim"), cell(r.arn))
     return Group(heading(header), table)
 
 

@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..model import LoadBalancer, Service, TargetGroup, TargetHealth
+from ..model import LoadBalancer, Service, TargetGroup, TargetHealth, target_group_label
 from . import convert
+from .caller import Caller, ClientName
 from .errors import NotFound
-
-if TYPE_CHECKING:
-    from .gateway import Gateway
 
 ARN_BATCH = 20  # elbv2 DescribeTargetGroups / DescribeLoadBalancers, elb DescribeLoadBalancers
 UNATTACHED = "unattached"  # kind of the stand-in LoadBalancer holding target groups no load balancer uses
-
-
-def tg_label(arn: str) -> str:
-    """Return 'tg/NAME' for a target group ARN."""
-    parts = arn.split(":")[-1].split("/")
-    return f"tg/{parts[1] if len(parts) > 1 else parts[0]}"
 
 
 def _listener_label(listener: dict[str, Any]) -> str:
@@ -32,7 +24,7 @@ def _listener_label(listener: dict[str, Any]) -> str:
             forward = (action.get("ForwardConfig") or {}).get("TargetGroups") or []
             arns = [action["TargetGroupArn"]] if action.get("TargetGroupArn") else [
                 g.get("TargetGroupArn", "") for g in forward]
-            targets.extend(tg_label(a) for a in arns if a)
+            targets.extend(target_group_label(a) for a in arns if a)
         elif kind == "redirect":
             config = action.get("RedirectConfig") or {}
             protocol, port = config.get("Protocol", "#{protocol}"), config.get("Port", "#{port}")
@@ -52,11 +44,11 @@ def _classic_listener_label(description: dict[str, Any]) -> str:
 class _Lookup:
     """One load_balancers() run: the gateway, and what each stage found."""
 
-    def __init__(self, gateway: Gateway) -> None:
+    def __init__(self, gateway: Caller) -> None:
         self.gw = gateway
 
     # elbv2 ---------------------------------------------------------------------------------------
-    def _each_found(self, api: str, method: str, what: str, param: str, key: str,
+    def _each_found(self, api: ClientName, method: str, what: str, param: str, key: str,
                     names: list[str]) -> list[dict[str, Any]]:
         """Describe NAMES in one call; when some are gone, describe the rest one by one."""
         try:
@@ -105,11 +97,11 @@ class _Lookup:
         return [convert.instance_health(s) for s in answer.get("InstanceStates") or []]
 
 
-def _run(gateway: Gateway, jobs: list[Callable[[], Any]]) -> list[Any]:
+def _run(gateway: Caller, jobs: list[Callable[[], Any]]) -> list[Any]:
     return gateway.map(lambda job: job(), jobs)
 
 
-def load_balancers(gateway: Gateway, services: Iterable[Service]) -> list[LoadBalancer]:
+def load_balancers(gateway: Caller, services: Iterable[Service]) -> list[LoadBalancer]:
     """Return the load balancers of SERVICES' target groups and classic ELBs, by name."""
     tg_arns: list[str] = []
     classic_names: list[str] = []
