@@ -31,7 +31,7 @@ BANNER_HINT = "Type `help` for commands, `help COMMAND` for one, Ctrl-D to leave
 
 def scrub(line: str) -> str:
     """Mask secrets in a command line, so history never stores one."""
-    from .render.secrets import scrub_line
+    from .secrets import scrub_line
 
     return scrub_line(line)
 
@@ -322,7 +322,7 @@ class EcsShell(cmd2.Cmd):
 
     def say_error(self, *objects: Any) -> None:
         """Print to stderr in red on a terminal (secrets masked), without failing the command."""
-        from .render.secrets import scrub_text
+        from .secrets import scrub_text
 
         clean = [scrub_text(str(o)) if isinstance(o, str | BaseException) else o for o in objects]
         self.print_to(self.environment.stderr, *clean, style="red" if self.use_color else None)
@@ -352,7 +352,7 @@ class EcsShell(cmd2.Cmd):
         if self.debug:
             super().pexcept(exception, **kwargs)
         else:
-            from .render.secrets import scrub_text
+            from .secrets import scrub_text
 
             self.perror(scrub_text(f"internal error: {type(exception).__name__}: {exception} "
                                    "(set debug true for a traceback)"))

@@ -30,7 +30,6 @@ from ecsshell.model import (
 )
 from ecsshell.render import jsonout
 from ecsshell.render.diff import diff_renderable, taskdef_diff
-from ecsshell.render.secrets import MASK, env_pairs, is_secret_name, mask
 from ecsshell.render.taskdef import highlighted, task_definition_json
 from ecsshell.render.text import to_text
 from ecsshell.render.views import (
@@ -45,6 +44,7 @@ from ecsshell.render.views import (
     tasks_table,
 )
 from ecsshell.render.views.taskdefs import format_port
+from ecsshell.secrets import MASK, env_pairs, is_secret_name, mask
 
 ACCOUNT = "123456789012"
 T0 = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)

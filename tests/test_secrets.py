@@ -13,7 +13,7 @@ from botocore import exceptions as bx
 from ecsshell.aws.errors import translate
 from ecsshell.emulator import World
 from ecsshell.render.diff import taskdef_diff
-from ecsshell.render.secrets import (
+from ecsshell.secrets import (
     MASK,
     looks_secret,
     mask_value,

@@ -6,7 +6,7 @@ import re
 
 from botocore import exceptions as bx
 
-from ..render.secrets import MASK, is_secret_name, scrub_text
+from ..secrets import MASK, is_secret_name, scrub_text
 
 THROTTLE_CODES = frozenset({
     "ThrottlingException", "Throttling", "ThrottledException", "TooManyRequestsException",

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from ecsshell.render.diff import diff_renderable, taskdef_diff
 from ecsshell.render.jsonout import dumps, service_document, to_jsonable
-from ecsshell.render.secrets import env_pairs, is_secret_name, mask
 from ecsshell.render.taskdef import highlighted, task_definition_json
 from ecsshell.render.text import to_text
 from ecsshell.render.views import (
@@ -31,6 +30,7 @@ from ecsshell.render.views import (
     task_definition_view,
     tasks_table,
 )
+from ecsshell.secrets import env_pairs, is_secret_name, mask
 
 __all__ = [
     "check_report",

@@ -12,8 +12,8 @@ from rich.syntax import Syntax
 from rich.text import Text
 
 from ecsshell.model import READ_ONLY_TASK_DEFINITION_FIELDS  # ECS sets them: they say nothing of a change
-from ecsshell.render.secrets import masked_taskdef
 from ecsshell.render.taskdef import THEME, json_default
+from ecsshell.secrets import masked_taskdef
 
 # Lists whose order means nothing, and the key that sorts them.
 _UNORDERED = {"environment": "name", "secrets": "name", "secretOptions": "name", "tags": "key"}

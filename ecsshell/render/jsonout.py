@@ -24,7 +24,7 @@ from ecsshell.model import (
     TaskDefinition,
 )
 from ecsshell.queries import find_task_definition, recent_events, revision_mismatch
-from ecsshell.render.secrets import env_pairs, masked_args, masked_options, masked_taskdef
+from ecsshell.secrets import env_pairs, masked_args, masked_options, masked_taskdef
 
 PAIR_KEYS: dict[str, tuple[str, str]] = {
     "environment": ("name", "value"),

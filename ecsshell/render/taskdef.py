@@ -13,7 +13,7 @@ from rich.syntax import ANSISyntaxTheme, Syntax
 from rich.text import Text
 
 from ecsshell.model import ContainerDef, TaskDefinition
-from ecsshell.render.secrets import masked_taskdef
+from ecsshell.secrets import masked_taskdef
 
 # Plain ANSI colours (no bright ones, no yellow, no background): readable on dark and light terminals.
 THEME = ANSISyntaxTheme(

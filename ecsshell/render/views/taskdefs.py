@@ -10,8 +10,8 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ecsshell.model import ContainerDef, Family, Revision, TaskDefinition
-from ecsshell.render.secrets import env_pairs, masked_args, masked_options
 from ecsshell.render.widgets import MISSING, Col, KeyValueGrid, cell, heading, new_table, plural
+from ecsshell.secrets import env_pairs, masked_args, masked_options
 
 
 def format_port(mapping: Mapping[str, Any]) -> str:
