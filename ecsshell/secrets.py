@@ -179,7 +179,7 @@ def scrub_line(line: str) -> str:
         word = line[start:end]
         if hide_next and not name.startswith("--"):
             word = MASK
-        elif eq >= 0 and is_secret_name(name):
+        elif eq >= 0 and (is_secret_name(name) or not name.strip("'\"")):  # `=VALUE`: a name went missing
             word = f"{line[start:eq + 1]}{MASK}{quote}"
         hide_next = eq < 0 and _secret_flag(name)
         out.append(word)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ecsshell.emulator import World
@@ -35,6 +35,21 @@ LINES = st.builds(
     st.lists(st.sampled_from(["web", "api", "worker", "nosuch"]), max_size=1),
     st.lists(HOSTILE, max_size=4),
 )
+# The lines the issue reproduced, always tried first.
+KNOWN = ["scale prod web \u00b2", "scale prod web 2147483648", "scale prod web 100000000000000000000",
+         "update prod web 1.4.0", "update prod web --timeout nan :1", "taskdefs web a:b:c", "taskdefs web \u00b2",
+         "rollback prod web \u00b2", "register /dev/zero", "history 5", "set events -1", "set output yaml",
+         "update prod api :feat|touch /tmp/ecsshell-fuzz", "ls 'unclosed", "region web", "help nosuch",
+         "update prod web --env web =hunter2", "run prod migrate --count \uff13", "scale prod web \u0661\u0662"]
+
+
+def known_examples(test):  # type: ignore[no-untyped-def]
+    """Try each line the issue reproduced before the random ones."""
+    for line in KNOWN:
+        test = example(line=line)(test)
+    return test
+
+
 FUZZ = settings(max_examples=100, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
@@ -48,19 +63,25 @@ def check(world: World, result: Any, line: str) -> None:
     assert "Traceback" not in result.err and "internal error" not in result.err, (line, result.err)
     assert result.code in (0, 1, 2, 3), (line, result.code, result.err)
     assert "\x1b" not in result.out + result.err, line
+    assert "hunter2" not in result.out + result.err, line
     if result.code:
         assert sum(world.recorder.calls[op] for op in MUTATING) == 0, (line, world.recorder.snapshot())
         assert result.err.strip(), line  # a failure always says why
 
 
 @FUZZ
+@known_examples
 @given(line=LINES)
 def test_random_lines_through_dash_c(world, ecsshell, small, line: str) -> None:
     world.recorder.reset()
-    check(world, ecsshell("-c", line), line)
+    result = ecsshell("-c", line)
+    check(world, result, line)
+    if line in KNOWN:
+        assert result.code, line  # each of these must fail, and changed nothing
 
 
 @FUZZ
+@known_examples
 @given(line=LINES)
 def test_random_lines_through_piped_stdin(world, ecsshell, small, line: str) -> None:
     world.recorder.reset()

@@ -310,3 +310,11 @@ def test_history_file_never_holds_the_secret(world: World, vault: Path, tmp_path
         app._persist_history()
     stored = lzma.decompress((home / ".local/state/ecsshell/history").read_bytes()).decode()
     assert SECRET not in stored and "postgres://app:****@db/x" in stored
+
+
+def test_a_value_whose_name_went_missing_is_masked_in_history() -> None:
+    from ecsshell.secrets import scrub_line
+
+    assert scrub_line("update prod web --env web =hunter2") == "update prod web --env web =****"
+    assert scrub_line('update prod web --env web "=hunter2 x"') == 'update prod web --env web "=****"'
+    assert scrub_line("ls a=b") == "ls a=b"
