@@ -1,4 +1,11 @@
-"""ecsshell's commands, one CommandSet per area."""
+"""ecsshell's commands, one cmd2 CommandSet per area: browse, deploy, task definitions, tasks, demo.
+
+A command parses its arguments, calls the gateway or an operation, and hands what it got to the
+presenter. It stands on the `CommandContext` protocol (`context.py`) and the leaf `plumbing.py`
+(its error, its parser, the `@mutating` mark), never on the shell. The package may import the
+model, scope, presenter, render, operations, images and secrets, and `aws` for types; never
+`ecsshell.shell` or `ecsshell.cli` (tests/test_layers.py checks, and finds no import circle).
+"""
 
 from __future__ import annotations
 

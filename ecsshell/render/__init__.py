@@ -4,11 +4,13 @@ The package owns pure functions only: they take what commands gathered (model ob
 answers, findings) and return renderables, strings or JSON-ready documents, and do no I/O,
 print nothing and read no environment. `widgets` holds the rich building blocks, `views` one
 module per area (clusters, services, service detail, task definitions, tasks, load balancers,
-checks), `jsonout` the JSON documents, `taskdef` and `diff` highlighted task definitions,
-`secrets` the masking, `text` the one conversion of a renderable to a string.
+checks), `jsonout` the JSON documents, `taskdef` and `diff` highlighted task definitions, `text`
+the one conversion of a renderable to a string. The secret rules it applies live in
+`ecsshell.secrets`.
 
-It may import `ecsshell.model`, `ecsshell.queries`, `ecsshell.images`, rich, pygments and the
-standard library; never `ecsshell.aws`, `commands`, `shell`, `cli` or `emulator`, nor boto3
+It may import `ecsshell.model`, `ecsshell.queries`, `ecsshell.images`, `ecsshell.secrets`, rich,
+pygments and the standard library (but none of its modules that do I/O); never `ecsshell.aws`,
+`commands`, `shell`, `cli` or `emulator`, nor boto3
 (tests/test_layers.py checks).
 """
 
