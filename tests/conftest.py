@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,5 +58,13 @@ def ecsshell(world: World, tmp_path_factory: pytest.TempPathFactory):  # type: i
 
 @pytest.fixture
 def small(world: World) -> dict[str, Any]:
-    """Build the small world (clusters prod and staging) in the test's world and return what it built."""
-    return small_world(world)
+    """Build the small world (prod, staging, batch, sandbox) and return what it built; count calls from here."""
+    built = small_world(world)
+    world.recorder.reset()  # the calls a test counts are ecsshell's, not the world's building
+    return built
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """Return a home folder for one test's runs of ecsshell."""
+    return tmp_path

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from harness import Result, make_environment, run_ecsshell
 
 from ecsshell.emulator import World
@@ -21,10 +20,6 @@ API_IMAGE = "registry.example.com:5000/team/api"
 STAMPED = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ")
 PULL_ERROR = "CannotPullContainerError: pull image manifest has been retried 5 time(s): not found"
 
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    return tmp_path
 
 
 def breaking(world: World, family: str, reason: str = "Essential container in task exited") -> \

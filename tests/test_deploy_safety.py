@@ -19,19 +19,6 @@ from test_deploy import error_line, revision_of, revisions, service
 from ecsshell import deploy
 from ecsshell.aws import Gateway, Settings
 from ecsshell.emulator import World
-from ecsshell.emulator.worlds import small_world
-
-
-@pytest.fixture
-def small(world: World) -> dict[str, Any]:
-    built = small_world(world)
-    world.recorder.reset()
-    return built
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    return tmp_path
 
 
 @pytest.fixture

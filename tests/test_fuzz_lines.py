@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ecsshell.emulator import World
-from ecsshell.emulator.worlds import small_world
 
 MUTATING = ("RegisterTaskDefinition", "DeregisterTaskDefinition", "UpdateService", "RunTask", "StopTask")
 
@@ -52,11 +50,6 @@ def known_examples(test):  # type: ignore[no-untyped-def]
 
 FUZZ = settings(max_examples=100, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-
-
-@pytest.fixture
-def small(world: World) -> dict[str, Any]:
-    return small_world(world)
 
 
 def check(world: World, result: Any, line: str) -> None:

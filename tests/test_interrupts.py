@@ -13,14 +13,6 @@ import pytest
 from harness import console_env
 
 from ecsshell.emulator import World
-from ecsshell.emulator.worlds import small_world
-
-
-@pytest.fixture
-def small(world: World) -> dict[str, Any]:
-    built = small_world(world)
-    world.recorder.reset()
-    return built
 
 
 def start(world: World, home: Path, *argv: str, stdin: Any = subprocess.DEVNULL, stdout: Any = subprocess.PIPE

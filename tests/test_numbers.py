@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 from harness import run_ecsshell
 from hypothesis import given
@@ -12,24 +9,12 @@ from hypothesis import strategies as st
 from test_deploy import revision_of, revisions, service
 
 from ecsshell.commands import numbers
-from ecsshell.emulator import World
-from ecsshell.emulator.worlds import small_world
 
 # superscript two, Arabic-Indic 12, fullwidth 3, Arabic-Indic 3, bold 9, Roman twelve, and ASCII look-alikes
 NOT_ASCII = ["²", "\u0661\u0662", "\uff13", "\u0663", "\U0001d7d7", "\u216b",
              "1_000", " 1", "+1", "-1", "0x10", "1e3", ""]
 
 
-@pytest.fixture
-def small(world: World) -> dict[str, Any]:
-    built = small_world(world)
-    world.recorder.reset()
-    return built
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    return tmp_path
 
 
 # the parsers ---------------------------------------------------------------------------------------

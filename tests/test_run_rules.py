@@ -10,16 +10,9 @@ import pytest
 from harness import console
 
 from ecsshell.emulator import World
-from ecsshell.emulator.worlds import small_world
 
 MUTATING = ("RegisterTaskDefinition", "DeregisterTaskDefinition", "UpdateService", "RunTask", "StopTask")
 
-
-@pytest.fixture
-def small(world: World) -> dict[str, Any]:
-    built = small_world(world)
-    world.recorder.reset()  # count only what ecsshell calls
-    return built
 
 
 def revision_of(world: World, cluster: str, service: str) -> str:
