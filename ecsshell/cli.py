@@ -164,9 +164,9 @@ def main(argv: list[str] | None = None, environment: Environment | None = None) 
     try:
         status = run(ns, env, options)
     except OSError as exc:  # the streams themselves failed (a full disk, a closed pipe) outside any command
-        from .shell import _write_error
+        from .shell import write_error
 
-        _say(env, f"error: {_write_error(exc)}")
+        _say(env, f"error: {write_error(exc)}")
         status = 1
     finally:
         if demo is not None:
@@ -179,10 +179,10 @@ def finish_output(env: Environment, status: int) -> int:
     try:
         env.stdout.flush()
     except (OSError, ValueError) as exc:
-        from .shell import _write_error
+        from .shell import write_error
 
         if isinstance(exc, OSError):
-            _say(env, f"error: {_write_error(exc)}")
+            _say(env, f"error: {write_error(exc)}")
         with contextlib.suppress(OSError, ValueError, AttributeError):  # let the interpreter exit quietly
             import os
 
@@ -220,7 +220,7 @@ def run(ns: argparse.Namespace, env: Environment, options: Options) -> int:
     except Interrupted as exc:
         status = exc.status
         _say(env, f"{'interrupted' if status == 130 else 'terminated'}: nothing after this command runs"
-                  f"{app._changes_note()}")
+                  f"{app.changes_note()}")
     except KeyboardInterrupt:
         status = 130
         _say(env, "interrupted: nothing after this command runs")

@@ -8,13 +8,14 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import IO, TextIO
 
 
-def _is_tty(stream: TextIO) -> bool:
+def is_tty(stream: IO[str]) -> bool:
+    """Say whether STREAM is a terminal (False for anything that cannot tell)."""
     try:
         return stream.isatty()
-    except (AttributeError, ValueError):
+    except (AttributeError, ValueError, OSError):
         return False
 
 
@@ -33,9 +34,9 @@ class Environment:
 
     def __post_init__(self) -> None:
         if self.stdin_isatty is None:
-            self.stdin_isatty = _is_tty(self.stdin)
+            self.stdin_isatty = is_tty(self.stdin)
         if self.stdout_isatty is None:
-            self.stdout_isatty = _is_tty(self.stdout)
+            self.stdout_isatty = is_tty(self.stdout)
 
     @property
     def interactive(self) -> bool:

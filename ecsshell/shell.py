@@ -17,7 +17,7 @@ from cmd2.history import History
 
 from . import lines as line_rules
 from .commands.plumbing import CommandError, is_mutating
-from .environment import Environment
+from .environment import Environment, is_tty
 from .options import OUTPUT_FORMATS, Options
 from .presenter import Presenter, View
 from .scope import SCOPE_RULE, Scope, ScopeError
@@ -48,14 +48,7 @@ def readable_history(data: bytes) -> None:
         raise ValueError(f"the history file cannot be read: {type(exc).__name__}") from None
 
 
-def _is_tty(stream: IO[str]) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError, OSError):
-        return False
-
-
-def _write_error(exc: OSError) -> str:
+def write_error(exc: OSError) -> str:
     """Name why standard output could not be written, in a few words."""
     import errno
 
@@ -116,8 +109,7 @@ class EcsShell(cmd2.Cmd):
         self.environment = environment
         self.options = options
         self.interactive = interactive
-        self._status = 0
-        self._warned_history = ""
+        self._status = 0  # the running command's failure status (cmd2's own start-up may report one)
         history = self._history_path() if interactive else ""
         super().__init__(
             stdin=environment.stdin,
@@ -136,7 +128,6 @@ class EcsShell(cmd2.Cmd):
         self._gateway_lock = threading.Lock()
         self.scope = Scope(profile=options.profile, region=options.region)
         self.completion: CompletionCache = CompletionCache(lambda: self.gateway, on_change=self.redraw)
-        self._status = 0
         self.failed_status = 0  # first failure's status, for scripts and one-shots
         self._scripts: list[Path] = []  # the script files running, outermost first
         self.skipped: list[str] = []  # the commands after a failing one on the same line, not run
@@ -287,7 +278,7 @@ class EcsShell(cmd2.Cmd):
                 self.stdout.write(text)
                 self.stdout.flush()
             except OSError as exc:
-                raise OutputFailed(exc.errno, _write_error(exc)) from None
+                raise OutputFailed(exc.errno, write_error(exc)) from None
 
         return Presenter(out=lambda text: self.poutput(text.rstrip("\n")),
                          err=lambda text: self.print_to(self.environment.stderr, text), raw=raw,
@@ -305,12 +296,12 @@ class EcsShell(cmd2.Cmd):
                 *clean, sep=kwargs.get("sep", " "), end=kwargs.get("end", "\n"), style=kwargs.get("style"),
                 justify=kwargs.get("justify"), soft_wrap=kwargs.get("soft_wrap", True),
                 **(kwargs.get("rich_print_kwargs") or {}))
-            if not _is_tty(file):
+            if not is_tty(file):
                 file.flush()
         except OSError as exc:
             if file is self.environment.stderr:
                 return  # nowhere left to say it; the exit status still tells
-            raise OutputFailed(exc.errno, _write_error(exc)) from None
+            raise OutputFailed(exc.errno, write_error(exc)) from None
 
     def perror(self, *objects: Any, **kwargs: Any) -> None:
         """Print an error line to stderr; every error printed fails the command, whoever printed it."""
@@ -341,7 +332,7 @@ class EcsShell(cmd2.Cmd):
 
     def pexcept(self, exception: BaseException, **kwargs: Any) -> None:
         if isinstance(exception, OutputFailed):
-            self.fail(f"{exception.strerror}{self._changes_note()}")
+            self.fail(f"{exception.strerror}{self.changes_note()}")
             return
         if is_user_error(exception):
             code = getattr(exception, "code", 1)
@@ -361,7 +352,7 @@ class EcsShell(cmd2.Cmd):
         self.fail(f"unknown command {statement.command!r}; type `help` to list commands", 2)
         return None
 
-    def _changes_note(self) -> str:
+    def changes_note(self) -> str:
         """Say what the command had changed in ECS before it stopped, if anything."""
         changes = self._gateway.changes if self._gateway is not None else []
         if not changes:
@@ -370,7 +361,7 @@ class EcsShell(cmd2.Cmd):
 
     def confirmed(self, question: str) -> bool:
         """Ask QUESTION when a person is at a terminal and confirmation is on; True otherwise."""
-        if not (self.confirm and self.environment.interactive):
+        if not self.asks_confirmation:
             return True
         try:
             answer = self.read_input(f"{question} [y/N] ")
@@ -476,7 +467,8 @@ class EcsShell(cmd2.Cmd):
             stop = self.onecmd_plus_hooks(line.rstrip("\n"), add_to_history=False)
             status = self.last_status
             first_failure = first_failure or status
-            if status and (self.stop_on_error or self._scripts):
+            # outside the shell the setting decides; inside it, a script always stops at its first failure
+            if status and (self.stop_on_error or (self.interactive and self._scripts)):
                 more = self.skipped or any(not line_rules.is_comment_or_blank(rest) for rest in pending)
                 if always_say_where or more:
                     self.say_error(f"stopped at line {number}{source} ({scrub(line.strip())}): exit {status}")
@@ -516,12 +508,6 @@ class EcsShell(cmd2.Cmd):
         if status:
             self.mark_failed(status)
         return None
-
-    def sigint_handler(self, signum: int, frame: Any) -> None:
-        """Ctrl-C: cancel the command; outside the interactive shell, end the whole run with status 130."""
-        if not self.interactive:
-            raise Interrupted(signum)
-        super().sigint_handler(signum, frame)
 
     @functools.wraps(cmd2.Cmd.do_history)
     def do_history(self, *args: Any, **kwargs: Any) -> bool | None:  # type: ignore[override]

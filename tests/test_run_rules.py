@@ -387,3 +387,12 @@ def test_read_only_also_holds_at_the_gateway(world, small, tmp_path: Path) -> No
     finally:
         app.close()
     assert mutating_calls(world) == 0
+
+
+def test_stop_on_error_off_holds_in_a_script_file_too(world, ecsshell, small, tmp_path: Path) -> None:
+    script = tmp_path / "s.ecs"
+    script.write_text("set stop_on_error false\ncheck prod nosuch\nscale prod api 4\n")
+    result = ecsshell("-f", str(script))
+    assert result.code == 1  # the failure still shows in the exit status
+    assert world.client("ecs").describe_services(cluster="prod", services=["api"])["services"][0][
+        "desiredCount"] == 4
