@@ -16,10 +16,10 @@ import pytest
 from harness import Result, run_ecsshell
 from test_deploy import error_line, revision_of, revisions, service
 
-from ecsshell import deploy
 from ecsshell.aws import Gateway, Settings
 from ecsshell.emulator import World
 from ecsshell.emulator.worlds import small_world
+from ecsshell.operations import deploy
 
 
 @pytest.fixture
