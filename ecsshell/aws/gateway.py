@@ -469,3 +469,9 @@ class Gateway:
                    end_time_ms: int | None = None) -> list[LogEvent]:
         """Return GROUP's events in the streams named (a list) or under a prefix (a str), oldest first."""
         return logs.log_events(self, group, stream_names_or_prefix, start_time_ms, end_time_ms)
+
+
+if TYPE_CHECKING:  # mypy checks that this gateway has every call the operations make, typed alike
+    from ..operations.gateway import Gateway as OperationsGateway
+
+    _satisfies: type[OperationsGateway] = Gateway
