@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,23 @@ READ_ONLY_TASK_DEFINITION_FIELDS = frozenset({
     "taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt",
     "registeredBy", "deregisteredAt", "deleteRequestedAt",
 })
+
+
+def registration(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """Return SPEC (register input or describe output) as RegisterTaskDefinition parameters."""
+    document = dict(spec)
+    tags = None
+    inner = document.get("taskDefinition")
+    if isinstance(inner, Mapping):
+        tags = document.get("tags")
+        document = dict(inner)
+    params = {k: v for k, v in document.items()
+              if k not in READ_ONLY_TASK_DEFINITION_FIELDS and k != "ResponseMetadata"}
+    if tags:
+        params["tags"] = tags
+    if not params.get("tags"):
+        params.pop("tags", None)
+    return params
 
 
 def arn_name(arn: str | None) -> str:

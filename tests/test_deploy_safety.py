@@ -16,9 +16,9 @@ import pytest
 from harness import Result, run_ecsshell
 from test_deploy import error_line, revision_of, revisions, service
 
-from ecsshell import deploy
 from ecsshell.aws import Gateway, Settings
 from ecsshell.emulator import World
+from ecsshell.operations import deploy
 
 
 @pytest.fixture

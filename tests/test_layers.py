@@ -13,6 +13,8 @@ SDK = ("boto3", "botocore")
 SDK_PACKAGES = ("aws", "emulator")  # the only packages of ecsshell that talk to the AWS SDK
 RENDER_MAY_IMPORT = ("ecsshell.render", "ecsshell.model", "ecsshell.queries", "ecsshell.images", "ecsshell.secrets",
                      "rich", "pygments")
+OPERATIONS_MAY_IMPORT = ("ecsshell.operations", "ecsshell.model", "ecsshell.images", "ecsshell.queries",
+                         "ecsshell.secrets", "ecsshell.errors")
 RENDER_MAY_NOT_IMPORT_STDLIB = ("os", "sys", "subprocess", "socket", "shutil", "pathlib", "tempfile", "logging")
 
 
@@ -100,6 +102,26 @@ def test_render_rule_refuses_what_render_must_not_import() -> None:
         assert not _render_may_import(name), name
     for name in ("ecsshell.model", "ecsshell.queries", "ecsshell.images", "rich.table", "pygments.token", "json"):
         assert _render_may_import(name), name
+
+
+def _operations_may_import(name: str) -> bool:
+    """Say whether a module of operations may import NAME: the stdlib, the model and its neighbours, each other."""
+    return name.split(".")[0] in sys.stdlib_module_names or _within(name, OPERATIONS_MAY_IMPORT)
+
+
+def test_operations_import_only_the_model_images_queries_secrets_and_errors() -> None:
+    offending = {f"{path.relative_to(PACKAGE.parent)}: {name}"
+                 for path in (PACKAGE / "operations").rglob("*.py") for name in imports(path)
+                 if not _operations_may_import(name)}
+    assert not offending
+
+
+def test_operations_rule_refuses_what_operations_must_not_import() -> None:
+    for name in ("cmd2", "ecsshell.commands.deploy", "ecsshell.shell", "ecsshell.render", "ecsshell.presenter",
+                 "ecsshell.aws", "ecsshell.aws.gateway", "ecsshell.cli", "boto3", "rich"):
+        assert not _operations_may_import(name), name
+    for name in ("ecsshell.model", "ecsshell.operations.rollout", "ecsshell.errors", "dataclasses"):
+        assert _operations_may_import(name), name
 
 
 def _graph() -> dict[str, set[str]]:

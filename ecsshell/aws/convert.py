@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from ..model import (
-    READ_ONLY_TASK_DEFINITION_FIELDS,
     Cluster,
     ContainerDef,
     Deployment,
@@ -74,23 +73,6 @@ def _dict(value: Any) -> dict[str, Any] | None:
 
 def _time(value: Any) -> datetime | None:
     return value if isinstance(value, datetime) else None
-
-
-def registration(spec: Json) -> dict[str, Any]:
-    """Return SPEC (register input or describe output) as RegisterTaskDefinition parameters."""
-    document = dict(spec)
-    tags = None
-    inner = document.get("taskDefinition")
-    if isinstance(inner, Mapping):
-        tags = document.get("tags")
-        document = dict(inner)
-    params = {k: v for k, v in document.items()
-              if k not in READ_ONLY_TASK_DEFINITION_FIELDS and k != "ResponseMetadata"}
-    if tags:
-        params["tags"] = tags
-    if not params.get("tags"):
-        params.pop("tags", None)
-    return params
 
 
 def revision(arn: str, status: str) -> Revision | None:

@@ -6,6 +6,7 @@ import re
 
 from botocore import exceptions as bx
 
+from ..errors import AwsError, one_line
 from ..secrets import MASK, is_secret_name, scrub_text
 
 THROTTLE_CODES = frozenset({
@@ -33,19 +34,6 @@ _NAMED = re.compile(r'(cluster|service|task definition|family|target group|load 
                     r' "([^"]*)"')
 
 
-class AwsError(Exception):
-    """A failed AWS call, explained in one line fit to show the user (secrets masked)."""
-
-    def __init__(self, message: str, *, operation: str | None = None, code: str | None = None) -> None:
-        self.message = scrub_text(one_line(message))
-        self.operation = operation
-        self.code = code
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        return self.message
-
-
 class NotFound(AwsError):
     """The cluster, service, task definition or other resource asked for does not exist."""
 
@@ -60,11 +48,6 @@ class Throttled(AwsError):
 
 class AccessDenied(AwsError):
     """The credentials work but lack the permission for a call."""
-
-
-def one_line(text: str) -> str:
-    """Collapse TEXT's whitespace and line breaks into single spaces."""
-    return " ".join(str(text).split())
 
 
 def _names(context: str) -> dict[str, str]:

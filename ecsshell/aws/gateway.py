@@ -25,6 +25,7 @@ from ..model import (
     Task,
     TaskDefinition,
     arn_name,
+    registration,
 )
 from . import convert, load_balancers, logs
 from .caller import ClientName
@@ -391,7 +392,7 @@ class Gateway:
 
     def register_task_definition(self, spec: Mapping[str, Any]) -> TaskDefinition:
         """Register SPEC (register-task-definition input or describe-task-definition output), trying once."""
-        params = convert.registration(spec)
+        params = registration(spec)
         context = f'task definition "{params.get("family", "")}"'
         answer = self.ecs(context, once=True).register_task_definition(**params)
         if "tags" not in answer:  # ECS echoes the tags; keep what was registered if an endpoint does not
@@ -468,3 +469,9 @@ class Gateway:
                    end_time_ms: int | None = None) -> list[LogEvent]:
         """Return GROUP's events in the streams named (a list) or under a prefix (a str), oldest first."""
         return logs.log_events(self, group, stream_names_or_prefix, start_time_ms, end_time_ms)
+
+
+if TYPE_CHECKING:  # mypy checks that this gateway has every call the operations make, typed alike
+    from ..operations.gateway import Gateway as OperationsGateway
+
+    _satisfies: type[OperationsGateway] = Gateway

@@ -7,10 +7,10 @@ from typing import Any
 
 from cmd2 import Choices, CompletionItem, with_argparser, with_category
 
+from ..operations.check import check_service
 from ..presenter import View
 from ..scope import SCOPE_RULE
 from . import numbers
-from .checks import check_service
 from .common import EcsCommands, positional_completer
 from .plumbing import CommandError, CommandParser, add_output_flag
 

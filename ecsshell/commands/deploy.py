@@ -10,19 +10,19 @@ from typing import Any
 
 from cmd2 import with_argparser, with_category
 
-from .. import deploy
-from ..deploy import Outcome, Progress
-from ..model import Service, ServiceEvent, TaskDefinition, arn_name
+from ..model import ServiceEvent
+from ..operations import deploy, rollback, scale
+from ..operations.rollback import RolledBack
+from ..operations.rollout import Outcome, Progress, Watch, watch_rollout
+from ..operations.run import EXIT_FAILED, EXIT_TIMEOUT
 from ..scope import SCOPE_RULE, split_path
 from . import numbers
 from .common import EcsCommands, container_completer, positional_completer
 from .numbers import duration
-from .plumbing import CommandError, CommandParser, add_output_flag, mutating
+from .plumbing import CommandError, CommandParser, add_output_flag, mutating, refused
 
 CATEGORY = "Deploy"
 DEFAULT_TIMEOUT = 600.0
-EXIT_FAILED = 1
-EXIT_TIMEOUT = 3
 EXIT_INTERRUPTED = 130
 CLEAR_LINE = "\r\x1b[2K"
 
@@ -181,33 +181,11 @@ class DeployCommands(EcsCommands):
 
         return on_progress, on_event, done
 
-    def _follow(self, args: argparse.Namespace, cluster: str, service: str, deployment_id: str | None,
-                seen: set[str], *, rollback_pending: bool = False) -> Outcome:
-        """Follow DEPLOYMENT_ID of SERVICE until it completes, fails or times out."""
-        report, on_event, done = self._reporters(args)
+    def _watch(self, args: argparse.Namespace) -> Watch:
+        """Return how to follow a rollout: the command's timeout and clock, a fresh set of reporters."""
+        on_progress, on_event, done = self._reporters(args)
         env = self.ctx.environment
-        last: list[Progress] = []
-
-        def on_progress(progress: Progress) -> None:
-            last[:] = [progress]
-            report(progress)
-
-        try:
-            return deploy.follow_rollout(self.ctx.gateway, cluster, service, deployment_id,
-                                         timeout=args.timeout, sleep=env.sleep, monotonic=env.monotonic,
-                                         on_progress=on_progress, on_event=on_event, seen_events=seen)
-        except KeyboardInterrupt:
-            done()
-            line = f"stopped waiting; deployment {deployment_id or '(primary)'} goes on in ECS"
-            d = last[0].deployment if last else None
-            if d is not None:
-                line += f" ({d.revision}: {d.running}/{d.desired} running, rollout {d.rollout_state or 'unknown'})"
-            if rollback_pending:
-                line += "; no rollback was made, as the rollout had not ended"
-            self.ctx.presenter.note(f"{line} (see `ls {cluster} {service}`)")
-            raise
-        finally:
-            done()
+        return Watch(args.timeout, env.sleep, env.monotonic, on_progress, on_event, self.ctx.presenter.note, done)
 
     def _finish(self, args: argparse.Namespace, outcome: Outcome, what: str) -> None:
         """Report OUTCOME of WHAT in one line and set the exit status: 0, 1 (failed) or 3 (timed out)."""
@@ -276,10 +254,7 @@ class DeployCommands(EcsCommands):
             self._update(args)
 
     def _update(self, args: argparse.Namespace) -> None:
-        """Plan, register, point the service at the new revision, and follow it as asked."""
-        from ..render import diff as diffs
-
-        ctx = self.ctx
+        """Parse, run the update operation, and present what it reports."""
         cluster, service, image = self._update_names(args)
         images = self._image_args(args, image)
         set_env, unset_env = self._env_args(args)
@@ -287,160 +262,14 @@ class DeployCommands(EcsCommands):
             raise CommandError("nothing to change: give an IMAGE, --image, --env or --unset-env", 2)
         if args.keep < 1:
             raise CommandError("--keep must be 1 or more (the new revision is always kept)", 2)
-        waiting = self._waiting(args)
-
-        gateway = ctx.gateway
-        svc = gateway.describe_service(cluster, service)
-        current = gateway.task_definition(svc.task_definition_arn)
+        request = deploy.UpdateRequest(cluster, service, images, set_env, unset_env, wait=self._waiting(args),
+                                       rollback=args.rollback, deregister_old=args.deregister_old, keep=args.keep)
+        report = _UpdateReport(self, args, cluster, service)
         try:
-            plan = deploy.plan_update(current, images, set_env, unset_env)
-        except deploy.PlanError as exc:
-            raise CommandError(str(exc)) from None
-        diff_text = diffs.taskdef_diff(deploy.registrable(current), plan.spec, current.label,
-                                       f"{current.family}:(next)", show_secrets=self.ctx.view(args).show_secrets)
-        if args.dry_run:
-            if self._json(args):
-                ctx.presenter.json({"cluster": cluster, "service": service, "current": current.label,
-                               "dryRun": True, "diff": diff_text,
-                               "images": [c.__dict__ for c in plan.images], "env": plan.env_changes})
-            else:
-                ctx.presenter.line(f"dry run: {service} in {cluster} would move from {current.label} to a new "
-                            "revision; nothing changed")
-                ctx.presenter.show(diffs.diff_renderable(diff_text, ctx.presenter.color) if diff_text else "no change")
-            return
-        if not plan.changed:
-            ctx.presenter.note(f"note: the new revision equals {current.label}; ECS will replace the tasks anyway")
-        if not args.yes and ctx.asks_confirmation:
-            if diff_text:
-                ctx.presenter.show(diffs.diff_renderable(diff_text, ctx.presenter.color))
-            if not ctx.confirmed(f"Deploy this to {cluster}/{service}?"):
-                ctx.presenter.line("cancelled; nothing changed")
-                return
-
-        back_to = deploy.rollback_target(svc)
-        registered = deploy.register_safely(gateway, plan.spec, say=ctx.presenter.note)
-        new_td = registered.task_definition
-        try:
-            if registered.note:
-                ctx.presenter.note(f"note: {registered.note}")
-            updated = self._point_at(cluster, service, current, new_td)
-        except KeyboardInterrupt:
-            ctx.presenter.note(self._after_interrupt(cluster, service, current, new_td))
-            raise
-        ctx.names.invalidate("tags", cluster, service)
-        ctx.names.invalidate("revisions", new_td.family)
-        ctx.names.invalidate("services", cluster)
-        primary = updated.primary
-        deployment_id = primary.id if primary and primary.task_definition_arn == new_td.arn else None
-        as_json = self._json(args)
-        doc: dict[str, Any] = {"cluster": cluster, "service": service, "from": current.label, "to": new_td.label,
-                               "taskDefinitionArn": new_td.arn, "deployment": deployment_id,
-                               "images": [c.__dict__ for c in plan.images], "env": plan.env_changes}
-        try:
-            if not as_json:
-                self._report_update(cluster, service, current, new_td, plan, deployment_id)
-            if not waiting:
-                return
-            outcome = self._follow(args, cluster, service, deployment_id, {e.id for e in updated.events},
-                                   rollback_pending=args.rollback)
-            doc["outcome"] = _outcome_json(outcome)
-            self._finish(args, outcome, f"rollout of {new_td.label}")
-            if outcome.ok:
-                if args.deregister_old:
-                    doc["deregistered"] = self._deregister_old(args, cluster, new_td, args.keep)
-            elif args.rollback:
-                doc["rollback"] = self._roll_back(args, cluster, service, back_to, deployment_id, outcome)
+            with refused():
+                deploy.update(self.ctx.gateway, request, report, lambda: self._watch(args))
         finally:
-            if as_json:
-                ctx.presenter.json(doc)
-
-    def _point_at(self, cluster: str, service: str, current: TaskDefinition, new_td: TaskDefinition) -> Service:
-        """Point SERVICE at NEW_TD; if ECS refuses, deregister NEW_TD so nothing is left behind, and say so."""
-        gateway = self.ctx.gateway
-        try:
-            return gateway.update_service(cluster, service, task_definition=new_td.arn)
-        except Exception as exc:
-            error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            try:  # an error after ECS applied the change (a lost answer) must not orphan a revision in use
-                svc = gateway.describe_service(cluster, service)
-            except Exception:
-                svc = None
-            if svc is not None and svc.task_definition_arn == new_td.arn:
-                self.ctx.presenter.note(f"note: UpdateService reported an error ({error}) but {service} runs "
-                              f"{new_td.label}")
-                return svc
-            cleanup = self._deregister_orphan(new_td)
-            raise CommandError(f"UpdateService failed, so {service} still runs {current.label}: {error}; "
-                               f"{cleanup}") from None
-
-    def _after_interrupt(self, cluster: str, service: str, current: TaskDefinition, new_td: TaskDefinition) -> str:
-        """Leave nothing half done after Ctrl-C between register and UpdateService; say what ECS holds."""
-        gateway = self.ctx.gateway
-        try:
-            svc = gateway.describe_service(cluster, service)
-        except Exception as exc:
-            return (f"interrupted: could not check {service} ({str(exc).splitlines()[0]}); {new_td.label} stays "
-                    f"registered (see `ls {cluster} {service}`)")
-        if svc.task_definition_arn == new_td.arn:
-            return (f"interrupted after UpdateService went through: {service} in {cluster} now runs {new_td.label} "
-                    "and ECS goes on with the deployment")
-        return (f"interrupted before UpdateService completed: {service} still runs {current.label}; "
-                f"{self._deregister_orphan(new_td)}")
-
-    def _deregister_orphan(self, td: TaskDefinition) -> str:
-        try:
-            self.ctx.gateway.deregister_task_definition(td.arn)
-        except Exception as exc:
-            return f"could not deregister the orphan revision {td.label}: {str(exc).splitlines()[0]}"
-        return f"deregistered the orphan revision {td.label}"
-
-    def _report_update(self, cluster: str, service: str, old: TaskDefinition, new: TaskDefinition,
-                       plan: deploy.Plan, deployment_id: str | None) -> None:
-        for change in plan.images:
-            self.ctx.presenter.line(f"{change.container}: {change.old} -> {change.new}")
-        for line in plan.env_changes:
-            self.ctx.presenter.line(f"environment {line}")
-        self.ctx.presenter.line(f"registered {new.label}; {service} in {cluster} now runs it "
-                         f"(was {old.label}); deployment {deployment_id or '-'}")
-
-    def _roll_back(self, args: argparse.Namespace, cluster: str, service: str, to_arn: str,
-                   failed_id: str | None, failed: Outcome) -> dict[str, Any]:
-        """Point SERVICE back at TO_ARN after FAILED (or follow ECS's own rollback there) and wait."""
-        gateway = self.ctx.gateway
-        label = arn_name(to_arn)
-        latest = failed.service
-        primary = latest.primary if latest else None
-        if primary is not None and primary.task_definition_arn == to_arn and primary.id != failed_id:
-            self._say(args, f"ECS is already rolling {service} back to {label} (deployment {primary.id}); "
-                            "following it")
-            deployment_id: str | None = primary.id
-            seen = {e.id for e in latest.events} if latest else set()
-        else:
-            self._say(args, f"rolling {service} back to {label}")
-            updated = gateway.update_service(cluster, service, task_definition=to_arn)
-            deployment_id = updated.primary.id if updated.primary else None
-            seen = {e.id for e in updated.events}
-        outcome = self._follow(args, cluster, service, deployment_id, seen)
-        if outcome.ok:
-            self._say(args, f"rolled back: {service} runs {label} again ({outcome.reason})")
-        else:
-            self.ctx.fail(f"the rollback to {label} did not settle either: {outcome.reason}")
-        return {"to": label, "deployment": deployment_id, **_outcome_json(outcome)}
-
-    def _deregister_old(self, args: argparse.Namespace, cluster: str, new: TaskDefinition, keep: int) -> list[str]:
-        """Deregister NEW's family's ACTIVE revisions older than the KEEP newest that no service anywhere uses."""
-        gateway = self.ctx.gateway
-        in_use = deploy.revisions_in_use(gateway)
-        doomed = deploy.revisions_to_deregister(gateway.revisions(new.family), new.revision, keep, in_use)
-        gone = []
-        for revision in doomed:
-            gateway.deregister_task_definition(revision.arn)
-            gone.append(revision.label)
-        self._say(args, f"deregistered {', '.join(gone)} (kept the {keep} newest)" if gone
-                  else "no old revisions to deregister")
-        if gone:
-            self.ctx.names.invalidate("revisions", new.family)
-        return gone
+            report.close()
 
     # rollback ---------------------------------------------------------------------------------
     @with_argparser(rollback_parser)
@@ -455,25 +284,13 @@ class DeployCommands(EcsCommands):
             revision = self._number(numbers.revision, names.pop())
         cluster, service = self.required(names, ("cluster", "service"), "rollback [CLUSTER] [SERVICE] [REVISION]")
         waiting = self._waiting(args)
-        gateway = ctx.gateway
-        svc = gateway.describe_service(cluster, service)
-        family, current = svc.revision.rsplit(":", 1)
-        if revision is not None:
-            target = gateway.task_definition(f"{family}:{revision}")
-            if target.status != "ACTIVE":
-                raise CommandError(f"{target.label} is {target.status}: ECS does not point services at "
-                                   "deregistered revisions")
-        else:
-            older = [r for r in gateway.revisions(family) if r.active and r.number < int(current)]
-            if not older:
-                raise CommandError(f"{svc.revision} has no earlier ACTIVE revision to roll back to")
-            target = gateway.task_definition(older[-1].arn)
-        if target.arn == svc.task_definition_arn:
-            raise CommandError(f"{service} already runs {target.label}")
+        with refused():
+            chosen = rollback.choose_target(ctx.gateway, cluster, service, revision)
+        svc, target = chosen.service, chosen.task_definition
         if not self._confirmed(args, f"Roll {cluster}/{service} back from {svc.revision} to {target.label}?"):
             ctx.presenter.line("cancelled; nothing changed")
             return
-        updated = gateway.update_service(cluster, service, task_definition=target.arn)
+        updated = rollback.go_back(ctx.gateway, cluster, service, chosen)
         ctx.names.invalidate("services", cluster)
         primary = updated.primary
         deployment_id = primary.id if primary else None
@@ -483,7 +300,8 @@ class DeployCommands(EcsCommands):
             self._say(args, f"{service} in {cluster}: {svc.revision} -> {target.label}; deployment "
                             f"{deployment_id or '-'}")
             if waiting:
-                outcome = self._follow(args, cluster, service, deployment_id, {e.id for e in updated.events})
+                outcome = watch_rollout(ctx.gateway, cluster, service, deployment_id, {e.id for e in updated.events},
+                                        self._watch(args))
                 doc["outcome"] = _outcome_json(outcome)
                 self._finish(args, outcome, f"rollback to {target.label}")
         finally:
@@ -501,12 +319,11 @@ class DeployCommands(EcsCommands):
         count = self._number(numbers.desired_count, names.pop())
         cluster, service = self.required(names, ("cluster", "service"), "scale [CLUSTER] [SERVICE] COUNT")
         waiting = self._waiting(args)
-        gateway = ctx.gateway
-        svc = gateway.describe_service(cluster, service)
+        svc = ctx.gateway.describe_service(cluster, service)
         if not self._confirmed(args, f"Scale {cluster}/{service} from {svc.desired} to {count} tasks?"):
             ctx.presenter.line("cancelled; nothing changed")
             return
-        updated = gateway.update_service(cluster, service, desired_count=count)
+        updated = scale.scale(ctx.gateway, cluster, service, count)
         ctx.names.invalidate("services", cluster)
         doc: dict[str, Any] = {"cluster": cluster, "service": service, "from": svc.desired, "to": count}
         try:
@@ -515,7 +332,7 @@ class DeployCommands(EcsCommands):
                 on_progress, on_event, done = self._reporters(args, rollout=False)
                 env = ctx.environment
                 try:
-                    outcome = deploy.follow_scale(gateway, cluster, service, timeout=args.timeout,
+                    outcome = scale.follow_scale(ctx.gateway, cluster, service, timeout=args.timeout,
                                                   sleep=env.sleep, monotonic=env.monotonic,
                                                   on_progress=on_progress, on_event=on_event,
                                                   seen_events={e.id for e in updated.events})
@@ -526,3 +343,93 @@ class DeployCommands(EcsCommands):
         finally:
             if self._json(args):
                 ctx.presenter.json(doc)
+
+
+class _UpdateReport:
+    """Present what the update operation reports, and gather the JSON document it ends with."""
+
+    def __init__(self, commands: DeployCommands, args: argparse.Namespace, cluster: str, service: str) -> None:
+        self.commands = commands
+        self.ctx = commands.ctx
+        self.args = args
+        self.cluster = cluster
+        self.service = service
+        self.as_json = commands._json(args)
+        self.doc: dict[str, Any] | None = None
+        self.family = ""
+
+    def review(self, planned: deploy.Planned) -> bool:
+        """Show the diff; on a dry run stop there, else ask (unless --yes) whether to deploy."""
+        from ..render import diff as diffs
+
+        ctx, args, current, plan = self.ctx, self.args, planned.current, planned.plan
+        diff_text = diffs.taskdef_diff(deploy.registrable(current), plan.spec, current.label,
+                                       f"{current.family}:(next)", show_secrets=ctx.view(args).show_secrets)
+        if args.dry_run:
+            if self.as_json:
+                ctx.presenter.json({"cluster": self.cluster, "service": self.service, "current": current.label,
+                                    "dryRun": True, "diff": diff_text,
+                                    "images": [c.__dict__ for c in plan.images], "env": plan.env_changes})
+            else:
+                ctx.presenter.line(f"dry run: {self.service} in {self.cluster} would move from {current.label} to "
+                                   "a new revision; nothing changed")
+                ctx.presenter.show(diffs.diff_renderable(diff_text, ctx.presenter.color) if diff_text
+                                   else "no change")
+            return False
+        if not plan.changed:
+            ctx.presenter.note(f"note: the new revision equals {current.label}; ECS will replace the tasks anyway")
+        if not args.yes and ctx.asks_confirmation:
+            if diff_text:
+                ctx.presenter.show(diffs.diff_renderable(diff_text, ctx.presenter.color))
+            if not ctx.confirmed(f"Deploy this to {self.cluster}/{self.service}?"):
+                ctx.presenter.line("cancelled; nothing changed")
+                return False
+        return True
+
+    def deployed(self, deployed: deploy.Deployed) -> None:
+        ctx, new, plan = self.ctx, deployed.new, deployed.plan
+        self.family = new.family
+        ctx.names.invalidate("tags", self.cluster, self.service)
+        ctx.names.invalidate("revisions", new.family)
+        ctx.names.invalidate("services", self.cluster)
+        self.doc = {"cluster": self.cluster, "service": self.service, "from": deployed.current.label,
+                    "to": new.label, "taskDefinitionArn": new.arn, "deployment": deployed.deployment_id,
+                    "images": [c.__dict__ for c in plan.images], "env": plan.env_changes}
+        if self.as_json:
+            return
+        for change in plan.images:
+            ctx.presenter.line(f"{change.container}: {change.old} -> {change.new}")
+        for line in plan.env_changes:
+            ctx.presenter.line(f"environment {line}")
+        ctx.presenter.line(f"registered {new.label}; {self.service} in {self.cluster} now runs it "
+                           f"(was {deployed.current.label}); deployment {deployed.deployment_id or '-'}")
+
+    def finished(self, outcome: Outcome, what: str) -> None:
+        if self.doc is not None:
+            self.doc["outcome"] = _outcome_json(outcome)
+        self.commands._finish(self.args, outcome, what)
+
+    def deregistered(self, labels: list[str]) -> None:
+        if self.doc is not None:
+            self.doc["deregistered"] = labels
+        if labels:
+            self.ctx.names.invalidate("revisions", self.family)
+
+    def rolled_back(self, result: RolledBack) -> None:
+        if self.doc is not None:
+            self.doc["rollback"] = {"to": result.to, "deployment": result.deployment,
+                                    **_outcome_json(result.outcome)}
+
+    def say(self, line: str) -> None:
+        self.commands._say(self.args, line)
+
+    def note(self, line: str) -> None:
+        self.ctx.presenter.note(line)
+
+    def fail(self, line: str) -> None:
+        self.ctx.fail(line)
+
+    def close(self) -> None:
+        """Print the JSON document once something was deployed (even when the rollout was interrupted)."""
+        if self.as_json and self.doc is not None:
+            self.ctx.presenter.json(self.doc)

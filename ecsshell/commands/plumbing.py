@@ -7,11 +7,13 @@ stand on it.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any, NoReturn, TypeVar
 
 from cmd2 import Cmd2ArgumentParser
 
+from ..operations import OperationError
 from ..options import OUTPUT_FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,6 +37,15 @@ class CommandParser(Cmd2ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Fail the command with one line naming what was wrong (status 2), not a usage block."""
         raise CommandError(f"{self.prog}: {message} (see `help {self.prog.split()[-1]}`)", 2)
+
+
+@contextlib.contextmanager
+def refused() -> Iterator[None]:
+    """Turn an operation's refusal into the command's error, with the same line and exit status."""
+    try:
+        yield
+    except OperationError as exc:
+        raise CommandError(str(exc), exc.code) from None
 
 
 def mutating(func: F) -> F:

@@ -9,7 +9,7 @@ from typing import Any
 
 from cmd2 import Cmd, with_argparser, with_category
 
-from .. import deploy
+from ..operations import deploy
 from . import numbers
 from .common import EcsCommands, positional_completer
 from .plumbing import CommandError, CommandParser, add_output_flag, mutating

@@ -1,18 +1,23 @@
-"""What `check` looks for in a service, kept apart from how it is printed."""
+"""Check a service: what is wrong with it, its tasks and its targets, kept apart from how it is printed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import LoadBalancer, Service, Task
+
+if TYPE_CHECKING:
+    from .gateway import Gateway
 
 STUCK_AFTER = timedelta(minutes=30)
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckReport:
+    """A checked service, its RUNNING tasks, and one line per problem found."""
+
     cluster: str
     service: Service
     tasks: list[Task]
@@ -83,12 +88,10 @@ def findings_for(service: Service, tasks: list[Task], lbs: list[LoadBalancer]) -
     return found
 
 
-def check_service(gateway: Any, cluster: str, service: str) -> CheckReport:
+def check_service(gateway: Gateway, cluster: str, service: str) -> CheckReport:
     """Fetch SERVICE, its RUNNING tasks and its targets, and list what is wrong."""
     svc = gateway.describe_services(cluster, [service])[0]
     tasks_future = gateway.submit(gateway.service_tasks, cluster, service)
     lbs = gateway.load_balancers([svc]) if svc.load_balancers else []
     tasks = tasks_future.result()
-    report = CheckReport(cluster, svc, tasks)
-    report.findings = findings_for(svc, tasks, lbs)
-    return report
+    return CheckReport(cluster, svc, tasks, findings_for(svc, tasks, lbs))

@@ -1,0 +1,23 @@
+"""The error a failed AWS call raises, as every layer may catch it: no SDK here."""
+
+from __future__ import annotations
+
+from .secrets import scrub_text
+
+
+def one_line(text: str) -> str:
+    """Collapse TEXT's whitespace and line breaks into single spaces."""
+    return " ".join(str(text).split())
+
+
+class AwsError(Exception):
+    """A failed AWS call, explained in one line fit to show the user (secrets masked)."""
+
+    def __init__(self, message: str, *, operation: str | None = None, code: str | None = None) -> None:
+        self.message = scrub_text(one_line(message))
+        self.operation = operation
+        self.code = code
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
