@@ -37,5 +37,6 @@ def start_demo(environment: Environment, options: Options, *, speed: float = 1.0
     world.scheduler.run(speed=speed)
     env = {k: v for k, v in environment.env.items() if k not in ("AWS_PROFILE", "ECSCREDENTIAL")}
     env.update(world.environ())
+    env["ECSSHELL_NO_CACHE"] = "1"  # a new demo world reuses the last one's ARNs for other revisions
     return (world, dataclasses.replace(environment, env=env),
             dataclasses.replace(options, endpoint_url=world.endpoint_url, region=world.region, profile="env"))

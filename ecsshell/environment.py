@@ -70,3 +70,7 @@ class Environment:
     @property
     def state_dir(self) -> Path:
         return self._xdg("XDG_STATE_HOME", ".local/state")
+
+    @property
+    def cache_dir(self) -> Path:
+        return self._xdg("XDG_CACHE_HOME", ".cache")

@@ -202,12 +202,14 @@ class EcsShell(cmd2.Cmd):
         """Return the AWS gateway for the current profile and region, connecting on first use."""
         with self._gateway_lock:
             if self._gateway is None:
+                from .aws.cache import open_cache
                 from .aws.gateway import Gateway
                 from .aws.session import Settings
 
                 settings = Settings(profile=self.scope.profile, region=self.scope.region,
                                     endpoint_url=self.options.endpoint_url)
-                self._gateway = Gateway.connect(settings, self.environment.env)
+                self._gateway = Gateway.connect(settings, self.environment.env,
+                                                open_cache(self.environment.cache_dir, self.environment.env))
                 self._gateway.read_only = self._read_only
             return self._gateway
 

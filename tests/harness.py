@@ -35,7 +35,8 @@ def make_environment(world: World, home: Path, stdin: str = "", extra: dict[str,
     """Return an Environment pointing at WORLD whose sleep advances emulated time."""
     env = dict(world.environ())
     env.update({"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-                "XDG_STATE_HOME": str(home / ".local/state"), "AWS_CONFIG_FILE": str(home / "aws-config"),
+                "XDG_STATE_HOME": str(home / ".local/state"),
+                "XDG_CACHE_HOME": str(home / ".cache"), "AWS_CONFIG_FILE": str(home / "aws-config"),
                 "AWS_SHARED_CREDENTIALS_FILE": str(home / "aws-credentials")})
     env.update(extra or {})
     return Environment(stdin=io.StringIO(stdin), stdout=io.StringIO(), stderr=io.StringIO(), env=env,
@@ -63,7 +64,8 @@ def console_env(world: World, home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(world.environ())
     env.update({"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-                "XDG_STATE_HOME": str(home / ".local/state"), "AWS_CONFIG_FILE": str(home / "aws-config"),
+                "XDG_STATE_HOME": str(home / ".local/state"),
+                "XDG_CACHE_HOME": str(home / ".cache"), "AWS_CONFIG_FILE": str(home / "aws-config"),
                 "AWS_SHARED_CREDENTIALS_FILE": str(home / "aws-credentials")})
     return env
 

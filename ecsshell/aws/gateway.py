@@ -28,6 +28,7 @@ from ..model import (
     registration,
 )
 from . import convert, load_balancers, logs
+from .cache import TaskDefinitionCache, stable
 from .caller import ClientName
 from .errors import AwsError, NotFound, translate
 from .journal import Journal
@@ -38,7 +39,7 @@ if TYPE_CHECKING:  # the boto3 stubs are a test dependency only: nothing here is
     from botocore.client import BaseClient
     from botocore.config import _RetryDict
     from types_boto3_ecs import ECSClient
-    from types_boto3_ecs.type_defs import RunTaskResponseTypeDef
+    from types_boto3_ecs.type_defs import DescribeTaskDefinitionResponseTypeDef, RunTaskResponseTypeDef
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -91,8 +92,10 @@ class Gateway:
     """The only door to AWS: lazily built shared clients, one bounded pool, translated errors."""
 
     def __init__(self, session: boto3.Session, region: str, endpoint_url: str | None, settings: Settings,
-                 *, description: str = "", endpoints: Mapping[str, str | None] | None = None) -> None:
+                 *, description: str = "", endpoints: Mapping[str, str | None] | None = None,
+                 cache: TaskDefinitionCache | None = None) -> None:
         self.session = session
+        self.cache = cache
         self.region = region
         self.endpoint_url = endpoint_url
         self.settings = settings
@@ -116,13 +119,15 @@ class Gateway:
         self._pool = WorkerPool(settings.max_workers, "ecsshell-aws")
 
     @classmethod
-    def connect(cls, settings: Settings, env: Mapping[str, str] | None = None) -> Gateway:
-        """Build a gateway from SETTINGS and the environment ENV (os.environ when omitted)."""
+    def connect(cls, settings: Settings, env: Mapping[str, str] | None = None,
+                cache: TaskDefinitionCache | None = None) -> Gateway:
+        """Build a gateway from SETTINGS and the environment ENV (os.environ when omitted), with CACHE."""
         environ: Mapping[str, str] = os.environ if env is None else env
         settings = retry_settings(settings, environ)
         session, region, description = make_session(settings, environ)
         endpoints = {name: endpoint_url(settings, environ, name) for name in ENDPOINT_SUFFIX}
-        return cls(session, region, endpoints["ecs"], settings, description=description, endpoints=endpoints)
+        return cls(session, region, endpoints["ecs"], settings, description=description, endpoints=endpoints,
+                   cache=cache)
 
     # plumbing ------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -331,25 +336,39 @@ class Gateway:
         return convert.service(answer.get("service") or {})
 
     # task definitions ------------------------------------------------------------------------------
+    def _describe_task_definition(self, ref: str) -> dict[str, Any]:
+        return dict(self.ecs(f'task definition "{ref}"').describe_task_definition(taskDefinition=ref,
+                                                                                include=["TAGS"]))
+
     def task_definition(self, ref: str) -> TaskDefinition:
-        """Return the task definition REF: 'family' (latest ACTIVE), 'family:rev' or an ARN."""
-        answer = self.ecs(f'task definition "{ref}"').describe_task_definition(taskDefinition=ref,
-                                                                             include=["TAGS"])
-        return convert.task_definition(answer)
+        """Return the task definition REF: 'family' (latest ACTIVE), 'family:rev' or an ARN, always from ECS."""
+        return convert.task_definition(cast("DescribeTaskDefinitionResponseTypeDef",
+                                            self._describe_task_definition(ref)))
 
     def task_definitions(self, arns: Iterable[str], *, missing_ok: bool = False) -> dict[str, TaskDefinition]:
-        """Describe each distinct ARN once, concurrently, keyed as given (MISSING_OK skips deleted ones)."""
-        def one(ref: str) -> TaskDefinition | None:
+        """Describe each distinct ARN once, keyed as given, without status or tags (MISSING_OK skips deleted ones).
+
+        What cannot change is all that is returned, so the persistent cache can answer for any full
+        ARN it holds, and the rest are described concurrently and stored for next time.
+        """
+        def one(ref: str) -> dict[str, Any] | None:
             try:
-                return self.task_definition(ref)
+                return self._describe_task_definition(ref)
             except NotFound:
                 if missing_ok:
                     return None
                 raise
 
         wanted = [a for a in distinct(arns) if a]
-        found = self.map(one, wanted)
-        return {ref: td for ref, td in zip(wanted, found, strict=True) if td is not None}
+        answers = self.cache.get(wanted) if self.cache is not None else {}
+        missing = [a for a in wanted if a not in answers]
+        fresh = {ref: answer for ref, answer in zip(missing, self.map(one, missing), strict=True)
+                 if answer is not None}
+        if self.cache is not None and fresh:
+            self.cache.put(fresh.values())
+        answers.update({ref: stable(answer) for ref, answer in fresh.items()})
+        return {ref: convert.task_definition(cast("DescribeTaskDefinitionResponseTypeDef", answers[ref]))
+                for ref in wanted if ref in answers}
 
     def _latest_active(self, family: str) -> Family:
         answer = self.ecs(f'family "{family}"').list_task_definitions(familyPrefix=family, status="ACTIVE",

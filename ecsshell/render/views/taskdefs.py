@@ -119,7 +119,8 @@ def _container_view(container: ContainerDef, verbose: bool, show_secrets: bool) 
 
 def task_definition_view(task_def: TaskDefinition, *, verbose: bool, show_secrets: bool) -> RenderableType:
     """Return a task definition: task-level settings (verbose) then each container."""
-    parts: list[RenderableType] = [heading(f"Task definition {task_def.label} ({task_def.status})")]
+    status = f" ({task_def.status})" if task_def.status else ""  # none from the bulk (cacheable) path
+    parts: list[RenderableType] = [heading(f"Task definition {task_def.label}{status}")]
     if verbose:
         grid = KeyValueGrid()
         grid.add_row(cell("arn"), cell(task_def.arn))

@@ -1,0 +1,158 @@
+"""The persistent cache: described task definitions by full ARN, since a revision never changes.
+
+Only what cannot change is kept: the DescribeTaskDefinition answer without `status`,
+`deregisteredAt` and `tags` (a revision can be deregistered and retagged). The file lives in the
+user's cache folder (0600 in a 0700 folder, like the AWS CLI's own cache), holds at most
+MAX_ENTRIES revisions and MAX_BYTES of JSON (the oldest go first), and is written atomically, so a
+second ecsshell reading it sees the old file or the new one. A file that is missing, unreadable,
+truncated, corrupt or someone else's is treated as empty, silently; deleting it is always safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+FORMAT = "ecsshell task definition cache"
+VERSION = 1
+FILE_NAME = "task-definitions.json"
+MAX_ENTRIES = 1000
+MAX_BYTES = 8 * 1024 * 1024
+VOLATILE = ("status", "deregisteredAt")  # taskDefinition keys that change after registration
+DISABLE = "ECSSHELL_NO_CACHE"
+_DATETIME = "$datetime"
+_FULL_ARN = re.compile(r"arn:[^:]+:ecs:[^:]+:\d+:task-definition/[^:/]+:\d+")
+
+Answer = dict[str, Any]
+
+
+def is_revision_arn(ref: str) -> bool:
+    """Say whether REF is a full task definition ARN with its revision (the only cache key)."""
+    return _FULL_ARN.fullmatch(ref) is not None
+
+
+def stable(answer: Mapping[str, Any]) -> Answer:
+    """Return a DescribeTaskDefinition answer without what can change: status, deregisteredAt, tags."""
+    body = answer.get("taskDefinition")
+    out: Answer = {"taskDefinition": {k: v for k, v in body.items() if k not in VOLATILE}
+                   if isinstance(body, dict) else {}}
+    return out
+
+
+def _encode(value: object) -> object:
+    if isinstance(value, datetime):
+        return {_DATETIME: value.isoformat()}
+    raise TypeError(f"cannot cache {type(value).__name__}")
+
+
+def _decode(obj: dict[str, Any]) -> object:
+    if len(obj) == 1 and isinstance(obj.get(_DATETIME), str):
+        return datetime.fromisoformat(obj[_DATETIME])
+    return obj
+
+
+class TaskDefinitionCache:
+    """Stable DescribeTaskDefinition answers by full ARN, in one bounded JSON file in DIRECTORY."""
+
+    def __init__(self, directory: Path, *, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
+        self.directory = directory
+        self.path = directory / FILE_NAME
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+
+    def _read(self) -> dict[str, Answer]:
+        """Return the stored entries, oldest first; empty for anything but our own readable file."""
+        try:
+            descriptor = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO put there must not hang us
+            with os.fdopen(descriptor, encoding="utf-8") as stream:
+                if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                    return {}
+                document = json.load(stream, object_hook=_decode)
+        except (OSError, ValueError, RecursionError):
+            return {}
+        if not (isinstance(document, dict) and document.get("format") == FORMAT
+                and document.get("version") == VERSION and isinstance(document.get("entries"), dict)):
+            return {}
+        return {arn: answer for arn, answer in document["entries"].items()
+                if is_revision_arn(arn) and isinstance(answer, dict)
+                and isinstance(answer.get("taskDefinition"), dict)
+                and answer["taskDefinition"].get("taskDefinitionArn") == arn}
+
+    def get(self, arns: Iterable[str]) -> dict[str, Answer]:
+        """Return the stored answers of those ARNS the cache holds."""
+        wanted = [a for a in arns if is_revision_arn(a)]
+        if not wanted:
+            return {}
+        entries = self._read()
+        return {arn: entries[arn] for arn in wanted if arn in entries}
+
+    def put(self, answers: Iterable[Mapping[str, Any]]) -> None:
+        """Add ANSWERS (stable ones), dropping the oldest entries past the bounds; never raise for the disk."""
+        new: dict[str, Answer] = {}
+        for answer in answers:
+            kept = stable(answer)
+            arn = str(kept["taskDefinition"].get("taskDefinitionArn") or "")
+            if is_revision_arn(arn):
+                new[arn] = kept
+        if not new:
+            return
+        entries = self._read()  # merge with what another ecsshell may have written meanwhile
+        for arn, answer in new.items():
+            entries.pop(arn, None)
+            entries[arn] = answer
+        try:
+            text = self._bounded(entries)
+            self._write(text)
+        except (OSError, TypeError, ValueError):
+            return
+
+    def _bounded(self, entries: dict[str, Answer]) -> str:
+        """Return the file's text holding the newest entries that fit both bounds."""
+        pieces = [f"{json.dumps(arn)}: {json.dumps(answer, default=_encode, ensure_ascii=False)}"
+                  for arn, answer in list(entries.items())[-self.max_entries:]]
+        head = json.dumps({"format": FORMAT, "version": VERSION})[:-1] + ', "entries": {'
+        tail = "}}\n"
+        size = len(head.encode()) + len(tail)
+        kept: list[str] = []
+        for piece in reversed(pieces):
+            cost = len(piece.encode()) + 2
+            if size + cost > self.max_bytes:
+                break
+            size += cost
+            kept.append(piece)
+        return head + ", ".join(reversed(kept)) + tail
+
+    def _write(self, text: str) -> None:
+        """Replace the file atomically with TEXT: a 0600 temporary file in the 0700 folder, then rename."""
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.directory, 0o700)
+        descriptor, temporary = tempfile.mkstemp(dir=self.directory, prefix=".task-definitions.", suffix=".tmp")
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+                os.fchmod(stream.fileno(), 0o600)
+                stream.write(text)
+            os.replace(temporary, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+
+    def clear(self) -> None:
+        """Delete the cache file, if there is one."""
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+
+def open_cache(directory: Path, env: Mapping[str, str]) -> TaskDefinitionCache | None:
+    """Return the cache in DIRECTORY, or None when ECSSHELL_NO_CACHE is set to anything but 0 or empty."""
+    if env.get(DISABLE, "") not in ("", "0"):
+        return None
+    return TaskDefinitionCache(directory)

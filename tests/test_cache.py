@@ -1,0 +1,187 @@
+"""The persistent task definition cache: fewer calls on a warm `ls`, never a different answer."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from harness import run_ecsshell
+
+from ecsshell.aws.cache import FILE_NAME, FORMAT, VERSION, TaskDefinitionCache, open_cache
+from ecsshell.emulator import World
+from ecsshell.emulator.worlds import scale_world
+from ecsshell.environment import Environment
+
+DESCRIBE = "DescribeTaskDefinition"
+
+
+def cache_file(home: Path) -> Path:
+    """Return where the runs of the harness in HOME keep the cache."""
+    return home / ".cache" / "ecsshell" / FILE_NAME
+
+
+def describes(world: World, home: Path, *argv: str, extra: dict[str, str] | None = None) -> tuple[int, str]:
+    """Run ecsshell ARGV successfully, quietly; return its DescribeTaskDefinition calls and its output."""
+    world.recorder.reset()
+    result = run_ecsshell(world, home, *argv, extra=extra)
+    assert result.code == 0 and result.err == "", result.err
+    return world.recorder.calls[DESCRIBE], result.out
+
+
+@pytest.mark.parametrize("argv", [("ls", "prod"), ("-v", "ls", "prod"), ("--output", "json", "-v", "ls", "prod")])
+def test_a_warm_ls_describes_no_task_definition_and_shows_the_same(small: dict[str, Any], world: World,
+                                                                   home: Path, argv: tuple[str, ...]) -> None:
+    cold_calls, cold = describes(world, home, *argv)
+    warm_calls, warm = describes(world, home, *argv)
+    assert cold_calls > 0 and warm_calls == 0
+    assert warm == cold
+    uncached_calls, uncached = describes(world, home / "elsewhere", *argv, extra={"ECSSHELL_NO_CACHE": "1"})
+    assert uncached == cold and uncached_calls == cold_calls
+
+
+def test_the_cache_keeps_no_status_and_ls_shows_none(small: dict[str, Any], world: World, home: Path) -> None:
+    _, out = describes(world, home, "-v", "ls", "prod")
+    assert "(ACTIVE)" not in out and "Task definition web:" in out
+    text = cache_file(home).read_text()
+    assert '"status"' not in text and '"tags"' not in text
+    assert text.count('"taskDefinitionArn"') == len(json.loads(text)["entries"]) > 0
+
+
+def test_a_revision_asked_for_by_name_still_asks_ecs(small: dict[str, Any], world: World, home: Path) -> None:
+    describes(world, home, "ls", "prod")
+    calls, out = describes(world, home, "taskdefs", "web", "latest")
+    assert calls == 1 and '"status": "ACTIVE"' in out
+    calls, _ = describes(world, home, "ls", "prod", "web")
+    assert calls == 1
+
+
+def test_the_cache_is_private(small: dict[str, Any], world: World, home: Path) -> None:
+    describes(world, home, "ls", "prod")
+    path = cache_file(home)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert not [p for p in path.parent.iterdir() if p.name != FILE_NAME]  # no temporary file left behind
+
+
+def test_the_cache_may_be_deleted_at_any_time(small: dict[str, Any], world: World, home: Path) -> None:
+    cold_calls, cold = describes(world, home, "ls", "prod")
+    cache_file(home).unlink()
+    calls, out = describes(world, home, "ls", "prod")
+    assert calls == cold_calls and out == cold and cache_file(home).exists()
+    for child in cache_file(home).parent.iterdir():
+        child.unlink()
+    cache_file(home).parent.rmdir()
+    calls, out = describes(world, home, "ls", "prod")
+    assert calls == cold_calls and out == cold
+
+
+BAD_FILES = {
+    "corrupt": b"{not json at all",
+    "truncated": None,  # the first half of a good file
+    "foreign": json.dumps({"entries": {"x": 1}, "name": "another program"}).encode(),
+    "wrong version": None,  # a good file with another version
+    "binary": b"\xff\xfe\x00\x01garbage",
+    "empty": b"",
+}
+
+
+@pytest.mark.parametrize("kind", [*BAD_FILES, "directory", "fifo", "unreadable"])
+def test_a_bad_cache_file_is_ignored_quietly(small: dict[str, Any], world: World, home: Path, kind: str) -> None:
+    cold_calls, cold = describes(world, home, "ls", "prod")
+    path = cache_file(home)
+    good = path.read_bytes()
+    path.unlink()
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "unreadable":
+        path.write_bytes(good)
+        path.chmod(0)
+        if _readable(path):  # root reads anything: nothing to test
+            pytest.skip("running as a user who can read a 0000 file")
+    elif kind == "truncated":
+        path.write_bytes(good[: len(good) // 2])
+    elif kind == "wrong version":
+        document = json.loads(good)
+        document["version"] = VERSION + 1
+        path.write_text(json.dumps(document))
+    else:
+        path.write_bytes(BAD_FILES[kind] or b"")
+    calls, out = describes(world, home, "ls", "prod")  # describes() checks: exit 0, nothing on stderr
+    assert calls == cold_calls and out == cold
+    if kind not in ("directory", "fifo", "unreadable"):  # replaced by a good file
+        assert describes(world, home, "ls", "prod") == (0, cold)
+
+
+def _readable(path: Path) -> bool:
+    try:
+        path.read_bytes()
+    except OSError:
+        return False
+    return True
+
+
+def _answer(n: int, size: int = 0) -> dict[str, Any]:
+    arn = f"arn:aws:ecs:us-east-1:123456789012:task-definition/fam{n}:1"
+    return {"taskDefinition": {"taskDefinitionArn": arn, "family": f"fam{n}", "revision": 1, "status": "ACTIVE",
+                               "containerDefinitions": [{"name": "app", "image": "x" * size}]},
+            "tags": [{"key": "team", "value": "core"}]}
+
+
+def test_the_cache_is_bounded_by_entries_and_bytes(tmp_path: Path) -> None:
+    cache = TaskDefinitionCache(tmp_path / "c", max_entries=10, max_bytes=1 << 20)
+    for n in range(25):
+        cache.put([_answer(n)])
+    entries = json.loads(cache.path.read_text())["entries"]
+    assert len(entries) == 10 and [a.rsplit("/", 1)[1] for a in entries] == [f"fam{n}:1" for n in range(15, 25)]
+    assert cache.get([_answer(0)["taskDefinition"]["taskDefinitionArn"]]) == {}
+
+    small = TaskDefinitionCache(tmp_path / "s", max_entries=1000, max_bytes=20_000)
+    small.put(_answer(n, size=3000) for n in range(20))
+    assert small.path.stat().st_size <= 20_000
+    kept = json.loads(small.path.read_text())["entries"]
+    assert 0 < len(kept) < 20 and list(kept)[-1].endswith("/fam19:1")
+
+
+def test_the_cache_round_trips_dates_and_leaves_out_what_changes(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    answer = _answer(1)
+    when = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
+    answer["taskDefinition"].update(registeredAt=when, deregisteredAt=when, status="INACTIVE")
+    cache = TaskDefinitionCache(tmp_path)
+    cache.put([answer])
+    arn = answer["taskDefinition"]["taskDefinitionArn"]
+    got = TaskDefinitionCache(tmp_path).get([arn, "web:1", "web"])
+    assert list(got) == [arn]
+    assert got[arn]["taskDefinition"]["registeredAt"] == when
+    assert set(answer["taskDefinition"]) - set(got[arn]["taskDefinition"]) == {"status", "deregisteredAt"}
+    assert "tags" not in got[arn]
+    document = json.loads(cache.path.read_text())
+    assert document["format"] == FORMAT and document["version"] == VERSION
+
+
+def test_the_cache_folder_follows_xdg_and_can_be_turned_off(tmp_path: Path) -> None:
+    assert Environment(env={"HOME": str(tmp_path)}).cache_dir == tmp_path / ".cache" / "ecsshell"
+    assert Environment(env={"XDG_CACHE_HOME": str(tmp_path / "x")}).cache_dir == tmp_path / "x" / "ecsshell"
+    assert open_cache(tmp_path, {"ECSSHELL_NO_CACHE": "1"}) is None
+    assert open_cache(tmp_path, {"ECSSHELL_NO_CACHE": "0"}) is not None
+    assert open_cache(tmp_path, {}) is not None
+
+
+def test_ls_of_a_scaled_cluster_stays_within_its_call_budget(world: World, home: Path) -> None:
+    count = 23
+    scale_world(world, count, cluster="big", revisions=2)
+    budget = {"ListServices": math.ceil(count / 100), "DescribeServices": math.ceil(count / 10)}
+    cold_calls, cold = describes(world, home, "ls", "big")
+    cold_counts = {op: world.recorder.calls[op] for op in budget}
+    assert cold_counts == budget and cold_calls == count  # one distinct revision per service
+    warm_calls, warm = describes(world, home, "ls", "big")
+    assert {op: world.recorder.calls[op] for op in budget} == budget and warm_calls == 0
+    assert warm == cold
