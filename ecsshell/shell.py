@@ -204,12 +204,13 @@ class EcsShell(cmd2.Cmd):
             if self._gateway is None:
                 from .aws.cache import open_cache
                 from .aws.gateway import Gateway
-                from .aws.session import Settings
+                from .aws.session import Settings, endpoint_url
 
                 settings = Settings(profile=self.scope.profile, region=self.scope.region,
                                     endpoint_url=self.options.endpoint_url)
-                self._gateway = Gateway.connect(settings, self.environment.env,
-                                                open_cache(self.environment.cache_dir, self.environment.env))
+                env = self.environment.env
+                cache = open_cache(self.environment.cache_dir, env, endpoint_url(settings, env))
+                self._gateway = Gateway.connect(settings, env, cache)
                 self._gateway.read_only = self._read_only
             return self._gateway
 

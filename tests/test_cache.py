@@ -20,9 +20,25 @@ from ecsshell.environment import Environment
 DESCRIBE = "DescribeTaskDefinition"
 
 
-def cache_file(home: Path) -> Path:
-    """Return where the runs of the harness in HOME keep the cache."""
-    return home / ".cache" / "ecsshell" / FILE_NAME
+def cache_file(home: Path, world: World) -> Path:
+    """Return where the runs of the harness in HOME keep the cache of WORLD's endpoint."""
+    from ecsshell.aws.cache import open_cache
+
+    cache = open_cache(home / ".cache" / "ecsshell", {}, world.endpoint_url)
+    assert cache is not None
+    return cache.path
+
+
+def test_each_custom_endpoint_has_a_cache_of_its_own(tmp_path: Path) -> None:
+    from ecsshell.aws.cache import open_cache
+
+    aws = open_cache(tmp_path, {})
+    one = open_cache(tmp_path, {}, "http://127.0.0.1:4566")
+    other = open_cache(tmp_path, {}, "http://127.0.0.1:4567")
+    assert aws is not None and one is not None and other is not None
+    assert aws.path.name == FILE_NAME
+    assert len({aws.path, one.path, other.path}) == 3
+    assert one.path == open_cache(tmp_path, {}, "http://127.0.0.1:4566").path  # stable across runs
 
 
 def describes(world: World, home: Path, *argv: str, extra: dict[str, str] | None = None) -> tuple[int, str]:
@@ -33,7 +49,7 @@ def describes(world: World, home: Path, *argv: str, extra: dict[str, str] | None
     return world.recorder.calls[DESCRIBE], result.out
 
 
-@pytest.mark.parametrize("argv", [("ls", "prod"), ("-v", "ls", "prod"), ("--output", "json", "-v", "ls", "prod")])
+@pytest.mark.parametrize("argv", [("ls", "prod"), ("--output", "json", "ls", "prod")])
 def test_a_warm_ls_describes_no_task_definition_and_shows_the_same(small: dict[str, Any], world: World,
                                                                    home: Path, argv: tuple[str, ...]) -> None:
     cold_calls, cold = describes(world, home, *argv)
@@ -44,10 +60,21 @@ def test_a_warm_ls_describes_no_task_definition_and_shows_the_same(small: dict[s
     assert uncached == cold and uncached_calls == cold_calls
 
 
-def test_the_cache_keeps_no_status_and_ls_shows_none(small: dict[str, Any], world: World, home: Path) -> None:
+@pytest.mark.parametrize("argv", [("-v", "ls", "prod"), ("--output", "json", "-v", "ls", "prod")])
+def test_ls_verbose_asks_ecs_for_status_and_tags_and_feeds_the_cache(small: dict[str, Any], world: World,
+                                                                    home: Path, argv: tuple[str, ...]) -> None:
+    cold_calls, cold = describes(world, home, *argv)
+    warm_calls, warm = describes(world, home, *argv)
+    assert cold_calls == warm_calls > 0 and warm == cold  # status and tags can change: -v always asks
+    assert "ACTIVE" in cold
+    plain_calls, _ = describes(world, home, "ls", "prod")
+    assert plain_calls == 0  # what -v described serves the plain listing
+
+
+def test_the_cache_keeps_no_status(small: dict[str, Any], world: World, home: Path) -> None:
     _, out = describes(world, home, "-v", "ls", "prod")
-    assert "(ACTIVE)" not in out and "Task definition web:" in out
-    text = cache_file(home).read_text()
+    assert "(ACTIVE)" in out and "Task definition web:" in out
+    text = cache_file(home, world).read_text()
     assert '"status"' not in text and '"tags"' not in text
     assert text.count('"taskDefinitionArn"') == len(json.loads(text)["entries"]) > 0
 
@@ -62,20 +89,20 @@ def test_a_revision_asked_for_by_name_still_asks_ecs(small: dict[str, Any], worl
 
 def test_the_cache_is_private(small: dict[str, Any], world: World, home: Path) -> None:
     describes(world, home, "ls", "prod")
-    path = cache_file(home)
+    path = cache_file(home, world)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert not [p for p in path.parent.iterdir() if p.name != FILE_NAME]  # no temporary file left behind
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left behind
 
 
 def test_the_cache_may_be_deleted_at_any_time(small: dict[str, Any], world: World, home: Path) -> None:
     cold_calls, cold = describes(world, home, "ls", "prod")
-    cache_file(home).unlink()
+    cache_file(home, world).unlink()
     calls, out = describes(world, home, "ls", "prod")
-    assert calls == cold_calls and out == cold and cache_file(home).exists()
-    for child in cache_file(home).parent.iterdir():
+    assert calls == cold_calls and out == cold and cache_file(home, world).exists()
+    for child in cache_file(home, world).parent.iterdir():
         child.unlink()
-    cache_file(home).parent.rmdir()
+    cache_file(home, world).parent.rmdir()
     calls, out = describes(world, home, "ls", "prod")
     assert calls == cold_calls and out == cold
 
@@ -93,7 +120,7 @@ BAD_FILES = {
 @pytest.mark.parametrize("kind", [*BAD_FILES, "directory", "fifo", "unreadable"])
 def test_a_bad_cache_file_is_ignored_quietly(small: dict[str, Any], world: World, home: Path, kind: str) -> None:
     cold_calls, cold = describes(world, home, "ls", "prod")
-    path = cache_file(home)
+    path = cache_file(home, world)
     good = path.read_bytes()
     path.unlink()
     if kind == "directory":

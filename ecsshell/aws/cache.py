@@ -11,6 +11,7 @@ truncated, corrupt or someone else's is treated as empty, silently; deleting it 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -62,9 +63,10 @@ def _decode(obj: dict[str, Any]) -> object:
 class TaskDefinitionCache:
     """Stable DescribeTaskDefinition answers by full ARN, in one bounded JSON file in DIRECTORY."""
 
-    def __init__(self, directory: Path, *, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(self, directory: Path, *, name: str = FILE_NAME, max_entries: int = MAX_ENTRIES,
+                 max_bytes: int = MAX_BYTES) -> None:
         self.directory = directory
-        self.path = directory / FILE_NAME
+        self.path = directory / name
         self.max_entries = max_entries
         self.max_bytes = max_bytes
 
@@ -151,8 +153,15 @@ class TaskDefinitionCache:
             self.path.unlink()
 
 
-def open_cache(directory: Path, env: Mapping[str, str]) -> TaskDefinitionCache | None:
-    """Return the cache in DIRECTORY, or None when ECSSHELL_NO_CACHE is set to anything but 0 or empty."""
+def open_cache(directory: Path, env: Mapping[str, str], endpoint: str | None = None) -> TaskDefinitionCache | None:
+    """Return the cache in DIRECTORY (one file per custom ENDPOINT), or None when ECSSHELL_NO_CACHE is set.
+
+    AWS never reuses an ARN for other content, but an emulator restarted behind the same endpoint
+    does, so answers from a custom endpoint are kept apart from AWS's and from each other's.
+    """
     if env.get(DISABLE, "") not in ("", "0"):
         return None
-    return TaskDefinitionCache(directory)
+    if not endpoint:
+        return TaskDefinitionCache(directory)
+    digest = hashlib.sha256(endpoint.encode("utf-8")).hexdigest()[:16]
+    return TaskDefinitionCache(directory, name=f"{Path(FILE_NAME).stem}-{digest}.json")

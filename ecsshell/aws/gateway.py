@@ -345,11 +345,13 @@ class Gateway:
         return convert.task_definition(cast("DescribeTaskDefinitionResponseTypeDef",
                                             self._describe_task_definition(ref)))
 
-    def task_definitions(self, arns: Iterable[str], *, missing_ok: bool = False) -> dict[str, TaskDefinition]:
-        """Describe each distinct ARN once, keyed as given, without status or tags (MISSING_OK skips deleted ones).
+    def task_definitions(self, arns: Iterable[str], *, missing_ok: bool = False, full: bool = False
+                         ) -> dict[str, TaskDefinition]:
+        """Describe each distinct ARN once, keyed as given (MISSING_OK skips deleted ones).
 
-        What cannot change is all that is returned, so the persistent cache can answer for any full
-        ARN it holds, and the rest are described concurrently and stored for next time.
+        Without FULL only what cannot change is returned (no status, no tags), so the persistent cache
+        can answer for any ARN it holds and the rest are described concurrently and stored for next
+        time. FULL asks ECS for every one and keeps status and tags (for `ls -v`).
         """
         def one(ref: str) -> dict[str, Any] | None:
             try:
@@ -360,13 +362,13 @@ class Gateway:
                 raise
 
         wanted = [a for a in distinct(arns) if a]
-        answers = self.cache.get(wanted) if self.cache is not None else {}
+        answers = self.cache.get(wanted) if self.cache is not None and not full else {}
         missing = [a for a in wanted if a not in answers]
         fresh = {ref: answer for ref, answer in zip(missing, self.map(one, missing), strict=True)
                  if answer is not None}
         if self.cache is not None and fresh:
             self.cache.put(fresh.values())
-        answers.update({ref: stable(answer) for ref, answer in fresh.items()})
+        answers.update({ref: answer if full else stable(answer) for ref, answer in fresh.items()})
         return {ref: convert.task_definition(cast("DescribeTaskDefinitionResponseTypeDef", answers[ref]))
                 for ref in wanted if ref in answers}
 
