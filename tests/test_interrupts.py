@@ -85,25 +85,10 @@ def test_a_full_disk_stops_a_one_shot_update_before_it_changes_anything(world, s
     assert revision_of(world, "prod", "api") == "api:3"
 
 
-def test_a_closed_pipe_stops_the_run(world, small, tmp_path: Path) -> None:
-    world.faults.latency(1.0, "ListServices")
-    proc = start(world, tmp_path, "-c", "ls\nls prod\nupdate prod api :9.9.9")
-    try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline()  # like `| head -1`: read a line, then close the pipe
-        proc.stdout.close()
-        _, err = proc.communicate(timeout=60)
-    finally:
-        proc.kill()
-        world.faults.clear()
-    assert proc.returncode == 1, err
-    assert "broken pipe" in err and "Traceback" not in err and "Exception ignored" not in err
-    assert world.recorder.calls["RegisterTaskDefinition"] == 0
-
-
-def test_a_closed_pipe_after_a_change_says_what_changed(world, small, tmp_path: Path) -> None:
-    world.faults.latency(1.0, "DescribeServices")
-    proc = start(world, tmp_path, "-c", "ls\nupdate prod api :2.5.0")
+def read_one_line_then_close(world: World, home: Path, slow: str, line: str) -> tuple[int, str]:
+    """Run `-c LINE` with SLOW held open, read one line of its output and close the pipe, like `| head -1`."""
+    world.faults.latency(1.0, slow)
+    proc = start(world, home, "-c", line)
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline()
@@ -112,6 +97,18 @@ def test_a_closed_pipe_after_a_change_says_what_changed(world, small, tmp_path: 
     finally:
         proc.kill()
         world.faults.clear()
-    assert proc.returncode == 1, err
+    return proc.returncode, err
+
+
+def test_a_closed_pipe_stops_the_run(world, small, tmp_path: Path) -> None:
+    code, err = read_one_line_then_close(world, tmp_path, "ListServices", "ls\nls prod\nupdate prod api :9.9.9")
+    assert code == 1, err
+    assert "broken pipe" in err and "Traceback" not in err and "Exception ignored" not in err
+    assert world.recorder.calls["RegisterTaskDefinition"] == 0
+
+
+def test_a_closed_pipe_after_a_change_says_what_changed(world, small, tmp_path: Path) -> None:
+    code, err = read_one_line_then_close(world, tmp_path, "DescribeServices", "ls\nupdate prod api :2.5.0")
+    assert code == 1, err
     assert "broken pipe" in err
     assert "ECS was already changed: registered api:4, updated service api to api:4" in err
