@@ -270,6 +270,14 @@ class Gateway:
         pages = self.pages("ecs", "list_clusters", "clusterArns", maxResults=LIST_PAGE)
         return sorted(self.fan_out(pages, TASK_BATCH, self._describe_clusters), key=lambda c: c.name)
 
+    def has_cluster(self, name: str) -> bool:
+        """Say whether ECS has an ACTIVE (not INACTIVE) cluster NAME."""
+        try:
+            self.describe_cluster(name)
+        except NotFound:
+            return False
+        return True
+
     def describe_cluster(self, name: str) -> Cluster:
         """Return cluster NAME; NotFound when it is missing or INACTIVE."""
         context = f'cluster "{name}"'

@@ -17,7 +17,9 @@ def all_command_sets() -> list[CommandSet]:
     from .browse import BrowseCommands
     from .demo import DemoCommands
     from .deploy import DeployCommands
+    from .task_views import TaskViewCommands
     from .taskdefs import TaskDefinitionCommands
     from .tasks import TaskCommands
 
-    return [BrowseCommands(), DeployCommands(), TaskDefinitionCommands(), TaskCommands(), DemoCommands()]
+    return [BrowseCommands(), DeployCommands(), TaskDefinitionCommands(), TaskCommands(), TaskViewCommands(),
+            DemoCommands()]

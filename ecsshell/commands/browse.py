@@ -7,7 +7,7 @@ from typing import Any
 
 from cmd2 import Choices, CompletionItem, with_argparser, with_category
 
-from ..operations.check import check_service
+from ..operations.check import check_cluster, check_service
 from ..presenter import View
 from ..scope import SCOPE_RULE
 from . import numbers
@@ -42,8 +42,13 @@ def ls_parser() -> CommandParser:
 
 def check_parser() -> CommandParser:
     parser = CommandParser(description="Check a service: running tasks, revisions, deployments, target health. "
-                                "Exits 1 when anything is wrong.", epilog=SCOPE_RULE)
-    parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] SERVICE",
+                                "Given a cluster and no service, check every service of it, one line each. "
+                                "Exits 1 when anything is wrong.",
+                           epilog=SCOPE_RULE + " One name with no cluster in scope is checked as a cluster "
+                                  "when ECS has a cluster of that name (as `ls` reads it), else as a service "
+                                  "(which then needs a cluster); inside `use prod`, `check web` is service web "
+                                  "and `check` alone checks all of prod.")
+    parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] [SERVICE]",
                         choices_provider=positional_completer(("cluster", "service")))
     add_output_flag(parser)
     return parser
@@ -180,16 +185,36 @@ class BrowseCommands(EcsCommands):
     @with_argparser(check_parser)
     @with_category(CATEGORY)
     def do_check(self, args: argparse.Namespace) -> None:
-        """Check a service and exit non-zero when something is wrong."""
+        """Check a service, or every service of a cluster, and exit non-zero when something is wrong."""
         from ..render import views
 
-        cluster, service = self.required(args.names, ("cluster", "service"), "check [CLUSTER] SERVICE")
+        usage = "check [CLUSTER] SERVICE | check CLUSTER"
+        cluster, service = self.optional(list(args.names))
+        if service is None and cluster is not None and (self.ctx.scope.cluster == cluster
+                                                        or self.ctx.gateway.has_cluster(cluster)):
+            self._check_cluster(cluster, args)
+            return
+        cluster, service = self.required(args.names, ("cluster", "service"), usage)
         report = check_service(self.ctx.gateway, cluster, service)
         if self.ctx.view(args).json:
             self.ctx.presenter.json(report.document())
         else:
             self.ctx.presenter.show(views.check_report(report.findings, report.ok_line))
         if report.findings:
+            self.ctx.mark_failed(1)
+
+    def _check_cluster(self, cluster: str, args: argparse.Namespace) -> None:
+        """Check every service of CLUSTER: one line each, exit 1 when any of them warns."""
+        from ..render import views
+
+        checked = check_cluster(self.ctx.gateway, cluster)
+        if self.ctx.view(args).json:
+            self.ctx.presenter.json(checked.document())
+        elif not checked.reports:
+            self.ctx.presenter.line(f"OK: cluster {cluster} has no services")
+        else:
+            self.ctx.presenter.show(views.cluster_check([(not r.findings, r.summary) for r in checked.reports]))
+        if not checked.ok:
             self.ctx.mark_failed(1)
 
     @with_argparser(use_parser)

@@ -30,6 +30,13 @@ class CheckReport:
         return (f"OK: service {svc.name} in {self.cluster}: {svc.running}/{svc.desired} running "
                 f"{svc.revision}, rollout {state}")
 
+    @property
+    def summary(self) -> str:
+        """Return the OK line, or the service's findings joined on one line."""
+        if not self.findings:
+            return self.ok_line
+        return f"service {self.service.name} in {self.cluster}: {'; '.join(self.findings)}"
+
     def document(self) -> dict[str, Any]:
         return {"cluster": self.cluster, "service": self.service.name, "ok": not self.findings,
                 "findings": self.findings, "revision": self.service.revision,
@@ -95,3 +102,32 @@ def check_service(gateway: Gateway, cluster: str, service: str) -> CheckReport:
     lbs = gateway.load_balancers([svc]) if svc.load_balancers else []
     tasks = tasks_future.result()
     return CheckReport(cluster, svc, tasks, findings_for(svc, tasks, lbs))
+
+
+def _check_described(gateway: Gateway, cluster: str, svc: Service) -> CheckReport:
+    """Check SVC, already described, fetching only its RUNNING tasks and its targets."""
+    tasks = gateway.service_tasks(cluster, svc.name)
+    lbs = gateway.load_balancers([svc]) if svc.load_balancers else []
+    return CheckReport(cluster, svc, tasks, findings_for(svc, tasks, lbs))
+
+
+@dataclass(frozen=True)
+class ClusterCheck:
+    """Every service of a cluster checked, by service name."""
+
+    cluster: str
+    reports: list[CheckReport]
+
+    @property
+    def ok(self) -> bool:
+        return all(not r.findings for r in self.reports)
+
+    def document(self) -> dict[str, Any]:
+        return {"cluster": self.cluster, "ok": self.ok, "services": [r.document() for r in self.reports]}
+
+
+def check_cluster(gateway: Gateway, cluster: str) -> ClusterCheck:
+    """Check every service of CLUSTER, concurrently, and return the reports by service name."""
+    services = gateway.list_services(cluster)
+    reports = gateway.map(lambda svc: _check_described(gateway, cluster, svc), services)
+    return ClusterCheck(cluster, sorted(reports, key=lambda r: r.service.name))

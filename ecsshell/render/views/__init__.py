@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from ecsshell.render.views.checks import check_report
+from ecsshell.render.views.checks import check_report, cluster_check
 from ecsshell.render.views.clusters import clusters_table
 from ecsshell.render.views.load_balancers import load_balancers_view
 from ecsshell.render.views.service_detail import events_view, service_detail
 from ecsshell.render.views.services import services_table
 from ecsshell.render.views.taskdefs import families_table, revisions_table, task_definition_view
-from ecsshell.render.views.tasks import run_result, tasks_table
+from ecsshell.render.views.tasks import run_result, task_list, tasks_table
 
 __all__ = [
     "check_report",
+    "cluster_check",
     "clusters_table",
     "events_view",
     "families_table",
@@ -21,5 +22,6 @@ __all__ = [
     "service_detail",
     "services_table",
     "task_definition_view",
+    "task_list",
     "tasks_table",
 ]

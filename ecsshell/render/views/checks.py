@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Group, RenderableType
 from rich.text import Text
 
@@ -13,3 +15,9 @@ def check_report(findings: list[str], ok_line: str) -> RenderableType:
     if not findings:
         return Text(ok_line, style=OK_STYLE)
     return Group(*(Text(f"WARNING: {f}", style=WARNING_STYLE) for f in findings))
+
+
+def cluster_check(lines: Sequence[tuple[bool, str]]) -> RenderableType:
+    """Return one line per checked service: (ok, line) drawn as an OK line or a WARNING."""
+    return Group(*(Text(line, style=OK_STYLE) if ok else Text(f"WARNING: {line}", style=WARNING_STYLE)
+                   for ok, line in lines))

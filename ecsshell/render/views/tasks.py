@@ -73,3 +73,43 @@ def run_result(tasks: list[Task], failures: list[RunFailure]) -> RenderableType:
             parts.append(Text(""))
         parts += [Text(plural(len(failures), "failure"), style=ERROR_STYLE), table]
     return Group(*parts)
+
+
+def short_ids(tasks: Sequence[Task], least: int = 8) -> dict[str, str]:
+    """Return each task's id cut to the shortest prefix (at least LEAST characters) no other task shares."""
+    ids = [t.id for t in tasks]
+    out = {}
+    for tid in ids:
+        size = least
+        while size < len(tid) and any(o != tid and o.startswith(tid[:size]) for o in ids):
+            size += 1
+        out[tid] = tid[:size]
+    return out
+
+
+def container_exits(containers: Sequence[TaskContainer]) -> str:
+    """Return each container as `name: exit N (reason)`, one per line, for a stopped task."""
+    lines = []
+    for c in containers:
+        code = MISSING if c.exit_code is None else str(c.exit_code)
+        lines.append(f"{c.name}: exit {code}" + (f" ({c.reason})" if c.reason else ""))
+    return "\n".join(lines)
+
+
+def task_list(title: str, tasks: list[Task], stopped: bool) -> RenderableType:
+    """Return TITLE's tasks: short id, revision, statuses, health, started (and stopped: when, why, exits)."""
+    if not tasks:
+        return Text(f"{title}: no {'stopped' if stopped else 'running'} tasks")
+    columns: list[str | Col] = ["task", "revision", "last status", "desired", "health", "started"]
+    if stopped:
+        columns += ["stopped", "stopped reason", "exit codes"]
+    table = new_table(*columns)
+    short = short_ids(tasks)
+    for t in tasks:
+        row = [cell(short[t.id]), cell(t.revision), cell(t.last_status), cell(t.desired_status), cell(t.health),
+               cell(when(t.started_at))]
+        if stopped:
+            row += [cell(when(t.stopped_at)), cell(t.stopped_reason), cell(container_exits(t.containers))]
+        table.add_row(*row)
+    label = "stopped task" if stopped else "task"
+    return Group(heading(f"{title}: {plural(len(tasks), label)}"), table)
