@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import functools
 import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import cmd2
 from cmd2 import Settable, Statement, plugin
@@ -16,7 +17,7 @@ from cmd2.exceptions import Cmd2ArgparseError, Cmd2ShlexError
 from cmd2.history import History
 
 from . import lines as line_rules
-from .commands.plumbing import CommandError, is_mutating
+from .commands.plumbing import CommandError, CommandParser, is_mutating
 from .environment import Environment, is_tty
 from .options import OUTPUT_FORMATS, Options
 from .presenter import Presenter, View
@@ -65,6 +66,21 @@ def is_user_error(exc: BaseException) -> bool:
     from .images import InvalidImageReference
 
     return isinstance(exc, CommandError | ScopeError | AwsError | InvalidImageReference | OSError)
+
+
+def _one_line_errors(parser: argparse.ArgumentParser) -> None:
+    """Make PARSER and its subcommands' parsers raise a one-line CommandError (status 2) on bad arguments."""
+    if isinstance(parser, CommandParser):
+        return
+
+    def error(message: str) -> NoReturn:
+        raise CommandError(f"{parser.prog}: {message} (see `help {parser.prog.split()[0]}`)", 2)
+
+    parser.error = error  # type: ignore[method-assign]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _one_line_errors(sub)
 
 
 class Interrupted(KeyboardInterrupt):
@@ -439,6 +455,12 @@ class EcsShell(cmd2.Cmd):
         except Cmd2ArgparseError:
             self.mark_failed(2)  # argparse has printed the usage and what was wrong
             raise
+
+    def _build_parser(self, owner: Any, parser_source: Any) -> Any:
+        """Build a command's parser; cmd2's own ones, too, fail in one line (exit 2) instead of a usage block."""
+        parser = super()._build_parser(owner, parser_source)
+        _one_line_errors(parser)
+        return parser
 
     def _get_command_category(self, func: Any) -> str:
         """Put cmd2's own commands (help, history, set...) in the Shell category beside ours."""

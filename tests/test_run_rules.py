@@ -342,6 +342,7 @@ READ_ONLY_REFUSED = [
     "scale prod api 5 -y",
     "register sample_task.json",
     "run batch migrate -y",
+    "stop prod 0 -y",
 ]
 
 
@@ -396,3 +397,11 @@ def test_stop_on_error_off_holds_in_a_script_file_too(world, ecsshell, small, tm
     assert result.code == 1  # the failure still shows in the exit status
     assert world.client("ecs").describe_services(cluster="prod", services=["api"])["services"][0][
         "desiredCount"] == 4
+
+
+@pytest.mark.parametrize("line", ["history web --bogus", "alias create", "set a b c d", "macro create"])
+def test_cmd2s_own_argument_errors_are_one_line_with_status_2(ecsshell, line: str) -> None:
+    result = ecsshell("-c", line)
+    assert result.code == 2, result.err
+    lines = error_lines(result.err)
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.err
