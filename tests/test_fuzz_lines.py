@@ -14,7 +14,8 @@ MUTATING = ("RegisterTaskDefinition", "DeregisterTaskDefinition", "UpdateService
 # Commands that finish on their own in a script (no --wait, no --follow, no run of a real family).
 COMMANDS = ["ls", "check", "update", "scale", "rollback", "taskdefs", "register", "use", "set", "help",
             "history", "alias create a", "macro create m", "run_script", "@", "!", "shell", "profile", "region",
-            "refresh", "run prod nosuchfamily", "stop", "tasks", "check", "logs prod web --since", "scope", "quit", "lss", ""]
+            "refresh", "run prod nosuchfamily", "stop", "tasks", "logs prod web --since", "scope", "quit",
+            "lss", ""]
 WORDS = ["prod", "staging", "batch", "nosuch", "web", "api", "payments", "worker", "/", "/prod/web", "..",
          ":1.4.0", "1.4.0", ":", "@sha256:00", "web=:2", ":feat|touch", ">", ">>", "|", "2", "0", "²", "١٢",
          "\uff13", "-1", "2147483648", "100000000000000000000", "1e400", "nan", "inf", "'unclosed", '"', "a:b:c",
