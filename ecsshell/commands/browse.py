@@ -35,7 +35,7 @@ def ls_parser() -> CommandParser:
                     epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="NAME",
                         help="[CLUSTER [SERVICE]], or a path /CLUSTER/SERVICE",
-                        choices_provider=positional_completer(("cluster", "service")))
+                        completer=positional_completer(("cluster", "service")))
     add_view_flags(parser)
     return parser
 
@@ -44,7 +44,7 @@ def check_parser() -> CommandParser:
     parser = CommandParser(description="Check a service: running tasks, revisions, deployments, target health. "
                                 "Exits 1 when anything is wrong.", epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] SERVICE",
-                        choices_provider=positional_completer(("cluster", "service")))
+                        completer=positional_completer(("cluster", "service")))
     add_output_flag(parser)
     return parser
 
@@ -54,7 +54,7 @@ def use_parser() -> CommandParser:
                     epilog="`use prod`, `use prod api`, `use api` (inside a cluster), `use ..` steps up, "
                            "`use /` clears.")
     parser.add_argument("names", nargs="*", metavar="NAME", help="CLUSTER [SERVICE] | SERVICE | .. | /",
-                        choices_provider=positional_completer(("cluster", "service")))
+                        completer=positional_completer(("cluster", "service")))
     return parser
 
 
