@@ -141,3 +141,9 @@ def test_matching_is_fuzzy_and_ranks_prefixes_first(app: EcsShell) -> None:
     assert complete(app, "ls prod a")[0] == ["api", "payments", "search", "legacy"]
     assert complete(app, "ls prod srh")[0] == ["search"]  # scattered letters, when nothing contains them
     assert complete(app, "ls stg")[0] == ["staging"]
+
+
+def test_an_unknown_command_suggests_the_closest(ecsshell, small) -> None:  # type: ignore[no-untyped-def]
+    result = ecsshell(stdin="lss\n")
+    assert "error: unknown command 'lss' (did you mean ls?)" in result.err and result.code == 2
+    assert "type `help` to list commands" in ecsshell(stdin="frobnicate\n").err
