@@ -147,3 +147,11 @@ def test_an_unknown_command_suggests_the_closest(ecsshell, small) -> None:  # ty
     result = ecsshell(stdin="lss\n")
     assert "error: unknown command 'lss' (did you mean ls?)" in result.err and result.code == 2
     assert "type `help` to list commands" in ecsshell(stdin="frobnicate\n").err
+
+
+def test_a_missing_cluster_or_service_suggests_close_names(world: World, ecsshell, small) -> None:  # type: ignore[no-untyped-def]
+    assert 'service "wbe" not found in cluster "prod" (did you mean: web?)' in ecsshell("ls", "prod", "wbe").err
+    assert 'cluster "prdo" not found (did you mean: prod?)' in ecsshell("ls", "prdo").err
+    world.recorder.reset()
+    assert ecsshell("ls", "prod", "web").code == 0
+    assert world.recorder.calls["ListServices"] == world.recorder.calls["ListClusters"] == 0  # no extra call
