@@ -155,3 +155,16 @@ def test_a_missing_cluster_or_service_suggests_close_names(world: World, ecsshel
     world.recorder.reset()
     assert ecsshell("ls", "prod", "web").code == 0
     assert world.recorder.calls["ListServices"] == world.recorder.calls["ListClusters"] == 0  # no extra call
+
+
+@pytest.mark.parametrize("line", ["ls ", "ls staging ", "ls /", "ls /staging/", "check ", "taskdefs web "])
+def test_whatever_completes_runs(app: EcsShell, line: str) -> None:
+    app.onecmd_plus_hooks("use prod")
+    offered = complete(app, line)[0]
+    assert offered
+    word = line.split(" ")[-1]
+    for name in offered:
+        command = line[: len(line) - len(word)] + name
+        app.onecmd_plus_hooks(command)
+        allowed = (0, 1) if line.startswith("check") else (0,)  # check exits 1 when it finds a fault
+        assert app.last_status in allowed, f"{command!r} ended {app.last_status}"
