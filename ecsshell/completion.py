@@ -162,23 +162,27 @@ class CompletionCache:
         td = self._service_task_definition(cluster, service)
         return [(c.name, c.image) for c in td.containers]
 
-    def _fetch_tags(self, cluster: str, service: str) -> list[Item]:
+    def _fetch_tags(self, cluster: str, service: str, container: str = "") -> list[Item]:
+        """List the tags CONTAINER (default: the first, which `update` replaces) ran in recent revisions."""
         from .images import InvalidImageReference, parse
 
         gateway = self._gateway()
         td = self._service_task_definition(cluster, service)
+        name = container or (td.containers[0].name if td.containers else "")
         revisions = [r for r in gateway.revisions(td.family) if r.active][-20:]
         defs = gateway.task_definitions([r.arn for r in revisions])
         seen: dict[str, str] = {}
         for revision in reversed(revisions):
             definition = defs.get(revision.arn)
-            for container in definition.containers if definition else ():
+            for each in definition.containers if definition else ():
+                if each.name != name:
+                    continue
                 try:
-                    tag = parse(container.image).tag
+                    tag = parse(each.image).tag
                 except InvalidImageReference:
                     continue
                 if tag and f":{tag}" not in seen:
-                    seen[f":{tag}"] = f"{container.name} in {revision.label}"
+                    seen[f":{tag}"] = f"{each.name} in {revision.label}"
         return list(seen.items())
 
     # cmd2 glue ---------------------------------------------------------------------------------

@@ -90,3 +90,12 @@ def fill_optional(args: list[str], scope: Scope, names: tuple[str, ...] = ("clus
     values: list[str | None] = [getattr(scope, n) for n in names[:taken]]
     values += list(args)
     return values + [None] * (len(names) - len(values))
+
+
+def fill_typing(args: list[str], scope: Scope, names: tuple[str, ...]) -> tuple[list[str | None], int]:
+    """Fill NAMES from ARGS as typed so far (the last may be half a word) and return where the last one lands.
+
+    This is `fill_optional`: once the line names every slot the scope does not, it gives what `fill` gives.
+    """
+    values = fill_optional(args, scope, names)
+    return values, max(i for i, value in enumerate(values) if value is not None)

@@ -368,7 +368,11 @@ class EcsShell(cmd2.Cmd):
                                    "(set debug true for a traceback)"))
 
     def default(self, statement: cmd2.Statement) -> bool | None:
-        self.fail(f"unknown command {statement.command!r}; type `help` to list commands", 2)
+        import difflib
+
+        close = difflib.get_close_matches(statement.command, self.get_visible_commands(), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else "; type `help` to list commands"
+        self.fail(f"unknown command {statement.command!r}{hint}", 2)
         return None
 
     def changes_note(self) -> str:

@@ -52,7 +52,7 @@ def test_scope_decides_what_the_next_word_is(app: EcsShell) -> None:
 def test_families_revisions_containers_profiles_regions_and_files(app: EcsShell) -> None:
     assert {"web", "api", "migrate"} <= set(complete(app, "taskdefs ")[0])
     revisions, _, metas = complete(app, "taskdefs web ")
-    assert sorted(revisions) == ["1", "2", "3"]
+    assert sorted(revisions) == ["1", "2", "3", "latest"]
     assert any("web:1.5.0" in m for m in metas)
     assert complete(app, "update prod web --container ")[0] == ["envoy", "web"]
     assert complete(app, "profile ")[0] == ["env", "prod-readonly"]
@@ -94,3 +94,77 @@ def test_changes_refresh_the_affected_names(world: World, app: EcsShell) -> None
             break
         time.sleep(0.1)
     assert ":2.5.0" in complete(app, "update prod api ")[0]
+
+
+def test_a_revision_completes_to_latest_as_taskdefs_accepts(app: EcsShell) -> None:
+    assert complete(app, "taskdefs web la")[0] == ["latest"]
+    assert "latest" in complete(app, "taskdefs web ")[0]
+
+
+def test_a_leading_slash_completes_paths_from_anywhere(app: EcsShell) -> None:
+    app.onecmd_plus_hooks("use prod")
+    assert complete(app, "ls /")[0] == ["/batch", "/prod", "/sandbox", "/staging"]
+    assert complete(app, "ls /st")[0] == ["/staging"]
+    assert complete(app, "ls /staging/")[0] == ["/staging/api", "/staging/web", "/staging/worker"]
+    assert complete(app, "ls /staging/w")[0] == ["/staging/web", "/staging/worker"]
+    assert complete(app, "ls /staging ")[0] == ["api", "web", "worker"]
+
+
+def test_a_typed_cluster_inside_a_scope_is_followed_by_its_services(app: EcsShell) -> None:
+    app.onecmd_plus_hooks("use prod")
+    assert complete(app, "ls ")[0] == ["api", "legacy", "payments", "search", "web", "worker"]
+    assert complete(app, "ls staging ")[0] == ["api", "web", "worker"]
+    assert complete(app, "ls staging web ")[0] == []
+    assert complete(app, "update staging web ")[0] == [":1.5.0", ":1.6.0-rc1"]
+
+
+def test_tags_come_from_the_container_named(app: EcsShell) -> None:
+    app.onecmd_plus_hooks("use prod")
+    envoy = complete(app, "update web --container envoy :")[0]
+    assert envoy and all(tag.startswith(":v1.27") for tag in envoy)
+    web = complete(app, "update web :")[0]
+    assert web and not set(web) & set(envoy)
+    assert complete(app, "update /staging/web --container en")[0] == ["envoy"]
+
+
+def test_image_option_offers_the_containers_then_their_tags(app: EcsShell) -> None:
+    app.onecmd_plus_hooks("use prod")
+    assert complete(app, "update web --image ")[0] == ["envoy=", "web="]
+    assert complete(app, "update prod web --image env")[0] == ["envoy="]
+    tags = complete(app, "update web --image envoy=:")[0]
+    assert tags and all(tag.startswith("envoy=:v1.27") for tag in tags)
+
+
+def test_matching_is_fuzzy_and_ranks_prefixes_first(app: EcsShell) -> None:
+    assert complete(app, "ls prod eb")[0] == ["web"]
+    assert complete(app, "ls prod WE")[0] == ["web"]  # a unique prefix still completes at once
+    assert complete(app, "ls prod a")[0] == ["api", "payments", "search", "legacy"]
+    assert complete(app, "ls prod srh")[0] == ["search"]  # scattered letters, when nothing contains them
+    assert complete(app, "ls stg")[0] == ["staging"]
+
+
+def test_an_unknown_command_suggests_the_closest(ecsshell, small) -> None:  # type: ignore[no-untyped-def]
+    result = ecsshell(stdin="lss\n")
+    assert "error: unknown command 'lss' (did you mean ls?)" in result.err and result.code == 2
+    assert "type `help` to list commands" in ecsshell(stdin="frobnicate\n").err
+
+
+def test_a_missing_cluster_or_service_suggests_close_names(world: World, ecsshell, small) -> None:  # type: ignore[no-untyped-def]
+    assert 'service "wbe" not found in cluster "prod" (did you mean: web?)' in ecsshell("ls", "prod", "wbe").err
+    assert 'cluster "prdo" not found (did you mean: prod?)' in ecsshell("ls", "prdo").err
+    world.recorder.reset()
+    assert ecsshell("ls", "prod", "web").code == 0
+    assert world.recorder.calls["ListServices"] == world.recorder.calls["ListClusters"] == 0  # no extra call
+
+
+@pytest.mark.parametrize("line", ["ls ", "ls staging ", "ls /", "ls /staging/", "check ", "taskdefs web "])
+def test_whatever_completes_runs(app: EcsShell, line: str) -> None:
+    app.onecmd_plus_hooks("use prod")
+    offered = complete(app, line)[0]
+    assert offered
+    word = line.split(" ")[-1]
+    for name in offered:
+        command = line[: len(line) - len(word)] + name
+        app.onecmd_plus_hooks(command)
+        allowed = (0, 1) if line.startswith("check") else (0,)  # check exits 1 when it finds a fault
+        assert app.last_status in allowed, f"{command!r} ended {app.last_status}"

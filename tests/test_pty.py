@@ -179,3 +179,19 @@ def test_the_idle_shell_writes_nothing(terminal: Terminal) -> None:
         except pexpect.TIMEOUT:
             continue
     assert written == 0  # no redraw on a timer: the toolbar only changes when what it shows does
+
+
+def test_tab_completes_absolute_paths_and_fuzzy_names(terminal: Terminal) -> None:
+    terminal.child.send("use prod\r")
+    terminal.wait_for("prod>")
+    terminal.child.send("ls /st\t")
+    terminal.wait_for("prod> ls /staging")
+    assert terminal.screen.cursor.x == len("prod> ls /staging")  # no space yet: a /SERVICE may follow
+    terminal.child.send("/we\t")
+    terminal.wait_for("prod> ls /staging/web")
+    terminal.child.send("\r")
+    terminal.wait_for("envoy")
+    terminal.child.send("ls eb\t")  # not a prefix of any service of prod, but inside web
+    terminal.wait_for("prod> ls web")
+    terminal.pump(0.3)
+    assert terminal.screen.cursor.x == len("prod> ls web ")  # the one match, finished with a space

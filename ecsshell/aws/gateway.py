@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import itertools
 import os
 import threading
 from collections import Counter
@@ -47,6 +49,7 @@ Progress = Callable[[int, int], None]
 
 SERVICE_PAGE = 100  # ListServices maxResults (ECS's maximum; its default is 10)
 LIST_PAGE = 100  # maximum page of the other ECS List* calls
+SUGGEST_PAGES = 5  # a "did you mean" after a NotFound looks at this many pages of names at most
 SERVICE_BATCH = 10  # DescribeServices names per call
 TASK_BATCH = 100  # DescribeTasks / DescribeClusters per call
 RUN_BATCH = 10  # RunTask count per call
@@ -286,7 +289,18 @@ class Gateway:
             found = convert.cluster(data)
             if found.status != "INACTIVE":
                 return found
-        raise NotFound(f"{context} not found", operation="DescribeClusters")
+        hint = self._suggest(name, "list_clusters", "clusterArns", maxResults=LIST_PAGE)
+        raise NotFound(f"{context} not found{hint}", operation="DescribeClusters")
+
+    def _suggest(self, name: str, method: str, key: str, **params: Any) -> str:
+        """Return ' (did you mean: A, B?)' naming what exists close to NAME, or ''; call only after a NotFound."""
+        try:
+            pages = itertools.islice(self.pages("ecs", method, key, **params), SUGGEST_PAGES)
+            names = [arn_name(arn) for page in pages for arn in page]
+        except AwsError:
+            return ""
+        close = difflib.get_close_matches(name, names, n=3)
+        return f" (did you mean: {', '.join(close)}?)" if close else ""
 
     # services ------------------------------------------------------------------------------------
     def _describe_service_batch(self, cluster: str, names: list[str], strict: bool) -> list[Service]:
@@ -300,7 +314,9 @@ class Gateway:
                 s.arn for s in services if s.status != "INACTIVE"}
             for name in names:
                 if name not in present and arn_name(name) not in present:
-                    raise NotFound(f'service "{arn_name(name)}" not found in cluster "{cluster}"',
+                    hint = self._suggest(arn_name(name), "list_services", "serviceArns", cluster=cluster,
+                                         maxResults=SERVICE_PAGE)
+                    raise NotFound(f'service "{arn_name(name)}" not found in cluster "{cluster}"{hint}',
                                    operation="DescribeServices")
         return services
 
@@ -310,8 +326,14 @@ class Gateway:
         # so describing overlaps with fetching the next page: ceil(N/100) + ceil(N/10) calls in all.
         pages = self.pages("ecs", "list_services", "serviceArns", f'cluster "{cluster}"',
                            cluster=cluster, maxResults=SERVICE_PAGE)
-        found = self.fan_out(pages, SERVICE_BATCH, lambda names: self._describe_service_batch(
-            cluster, names, strict=False), on_progress)
+        try:
+            found = self.fan_out(pages, SERVICE_BATCH, lambda names: self._describe_service_batch(
+                cluster, names, strict=False), on_progress)
+        except NotFound as exc:
+            if exc.message != f'cluster "{cluster}" not found':
+                raise
+            hint = self._suggest(cluster, "list_clusters", "clusterArns", maxResults=LIST_PAGE)
+            raise NotFound(exc.message + hint, operation=exc.operation, code=exc.code) from None
         return sorted(found, key=lambda s: s.name)
 
     def describe_services(self, cluster: str, names: list[str]) -> list[Service]:

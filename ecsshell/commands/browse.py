@@ -35,7 +35,7 @@ def ls_parser() -> CommandParser:
                     epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="NAME",
                         help="[CLUSTER [SERVICE]], or a path /CLUSTER/SERVICE",
-                        choices_provider=positional_completer(("cluster", "service")))
+                        completer=positional_completer(("cluster", "service")))
     add_view_flags(parser)
     return parser
 
@@ -49,7 +49,7 @@ def check_parser() -> CommandParser:
                                   "(which then needs a cluster); inside `use prod`, `check web` is service web "
                                   "and `check` alone checks all of prod.")
     parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] [SERVICE]",
-                        choices_provider=positional_completer(("cluster", "service")))
+                        completer=positional_completer(("cluster", "service")))
     add_output_flag(parser)
     return parser
 
@@ -59,7 +59,7 @@ def use_parser() -> CommandParser:
                     epilog="`use prod`, `use prod api`, `use api` (inside a cluster), `use ..` steps up, "
                            "`use /` clears.")
     parser.add_argument("names", nargs="*", metavar="NAME", help="CLUSTER [SERVICE] | SERVICE | .. | /",
-                        choices_provider=positional_completer(("cluster", "service")))
+                        completer=positional_completer(("cluster", "service")))
     return parser
 
 

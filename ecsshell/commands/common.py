@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+import re
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
-from cmd2 import Choices, CommandSet, CompletionError
+from cmd2 import Choices, CommandSet, CompletionError, CompletionItem, Completions
 
-from ..scope import ScopeError, fill, fill_optional
+from ..scope import ScopeError, fill, fill_optional, fill_typing
 from .context import CommandContext
 from .plumbing import CommandError
 
@@ -43,30 +45,59 @@ class EcsCommands(CommandSet[Any]):
 
 
 
-# completion: which kind of name is the next positional argument? --------------------------------
-def complete_position(ctx: CommandContext, names: Sequence[str], typed: list[str]) -> Choices:
-    """Complete the next positional of a command whose positionals are NAMES, given the scope."""
-    kinds, known = _kinds(ctx, names, typed)
-    index = len(typed)
-    if index >= len(kinds):
-        return Choices([])
-    return complete_kind(ctx, kinds[index], known)
+# completion: which kind of name is the word being typed? ---------------------------------------
+# One rule: the words typed so far fill the positionals exactly as the command fills them
+# (`scope.fill_typing`), so whatever completes runs and whatever runs completes.
+def resolve(ctx: CommandContext, names: Sequence[str], typed: list[str],
+            text: str) -> tuple[str | None, dict[str, str]]:
+    """Return the kind of the word TEXT after TYPED, and the names the command would take before it."""
+    try:
+        values, index = fill_typing([*typed, text], ctx.scope, tuple(names))
+    except ScopeError:
+        return None, {}
+    known = {name: value for name, value in zip(names[:index], values[:index], strict=True) if value}
+    return names[index], known
 
 
-def _kinds(ctx: CommandContext, names: Sequence[str], typed: list[str]) -> tuple[list[str], dict[str, str]]:
-    """Return which positionals the user still types (after the scope's) and what is known so far."""
-    scope = ctx.scope
-    depth = 0
-    if not (typed and typed[0].startswith("/")):
-        for name in names:
-            if name in ("cluster", "service") and getattr(scope, name, None):
-                depth += 1
-            else:
-                break
-    kinds = list(names[depth:])
-    known = {name: getattr(scope, name) for name in names[:depth]}
-    known.update(zip(kinds, typed, strict=False))
-    return kinds, known
+def complete_position(ctx: CommandContext, names: Sequence[str], typed: list[str], text: str = "",
+                      extra: dict[str, str] | None = None) -> Completions:
+    """Complete TEXT, the next positional of a command whose positionals are NAMES, fuzzily."""
+    if not typed and text.startswith("/"):
+        return complete_path(ctx, names, text)
+    kind, known = resolve(ctx, names, typed, text)
+    if kind is None:
+        return Completions()
+    known.update(extra or {})
+    return Completions(fuzzy(text, list(complete_kind(ctx, kind, known))), is_sorted=True)
+
+
+def complete_path(ctx: CommandContext, names: Sequence[str], text: str) -> Completions:
+    """Complete an absolute path /CLUSTER or /CLUSTER/SERVICE, ignoring the scope as the command does."""
+    *parents, word = text[1:].split("/")
+    kinds = [n for n in names if n in ("cluster", "service")]
+    if len(parents) >= len(kinds):
+        return Completions()
+    prefix = "/" + "".join(f"{p}/" for p in parents)
+    choices = complete_kind(ctx, kinds[len(parents)], dict(zip(kinds, parents, strict=False)))
+    items = [dataclasses.replace(item, text=prefix + item.text) for item in fuzzy(word, list(choices))]
+    # a cluster may be followed by /SERVICE: leave the cursor on the word, as a shell does for a folder
+    return Completions(items, is_sorted=True, allow_finalization=len(parents) + 1 == len(kinds))
+
+
+def fuzzy(text: str, items: list[CompletionItem]) -> list[CompletionItem]:
+    """Return ITEMS containing TEXT in any case, prefix matches first; failing that, those with its letters in order.
+
+    Scattered letters only come when nothing contains TEXT, so a unique prefix still completes at once.
+    """
+    needle = text.lower()
+    contained = [(name.index(needle) > 0, name.index(needle), order, item) for order, item in enumerate(items)
+                 if needle in (name := item.text.lower())]
+    if contained:
+        return [item for *_, item in sorted(contained, key=lambda row: row[:3])]
+    scattered = re.compile(".*?".join(map(re.escape, needle)))
+    spread = [(found.end() - found.start(), order, item) for order, item in enumerate(items)
+              if (found := scattered.search(item.text.lower())) is not None]
+    return [item for *_, item in sorted(spread, key=lambda row: row[:2])]
 
 
 def complete_kind(ctx: CommandContext, kind: str, known: dict[str, str]) -> Choices:
@@ -83,12 +114,17 @@ def complete_kind(ctx: CommandContext, kind: str, known: dict[str, str]) -> Choi
     if kind in ("image", "container"):
         if not (cluster and service):
             return Choices([])
-        return cache.choices("tags" if kind == "image" else "containers", cluster, service)
+        if kind == "container":
+            return cache.choices("containers", cluster, service)
+        return cache.choices("tags", cluster, service, known.get("container", ""))
     if kind == "family":
         return cache.choices("families")
     if kind == "revision":
         family = known.get("family")
-        return cache.choices("revisions", family) if family else Choices([])
+        if not family:
+            return Choices([])
+        latest = CompletionItem("latest", display_meta="the newest ACTIVE revision")
+        return Choices([latest, *cache.choices("revisions", family)], is_sorted=True)
     return Choices([])
 
 
@@ -103,21 +139,57 @@ def typed_tokens(arg_tokens: dict[str, list[str]], dest: str = "names") -> list[
     return tokens[:-1] if tokens else tokens
 
 
+def named_so_far(ctx: CommandContext, names: Sequence[str], arg_tokens: dict[str, list[str]]) -> dict[str, str]:
+    """Return the names the positionals typed so far fill, as the command fills them (for an option's value)."""
+    tokens = list(arg_tokens.get("names", []))
+    try:
+        values = fill_optional(tokens, ctx.scope, tuple(names))
+    except ScopeError:
+        return {}
+    return {name: value for name, value in zip(names, values, strict=True) if value}
+
+
 def positional_completer(names: Sequence[str]) -> Any:
-    """Make a choices_provider completing positionals NAMES by position and scope."""
+    """Make a completer of positionals NAMES by position and scope, matching fuzzily."""
 
-    def provider(owner: Any, arg_tokens: dict[str, list[str]]) -> Choices:
-        return complete_position(context_of(owner), names, typed_tokens(arg_tokens))
+    def completer(owner: Any, text: str, line: str, begidx: int, endidx: int,
+                  arg_tokens: dict[str, list[str]]) -> Completions:
+        container = (arg_tokens.get("container") or [""])[0]
+        extra = {"container": container} if container else {}
+        return complete_position(context_of(owner), names, typed_tokens(arg_tokens), text, extra)
 
-    return provider
+    return completer
 
 
 def container_completer(names: Sequence[str]) -> Any:
-    """Make a choices_provider for --container: the containers of the service named so far."""
+    """Make a completer for --container: the containers of the service named so far."""
 
-    def provider(owner: Any, arg_tokens: dict[str, list[str]]) -> Choices:
+    def completer(owner: Any, text: str, line: str, begidx: int, endidx: int,
+                  arg_tokens: dict[str, list[str]]) -> Completions:
         ctx = context_of(owner)
-        _, known = _kinds(ctx, names, list(arg_tokens.get("names", [])))
-        return complete_kind(ctx, "container", known)
+        return Completions(fuzzy(text, list(complete_kind(ctx, "container", named_so_far(ctx, names, arg_tokens)))),
+                           is_sorted=True)
 
-    return provider
+    return completer
+
+
+def container_image_completer(positionals: Callable[[list[str]], Sequence[str]]) -> Any:
+    """Make a completer for --image CONTAINER=IMAGE: first the containers, then that container's tags.
+
+    POSITIONALS says which names the command reads the positionals typed as (it may depend on them).
+    """
+
+    def completer(owner: Any, text: str, line: str, begidx: int, endidx: int,
+                  arg_tokens: dict[str, list[str]]) -> Completions:
+        ctx = context_of(owner)
+        known = named_so_far(ctx, positionals(list(arg_tokens.get("names", []))), arg_tokens)
+        container, sep, image = text.partition("=")
+        if not sep:
+            items = [dataclasses.replace(item, text=f"{item.text}=")
+                     for item in fuzzy(text, list(complete_kind(ctx, "container", known)))]
+            return Completions(items, is_sorted=True, allow_finalization=False)
+        tags = complete_kind(ctx, "image", {**known, "container": container})
+        items = [dataclasses.replace(item, text=f"{container}={item.text}") for item in fuzzy(image, list(tags))]
+        return Completions(items, is_sorted=True)
+
+    return completer

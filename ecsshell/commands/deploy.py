@@ -17,7 +17,7 @@ from ..operations.rollout import Outcome, Progress, Watch, watch_rollout
 from ..operations.run import EXIT_FAILED, EXIT_TIMEOUT
 from ..scope import SCOPE_RULE, split_path
 from . import numbers
-from .common import EcsCommands, container_completer, positional_completer
+from .common import EcsCommands, container_completer, container_image_completer, positional_completer
 from .numbers import duration
 from .plumbing import CommandError, CommandParser, add_output_flag, mutating, refused
 
@@ -42,6 +42,13 @@ def add_wait_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
 
 
+def change_positionals(names: list[str]) -> tuple[str, ...]:
+    """Return what `update NAMES --image/--env ...` reads NAMES as: with or without an IMAGE last."""
+    if names and (_looks_like_image(names[-1]) or len(split_path(names)) == 3):
+        return ("cluster", "service", "image")
+    return ("cluster", "service")
+
+
 def update_parser() -> CommandParser:
     parser = CommandParser(description="Deploy a new image: register a revision identical to the service's current "
                                           "task definition but for the images and environment variables changed, and "
@@ -50,10 +57,11 @@ def update_parser() -> CommandParser:
                                      "or :TAG to keep the repository and change only the tag. In CI, add --wait: the "
                                      "exit status then says whether the rollout succeeded. " + SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] [SERVICE] [IMAGE|:TAG]",
-                        choices_provider=positional_completer(("cluster", "service", "image")))
+                        completer=positional_completer(("cluster", "service", "image")))
     parser.add_argument("--container", metavar="NAME", help="container whose image IMAGE replaces (default: first)",
-                        choices_provider=container_completer(("cluster", "service")))
+                        completer=container_completer(("cluster", "service", "image")))
     parser.add_argument("--image", action="append", default=[], metavar="CONTAINER=IMAGE",
+                        completer=container_image_completer(change_positionals),
                         help="set a container's image or :TAG (repeatable)")
     parser.add_argument("--env", action="append", nargs=2, default=[], metavar=("CONTAINER", "KEY=VALUE"),
                         help="set an environment variable in the new revision (repeatable)")
@@ -78,7 +86,7 @@ def rollback_parser() -> CommandParser:
     parser = CommandParser(description="Point a service back at its previous ACTIVE (or the named) revision.",
                               epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] [SERVICE] [REVISION]",
-                        choices_provider=positional_completer(("cluster", "service")))
+                        completer=positional_completer(("cluster", "service")))
     add_output_flag(parser)
     add_wait_flags(parser)
     return parser
@@ -87,7 +95,7 @@ def rollback_parser() -> CommandParser:
 def scale_parser() -> CommandParser:
     parser = CommandParser(description="Set a service's desired task count.", epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="+", metavar="NAME", help="[CLUSTER] [SERVICE] COUNT",
-                        choices_provider=positional_completer(("cluster", "service")))
+                        completer=positional_completer(("cluster", "service")))
     add_output_flag(parser)
     add_wait_flags(parser)
     return parser
@@ -228,7 +236,7 @@ class DeployCommands(EcsCommands):
     def _update_names(self, args: argparse.Namespace) -> tuple[str, str, str | None]:
         names = list(args.names)
         has_changes = bool(args.image or args.env or args.unset_env)
-        if has_changes and not (names and (_looks_like_image(names[-1]) or len(split_path(names)) == 3)):
+        if has_changes and len(change_positionals(names)) == 2:
             cluster, service = self.required(names, ("cluster", "service"),
                                              "update [CLUSTER] [SERVICE] [IMAGE] [--image C=IMAGE]")
             return cluster, service, None

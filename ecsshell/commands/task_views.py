@@ -21,7 +21,7 @@ def tasks_parser() -> CommandParser:
                                        "time. --stopped lists recently stopped tasks with when and why they "
                                        "stopped and each container's exit code.", epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="NAME", help="CLUSTER [SERVICE]",
-                        choices_provider=positional_completer(("cluster", "service")))
+                        completer=positional_completer(("cluster", "service")))
     parser.add_argument("--stopped", action="store_true", help="recently stopped tasks instead of running ones")
     add_output_flag(parser)
     return parser
@@ -32,7 +32,7 @@ def stop_parser() -> CommandParser:
                                        "the id that no other running task of the cluster shares.",
                            epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="+", metavar="NAME", help="[CLUSTER] TASK",
-                        choices_provider=positional_completer(("cluster",)))
+                        completer=positional_completer(("cluster",)))
     parser.add_argument("--reason", default=DEFAULT_REASON, metavar="TEXT",
                         help=f"why, as ECS records it on the task (default: {DEFAULT_REASON!r})")
     parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")

@@ -20,7 +20,7 @@ CATEGORY = "Task definitions"
 def taskdefs_parser() -> CommandParser:
     parser = CommandParser(description="List task definition families, a family's revisions, or one revision in full.")
     parser.add_argument("names", nargs="*", metavar="NAME", help="[FAMILY [REVISION|latest]]",
-                        choices_provider=positional_completer(("family", "revision")))
+                        completer=positional_completer(("family", "revision")))
     parser.add_argument("--all", action="store_true", help="include INACTIVE (deregistered) families")
     parser.add_argument("--show-secrets", action="store_true", default=None,
                         help="show values of secret-looking environment variables")

@@ -33,7 +33,7 @@ def run_parser() -> CommandParser:
                                           "default). Launch type and network settings default to those of a service "
                                           "of the same family in the cluster.", epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="+", metavar="NAME", help="[CLUSTER] FAMILY[:REVISION]",
-                        choices_provider=positional_completer(("cluster", "family")))
+                        completer=positional_completer(("cluster", "family")))
     parser.add_argument("--count", type=numbers.option("--count", 1, numbers.RUN_TASK_MAX, "the RunTask limit"),
                         default=1, help="how many tasks (1-10)")
     parser.add_argument("--launch-type", choices=["FARGATE", "EC2", "EXTERNAL"], default=None)
@@ -57,13 +57,13 @@ def logs_parser() -> CommandParser:
                                           "merged by time, with the task id on each line. The log group and stream "
                                           "prefix come from the task definition.", epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] [SERVICE|TASK_ID]",
-                        choices_provider=positional_completer(("cluster", "service")))
+                        completer=positional_completer(("cluster", "service")))
     parser.add_argument("-f", "--follow", action="store_true",
                         help="keep printing new lines (of new tasks too) until Ctrl-C")
     parser.add_argument("--since", type=duration, default=600.0, metavar="DURATION",
                         help="how far back to start (default 10m)")
     parser.add_argument("--container", metavar="NAME", help="only this container",
-                        choices_provider=container_completer(("cluster", "service")))
+                        completer=container_completer(("cluster", "service")))
     add_output_flag(parser, "text or json lines")
     return parser
 
