@@ -29,13 +29,16 @@ class Presenter:
     """The one place command output is written from: text or JSON, stdout or stderr."""
 
     def __init__(self, *, out: Callable[[str], None], err: Callable[[str], None], raw: Callable[[str], None],
-                 color: Callable[[], bool], width: Callable[[], int | None], live: Callable[[], bool]) -> None:
+                 raw_err: Callable[[str], None], color: Callable[[], bool], width: Callable[[], int | None],
+                 live: Callable[[], bool], status_live: Callable[[], bool]) -> None:
         self._out = out
         self._err = err
         self._raw = raw
+        self._raw_err = raw_err
         self._color = color
         self._width = width
         self._live = live
+        self._status_live = status_live
 
     @property
     def color(self) -> bool:
@@ -46,6 +49,11 @@ class Presenter:
     def live(self) -> bool:
         """Say whether a progress line may be redrawn in place (standard output is a terminal)."""
         return self._live()
+
+    @property
+    def status_live(self) -> bool:
+        """Say whether a status line may be redrawn on stderr (a person at a terminal, stderr one too)."""
+        return self._status_live()
 
     def show(self, renderable: Any) -> None:
         """Print a rich renderable, whole: folded on a terminal, never cut short on a pipe."""
@@ -84,3 +92,11 @@ class Presenter:
     def clear_progress(self) -> None:
         """Remove the live progress line."""
         self._raw(CLEAR_LINE)
+
+    def status(self, text: str) -> None:
+        """Redraw the live status line on stderr (while stdout waits for a whole table)."""
+        self._raw_err(CLEAR_LINE + text)
+
+    def clear_status(self) -> None:
+        """Remove the live status line from stderr."""
+        self._raw_err(CLEAR_LINE)

@@ -299,10 +299,16 @@ class EcsShell(cmd2.Cmd):
             except OSError as exc:
                 raise OutputFailed(exc.errno, write_error(exc)) from None
 
+        def raw_err(text: str) -> None:
+            with contextlib.suppress(OSError, ValueError):  # a status line is never worth failing a run
+                self.environment.stderr.write(text)
+                self.environment.stderr.flush()
+
         return Presenter(out=lambda text: self.poutput(text.rstrip("\n")),
-                         err=lambda text: self.print_to(self.environment.stderr, text), raw=raw,
+                         err=lambda text: self.print_to(self.environment.stderr, text), raw=raw, raw_err=raw_err,
                          color=lambda: self.use_color, width=self.environment.terminal_width,
-                         live=lambda: bool(self.environment.stdout_isatty))
+                         live=lambda: bool(self.environment.stdout_isatty),
+                         status_live=lambda: self.environment.interactive and is_tty(self.environment.stderr))
 
     def print_to(self, file: IO[str], *objects: Any, **kwargs: Any) -> None:
         """Print OBJECTS to FILE with no terminal control sequence from the data; a failed write stops the run."""

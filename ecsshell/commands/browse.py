@@ -150,15 +150,15 @@ class BrowseCommands(EcsCommands):
 
     def _progress_line(self, cluster: str) -> Any:
         """Return a progress callback drawing 'described/listed' on a terminal's stderr, or None."""
-        environment = self.ctx.environment
-        if not (environment.interactive and environment.stderr.isatty()):
+        presenter = self.ctx.presenter
+        if not presenter.status_live:
             return None
 
         def draw(described: int, listed: int) -> None:
-            done = described >= listed
-            environment.stderr.write(f"\r\x1b[2K{cluster}: {described}/{listed} services described"
-                                     + ("\r\x1b[2K" if done else ""))
-            environment.stderr.flush()
+            if described >= listed:
+                presenter.clear_status()
+            else:
+                presenter.status(f"{cluster}: {described}/{listed} services described")
 
         return draw
 

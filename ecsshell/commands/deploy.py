@@ -24,7 +24,6 @@ from .plumbing import CommandError, CommandParser, add_output_flag, mutating, re
 CATEGORY = "Deploy"
 DEFAULT_TIMEOUT = 600.0
 EXIT_INTERRUPTED = 130
-CLEAR_LINE = "\r\x1b[2K"
 
 Reporters = tuple[Callable[[Progress], None], Callable[[ServiceEvent], None], Callable[[], None]]
 
