@@ -63,13 +63,18 @@ class _Lookup:
         return self._each_found("elbv2", "describe_target_groups", "target group", "TargetGroupArns",
                                 "TargetGroups", arns)
 
-    def target_health(self, arn: str) -> list[TargetHealth]:
+    def _health(self, api: ClientName, method: str, what: str, key: str, to_health: Callable[[Any], TargetHealth],
+                **params: Any) -> list[TargetHealth]:
+        """Return the health list METHOD answers under KEY, or none when the balancer or group is gone."""
         try:
-            answer = self.gw.call("elbv2", "describe_target_health", f'target group "{arn}"',
-                                  TargetGroupArn=arn)
+            answer = self.gw.call(api, method, what, **params)
         except NotFound:
             return []
-        return [convert.target_health(d) for d in answer.get("TargetHealthDescriptions") or []]
+        return [to_health(item) for item in answer.get(key) or []]
+
+    def target_health(self, arn: str) -> list[TargetHealth]:
+        return self._health("elbv2", "describe_target_health", f'target group "{arn}"', "TargetHealthDescriptions",
+                            convert.target_health, TargetGroupArn=arn)
 
     def v2_load_balancers(self, arns: list[str]) -> list[dict[str, Any]]:
         return self._each_found("elbv2", "describe_load_balancers", "load balancer", "LoadBalancerArns",
@@ -89,12 +94,8 @@ class _Lookup:
                                 "LoadBalancerDescriptions", names)
 
     def instance_health(self, name: str) -> list[TargetHealth]:
-        try:
-            answer = self.gw.call("elb", "describe_instance_health", f'load balancer "{name}"',
-                                  LoadBalancerName=name)
-        except NotFound:
-            return []
-        return [convert.instance_health(s) for s in answer.get("InstanceStates") or []]
+        return self._health("elb", "describe_instance_health", f'load balancer "{name}"', "InstanceStates",
+                            convert.instance_health, LoadBalancerName=name)
 
 
 def _run(gateway: Caller, jobs: list[Callable[[], Any]]) -> list[Any]:

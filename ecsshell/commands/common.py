@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import re
 from collections.abc import Callable, Sequence
@@ -24,6 +25,13 @@ class EcsCommands(CommandSet[Any]):
     def ctx(self) -> CommandContext:
         """Return the narrow context commands stand on (the shell implements it)."""
         return cast(CommandContext, self._cmd)
+
+    def go_ahead(self, args: argparse.Namespace, question: str) -> bool:
+        """Ask QUESTION unless --yes (or nobody is at a terminal); on no, say nothing changed and return False."""
+        if getattr(args, "yes", False) or self.ctx.confirmed(question):
+            return True
+        self.ctx.presenter.line("cancelled; nothing changed")
+        return False
 
     def required(self, args: list[str], names: tuple[str, ...], usage: str) -> list[str]:
         """Fill NAMES from ARGS and the scope; every one must end up named."""

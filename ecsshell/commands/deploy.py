@@ -146,9 +146,6 @@ class DeployCommands(EcsCommands):
     def _json(self, args: argparse.Namespace) -> bool:
         return self.ctx.view(args).json
 
-    def _confirmed(self, args: argparse.Namespace, question: str) -> bool:
-        return bool(args.yes) or self.ctx.confirmed(question)
-
     def _say(self, args: argparse.Namespace, line: str) -> None:
         """Print a human line: stdout for text output, stderr when stdout carries JSON."""
         if self._json(args):
@@ -294,8 +291,7 @@ class DeployCommands(EcsCommands):
         with refused():
             chosen = rollback.choose_target(ctx.gateway, cluster, service, revision)
         svc, target = chosen.service, chosen.task_definition
-        if not self._confirmed(args, f"Roll {cluster}/{service} back from {svc.revision} to {target.label}?"):
-            ctx.presenter.line("cancelled; nothing changed")
+        if not self.go_ahead(args, f"Roll {cluster}/{service} back from {svc.revision} to {target.label}?"):
             return
         updated = rollback.go_back(ctx.gateway, cluster, service, chosen)
         ctx.names.invalidate("services", cluster)
@@ -327,8 +323,7 @@ class DeployCommands(EcsCommands):
         cluster, service = self.required(names, ("cluster", "service"), "scale [CLUSTER] [SERVICE] COUNT")
         waiting = self._waiting(args)
         svc = ctx.gateway.describe_service(cluster, service)
-        if not self._confirmed(args, f"Scale {cluster}/{service} from {svc.desired} to {count} tasks?"):
-            ctx.presenter.line("cancelled; nothing changed")
+        if not self.go_ahead(args, f"Scale {cluster}/{service} from {svc.desired} to {count} tasks?"):
             return
         updated = scale.scale(ctx.gateway, cluster, service, count)
         ctx.names.invalidate("services", cluster)

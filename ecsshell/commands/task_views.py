@@ -76,8 +76,7 @@ class TaskViewCommands(EcsCommands):
         cluster, ref = self.required(list(args.names), ("cluster", "task"), "stop [CLUSTER] TASK [--reason TEXT]")
         with refused():
             task = task_ops.find_task(ctx.gateway, cluster, ref)
-        if not (args.yes or ctx.confirmed(f"Stop task {task.id} ({task.revision}) in {cluster}?")):
-            ctx.presenter.line("cancelled; nothing changed")
+        if not self.go_ahead(args, f"Stop task {task.id} ({task.revision}) in {cluster}?"):
             return
         stopped = task_ops.stop(ctx.gateway, cluster, task, args.reason)
         if ctx.view(args).json:

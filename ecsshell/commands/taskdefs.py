@@ -161,8 +161,7 @@ class TaskDefinitionCommands(EcsCommands):
         spec = load_task_definition(args.file)
         body = spec.get("taskDefinition", spec)
         count = len(body.get("containerDefinitions") or [])
-        if not (args.yes or ctx.confirmed(f"Register a new revision of {body['family']} ({count} containers)?")):
-            ctx.presenter.line("cancelled; nothing changed")
+        if not self.go_ahead(args, f"Register a new revision of {body['family']} ({count} containers)?"):
             return
         try:
             registered = deploy.register_safely(ctx.gateway, spec, say=ctx.presenter.note)

@@ -90,8 +90,7 @@ class TaskCommands(EcsCommands):
             launch = run.plan_launch(ctx.gateway, cluster, ref, launch_type=args.launch_type, subnets=args.subnets,
                                      security_groups=args.security_groups, public_ip=args.public_ip, like=args.like)
         td = launch.task_definition
-        if not (args.yes or ctx.confirmed(f"Run {args.count} task(s) of {td.label} in {cluster}?")):
-            ctx.presenter.line("cancelled; nothing changed")
+        if not self.go_ahead(args, f"Run {args.count} task(s) of {td.label} in {cluster}?"):
             return
         started = run.start(ctx.gateway, cluster, launch, args.count)
         tasks, failures = started.tasks, started.failures
