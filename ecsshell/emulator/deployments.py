@@ -26,7 +26,8 @@ World-side API for tests:
   (LINEAR: `linearConfiguration`, CANARY: `canaryConfiguration`), let it settle (`world.advance(5)`), then
   UpdateService to a new task definition; `world.advance` walks the stages. `worlds.staged_service`
   does this in one call. A PAUSE hook waits for ContinueServiceDeployment with the `hookId` from
-  `lifecycleHookDetails`; the demo world has prod/storefront (BLUE_GREEN, paused) and prod/ledger (CANARY).
+  `lifecycleHookDetails`; the demo world has releases/storefront (BLUE_GREEN,
+  paused) and releases/ledger (CANARY).
 - `world.scheduler.service_deployments`: this store; `.of_service(cluster, name)` lists a service's
   deployment records, oldest first (`.status`, `.arn`, `.lifecycle_stage`, `.hooks`).
 - Faults: `world.faults.fail("DescribeServiceRevisions", status=400, body=json.dumps({"__type":
