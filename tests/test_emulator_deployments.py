@@ -32,6 +32,8 @@ def conforms(value: Any, shape: Any, path: str = "") -> None:
         assert isinstance(value, dict), path  # a document: any JSON object
     elif kind == "structure":
         assert isinstance(value, dict), path
+        missing = [name for name in shape.required_members if name not in value]
+        assert not missing, f"{path} lacks required {missing}"
         for key, item in value.items():
             if key == "ResponseMetadata" and not path:
                 continue
@@ -246,6 +248,12 @@ def test_list_service_deployments_pages_by_twenty_and_filters(world: World) -> N
     newer = ecs.list_service_deployments(cluster="c", service="web", createdAt={"after": middle},
                                          maxResults=100)["serviceDeployments"]
     assert len(newer) == 11
+    older = ecs.list_service_deployments(cluster="c", service="web", createdAt={"before": middle},
+                                         maxResults=100)["serviceDeployments"]
+    assert len(older) == 15
+    arn = describe(ecs, "web")["serviceArn"]
+    by_arn = ecs.list_service_deployments(cluster="arn:aws:ecs:us-east-1:123456789012:cluster/c", service=arn)
+    assert by_arn["serviceDeployments"] == first["serviceDeployments"]
     with pytest.raises(ClientError) as err:
         ecs.list_service_deployments(cluster="c", service="nope")
     assert code_of(err) == "ServiceNotFoundException"
