@@ -507,9 +507,10 @@ def test_canary_shifts_the_canary_share_then_the_rest_after_its_bake_time(world:
     assert seen[-1][0] == "SUCCESSFUL" and seen[-1][3] == 100.0
 
 
-def test_circuit_breaker_failure_during_a_canary_rolls_back(world: World) -> None:
+def test_circuit_breaker_failure_during_a_canary_rolls_back_to_blue_s_own_tasks(world: World) -> None:
     ecs = cluster_with_instance(world)
     first, second = staged(world, ecs, "CANARY")
+    blue = running_arns(ecs, "web")
     world.scheduler.break_revision(second)
     ecs.update_service(cluster="c", service="web", taskDefinition=second)
     world.advance(60)
@@ -517,7 +518,9 @@ def test_circuit_breaker_failure_during_a_canary_rolls_back(world: World) -> Non
     assert failed["status"] == "ROLLBACK_SUCCESSFUL" and failed["lifecycleStage"] == "SCALE_UP"
     assert failed["rollback"]["serviceRevisionArn"] == failed["sourceServiceRevisions"][0]["arn"]
     assert failed["targetServiceRevision"]["requestedProductionTrafficWeight"] == 0.0
+    assert failed["statusReason"].startswith(CIRCUIT_BREAKER_REASON)
     assert describe(ecs, "web")["taskDefinition"] == first
+    assert running_arns(ecs, "web") == blue  # blue was never replaced
 
 
 # lifecycle hooks ------------------------------------------------------------------------------------------

@@ -472,6 +472,24 @@ class ServiceDeployments:
         self._shift_all(record, revision)
         record.touch(now)
 
+    def staged_rollback(self, service: Any, now: datetime) -> dict[str, Any] | None:
+        """Roll a staged deployment whose circuit breaker tripped back to blue's own ECS deployment.
+
+        Blue's tasks kept running beside green's, so ECS only moves traffic back; return blue's
+        deployment, PRIMARY again, or None when the scheduler should roll back by starting new tasks.
+        """
+        failed = service.deployments[0]
+        record = self.current(service)
+        if record is None or record.finished or record.machine is None or record.ecs_id != failed["id"] \
+                or not any(self.revision_of.get(d["id"]) == record.rollback_to for d in service.deployments[1:]):
+            return None
+        deployment = self._run_revision(service, str(record.rollback_to), now)
+        back = f"Rolling back to deployment {deployment['id']}."
+        failed["rolloutStateReason"] = f"{failed.get('rolloutStateReason')} {back}"
+        self.host.event(service, now, f"(service {service.name}) rolling back to deployment {deployment['id']}.")
+        self.rolled_back(service, failed, deployment, now)
+        return deployment
+
     def _shift_all(self, record: Record, revision: str) -> None:
         """Send all test and production traffic of a staged deployment to REVISION."""
         if record.strategy == "ROLLING":
