@@ -9,7 +9,9 @@ emulated second: ROLLING ends SUCCESSFUL when the service is steady, a circuit-b
 ends ROLLBACK_SUCCESSFUL with `rollback` set, a newer deployment STOPs an unfinished one.
 BLUE_GREEN, LINEAR and CANARY deployments of a new revision walk their lifecycle stages in
 strategies.py (blue keeps its tasks until CLEAN_UP; traffic weights in the deployment's
-ServiceRevisionSummary entries) and run their lifecycle hooks in hooks.py.
+ServiceRevisionSummary entries) and run their lifecycle hooks in hooks.py; their rollbacks (circuit
+breaker, hook, StopServiceDeployment) make blue's own ECS deployment PRIMARY again, its tasks untouched.
+The first deployment of a service (CreateService) and scale-only deployments always roll.
 Operations answered here (moto has none): ListServiceDeployments (newest first), DescribeServiceDeployments,
 DescribeServiceRevisions, StopServiceDeployment (ROLLBACK: back to the source revision, ending
 ROLLBACK_SUCCESSFUL; ABORT: STOPPED, the service stays on the target), ContinueServiceDeployment.
@@ -36,7 +38,8 @@ World-side API for tests:
 Not modelled: traffic weights in DescribeServices' currentServiceRevisions (botocore 1.44's
 ServiceCurrentRevisionSummary has only arn and counts), alarms-based rollback, a new revision for
 UpdateService changes other than the task definition or forceNewDeployment (the scheduler deploys only
-those), PRE_PRODUCTION_TRAFFIC_SHIFT hooks before every LINEAR/CANARY step (they run once).
+those), PRE_PRODUCTION_TRAFFIC_SHIFT hooks before every LINEAR/CANARY step (they run once), green
+tasks registering in the alternate target group (load_balancing.py registers every task in targetGroupArn).
 """
 
 from __future__ import annotations
