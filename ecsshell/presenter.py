@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .jsonquery import Query
 
 CLEAR_LINE = "\r\x1b[2K"
 
@@ -23,6 +26,8 @@ class View:
     events: int = 0
     elb: bool = False
     show_secrets: bool = False
+    lines: bool = False  # --output jsonl: one compact JSON object a line (logs)
+    query: Query | None = None  # --query: what JSON output keeps
 
 
 class Presenter:
@@ -39,6 +44,7 @@ class Presenter:
         self._width = width
         self._live = live
         self._status_live = status_live
+        self.query: Query | None = None  # the running command's --query, applied to every JSON document
 
     @property
     def color(self) -> bool:
@@ -62,16 +68,24 @@ class Presenter:
         self._out(to_text(renderable, width=self._width(), color=self.color))
 
     def json(self, document: Any) -> None:
-        """Print one JSON document (AWS's camelCase keys) for scripts."""
+        """Print one JSON document (AWS's camelCase keys) for scripts, filtered by --query."""
         from .render.jsonout import dumps
 
-        self._out(dumps(document))
+        self._out(dumps(self._queried(document)))
 
     def json_line(self, document: Any) -> None:
-        """Print one compact JSON document on a line (for streaming output)."""
+        """Print one compact JSON document on a line (for streaming output), filtered by --query."""
         from .render.jsonout import dumps
 
-        self._out(dumps(document, compact=True))
+        self._out(dumps(self._queried(document), compact=True))
+
+    def _queried(self, document: Any) -> Any:
+        """Return DOCUMENT as plain JSON values, or what --query selects of it."""
+        if self.query is None:
+            return document
+        from .render.jsonout import to_jsonable
+
+        return self.query.apply(to_jsonable(document))
 
     def line(self, text: str) -> None:
         """Print a line of a command's text output on stdout."""

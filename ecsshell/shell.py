@@ -64,8 +64,9 @@ def is_user_error(exc: BaseException) -> bool:
     """Say whether EXC is an expected failure that deserves one line, not a traceback."""
     from .aws.errors import AwsError
     from .images import InvalidImageReference
+    from .jsonquery import QueryError
 
-    return isinstance(exc, CommandError | ScopeError | AwsError | InvalidImageReference | OSError)
+    return isinstance(exc, CommandError | ScopeError | AwsError | InvalidImageReference | QueryError | OSError)
 
 
 def _one_line_errors(parser: argparse.ArgumentParser) -> None:
@@ -282,14 +283,22 @@ class EcsShell(cmd2.Cmd):
         return self.confirm and self.environment.interactive
 
     def view(self, args: Any = None) -> View:
-        """Return the view options for one command: its own flags (-v, -events, ...) over the settings."""
+        """Return the view options for one command: its own flags (-v, -events, ...) over the settings.
+
+        A --query implies JSON output, and the presenter applies it to every JSON document the command prints.
+        """
         def flag(name: str, setting: Any) -> Any:
             value = getattr(args, name, None)
             return setting if value is None else value
 
-        return View(json=flag("output", self.output) == "json", verbose=bool(flag("verbose", self.verbose)),
+        query = getattr(args, "query", None)
+        if query is not None:
+            self.presenter.query = query
+        output = flag("output", "json" if query is not None else self.output)
+        return View(json=output in ("json", "jsonl"), verbose=bool(flag("verbose", self.verbose)),
                     events=max(0, int(flag("events", self.events))), elb=bool(flag("elb", self.elb)),
-                    show_secrets=bool(flag("show_secrets", self.show_secrets)))
+                    show_secrets=bool(flag("show_secrets", self.show_secrets)), lines=output == "jsonl",
+                    query=query)
 
     def _make_presenter(self) -> Presenter:
         def raw(text: str) -> None:
@@ -423,6 +432,7 @@ class EcsShell(cmd2.Cmd):
     def _guard(self, data: plugin.PostparsingData) -> plugin.PostparsingData:
         """Refuse, before anything runs, what this run does not allow: shell escapes, dropped text, changes."""
         statement = data.statement
+        self.presenter.query = None  # a --query holds for the command that names it only
         if self._gateway is not None:
             self._gateway.changes.clear()
         if statement.suffix or (statement.terminator and statement.terminator not in ("\n", ";")):
