@@ -35,7 +35,8 @@ class Presenter:
 
     def __init__(self, *, out: Callable[[str], None], err: Callable[[str], None], raw: Callable[[str], None],
                  raw_err: Callable[[str], None], color: Callable[[], bool], width: Callable[[], int | None],
-                 live: Callable[[], bool], status_live: Callable[[], bool]) -> None:
+                 live: Callable[[], bool], status_live: Callable[[], bool],
+                 page: Callable[[str], bool] = lambda _text: False) -> None:
         self._out = out
         self._err = err
         self._raw = raw
@@ -44,6 +45,7 @@ class Presenter:
         self._width = width
         self._live = live
         self._status_live = status_live
+        self._page = page  # shows text through the pager when it is taller than the terminal; False if not
         self.query: Query | None = None  # the running command's --query, applied to every JSON document
 
     @property
@@ -65,13 +67,13 @@ class Presenter:
         """Print a rich renderable, whole: folded on a terminal, never cut short on a pipe."""
         from .render.text import to_text
 
-        self._out(to_text(renderable, width=self._width(), color=self.color))
+        self._paged(to_text(renderable, width=self._width(), color=self.color))
 
     def json(self, document: Any) -> None:
         """Print one JSON document (AWS's camelCase keys) for scripts, filtered by --query."""
         from .render.jsonout import dumps
 
-        self._out(dumps(self._queried(document)))
+        self._paged(dumps(self._queried(document)))
 
     def json_line(self, document: Any) -> None:
         """Print one compact JSON document on a line (for streaming output), filtered by --query."""
@@ -86,6 +88,11 @@ class Presenter:
         from .render.jsonout import to_jsonable
 
         return self.query.apply(to_jsonable(document))
+
+    def _paged(self, text: str) -> None:
+        """Print TEXT through the pager when the shell says it should page it, else (or if the pager failed) here."""
+        if not self._page(text):
+            self._out(text)
 
     def line(self, text: str) -> None:
         """Print a line of a command's text output on stdout."""

@@ -160,6 +160,8 @@ class EcsShell(cmd2.Cmd):
         self.confirm = options.confirm and not options.yes
         self.wait = interactive if options.wait is None else options.wait
         self.color = options.color
+        self.paging = True  # the `pager` setting
+        self.watching = False  # a watch redraws in place: nothing it runs goes through the pager
         self._register_settables()
         self.register_postparsing_hook(self._guard)
         self.register_cmdfinalization_hook(self._finalize)
@@ -193,6 +195,17 @@ class EcsShell(cmd2.Cmd):
         self.add_settable(Settable("confirm", bool, "Ask before changing ECS (terminals only)", self))
         self.add_settable(Settable("wait", bool, "Follow rollouts after update, rollback and scale", self))
         self.add_settable(Settable("color", bool, "Colour output on terminals", self))
+        def switch(value: str) -> bool:
+            word = str(value).strip().lower()
+            if word in ("on", "true", "yes", "1"):
+                return True
+            if word in ("off", "false", "no", "0"):
+                return False
+            raise ValueError(f"must be on or off, not {value!r}")
+
+        self.add_settable(Settable("pager", switch, "Show output taller than the terminal through $PAGER "
+                                   "(default less -FRX); terminals only: on or off", self,
+                                   settable_attrib_name="paging"))
         self.add_settable(Settable("read_only", bool, "Refuse every command that changes ECS (cannot be turned "
                                    "off in a session)", self))
         for name in REMOVED_SETTINGS:
@@ -317,7 +330,32 @@ class EcsShell(cmd2.Cmd):
                          err=lambda text: self.print_to(self.environment.stderr, text), raw=raw, raw_err=raw_err,
                          color=lambda: self.use_color, width=self.environment.terminal_width,
                          live=lambda: bool(self.environment.stdout_isatty),
-                         status_live=lambda: self.environment.interactive and is_tty(self.environment.stderr))
+                         status_live=lambda: self.environment.interactive and is_tty(self.environment.stderr),
+                         page=self._page)
+
+    @property
+    def pages(self) -> bool:
+        """Say whether tall output goes through the pager: the setting on, a person at a terminal, no script."""
+        return (self.paging and not self.watching and self.environment.interactive and is_tty(self.stdout)
+                and not self._redirecting and not self._scripts and not self.in_script())
+
+    def _terminal_lines(self) -> int | None:
+        lines = self.environment.env.get("LINES", "")
+        if lines.isascii() and lines.isdigit() and int(lines) > 0:
+            return int(lines)
+        try:
+            return os.get_terminal_size(self.stdout.fileno()).lines
+        except (OSError, AttributeError, ValueError):
+            return None
+
+    def _page(self, text: str) -> bool:
+        """Show TEXT through the pager if it is taller than the terminal and paging applies; True if it did."""
+        from . import pager
+
+        if not self.pages or not pager.taller_than(text, self._terminal_lines()):
+            return False
+        clean = line_rules.terminal_safe(text, keep_colour=self.use_color)
+        return pager.page(clean, pager.pager_command(self.environment.env), self.stdout, self.environment.env)
 
     def print_to(self, file: IO[str], *objects: Any, **kwargs: Any) -> None:
         """Print OBJECTS to FILE with no terminal control sequence from the data; a failed write stops the run."""
