@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import shlex
 import signal
 import sys
 import threading
@@ -14,6 +13,7 @@ from typing import Any, NoReturn
 from . import __version__
 from .config import ConfigFileError, load, write_default
 from .environment import Environment
+from .lines import join_words
 from .options import OUTPUT_FORMATS, Options
 
 USAGE = """\
@@ -207,7 +207,7 @@ def run(ns: argparse.Namespace, env: Environment, options: Options) -> int:
                 if ns.operation not in app.get_all_commands():
                     env.stderr.write(f"ecsshell: error: unknown operation {ns.operation!r}\n(see ecsshell --help)\n")
                     return 2
-                app.onecmd_plus_hooks(command_line([ns.operation, *ns.args]), add_to_history=False)
+                app.onecmd_plus_hooks(join_words([ns.operation, *ns.args]), add_to_history=False)
                 status = app.last_status
             elif ns.command is not None:
                 status = app.run_lines(ns.command.splitlines(), "", always_say_where=False)
@@ -228,22 +228,6 @@ def run(ns: argparse.Namespace, env: Environment, options: Options) -> int:
         app.close()
         app.secure_history()
     return status or (app.exit_code if interactive else 0)
-
-
-def command_line(words: list[str]) -> str:
-    """Join argv words into one line cmd2 splits back into the same words.
-
-    cmd2 splits like shlex in non-POSIX mode: a word in double quotes may hold single quotes (a JMESPath
-    `--query "[?name=='web']"`), so such words are double-quoted rather than shlex-quoted piecewise.
-    """
-    def quoted(word: str) -> str:
-        if word and not any(ch.isspace() or ch in "'\"|;<>&#" for ch in word):
-            return word
-        if '"' not in word:
-            return f'"{word}"'
-        return shlex.quote(word)
-
-    return " ".join(quoted(word) for word in words)
 
 
 def _say(env: Environment, line: str) -> None:

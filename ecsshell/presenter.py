@@ -106,6 +106,10 @@ class Presenter:
         """Print a status line on stderr, never mixed into what stdout carries."""
         self._err(text)
 
+    def raw(self, text: str) -> None:
+        """Write TEXT to stdout as it is (a terminal's control sequence, such as watch's clear screen)."""
+        self._raw(text)
+
     def progress(self, text: str) -> None:
         """Redraw the live progress line on a terminal."""
         self._raw(CLEAR_LINE + text)

@@ -499,6 +499,28 @@ class EcsShell(cmd2.Cmd):
     def _is_mutating(self, command: str) -> bool:
         return is_mutating(self.get_command_func(command))
 
+    # watch ------------------------------------------------------------------------------------
+    def command_category(self, name: str) -> str | None:
+        """Return the help category of the command NAME, or None when there is no such command."""
+        func = self.get_command_func(name)
+        return self._get_command_category(func) if func is not None else None
+
+    def changes_ecs(self, name: str) -> bool:
+        """Say whether the command NAME is marked as changing ECS."""
+        return self._is_mutating(name)
+
+    def run_watched(self, words: list[str]) -> int:
+        """Run WORDS as one command inside the running one (watch), never paged; return its status."""
+        statement = self._input_line_to_statement(line_rules.join_words(words))
+        if statement.redirector or statement.multiline_command:
+            raise CommandError("watch runs one command: no |, > or multi-line commands in it", 2)
+        self.watching = True
+        try:
+            self.onecmd(statement, add_to_history=False)
+        finally:
+            self.watching = False
+        return self._status
+
     def onecmd(self, statement: Statement | str, *, add_to_history: bool = True) -> bool:
         """Run one parsed command; history keeps it with secrets masked, and argparse's errors exit 2."""
         if not isinstance(statement, Statement):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from harness import run_ecsshell
 from rich.text import Text
@@ -9,6 +11,8 @@ from rich.text import Text
 from ecsshell.emulator import World
 from ecsshell.render.states import state_style, states_text
 from ecsshell.render.text import to_text
+
+RUN_HEADER = re.compile(r"^--- \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ ls prod(?: web)?$", re.MULTILINE)
 
 
 @pytest.mark.parametrize(("state", "style"), [
@@ -59,3 +63,49 @@ def test_a_pager_that_cannot_run_or_fails_hands_the_text_back(tmp_path) -> None:
     assert pager_command({"PAGER": "more -d"}) == ["more", "-d"]
     assert pager_command({"PAGER": ""}) == []  # an empty PAGER turns paging off
     assert taller_than("a\n" * 29, 30) and not taller_than("a\n" * 27, 30) and not taller_than("a", None)
+
+
+def test_watch_on_a_pipe_prints_each_run_after_a_timestamp_line(world: World, home, small) -> None:
+    ecs = world.client("ecs")
+
+    def sleep(seconds: float) -> None:
+        assert seconds == 5
+        ecs.update_service(cluster="prod", service="web", desiredCount=5)  # between the runs, ECS changes
+        world.advance(seconds)
+
+    result = run_ecsshell(world, home, "watch", "-n", "5", "--count", "2", "ls", "prod", "web", sleep=sleep)
+    assert result.code == 0, result.err
+    runs = RUN_HEADER.split(result.out)[1:]
+    assert len(runs) == 2 and len(RUN_HEADER.findall(result.out)) == 2
+    assert "tasks            desired 3," in runs[0] and "tasks            desired 5," in runs[1]
+    assert "\x1b" not in result.out  # no clear-screen on a pipe
+
+
+def test_an_interrupted_watch_ends_cleanly_with_status_0(world: World, home, small) -> None:
+    def sleep(_seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    result = run_ecsshell(world, home, "watch", "ls", "prod", sleep=sleep)
+    assert result.code == 0, result.err
+    assert result.out.endswith("\n\n") and len(RUN_HEADER.findall(result.out)) == 1
+    assert "Traceback" not in result.err and "interrupted" not in result.err
+
+
+@pytest.mark.parametrize(("argv", "why"), [
+    (("update", "prod", "web", ":9.9.9"), "`update` changes ECS"),
+    (("scale", "prod", "web", "0"), "`scale` changes ECS"),
+    (("use", "prod"), "is a shell command"),
+    (("set", "pager", "off"), "is a shell command"),
+    (("logs", "prod", "web", "--follow"), "never ends"),
+    (("lss",), "unknown command 'lss'"),
+])
+def test_watch_refuses_what_changes_ecs_or_the_session_in_one_line(world: World, home, small, argv, why) -> None:
+    ecs = world.client("ecs")
+    before = ecs.describe_services(cluster="prod", services=["web"])["services"][0]
+    world.recorder.reset()
+    result = run_ecsshell(world, home, "watch", "--count", "1", *argv)
+    assert result.code == 2
+    assert result.out == "" and len(result.err.strip().splitlines()) == 1 and why in result.err, result.err
+    assert world.recorder.total == 0  # refused before any call
+    after = ecs.describe_services(cluster="prod", services=["web"])["services"][0]
+    assert (after["taskDefinition"], after["desiredCount"]) == (before["taskDefinition"], before["desiredCount"])
