@@ -94,6 +94,12 @@ class Presenter:
         if not self._page(text):
             self._out(text)
 
+    def text_line(self, renderable: Any) -> None:
+        """Print a styled line at its own width (never folded, never paged): a log line."""
+        from .render.text import to_text
+
+        self._out(to_text(renderable, width=None, color=self.color))
+
     def line(self, text: str) -> None:
         """Print a line of a command's text output on stdout."""
         self._out(text)
