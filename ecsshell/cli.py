@@ -34,7 +34,8 @@ operations (the same commands work inside the shell; `help COMMAND` there says m
   taskdefs [FAMILY [REV|latest]]    task definition families, revisions, or one revision
   register FILE                     register a task definition from JSON
   run CLUSTER FAMILY[:REV]          run one-off tasks (--wait returns the container's exit code)
-  logs CLUSTER SERVICE|TASK         CloudWatch Logs of the tasks (--follow)
+  logs CLUSTER SERVICE|TASK         CloudWatch Logs of the tasks (--follow, --output jsonl)
+  watch [-n SECONDS] COMMAND ...   re-run a command that only reads ECS until Ctrl-C
 
 flags (ecsman's spellings work too):
   -cred, --profile PROFILE  AWS profile; `-cred env` uses AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
@@ -42,7 +43,7 @@ flags (ecsman's spellings work too):
   -v, --verbose             task definition detail
   -elb, --elb               load balancers and target health
   -events, --events N       the N most recent service events
-  --output text|json        machine-readable output with json
+  --output text|json        machine-readable output with json (a command's --query EXPR filters it)
   --endpoint-url URL        talk to another ECS endpoint (e.g. a local emulator)
   --show-secrets            show values of secret-looking environment variables
   -y, --yes                 never ask for confirmation

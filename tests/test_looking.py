@@ -109,3 +109,24 @@ def test_watch_refuses_what_changes_ecs_or_the_session_in_one_line(world: World,
     assert world.recorder.total == 0  # refused before any call
     after = ecs.describe_services(cluster="prod", services=["web"])["services"][0]
     assert (after["taskDefinition"], after["desiredCount"]) == (before["taskDefinition"], before["desiredCount"])
+
+
+def test_the_readme_examples_of_looking_at_output_run(world: World, ecsshell, monkeypatch) -> None:
+    import shlex
+
+    from test_readme import ROOT, example_lines
+
+    from ecsshell.emulator.worlds import demo_world
+
+    demo_world(world)
+    monkeypatch.chdir(ROOT)
+    examples = example_lines("<!-- looking:")
+    assert len(examples) == 10
+    for command, status in examples:
+        result = ecsshell(*shlex.split(command)[1:])
+        assert result.code == status, (command, result.err)
+        assert "Traceback" not in result.err
+        if status:
+            assert len(result.err.strip().splitlines()) == 1, (command, result.err)
+        else:
+            assert result.out or result.err.startswith("no log lines in the last"), command  # an empty window says so
