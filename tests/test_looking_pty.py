@@ -18,7 +18,7 @@ pytestmark = pytest.mark.pty
 
 
 class Screen(Terminal):
-    """The pty of test_pty with variables of our own (NO_COLOR, PAGER) on top of its environment."""
+    """The pty of test_pty with its own variables: the default pager (test_pty's PAGER=cat dropped), NO_COLOR."""
 
     def __init__(self, world: World, home: Path, *argv: str, extra: dict[str, str] | None = None) -> None:
         super().__init__(world, home, "--version")  # a child that ends at once; replaced below
