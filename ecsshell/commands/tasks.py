@@ -179,6 +179,8 @@ class TaskCommands(EcsCommands):
             logs.stream(sources, since=args.since, follow=args.follow, sleep=ctx.environment.sleep,
                         on_event=on_event, on_empty=on_empty)
         except KeyboardInterrupt:
+            if not args.follow:  # only --follow ends at Ctrl-C by design; a read cut short is an interruption
+                raise
             return
         if whole:
             presenter.json(gathered)
