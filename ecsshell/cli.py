@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import shlex
 import signal
 import sys
 import threading
@@ -14,6 +13,7 @@ from typing import Any, NoReturn
 from . import __version__
 from .config import ConfigFileError, load, write_default
 from .environment import Environment
+from .lines import join_words
 from .options import OUTPUT_FORMATS, Options
 
 USAGE = """\
@@ -34,7 +34,8 @@ operations (the same commands work inside the shell; `help COMMAND` there says m
   taskdefs [FAMILY [REV|latest]]    task definition families, revisions, or one revision
   register FILE                     register a task definition from JSON
   run CLUSTER FAMILY[:REV]          run one-off tasks (--wait returns the container's exit code)
-  logs CLUSTER SERVICE|TASK         CloudWatch Logs of the tasks (--follow)
+  logs CLUSTER SERVICE|TASK         CloudWatch Logs of the tasks (--follow, --output jsonl)
+  watch [-n SECONDS] COMMAND ...   re-run a command that only reads ECS until Ctrl-C
 
 flags (ecsman's spellings work too):
   -cred, --profile PROFILE  AWS profile; `-cred env` uses AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
@@ -42,7 +43,7 @@ flags (ecsman's spellings work too):
   -v, --verbose             task definition detail
   -elb, --elb               load balancers and target health
   -events, --events N       the N most recent service events
-  --output text|json        machine-readable output with json
+  --output text|json        machine-readable output with json (a command's --query EXPR filters it)
   --endpoint-url URL        talk to another ECS endpoint (e.g. a local emulator)
   --show-secrets            show values of secret-looking environment variables
   -y, --yes                 never ask for confirmation
@@ -207,7 +208,7 @@ def run(ns: argparse.Namespace, env: Environment, options: Options) -> int:
                 if ns.operation not in app.get_all_commands():
                     env.stderr.write(f"ecsshell: error: unknown operation {ns.operation!r}\n(see ecsshell --help)\n")
                     return 2
-                app.onecmd_plus_hooks(shlex.join([ns.operation, *ns.args]), add_to_history=False)
+                app.onecmd_plus_hooks(join_words([ns.operation, *ns.args]), add_to_history=False)
                 status = app.last_status
             elif ns.command is not None:
                 status = app.run_lines(ns.command.splitlines(), "", always_say_where=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,3 +108,19 @@ def is_comment_or_blank(line: str) -> bool:
     """Say whether a script line holds nothing to run."""
     stripped = line.strip()
     return not stripped or stripped.startswith(COMMENT)
+
+
+def join_words(words: list[str]) -> str:
+    """Join argv-style words into one line that cmd2 splits back into the same words.
+
+    cmd2 splits like shlex in non-POSIX mode: a word in double quotes may hold single quotes (a JMESPath
+    `--query "[?name=='web']"`), so such words are double-quoted rather than shlex-quoted piecewise.
+    """
+    def quoted(word: str) -> str:
+        if word and not any(ch.isspace() or ch in "'\"|;<>&#" for ch in word):
+            return word
+        if '"' not in word:
+            return f'"{word}"'
+        return shlex.quote(word)
+
+    return " ".join(quoted(word) for word in words)

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .jsonquery import Query
 
 CLEAR_LINE = "\r\x1b[2K"
 
@@ -23,6 +26,8 @@ class View:
     events: int = 0
     elb: bool = False
     show_secrets: bool = False
+    lines: bool = False  # --output jsonl: one compact JSON object a line (logs)
+    query: Query | None = None  # --query: what JSON output keeps
 
 
 class Presenter:
@@ -30,7 +35,8 @@ class Presenter:
 
     def __init__(self, *, out: Callable[[str], None], err: Callable[[str], None], raw: Callable[[str], None],
                  raw_err: Callable[[str], None], color: Callable[[], bool], width: Callable[[], int | None],
-                 live: Callable[[], bool], status_live: Callable[[], bool]) -> None:
+                 live: Callable[[], bool], status_live: Callable[[], bool],
+                 page: Callable[[str], bool] = lambda _text: False) -> None:
         self._out = out
         self._err = err
         self._raw = raw
@@ -39,6 +45,8 @@ class Presenter:
         self._width = width
         self._live = live
         self._status_live = status_live
+        self._page = page  # shows text through the pager when it is taller than the terminal; False if not
+        self.query: Query | None = None  # the running command's --query, applied to every JSON document
 
     @property
     def color(self) -> bool:
@@ -59,19 +67,38 @@ class Presenter:
         """Print a rich renderable, whole: folded on a terminal, never cut short on a pipe."""
         from .render.text import to_text
 
-        self._out(to_text(renderable, width=self._width(), color=self.color))
+        self._paged(to_text(renderable, width=self._width(), color=self.color))
 
     def json(self, document: Any) -> None:
-        """Print one JSON document (AWS's camelCase keys) for scripts."""
+        """Print one JSON document (AWS's camelCase keys) for scripts, filtered by --query."""
         from .render.jsonout import dumps
 
-        self._out(dumps(document))
+        self._paged(dumps(self._queried(document)))
 
     def json_line(self, document: Any) -> None:
-        """Print one compact JSON document on a line (for streaming output)."""
+        """Print one compact JSON document on a line (for streaming output), filtered by --query."""
         from .render.jsonout import dumps
 
-        self._out(dumps(document, compact=True))
+        self._out(dumps(self._queried(document), compact=True))
+
+    def _queried(self, document: Any) -> Any:
+        """Return DOCUMENT as plain JSON values, or what --query selects of it."""
+        if self.query is None:
+            return document
+        from .render.jsonout import to_jsonable
+
+        return self.query.apply(to_jsonable(document))
+
+    def _paged(self, text: str) -> None:
+        """Print TEXT through the pager when the shell says it should page it, else (or if the pager failed) here."""
+        if not self._page(text):
+            self._out(text)
+
+    def text_line(self, renderable: Any) -> None:
+        """Print a styled line at its own width (never folded, never paged): a log line."""
+        from .render.text import to_text
+
+        self._out(to_text(renderable, width=None, color=self.color))
 
     def line(self, text: str) -> None:
         """Print a line of a command's text output on stdout."""
@@ -84,6 +111,10 @@ class Presenter:
     def note(self, text: str) -> None:
         """Print a status line on stderr, never mixed into what stdout carries."""
         self._err(text)
+
+    def raw(self, text: str) -> None:
+        """Write TEXT to stdout as it is (a terminal's control sequence, such as watch's clear screen)."""
+        self._raw(text)
 
     def progress(self, text: str) -> None:
         """Redraw the live progress line on a terminal."""

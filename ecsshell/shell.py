@@ -64,8 +64,9 @@ def is_user_error(exc: BaseException) -> bool:
     """Say whether EXC is an expected failure that deserves one line, not a traceback."""
     from .aws.errors import AwsError
     from .images import InvalidImageReference
+    from .jsonquery import QueryError
 
-    return isinstance(exc, CommandError | ScopeError | AwsError | InvalidImageReference | OSError)
+    return isinstance(exc, CommandError | ScopeError | AwsError | InvalidImageReference | QueryError | OSError)
 
 
 def _one_line_errors(parser: argparse.ArgumentParser) -> None:
@@ -159,6 +160,8 @@ class EcsShell(cmd2.Cmd):
         self.confirm = options.confirm and not options.yes
         self.wait = interactive if options.wait is None else options.wait
         self.color = options.color
+        self.paging = True  # the `pager` setting
+        self.watching = False  # a watch redraws in place: nothing it runs goes through the pager
         self._register_settables()
         self.register_postparsing_hook(self._guard)
         self.register_cmdfinalization_hook(self._finalize)
@@ -192,6 +195,17 @@ class EcsShell(cmd2.Cmd):
         self.add_settable(Settable("confirm", bool, "Ask before changing ECS (terminals only)", self))
         self.add_settable(Settable("wait", bool, "Follow rollouts after update, rollback and scale", self))
         self.add_settable(Settable("color", bool, "Colour output on terminals", self))
+        def switch(value: str) -> bool:
+            word = str(value).strip().lower()
+            if word in ("on", "true", "yes", "1"):
+                return True
+            if word in ("off", "false", "no", "0"):
+                return False
+            raise ValueError(f"must be on or off, not {value!r}")
+
+        self.add_settable(Settable("pager", switch, "Show output taller than the terminal through $PAGER "
+                                   "(default less -FRX); terminals only: on or off", self,
+                                   settable_attrib_name="paging"))
         self.add_settable(Settable("read_only", bool, "Refuse every command that changes ECS (cannot be turned "
                                    "off in a session)", self))
         for name in REMOVED_SETTINGS:
@@ -282,14 +296,22 @@ class EcsShell(cmd2.Cmd):
         return self.confirm and self.environment.interactive
 
     def view(self, args: Any = None) -> View:
-        """Return the view options for one command: its own flags (-v, -events, ...) over the settings."""
+        """Return the view options for one command: its own flags (-v, -events, ...) over the settings.
+
+        A --query implies JSON output, and the presenter applies it to every JSON document the command prints.
+        """
         def flag(name: str, setting: Any) -> Any:
             value = getattr(args, name, None)
             return setting if value is None else value
 
-        return View(json=flag("output", self.output) == "json", verbose=bool(flag("verbose", self.verbose)),
+        query = getattr(args, "query", None)
+        if query is not None:
+            self.presenter.query = query
+        output = flag("output", "json" if query is not None else self.output)
+        return View(json=output in ("json", "jsonl"), verbose=bool(flag("verbose", self.verbose)),
                     events=max(0, int(flag("events", self.events))), elb=bool(flag("elb", self.elb)),
-                    show_secrets=bool(flag("show_secrets", self.show_secrets)))
+                    show_secrets=bool(flag("show_secrets", self.show_secrets)), lines=output == "jsonl",
+                    query=query)
 
     def _make_presenter(self) -> Presenter:
         def raw(text: str) -> None:
@@ -308,7 +330,32 @@ class EcsShell(cmd2.Cmd):
                          err=lambda text: self.print_to(self.environment.stderr, text), raw=raw, raw_err=raw_err,
                          color=lambda: self.use_color, width=self.environment.terminal_width,
                          live=lambda: bool(self.environment.stdout_isatty),
-                         status_live=lambda: self.environment.interactive and is_tty(self.environment.stderr))
+                         status_live=lambda: self.environment.interactive and is_tty(self.environment.stderr),
+                         page=self._page)
+
+    @property
+    def pages(self) -> bool:
+        """Say whether tall output goes through the pager: the setting on, a person at a terminal, no script."""
+        return (self.paging and not self.watching and self.environment.interactive and is_tty(self.stdout)
+                and not self._redirecting and not self._scripts and not self.in_script())
+
+    def _terminal_lines(self) -> int | None:
+        lines = self.environment.env.get("LINES", "")
+        if lines.isascii() and lines.isdigit() and int(lines) > 0:
+            return int(lines)
+        try:
+            return os.get_terminal_size(self.stdout.fileno()).lines
+        except (OSError, AttributeError, ValueError):
+            return None
+
+    def _page(self, text: str) -> bool:
+        """Show TEXT through the pager if it is taller than the terminal and paging applies; True if it did."""
+        from . import pager
+
+        if not self.pages or not pager.taller_than(text, self._terminal_lines()):
+            return False
+        clean = line_rules.terminal_safe(text, keep_colour=self.use_color)
+        return pager.page(clean, pager.pager_command(self.environment.env), self.stdout, self.environment.env)
 
     def print_to(self, file: IO[str], *objects: Any, **kwargs: Any) -> None:
         """Print OBJECTS to FILE with no terminal control sequence from the data; a failed write stops the run."""
@@ -423,6 +470,7 @@ class EcsShell(cmd2.Cmd):
     def _guard(self, data: plugin.PostparsingData) -> plugin.PostparsingData:
         """Refuse, before anything runs, what this run does not allow: shell escapes, dropped text, changes."""
         statement = data.statement
+        self.presenter.query = None  # a --query holds for the command that names it only
         if self._gateway is not None:
             self._gateway.changes.clear()
         if statement.suffix or (statement.terminator and statement.terminator not in ("\n", ";")):
@@ -450,6 +498,28 @@ class EcsShell(cmd2.Cmd):
 
     def _is_mutating(self, command: str) -> bool:
         return is_mutating(self.get_command_func(command))
+
+    # watch ------------------------------------------------------------------------------------
+    def command_category(self, name: str) -> str | None:
+        """Return the help category of the command NAME, or None when there is no such command."""
+        func = self.get_command_func(name)
+        return self._get_command_category(func) if func is not None else None
+
+    def changes_ecs(self, name: str) -> bool:
+        """Say whether the command NAME is marked as changing ECS."""
+        return self._is_mutating(name)
+
+    def run_watched(self, words: list[str]) -> int:
+        """Run WORDS as one command inside the running one (watch), never paged; return its status."""
+        statement = self._input_line_to_statement(line_rules.join_words(words))
+        if statement.redirector or statement.multiline_command:
+            raise CommandError("watch runs one command: no |, > or multi-line commands in it", 2)
+        self.watching = True
+        try:
+            self.onecmd(statement, add_to_history=False)
+        finally:
+            self.watching = False
+        return self._status
 
     def onecmd(self, statement: Statement | str, *, add_to_history: bool = True) -> bool:
         """Run one parsed command; history keeps it with secrets masked, and argparse's errors exit 2."""

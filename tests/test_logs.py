@@ -10,7 +10,7 @@ from harness import run_ecsshell
 from ecsshell.emulator import World
 from ecsshell.emulator.worlds import LOG_LINES
 
-LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) (\S{8}) (\S+) \| (.*)$")
+LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) (\S{8}) (\S+) +\| (.*)$")  # names padded
 
 
 def task_ids(world: World, cluster: str, service: str, status: str = "RUNNING") -> list[str]:
@@ -72,7 +72,7 @@ def test_since_limits_how_far_back_and_a_task_id_names_one_task(world, tmp_path,
     assert shown <= {t[:8] for t in new + task_ids(world, "prod", "api", "STOPPED")}
     one = run_ecsshell(world, tmp_path, "--output", "json", "logs", "prod", new[0])
     assert one.code == 0, one.err
-    documents = [json.loads(line) for line in one.out.splitlines()]
+    documents = json.loads(one.out)  # one JSON document: an array of lines
     assert {d["task"] for d in documents} == {new[0]}
     assert [d["message"] for d in documents] == lines("api", "2.5.0")
 

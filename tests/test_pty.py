@@ -29,6 +29,7 @@ class Terminal:
                     "XDG_STATE_HOME": str(home / "state"), "AWS_CONFIG_FILE": str(home / "aws-config"),
                     "AWS_SHARED_CREDENTIALS_FILE": str(home / "aws-credentials")})
         env.pop("NO_COLOR", None)
+        env["PAGER"] = "cat"  # these tests read tall output to its end; the pager has tests of its own
         self.child = pexpect.spawn(sys.executable, ["-m", "ecsshell", *argv], env=env, encoding="utf-8",
                                    dimensions=(LINES, COLUMNS), timeout=20)
         self.screen = pyte.Screen(COLUMNS, LINES)

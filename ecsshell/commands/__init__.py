@@ -20,6 +20,7 @@ def all_command_sets() -> list[CommandSet]:
     from .task_views import TaskViewCommands
     from .taskdefs import TaskDefinitionCommands
     from .tasks import TaskCommands
+    from .watch import WatchCommands
 
     return [BrowseCommands(), DeployCommands(), TaskDefinitionCommands(), TaskCommands(), TaskViewCommands(),
-            DemoCommands()]
+            DemoCommands(), WatchCommands()]

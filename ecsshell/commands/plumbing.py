@@ -32,7 +32,10 @@ class CommandParser(Cmd2ArgumentParser):
     """The parser of ecsshell's own commands: options anywhere among the names, errors in one line."""
 
     def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
-        return self.parse_intermixed_args(args, namespace)
+        parsed = self.parse_intermixed_args(args, namespace)
+        if getattr(parsed, "query", None) is not None and getattr(parsed, "output", None) == "text":
+            self.error("--query filters JSON output; it cannot go with --output text")
+        return parsed
 
     def error(self, message: str) -> NoReturn:
         """Fail the command with one line naming what was wrong (status 2), not a usage block."""
@@ -59,7 +62,19 @@ def is_mutating(func: Any) -> bool:
     return bool(getattr(func, MUTATING_ATTRIBUTE, False))
 
 
+def query_option(text: str) -> Any:
+    """Parse --query: a JMESPath expression, compiled now so a bad one fails before any AWS call."""
+    from ..jsonquery import QueryError, compile_query
 
-def add_output_flag(parser: argparse.ArgumentParser, help_text: str = "text or json") -> None:
-    """Add --output text|json, which overrides the session's output setting for one command."""
-    parser.add_argument("--output", choices=OUTPUT_FORMATS, default=None, help=help_text)
+    try:
+        return compile_query(text)
+    except QueryError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_output_flag(parser: argparse.ArgumentParser, help_text: str = "text or json",
+                    formats: tuple[str, ...] = OUTPUT_FORMATS) -> None:
+    """Add --output (over the session's output setting for one command) and --query EXPRESSION (JMESPath)."""
+    parser.add_argument("--output", choices=formats, default=None, help=help_text)
+    parser.add_argument("--query", type=query_option, default=None, metavar="EXPRESSION",
+                        help="keep what this JMESPath expression selects of the JSON output (implies --output json)")

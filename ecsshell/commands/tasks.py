@@ -10,6 +10,7 @@ from cmd2 import Choices, with_argparser, with_category
 
 from ..model import LogEvent, Task, TaskDefinition
 from ..operations import logs, run
+from ..options import OUTPUT_FORMATS
 from ..scope import SCOPE_RULE
 from . import numbers
 from .common import EcsCommands, complete_kind, container_completer, context_of, positional_completer
@@ -18,6 +19,7 @@ from .numbers import duration
 from .plumbing import CommandError, CommandParser, add_output_flag, mutating, refused
 
 CATEGORY = "Tasks"
+LOG_FORMATS = (*OUTPUT_FORMATS, "jsonl")
 
 
 def _like_completer(owner: Any, arg_tokens: dict[str, list[str]]) -> Choices:
@@ -64,7 +66,7 @@ def logs_parser() -> CommandParser:
                         help="how far back to start (default 10m)")
     parser.add_argument("--container", metavar="NAME", help="only this container",
                         completer=container_completer(("cluster", "service")))
-    add_output_flag(parser, "text or json lines")
+    add_output_flag(parser, "text, json (one array) or jsonl (one object a line, streamed)", LOG_FORMATS)
     return parser
 
 
@@ -144,23 +146,42 @@ class TaskCommands(EcsCommands):
     @with_category(CATEGORY)
     def do_logs(self, args: argparse.Namespace) -> None:
         """Print awslogs lines of a service's tasks (or one task), merged by time; --follow keeps going."""
+        from ..render.views import logs as log_views
+
         ctx = self.ctx
+        view = ctx.view(args)
+        whole = view.json and not view.lines  # one JSON array, printed when every line is in
+        if whole and args.follow:
+            raise CommandError("logs --follow never ends, so it cannot print one JSON array: use --output jsonl "
+                               "(one object a line)", 2)
         cluster, target = self.required(list(args.names), ("cluster", "service"),
                                         "logs [CLUSTER] [SERVICE|TASK_ID]")
         with refused():
             sources = logs.open_sources(ctx.gateway, cluster, target, args.container)
-        as_json = ctx.view(args).json
+        presenter = ctx.presenter
+        gathered: list[dict[str, Any]] = []
+        colours = log_views.TaskColours()
+
+        def on_event(event: LogEvent) -> None:
+            if whole:
+                gathered.append(log_views.log_document(event))
+            elif view.json:
+                presenter.json_line(log_views.log_document(event))
+            else:
+                width = max((len(name) for name in sources.containers), default=0)
+                presenter.text_line(log_views.log_line(event, width, colours.of(event.task_id)))
+
+        def on_empty() -> None:
+            nothing = log_views.nothing_in_window(args.since, numbers.DURATION_MAX)
+            presenter.note(f"{nothing}; waiting for new lines (Ctrl-C stops)" if args.follow else nothing)
+
         try:
             logs.stream(sources, since=args.since, follow=args.follow, sleep=ctx.environment.sleep,
-                        on_event=lambda event: self._print_event(event, as_json))
+                        on_event=on_event, on_empty=on_empty)
         except KeyboardInterrupt:
+            if not args.follow:  # only --follow ends at Ctrl-C by design; a read cut short is an interruption
+                raise
             return
-
-    def _print_event(self, event: LogEvent, as_json: bool) -> None:
-        if as_json:
-            self.ctx.presenter.json_line({"timestamp": event.timestamp.isoformat(), "task": event.task_id,
-                                      "container": event.container, "message": event.message})
-        else:
-            when = event.timestamp.astimezone()
-            self.ctx.presenter.line(f"{when:%Y-%m-%d %H:%M:%S} {event.task_id[:8]} {event.container} | {event.message}")
+        if whole:
+            presenter.json(gathered)
 

@@ -39,6 +39,7 @@ class LogSources:
         self.definitions: dict[str, TaskDefinition] = {}
         self.streams: dict[str, set[str]] = {}  # log group -> stream names
         self.tasks: set[str] = set()
+        self.containers: set[str] = set()  # the names of the containers whose streams are read
 
     def refresh(self) -> None:
         """Find the target's tasks (running and recently stopped) and add their containers' streams."""
@@ -66,6 +67,7 @@ class LogSources:
                 if config.get("logDriver") != "awslogs" or "awslogs-group" not in options or not prefix:
                     continue
                 self.streams.setdefault(options["awslogs-group"], set()).add(f"{prefix}/{c.name}/{task.id}")
+                self.containers.add(c.name)
 
     def check(self) -> None:
         """Raise OperationError when there is nothing to read, naming why."""
@@ -94,10 +96,14 @@ def _looks_like_task_id(text: str) -> bool:
 
 
 def stream(sources: LogSources, *, since: float, follow: bool, sleep: Callable[[float], None],
-           on_event: Callable[[LogEvent], None]) -> None:
-    """Hand each new event of SOURCES since SINCE seconds ago to ON_EVENT once, by time; FOLLOW keeps polling."""
+           on_event: Callable[[LogEvent], None], on_empty: Callable[[], None] | None = None) -> None:
+    """Hand each new event of SOURCES since SINCE seconds ago to ON_EVENT once, by time; FOLLOW keeps polling.
+
+    ON_EMPTY is called once when the first read finds no line in the window.
+    """
     start = _millis(datetime.now(UTC)) - int(since * 1000)
     seen: set[tuple[Any, ...]] = set()
+    first = True
     while True:
         for event in sources.events(start):
             key = _event_key(event)
@@ -105,6 +111,9 @@ def stream(sources: LogSources, *, since: float, follow: bool, sleep: Callable[[
                 continue
             seen.add(key)
             on_event(event)
+        if first and not seen and on_empty is not None:
+            on_empty()
+        first = False
         if not follow:
             return
         newest = max((k[0] for k in seen), default=None)

@@ -6,6 +6,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ecsshell.model import Cluster
+from ecsshell.render.states import state_cell
 from ecsshell.render.widgets import Col, cell, heading, new_table, plural
 
 
@@ -24,7 +25,7 @@ def clusters_table(clusters: list[Cluster]) -> RenderableType:
     for c in clusters:
         table.add_row(
             cell(c.name),
-            cell(c.status),
+            state_cell(c.status),
             cell(c.active_services),
             cell(c.running_tasks),
             cell(c.pending_tasks),

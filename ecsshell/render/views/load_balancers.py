@@ -9,14 +9,15 @@ from rich.table import Table
 from rich.text import Text
 
 from ecsshell.model import LoadBalancer, TargetHealth
+from ecsshell.render.states import state_style
 from ecsshell.render.widgets import ERROR_STYLE, MISSING, OK_STYLE, Col, KeyValueGrid, cell, heading, new_table
 
 
 def _targets_table(targets: Sequence[TargetHealth], first: str) -> Table:
-    """Return target (or instance) health rows, unhealthy ones in the error style."""
+    """Return target (or instance) health rows, each state in its colour (unhealthy ones in the error style)."""
     table = new_table(first, Col("port", right=True), "state", "reason", "description")
     for target in targets:
-        style = "" if target.healthy else ERROR_STYLE
+        style = state_style(target.state) or ("" if target.healthy else ERROR_STYLE)
         table.add_row(
             cell(target.target_id),
             cell(target.port),

@@ -7,6 +7,7 @@ from rich.text import Text
 
 from ecsshell.model import Service, Task, TaskDefinition
 from ecsshell.queries import recent_events, revision_mismatch
+from ecsshell.render.states import state_cell, state_style, states_text
 from ecsshell.render.views.taskdefs import task_definition_view
 from ecsshell.render.views.tasks import task_containers
 from ecsshell.render.widgets import (
@@ -25,7 +26,7 @@ def _service_summary(service: Service, verbose: bool) -> KeyValueGrid:
     """Return the service's key facts as a key/value grid."""
     grid = KeyValueGrid()
     grid.add_row(cell("cluster"), cell(service.cluster))
-    grid.add_row(cell("status"), cell(service.status))
+    grid.add_row(cell("status"), state_cell(service.status))
     grid.add_row(
         cell("tasks"),
         cell(f"desired {service.desired}, running {service.running}, pending {service.pending}"),
@@ -59,8 +60,9 @@ def _deployments_table(service: Service, verbose: bool) -> RenderableType:
         *(["updated"] if verbose else []),
     )
     for d in service.deployments:
-        rollout = " ".join(x for x in (d.rollout_state, d.rollout_reason) if x)
-        style = ERROR_STYLE if d.rollout_state == "FAILED" else ""
+        rollout = Text(d.rollout_state or "", style=state_style(d.rollout_state))
+        if d.rollout_reason:
+            rollout.append(f"{' ' if rollout.plain else ''}{d.rollout_reason}")
         row = [
             cell(d.id),
             cell(d.status),
@@ -69,7 +71,7 @@ def _deployments_table(service: Service, verbose: bool) -> RenderableType:
             cell(d.running),
             cell(d.pending),
             cell(d.failed, ERROR_STYLE if d.failed else ""),
-            cell(rollout, style),
+            rollout if rollout.plain else cell(None),
             cell(when(d.created_at)),
         ]
         if verbose:
@@ -92,13 +94,13 @@ def _service_tasks_table(service: Service, tasks: list[Task], verbose: bool) -> 
         row = [
             cell(t.arn if verbose else t.id),
             cell(t.revision, WARNING_STYLE if note else ""),
-            cell(t.last_status),
-            cell(t.desired_status),
-            cell(t.health),
+            state_cell(t.last_status),
+            state_cell(t.desired_status),
+            state_cell(t.health),
             cell(when(t.started_at)),
         ]
         if verbose:
-            row.append(cell(task_containers(t.containers)))
+            row.append(states_text(task_containers(t.containers)))
         if "note" in columns:
             text = Text()
             if note:

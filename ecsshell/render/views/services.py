@@ -6,6 +6,7 @@ from rich.console import Group, RenderableType
 
 from ecsshell.model import Service, TaskDefinition
 from ecsshell.queries import find_task_definition
+from ecsshell.render.states import state_style, states_text
 from ecsshell.render.widgets import MISSING, WARNING_STYLE, Col, cell, heading, new_table, plural
 
 
@@ -68,13 +69,13 @@ def services_table(
         unhealthy = s.running < s.desired or s.status != "ACTIVE"
         table.add_row(
             cell(s.name),
-            cell(s.status, WARNING_STYLE if s.status != "ACTIVE" else ""),
+            cell(s.status, state_style(s.status) or (WARNING_STYLE if s.status != "ACTIVE" else "")),
             cell(s.desired),
             cell(s.running, WARNING_STYLE if unhealthy else ""),
             cell(s.pending),
             cell(s.revision),
             cell(container_images(td)),
-            cell(deployment_summary(s)),
+            states_text(deployment_summary(s)),
             cell(load_balancer_labels(s)),
         )
     return Group(heading(header), table)

@@ -8,6 +8,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ecsshell.model import RunFailure, Task, TaskContainer
+from ecsshell.render.states import state_cell, states_text
 from ecsshell.render.widgets import ERROR_STYLE, MISSING, WARNING_STYLE, Col, cell, heading, new_table, plural, when
 
 
@@ -42,15 +43,15 @@ def tasks_table(tasks: list[Task]) -> RenderableType:
         row = [
             cell(t.id),
             cell(t.revision),
-            cell(t.last_status),
-            cell(t.desired_status),
-            cell(t.health),
+            state_cell(t.last_status),
+            state_cell(t.desired_status),
+            state_cell(t.health),
             cell(t.launch_type),
             cell(when(t.started_at)),
         ]
         if stopped:
             row += [cell(when(t.stopped_at)), cell(t.stopped_reason)]
-        row.append(cell(task_containers(t.containers)))
+        row.append(states_text(task_containers(t.containers)))
         table.add_row(*row)
     return Group(heading(plural(len(tasks), "task")), table)
 
@@ -61,7 +62,8 @@ def run_result(tasks: list[Task], failures: list[RunFailure]) -> RenderableType:
     if tasks:
         table = new_table("task", "revision", "last status", "containers")
         for t in tasks:
-            table.add_row(cell(t.id), cell(t.revision), cell(t.last_status), cell(task_containers(t.containers)))
+            table.add_row(cell(t.id), cell(t.revision), state_cell(t.last_status),
+                          states_text(task_containers(t.containers)))
         parts += [heading(f"Started {plural(len(tasks), 'task')}"), table]
     elif not failures:
         parts.append(Text("No task started", style=WARNING_STYLE))
@@ -106,7 +108,8 @@ def task_list(title: str, tasks: list[Task], stopped: bool) -> RenderableType:
     table = new_table(*columns)
     short = short_ids(tasks)
     for t in tasks:
-        row = [cell(short[t.id]), cell(t.revision), cell(t.last_status), cell(t.desired_status), cell(t.health),
+        row = [cell(short[t.id]), cell(t.revision), state_cell(t.last_status), state_cell(t.desired_status),
+               state_cell(t.health),
                cell(when(t.started_at))]
         if stopped:
             row += [cell(when(t.stopped_at)), cell(t.stopped_reason), cell(container_exits(t.containers))]

@@ -1,0 +1,104 @@
+"""watch: re-run a command that only reads, in place on a terminal, until Ctrl-C (like pgcli's \\watch)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from typing import Any
+
+from cmd2 import with_argparser, with_category
+
+from . import numbers
+from .common import EcsCommands
+from .plumbing import CommandError, CommandParser
+
+CATEGORY = "Shell"
+DEFAULT_INTERVAL = 2.0
+MIN_INTERVAL = 0.1
+# Commands that change the session rather than read ECS, or never end: nothing to watch.
+NOT_WATCHABLE = frozenset({"use", "profile", "region", "refresh", "exec", "watch"})
+FOLLOW_FLAGS = frozenset({"-f", "--follow"})
+CLEAR_SCREEN = "\x1b[H\x1b[2J\x1b[3J"  # home, clear the screen and its scroll-back: each run replaces the last
+
+
+class WatchParser(CommandParser):
+    """watch's parser: its own options come first, then the command, whose options stay its own."""
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        return argparse.ArgumentParser.parse_args(self, args, namespace)
+
+
+def interval(text: str) -> float:
+    """Parse -n SECONDS: a duration of at least 0.1s."""
+    value = numbers.duration(text)
+    if value < MIN_INTERVAL:
+        raise numbers.NumberError(f"-n must be at least {MIN_INTERVAL}s, not {text!r}")
+    return value
+
+
+def watch_parser() -> CommandParser:
+    parser = WatchParser(description="Re-run COMMAND every SECONDS until Ctrl-C: redrawn in place on a terminal, "
+                                     "each run after a timestamp line on a pipe. Only commands that read ECS can be "
+                                     "watched.", epilog="example: watch -n 5 ls prod web")
+    parser.add_argument("-n", "--interval", type=interval, default=DEFAULT_INTERVAL, metavar="SECONDS",
+                        help="seconds between runs (default 2)")
+    parser.add_argument("--count", type=numbers.option("--count", 1), default=None, metavar="N",
+                        help="stop after N runs (for scripts)")
+    parser.add_argument("command", nargs=argparse.REMAINDER, metavar="COMMAND ...", help="the command to re-run")
+    return parser
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}s"
+
+
+class WatchCommands(EcsCommands):
+    """watch."""
+
+    DEFAULT_CATEGORY = CATEGORY
+
+    def _refusal(self, words: list[str]) -> str | None:
+        """Say why WORDS cannot be watched, or None when they can."""
+        name = words[0]
+        category = self.ctx.command_category(name)
+        if category is None:
+            return f"unknown command {name!r}"
+        if self.ctx.changes_ecs(name):
+            return f"`{name}` changes ECS"
+        if category == CATEGORY or name in NOT_WATCHABLE:
+            return f"`{name}` is a shell command, not a read of ECS"
+        if FOLLOW_FLAGS & set(words[1:]):
+            return f"`{name} --follow` never ends"
+        return None
+
+    @with_argparser(watch_parser)
+    @with_category(CATEGORY)
+    def do_watch(self, args: argparse.Namespace) -> None:
+        """Re-run a read-only command every -n SECONDS, in place, until Ctrl-C."""
+        words = list(args.command)
+        if not words:
+            raise CommandError("watch needs a command to re-run, e.g. `watch ls prod web`", 2)
+        refusal = self._refusal(words)
+        if refusal:
+            raise CommandError(f"watch runs only commands that read ECS: {refusal}; nothing was run", 2)
+        ctx = self.ctx
+        presenter = ctx.presenter
+        line = " ".join(words)
+        runs = 0
+        try:
+            while True:
+                now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+                if presenter.live:
+                    presenter.raw(CLEAR_SCREEN)
+                    presenter.line(f"Every {_seconds(args.interval)}: {line}    {now}\n")
+                else:
+                    presenter.line(f"--- {now} {line}")
+                status = ctx.run_watched(words)
+                runs += 1
+                if status or (args.count is not None and runs >= args.count):
+                    return
+                ctx.environment.sleep(args.interval)
+        except KeyboardInterrupt as exc:
+            if getattr(exc, "status", 130) != 130:  # SIGTERM ends the run, as anywhere else
+                raise
+            presenter.line("")  # the next prompt starts on a line of its own; an interrupted watch is no failure

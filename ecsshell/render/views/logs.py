@@ -1,0 +1,56 @@
+"""Draw log lines: `time task container | message`, container names padded, each task in a colour of its own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+
+from ecsshell.model import LogEvent
+
+# Colours that tell tasks apart; red, yellow and green are left to states and errors.
+TASK_STYLES = ("cyan", "magenta", "blue", "bright_cyan", "bright_magenta", "bright_blue")
+
+
+class TaskColours:
+    """Give each task a colour from TASK_STYLES in the order the tasks first appear."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, str] = {}
+
+    def of(self, task_id: str) -> str:
+        """Return TASK_ID's colour, the same on every line."""
+        if task_id not in self._seen:
+            self._seen[task_id] = TASK_STYLES[len(self._seen) % len(TASK_STYLES)]
+        return self._seen[task_id]
+
+
+def log_line(event: LogEvent, container_width: int, task_style: str = "") -> Text:
+    """Return one log line; the container name is padded to CONTAINER_WIDTH so the messages line up."""
+    when = event.timestamp.astimezone()
+    line = Text(f"{when:%Y-%m-%d %H:%M:%S} ")
+    line.append(f"{event.task_id[:8]} {event.container.ljust(container_width)}", style=task_style)
+    line.append(f" | {event.message}")
+    return line
+
+
+def log_document(event: LogEvent) -> dict[str, Any]:
+    """Return one log line for JSON output: timestamp (ISO 8601), task, container, message."""
+    return {"timestamp": event.timestamp.isoformat(), "task": event.task_id, "container": event.container,
+            "message": event.message}
+
+
+def window(seconds: float) -> str:
+    """Return a --since window as it is typed: 90s, 10m, 3h."""
+    if seconds % 3600 == 0:
+        return f"{int(seconds // 3600)}h"
+    if seconds % 60 == 0:
+        return f"{int(seconds // 60)}m"
+    return f"{seconds:g}s"
+
+
+def nothing_in_window(since: float, longest: float) -> str:
+    """Say that no line fell in the last SINCE seconds, and the next longer window to try (up to LONGEST)."""
+    wider = next((s for s in (3600.0, 6 * 3600.0, 24 * 3600.0, longest) if s > since and s <= longest), None)
+    hint = f" (try --since {window(wider)})" if wider else ""
+    return f"no log lines in the last {window(since)}{hint}"
