@@ -6,7 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..model import Deployment, Service, ServiceEvent
+from ..errors import AwsError
+from ..model import Deployment, Service, ServiceDeployment, ServiceEvent
+from .deployments import bake_minutes, hook_line, source_label, stages_between
 from .run import POLL_SECONDS, Clock, Sleep, failure_reason
 
 if TYPE_CHECKING:
@@ -21,6 +23,7 @@ class Outcome:
     reason: str
     service: Service | None = None
     elapsed: float = 0.0
+    deployment: ServiceDeployment | None = None  # the service deployment followed, as last seen
 
     @property
     def ok(self) -> bool:
@@ -35,6 +38,8 @@ class Progress:
     old_running: int
     elapsed: float
     service: Service
+    service_deployment: ServiceDeployment | None = None
+    bake_left: float | None = None  # seconds of bake time left, while the deployment bakes
 
 
 def _stopped_reason(gateway: Gateway, cluster: str, service: str, task_definition_arn: str) -> str:
@@ -108,6 +113,7 @@ class Watch:
     on_event: Callable[[ServiceEvent], None]
     note: Callable[[str], None]
     done: Callable[[], None] = lambda: None
+    say: Callable[[str], None] | None = None  # stage and hook lines (NOTE when not given)
 
 
 def watch_rollout(gateway: Gateway, cluster: str, service: str, deployment_id: str | None, seen: set[str],
@@ -132,6 +138,106 @@ def watch_rollout(gateway: Gateway, cluster: str, service: str, deployment_id: s
         if rollback_pending:
             line += "; no rollback was made, as the rollout had not ended"
         watch.note(f"{line} (see `ls {cluster} {service}`)")
+        raise
+    finally:
+        watch.done()
+
+
+# following the service deployment itself --------------------------------------------------------------
+ROLLED_BACK = frozenset({"ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"})
+ROLLING_BACK = frozenset({"ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "STOP_REQUESTED"})
+
+
+def _ended(gateway: Gateway, cluster: str, svc: Service, d: ServiceDeployment, legacy: Deployment | None,
+           expect_rollback: bool) -> tuple[str, str] | None:
+    """Return (state, reason) once service deployment D has ended, else None."""
+    reason = d.status_reason or ""
+    if d.status == "SUCCESSFUL" and not expect_rollback:
+        if legacy is not None:
+            return "COMPLETED", f"{svc.name} runs {legacy.running}/{legacy.desired} tasks of {legacy.revision}"
+        return "COMPLETED", f"{svc.name} runs {svc.revision} (service deployment {d.id} SUCCESSFUL)"
+    if expect_rollback and d.status in ("ROLLBACK_SUCCESSFUL", "STOPPED", "SUCCESSFUL"):
+        return "COMPLETED", f"service deployment {d.id} {d.status}; {svc.name} runs {svc.revision}"
+    if d.status in ROLLED_BACK or d.status == "STOPPED":
+        detail = _stopped_reason(gateway, cluster, svc.name, legacy.task_definition_arn) if legacy else ""
+        what = (f"ECS rolled back to {source_label(gateway, d)}" if d.status == "ROLLBACK_SUCCESSFUL" else
+                "ECS could not roll back (ROLLBACK_FAILED)" if d.status == "ROLLBACK_FAILED" else
+                f"service deployment {d.id} was STOPPED")
+        line = "; ".join(x for x in (reason, what) if x)
+        return "FAILED", f"{line} {detail}".strip()
+    return None
+
+
+def follow_deployment(gateway: Gateway, cluster: str, service: str, arn: str, deployment_id: str | None,
+                      watch: Watch, *, seen_events: set[str] | None = None, poll: float = POLL_SECONDS,
+                      expect_rollback: bool = False) -> Outcome | None:
+    """Poll service deployment ARN until its own status ends it; None when ECS cannot describe it.
+
+    Stages are followed by position in LIFECYCLE_STAGES, so one a poll missed is still told; a hook
+    awaiting action is told once, and the wait goes on (bounded by the timeout). EXPECT_ROLLBACK: the
+    deployment was stopped with ROLLBACK, so its rollback ending is the success.
+    """
+    start = watch.monotonic()
+    seen = set(seen_events or ())
+    say = watch.say or watch.note
+    stage: str | None = None
+    status = ""
+    told_hooks: set[str] = set()
+    bake_since: float | None = None  # when this watch first saw the deployment bake
+    while True:
+        svc = gateway.describe_services(cluster, [service])[0]
+        for event in reversed(svc.events):
+            if event.id not in seen:
+                seen.add(event.id)
+                watch.on_event(event)
+        try:
+            found = gateway.describe_service_deployments([arn])
+        except AwsError:
+            found = []
+        if not found:
+            return None
+        d = found[0]
+        elapsed = watch.monotonic() - start
+        for reached in stages_between(stage, d.lifecycle_stage, d.strategy):
+            say(f"stage {reached}" + (f" ({d.strategy})" if reached == d.lifecycle_stage and stage is None else ""))
+        stage = d.lifecycle_stage if d.lifecycle_stage else stage
+        if d.status != status:
+            if d.status in ROLLING_BACK and not expect_rollback:
+                say(f"service deployment {d.id} {d.status}: ECS is rolling back"
+                    + (f" ({d.status_reason})" if d.status_reason else ""))
+            status = d.status
+        hook = d.awaiting
+        if hook is not None and hook.hook_id not in told_hooks:
+            told_hooks.add(hook.hook_id)
+            say(hook_line(d, service, cluster))
+        legacy = next((x for x in svc.deployments if x.id == deployment_id), None) if deployment_id \
+            else svc.primary
+        old_running = sum(x.running for x in svc.deployments if legacy is None or x.id != legacy.id)
+        bake_since = (elapsed if bake_since is None else bake_since) if d.lifecycle_stage == "BAKE_TIME" else None
+        minutes = bake_minutes(d, svc) if bake_since is not None else None
+        left = max(0.0, minutes * 60 - (elapsed - (bake_since or 0.0))) if minutes is not None else None
+        watch.on_progress(Progress(legacy, old_running, elapsed, svc, d, left))
+        ended = _ended(gateway, cluster, svc, d, legacy, expect_rollback)
+        if ended is not None:
+            return Outcome(ended[0], ended[1], svc, elapsed, d)
+        if elapsed >= watch.timeout:
+            where = f" at {d.lifecycle_stage}" if d.lifecycle_stage else ""
+            waiting = f", waiting for hook {hook.hook_id}" if hook is not None else ""
+            return Outcome("TIMEOUT", f"gave up after {int(watch.timeout)}s: service deployment {d.id} "
+                                      f"{d.status}{where}{waiting}", svc, elapsed, d)
+        watch.sleep(min(poll, max(0.0, watch.timeout - elapsed)) or poll)
+
+
+def watch_deployment(gateway: Gateway, cluster: str, service: str, arn: str, deployment_id: str | None,
+                     seen: set[str], watch: Watch, *, expect_rollback: bool = False) -> Outcome | None:
+    """Follow service deployment ARN; None when ECS cannot describe it; on Ctrl-C say what goes on, re-raise."""
+    try:
+        return follow_deployment(gateway, cluster, service, arn, deployment_id, watch, seen_events=seen,
+                                 expect_rollback=expect_rollback)
+    except KeyboardInterrupt:
+        watch.done()
+        watch.note(f"stopped waiting; service deployment {arn.rsplit('/', 1)[-1]} goes on in ECS "
+                   f"(see `deployments {cluster} {service}`)")
         raise
     finally:
         watch.done()
