@@ -1,0 +1,358 @@
+"""Service deployments (issue 11, client half): history, stages followed by position, hooks, continue, stop.
+
+The first part drives the operations with a fake Gateway scripted poll by poll (as the brief allows for
+operations); the second drives the real ecsshell against the emulated world.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from ecsshell.aws import deployments as aws_deployments
+from ecsshell.aws.errors import AccessDenied, AwsError
+from ecsshell.model import (
+    LIFECYCLE_STAGES,
+    ContainerImage,
+    Deployment,
+    LifecycleHook,
+    RevisionSummary,
+    Service,
+    ServiceDeployment,
+    ServiceEvent,
+    ServiceRevision,
+    Task,
+    TaskContainer,
+)
+from ecsshell.operations import OperationError, check, deploy, deployments, rollback
+from ecsshell.operations.rollout import Outcome, Progress, Watch, follow_deployment
+
+T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+SVC_ARN = "arn:aws:ecs:us-east-1:123456789012:service/prod/web"
+DEP_ARN = "arn:aws:ecs:us-east-1:123456789012:service-deployment/prod/web/dep2abc"
+OLD_DEP = "arn:aws:ecs:us-east-1:123456789012:service-deployment/prod/web/dep1xyz"
+REV1 = "arn:aws:ecs:us-east-1:123456789012:service-revision/prod/web/1001"
+REV2 = "arn:aws:ecs:us-east-1:123456789012:service-revision/prod/web/1002"
+TD1 = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1"
+TD2 = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:2"
+
+
+def service(**kw: Any) -> Service:
+    base = Service(name="web", arn=SVC_ARN, cluster_arn="arn:aws:ecs:us-east-1:123456789012:cluster/prod",
+                   status="ACTIVE", desired=2, running=2, pending=0, task_definition_arn=TD2, launch_type="FARGATE",
+                   deployments=(Deployment("ecs-svc/2", "PRIMARY", TD2, 2, 2, 0, 0, "IN_PROGRESS", None, T0, T0),),
+                   current_service_deployment=DEP_ARN,
+                   deployment_configuration={"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 5})
+    return replace(base, **kw)
+
+
+def dep(status: str = "IN_PROGRESS", stage: str | None = None, **kw: Any) -> ServiceDeployment:
+    base = ServiceDeployment(arn=DEP_ARN, service_arn=SVC_ARN, cluster_arn="", status=status, lifecycle_stage=stage,
+                             target=RevisionSummary(REV2, 2, 2, 0, 0.0, 100.0),
+                             sources=(RevisionSummary(REV1, 2, 2, 0, 0.0, 0.0),),
+                             deployment_configuration={"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 5},
+                             created_at=T0, updated_at=T0)
+    return replace(base, **kw)
+
+
+REVISIONS = {
+    REV1: ServiceRevision(REV1, SVC_ARN, "", TD1, (ContainerImage("web", "repo/web:1.0", "sha256:" + "a" * 64),)),
+    REV2: ServiceRevision(REV2, SVC_ARN, "", TD2, (ContainerImage("web", "repo/web:2.0", "sha256:" + "b" * 64),)),
+}
+
+
+class FakeGateway:
+    """The calls the deployment operations make, answered from a script of polls; every call is counted."""
+
+    def __init__(self, polls: list[ServiceDeployment | Exception], svc: Service | None = None) -> None:
+        self.polls = polls
+        self.svc = svc or service()
+        self.calls: list[tuple[str, Any]] = []
+        self.revision_error: Exception | None = None
+        self.listed: list[ServiceDeployment] = []
+
+    def _poll(self) -> ServiceDeployment | Exception:
+        return self.polls[0] if len(self.polls) == 1 else self.polls.pop(0)
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_result(fn(*args))
+        return future
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+        return [fn(i) for i in items]
+
+    def describe_services(self, cluster: str, names: list[str]) -> list[Service]:
+        self.calls.append(("DescribeServices", names))
+        return [self.svc]
+
+    def describe_service(self, cluster: str, name: str) -> Service:
+        return self.describe_services(cluster, [name])[0]
+
+    def describe_service_deployments(self, arns: Iterable[str]) -> list[ServiceDeployment]:
+        wanted = list(arns)
+        self.calls.append(("DescribeServiceDeployments", wanted))
+        if self.listed:
+            return [d for d in self.listed if d.arn in wanted]
+        answer = self._poll()
+        if isinstance(answer, Exception):
+            raise answer
+        return [answer]
+
+    def list_service_deployments(self, cluster: str, service: str,
+                                 status: list[str] | None = None) -> list[ServiceDeployment]:
+        self.calls.append(("ListServiceDeployments", service))
+        return [ServiceDeployment(d.arn, d.service_arn, d.cluster_arn, d.status) for d in self.listed]
+
+    def describe_service_revisions(self, arns: Iterable[str]) -> dict[str, ServiceRevision]:
+        self.calls.append(("DescribeServiceRevisions", list(arns)))
+        if self.revision_error is not None:
+            raise self.revision_error
+        return {a: REVISIONS[a] for a in arns if a in REVISIONS}
+
+    def stop_service_deployment(self, arn: str, stop_type: str = "ROLLBACK") -> str:
+        self.calls.append(("StopServiceDeployment", (arn, stop_type)))
+        return arn
+
+    def continue_service_deployment(self, arn: str, hook_id: str, action: str = "CONTINUE") -> str:
+        self.calls.append(("ContinueServiceDeployment", (arn, hook_id, action)))
+        return arn
+
+    def service_tasks(self, cluster: str, service: str, desired_status: str = "RUNNING") -> list[Task]:
+        return []
+
+    def count(self, operation: str) -> int:
+        return sum(1 for name, _ in self.calls if name == operation)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def watching(said: list[str], progress: list[Progress] | None = None, timeout: float = 600.0) -> Watch:
+    clock = Clock()
+    seen = progress if progress is not None else []
+    return Watch(timeout, clock.sleep, clock.monotonic, seen.append, lambda _e: None, said.append, say=said.append)
+
+
+def follow(gw: FakeGateway, said: list[str], **kw: Any) -> Outcome | None:
+    return follow_deployment(gw, "prod", "web", DEP_ARN, "ecs-svc/2", watching(said, kw.pop("progress", None),
+                                                                               kw.pop("timeout", 600.0)), **kw)
+
+
+# stages, by position ---------------------------------------------------------------------------------
+def test_a_blue_green_poll_that_missed_stages_still_tells_each_in_order() -> None:
+    polls: list[ServiceDeployment | Exception] = [
+        dep(stage="RECONCILE_SERVICE"), dep(stage="SCALE_UP"),
+        dep(stage="PRODUCTION_TRAFFIC_SHIFT"),  # this poll skipped POST_SCALE_UP .. POST_TEST_TRAFFIC_SHIFT
+        dep(stage="BAKE_TIME"), dep(stage="CLEAN_UP"), dep(status="SUCCESSFUL", stage="CLEAN_UP")]
+    said: list[str] = []
+    outcome = follow(FakeGateway(polls), said)
+    assert outcome is not None and outcome.ok, outcome
+    stages = [line.split()[1] for line in said if line.startswith("stage ")]
+    assert stages == list(LIFECYCLE_STAGES)
+    assert said[0] == "stage RECONCILE_SERVICE (BLUE_GREEN)"
+
+
+def test_a_rolling_deployment_tells_only_the_stages_it_reports() -> None:
+    assert deployments.stages_between(None, "SCALE_UP", "ROLLING") == ["SCALE_UP"]
+    assert deployments.stages_between("SCALE_UP", "CLEAN_UP", "ROLLING") == ["CLEAN_UP"]
+    assert deployments.stages_between("CLEAN_UP", "SCALE_UP", "BLUE_GREEN") == []  # never backwards
+    assert deployments.stages_between(None, None, "CANARY") == []
+
+
+def test_bake_time_left_counts_down_while_it_bakes() -> None:
+    progress: list[Progress] = []
+    polls: list[ServiceDeployment | Exception] = [dep(stage="BAKE_TIME")] * 3 + [dep(status="SUCCESSFUL")]
+    outcome = follow(FakeGateway(list(polls)), [], progress=progress)
+    assert outcome is not None and outcome.ok
+    left = [p.bake_left for p in progress if p.bake_left is not None]
+    assert left == [300.0, 297.0, 294.0]
+
+
+def test_circuit_breaker_rollback_is_a_failure_that_says_ecs_rolled_back() -> None:
+    polls: list[ServiceDeployment | Exception] = [
+        dep(stage="SCALE_UP"),
+        dep(status="ROLLBACK_IN_PROGRESS", stage="SCALE_UP", status_reason="ECS deployment circuit breaker: "
+            "tasks failed to start"),
+        dep(status="ROLLBACK_SUCCESSFUL", stage="CLEAN_UP", status_reason="ECS deployment circuit breaker: "
+            "tasks failed to start")]
+    said: list[str] = []
+    gw = FakeGateway(polls)
+    outcome = follow(gw, said)
+    assert outcome is not None and outcome.state == "FAILED"
+    assert outcome.reason.startswith("ECS deployment circuit breaker: tasks failed to start; ECS rolled back to web:1")
+    assert any("ROLLBACK_IN_PROGRESS: ECS is rolling back" in line for line in said)
+
+
+def test_a_pause_hook_is_told_once_with_how_to_go_on_and_the_wait_goes_on() -> None:
+    hook = LifecycleHook("hook-1", "PAUSE", "AWAITING_ACTION", expires_at=T0 + timedelta(hours=1),
+                         timeout_action="ROLLBACK")
+    waiting = dep(stage="POST_TEST_TRAFFIC_SHIFT", hooks=(hook,))
+    polls: list[ServiceDeployment | Exception] = [waiting, waiting, waiting, dep(status="SUCCESSFUL",
+                                                                                  stage="CLEAN_UP")]
+    said: list[str] = []
+    outcome = follow(FakeGateway(polls), said)
+    assert outcome is not None and outcome.ok
+    told = [line for line in said if "hook-1" in line]
+    assert len(told) == 1
+    assert "`continue prod web` to go on" in told[0] and "`continue --rollback prod web`" in told[0]
+    assert "13:00:00Z ECS will rollback" in told[0]
+
+
+def test_a_hook_awaiting_past_the_timeout_times_out_naming_it() -> None:
+    hook = LifecycleHook("hook-1", "PAUSE", "AWAITING_ACTION")
+    outcome = follow(FakeGateway([dep(stage="POST_SCALE_UP", hooks=(hook,))]), [], timeout=30)
+    assert outcome is not None and outcome.state == "TIMEOUT"
+    assert "at POST_SCALE_UP, waiting for hook hook-1" in outcome.reason
+
+
+def test_an_endpoint_without_service_deployments_falls_back() -> None:
+    denied = AccessDenied("AWS denied DescribeServiceDeployments: no", operation="DescribeServiceDeployments")
+    assert follow(FakeGateway([denied]), []) is None
+    assert deployments.current_deployment(FakeGateway([denied]), service()) is None
+    gw = FakeGateway([dep()])
+    gw.revision_error = AwsError("UnknownOperationException", operation="DescribeServiceRevisions")
+    assert deployments.running_revisions(gw, service(current_revisions=(RevisionSummary(REV2),))) == []
+
+
+# continue, stop, refuse ------------------------------------------------------------------------------
+def test_continue_sends_the_awaiting_hook_and_refuses_when_nothing_waits() -> None:
+    hook = LifecycleHook("hook-9", "PAUSE", "AWAITING_ACTION")
+    gw = FakeGateway([dep(stage="POST_SCALE_UP", hooks=(LifecycleHook("h0", "AWS_LAMBDA", "SUCCEEDED"), hook))])
+    paused = deployments.paused(gw, "prod", "web")
+    done = deployments.resume(gw, paused, rollback=True)
+    assert (done.hook_id, done.action) == ("hook-9", "ROLLBACK")
+    assert gw.calls[-1] == ("ContinueServiceDeployment", (DEP_ARN, "hook-9", "ROLLBACK"))
+    with pytest.raises(OperationError, match=r"^nothing waits to be continued in web \(deployment dep2abc is "
+                                             r"SUCCESSFUL\)$"):
+        deployments.paused(FakeGateway([dep(status="SUCCESSFUL")]), "prod", "web")
+
+
+def test_rollback_stops_a_running_deployment_else_goes_back_a_revision() -> None:
+    gw = FakeGateway([dep(stage="SCALE_UP")])
+    chosen = rollback.choose(gw, "prod", "web")  # type: ignore[arg-type]
+    assert isinstance(chosen, rollback.Stop) and chosen.back_to == "web:1"
+    rollback.stop(gw, chosen)  # type: ignore[arg-type]
+    assert gw.count("StopServiceDeployment") == 1 and gw.calls[-1][1] == (DEP_ARN, "ROLLBACK")
+    finished = FakeGateway([dep(status="SUCCESSFUL")])
+    assert deployments.running_deployment(finished, service()) is None
+
+
+def test_a_failed_wait_with_rollback_has_ecs_roll_back_the_deployment_still_going() -> None:
+    gw = FakeGateway([dep(status="ROLLBACK_IN_PROGRESS"), dep(status="ROLLBACK_SUCCESSFUL")])
+    timed_out = Outcome("TIMEOUT", "gave up", service(), 600.0, dep(stage="SCALE_UP"))
+    said: list[str] = []
+    rolled = rollback.roll_back_after(gw, "prod", "web", TD1, "ecs-svc/2", timed_out,  # type: ignore[arg-type]
+                                      watching(said), said.append, said.append)
+    assert gw.count("StopServiceDeployment") == 1 and gw.count("UpdateService") == 0
+    assert rolled.outcome.ok and rolled.to == "web:1", rolled
+    assert said[0] == "stopping service deployment dep2abc: ECS rolls web back to web:1"
+
+
+@pytest.mark.parametrize(("controller", "who"), [("CODE_DEPLOY", "CodeDeploy"), ("EXTERNAL", "an external controller")])
+def test_a_service_ecs_does_not_deploy_is_refused_before_anything_is_registered(controller: str, who: str) -> None:
+    with pytest.raises(OperationError, match=f"^web is deployed by {who} "):
+        deploy.refuse_other_controller(service(deployment_controller=controller))
+    deploy.refuse_other_controller(service(deployment_controller="ECS"))
+
+
+# history, check ---------------------------------------------------------------------------------------
+def test_history_is_newest_first_and_an_id_prefix_finds_one() -> None:
+    older = dep(arn=OLD_DEP, status="SUCCESSFUL", created_at=T0 - timedelta(days=1))
+    gw = FakeGateway([])
+    gw.listed = [older, dep()]
+    found = deployments.history(gw, "prod", "web")  # type: ignore[arg-type]
+    assert [d.id for d in found.deployments] == ["dep2abc", "dep1xyz"]
+    assert found.label(REV1) == "web:1" and found.find("dep1").arn == OLD_DEP
+    assert gw.count("DescribeServiceRevisions") == 1  # every revision named, in one call
+    with pytest.raises(OperationError, match="names 2 deployments"):
+        found.find("dep")
+    with pytest.raises(OperationError, match="has no deployment 'zzz'"):
+        found.find("zzz")
+
+
+def test_check_warns_on_two_digests_of_one_tag_a_waiting_hook_and_a_failed_rollback() -> None:
+    def task(n: int, digest: str) -> Task:
+        return Task(f"arn:aws:ecs:us-east-1:1:task/prod/t{n}", TD2, "RUNNING", "RUNNING", None, "service:web",
+                    containers=(TaskContainer("web", "RUNNING", image="repo/web:2.0", image_digest=digest),))
+
+    tasks = [task(1, "sha256:" + "b" * 64), task(2, "sha256:" + "c" * 64), task(3, "sha256:" + "b" * 64)]
+    svc = service(deployments=(Deployment("ecs-svc/2", "PRIMARY", TD2, 3, 3, 0, 0, "COMPLETED", None, T0, T0),),
+                  desired=3)
+    found = check.findings_for(svc, tasks, [], dep(status="ROLLBACK_FAILED", status_reason="no capacity",
+                                                  hooks=(LifecycleHook("h1", "PAUSE", "AWAITING_ACTION"),)))
+    assert any(f.startswith("tasks of web run 2 digests of repo/web:2.0") for f in found), found
+    assert "deployment dep2abc ROLLBACK_FAILED: no capacity" in found
+    assert any("paused by hook h1" in f for f in found)
+    assert check.findings_for(svc, tasks[:1], [], dep(status="SUCCESSFUL")) == ["service web runs 1 of 3 desired "
+                                                                                  "tasks"]
+
+
+# the aws half: batching and paging, counted ------------------------------------------------------------
+class FakeCalls:
+    """Stands for the gateway's call/pages/map, counting calls: the boto3 side is tested against the world."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def call(self, api: str, method: str, context: str = "", /, **params: Any) -> dict[str, Any]:
+        self.calls.append((method, params))
+        if method == "list_service_deployments":
+            page = int(params.get("nextToken") or 0)
+            answer: dict[str, Any] = {"serviceDeployments": [{"serviceDeploymentArn": f"{DEP_ARN}{page}"}]}
+            if page < 2:
+                answer["nextToken"] = str(page + 1)
+            return answer
+        key, out = (("serviceDeploymentArns", "serviceDeployments") if "deployments" in method else
+                    ("serviceRevisionArns", "serviceRevisions"))
+        arn_key = "serviceDeploymentArn" if "deployments" in method else "serviceRevisionArn"
+        return {out: [{arn_key: a, "status": "SUCCESSFUL"} for a in params[key]]}
+
+    call_once = call
+
+    def pages(self, api: str, method: str, key: str, context: str = "", /, **params: Any) -> Iterator[list[Any]]:
+        token = None
+        while True:
+            answer = self.call(api, method, context, **({**params, "nextToken": token} if token else params))
+            yield list(answer.get(key) or [])
+            token = answer.get("nextToken")
+            if not token:
+                return
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+        return [fn(i) for i in items]
+
+
+def test_describe_asks_20_arns_a_call_and_list_follows_next_token() -> None:
+    calls = FakeCalls()
+    arns = [f"{DEP_ARN}-{n}" for n in range(45)]
+    found = aws_deployments.describe_service_deployments(calls, [*arns, arns[0]])  # type: ignore[arg-type]
+    assert [d.arn for d in found] == arns
+    assert [len(p["serviceDeploymentArns"]) for _, p in calls.calls] == [20, 20, 5]
+    calls.calls.clear()
+    listed = aws_deployments.list_service_deployments(calls, "prod", "web")  # type: ignore[arg-type]
+    assert len(listed) == 3 and len(calls.calls) == 3
+    assert all(p["maxResults"] == 100 and p["cluster"] == "prod" for _, p in calls.calls)
+
+
+def test_events_seen_while_following_are_told_once() -> None:
+    events: list[ServiceEvent] = []
+    gw = FakeGateway([dep(stage="SCALE_UP"), dep(status="SUCCESSFUL")],
+                     service(events=(ServiceEvent("e1", T0, "(service web) has started 2 tasks"),)))
+    clock = Clock()
+    watch = Watch(60, clock.sleep, clock.monotonic, lambda _p: None, events.append, lambda _l: None)
+    outcome = follow_deployment(gw, "prod", "web", DEP_ARN, None, watch)  # type: ignore[arg-type]
+    assert outcome is not None and outcome.ok and [e.id for e in events] == ["e1"]
