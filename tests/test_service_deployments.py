@@ -6,6 +6,7 @@ operations); the second drives the real ecsshell against the emulated world.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import replace
@@ -163,7 +164,9 @@ def test_a_blue_green_poll_that_missed_stages_still_tells_each_in_order() -> Non
     assert outcome is not None and outcome.ok, outcome
     stages = [line.split()[1] for line in said if line.startswith("stage ")]
     assert stages == list(LIFECYCLE_STAGES)
-    assert said[0] == "stage RECONCILE_SERVICE (BLUE_GREEN)"
+    assert said[0] == "following service deployment dep2abc (BLUE_GREEN, IN_PROGRESS)"
+    assert "stage POST_SCALE_UP (passed between two polls)" in said
+    assert "stage PRODUCTION_TRAFFIC_SHIFT" in said
 
 
 def test_a_rolling_deployment_tells_only_the_stages_it_reports() -> None:
@@ -356,3 +359,150 @@ def test_events_seen_while_following_are_told_once() -> None:
     watch = Watch(60, clock.sleep, clock.monotonic, lambda _p: None, events.append, lambda _l: None)
     outcome = follow_deployment(gw, "prod", "web", DEP_ARN, None, watch)  # type: ignore[arg-type]
     assert outcome is not None and outcome.ok and [e.id for e in events] == ["e1"]
+
+
+# against the emulated world -----------------------------------------------------------------------------
+API_IMAGE = "registry.example.com:5000/team/api"
+DENIED = '{"__type": "AccessDeniedException", "message": "User is not authorized to perform this action"}'
+
+
+def _ecs(world: Any) -> Any:
+    return world.client("ecs")
+
+
+def _current(world: Any, cluster: str, name: str) -> dict[str, Any]:
+    """Return the service's current service deployment, described by boto3."""
+    ecs = _ecs(world)
+    arn = ecs.describe_services(cluster=cluster, services=[name])["services"][0]["currentServiceDeployment"]
+    found: dict[str, Any] = ecs.describe_service_deployments(serviceDeploymentArns=[arn])["serviceDeployments"][0]
+    return found
+
+
+def _revision(world: Any, cluster: str, name: str) -> str:
+    arn = _ecs(world).describe_services(cluster=cluster, services=[name])["services"][0]["taskDefinition"]
+    return str(arn).rsplit("/", 1)[-1]
+
+
+def _one_error(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+def test_update_wait_follows_a_rolling_service_deployment_to_successful(world, ecsshell, small) -> None:
+    result = ecsshell("update", "prod", "api", ":2.5.0", "--wait", "--output", "json")
+    assert result.code == 0, result.err
+    current = _current(world, "prod", "api")
+    assert current["status"] == "SUCCESSFUL"
+    doc = json.loads(result.out)
+    assert doc["outcome"]["state"] == "COMPLETED"
+    assert doc["outcome"]["serviceDeploymentArn"] == current["serviceDeploymentArn"]
+    assert doc["outcome"]["serviceDeploymentStatus"] == "SUCCESSFUL"
+    calls = world.recorder.snapshot()
+    assert calls["DescribeServiceDeployments"] >= 1 and calls["RegisterTaskDefinition"] == 1
+
+
+def test_deployments_lists_the_history_newest_first_and_shows_one(world, ecsshell, small) -> None:
+    assert ecsshell("update", "prod", "api", ":2.5.0", "--wait").code == 0
+    result = ecsshell("deployments", "prod", "api")
+    assert result.code == 0, result.err
+    arns = [b["serviceDeploymentArn"] for b in _ecs(world).list_service_deployments(
+        cluster="prod", service="api")["serviceDeployments"]]
+    newest = arns[0].rsplit("/", 1)[-1]
+    assert result.out.index(newest) < result.out.index(arns[-1].rsplit("/", 1)[-1])
+    assert "SUCCESSFUL" in result.out and "api:3" in result.out and "api:4" in result.out
+    detail = ecsshell("deployments", "prod", "api", newest[:8])
+    assert detail.code == 0, detail.err
+    assert f"Service deployment {newest}" in detail.out and f"{API_IMAGE}:2.5.0" in detail.out
+    assert "sha256:" in detail.out
+    doc = json.loads(ecsshell("--output", "json", "deployments", "prod", "api").out)
+    first = doc["serviceDeployments"][0]
+    assert first["serviceDeploymentArn"] if "serviceDeploymentArn" in first else first["arn"] == arns[0]
+    assert first["targetRevision"] == "api:4" and first["sourceRevisions"] == ["api:3"]
+    assert first["serviceRevisions"][0]["containerImages"][0]["imageDigest"].startswith("sha256:")
+    missing = ecsshell("deployments", "prod", "api", "zzzz")
+    assert missing.code == 1 and "has no deployment 'zzzz'" in _one_error(missing.err)
+
+
+def test_rollback_during_a_deployment_asks_ecs_to_stop_it(world, ecsshell, small) -> None:
+    assert ecsshell("update", "prod", "api", ":2.5.0", "--no-wait").code == 0
+    world.advance(1)
+    assert _current(world, "prod", "api")["status"] == "IN_PROGRESS"
+    world.recorder.reset()
+    result = ecsshell("rollback", "prod", "api", "--wait", "-y")
+    assert result.code == 0, result.err
+    calls = world.recorder.snapshot()
+    assert calls["StopServiceDeployment"] == 1
+    assert calls.get("UpdateService", 0) == 0 and calls.get("RegisterTaskDefinition", 0) == 0
+    current = _current(world, "prod", "api")
+    assert current["status"] == "ROLLBACK_SUCCESSFUL"
+    assert _revision(world, "prod", "api") == "api:3"
+    assert "stopped deployment" in result.out and "ECS rolls back to api:3" in result.out
+
+
+def test_rollback_with_no_deployment_going_goes_back_a_revision_as_before(world, ecsshell, small) -> None:
+    result = ecsshell("rollback", "prod", "api", "--no-wait", "-y")
+    assert result.code == 0, result.err
+    assert world.recorder.snapshot().get("StopServiceDeployment", 0) == 0
+    assert _revision(world, "prod", "api") == "api:2"
+
+
+def test_a_code_deploy_service_is_refused_with_nothing_registered(world, ecsshell, small) -> None:
+    ecs = _ecs(world)
+    td = ecs.describe_services(cluster="prod", services=["api"])["services"][0]["taskDefinition"]
+    ecs.create_service(cluster="prod", serviceName="bluegreen", taskDefinition=td, desiredCount=1,
+                       launchType="FARGATE", deploymentController={"type": "CODE_DEPLOY"},
+                       networkConfiguration=small["network_configuration"])
+    before = ecs.list_task_definitions(familyPrefix="api")["taskDefinitionArns"]
+    world.recorder.reset()
+    result = ecsshell("update", "prod", "bluegreen", ":2.5.0", "--wait")
+    assert result.code == 1
+    assert _one_error(result.err).startswith("error: bluegreen is deployed by CodeDeploy (deploymentController "
+                                             "CODE_DEPLOY)")
+    assert ecs.list_task_definitions(familyPrefix="api")["taskDefinitionArns"] == before
+    assert world.recorder.snapshot().get("RegisterTaskDefinition", 0) == 0
+
+
+def test_ls_service_shows_the_digest_that_runs_for_a_tag_pushed_twice(world, ecsshell, small) -> None:
+    image = f"{API_IMAGE}:2.5.0"
+    first = world.registry.push(image)
+    assert ecsshell("update", "prod", "api", ":2.5.0", "--wait").code == 0
+    second = world.registry.push(image)
+    assert second != first
+    shown = ecsshell("ls", "prod", "api")
+    assert shown.code == 0, shown.err
+    assert "Running images" in shown.out and first in shown.out and second not in shown.out
+    doc = json.loads(ecsshell("--output", "json", "ls", "prod", "api").out)
+    assert [i["imageDigest"] for r in doc["serviceRevisions"] for i in r["containerImages"]] == [first]
+    # the same tag deployed again resolves to the new digest; while both run, check warns
+    assert ecsshell("update", "prod", "api", ":2.5.0", "--no-wait").code == 0
+    for _ in range(30):
+        world.advance(1)
+        checked = ecsshell("check", "prod", "api")
+        if "digests of" in checked.out + checked.err:
+            break
+    assert checked.code == 1 and f"run 2 digests of {image}" in checked.out + checked.err
+
+
+def test_the_fallback_when_describe_service_revisions_is_refused(world, ecsshell, small) -> None:
+    assert ecsshell("update", "prod", "api", ":2.5.0", "--wait").code == 0
+    world.faults.fail("DescribeServiceRevisions", status=400, times=10, body=DENIED,
+                      content_type="application/x-amz-json-1.1")
+    shown = ecsshell("ls", "prod", "api")
+    assert shown.code == 0 and not shown.err, shown.err
+    assert "Running images" not in shown.out and "api:4" in shown.out
+    history = ecsshell("deployments", "prod", "api")
+    assert history.code == 0 and not history.err, history.err
+
+
+def test_the_fallback_when_service_deployments_are_refused(world, ecsshell, small) -> None:
+    world.faults.fail("DescribeServiceDeployments", status=400, times=1000, body=DENIED,
+                      content_type="application/x-amz-json-1.1")
+    result = ecsshell("update", "prod", "api", ":2.5.0", "--wait")
+    assert result.code == 0, result.err
+    assert "rollout of api:4 done: api runs 2/2 tasks of api:4" in result.out  # followed deployments[] instead
+    assert ecsshell("check", "prod", "api").code == 0
+    world.faults.fail("ListServiceDeployments", status=400, times=10, body=DENIED,
+                      content_type="application/x-amz-json-1.1")
+    refused = ecsshell("deployments", "prod", "api")
+    assert refused.code == 1 and "ECS lists no service deployments for api" in _one_error(refused.err)

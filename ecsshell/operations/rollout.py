@@ -198,8 +198,11 @@ def follow_deployment(gateway: Gateway, cluster: str, service: str, arn: str, de
             return None
         d = found[0]
         elapsed = watch.monotonic() - start
+        if not status:
+            say(f"following service deployment {d.id} ({d.strategy}, {d.status})")
         for reached in stages_between(stage, d.lifecycle_stage, d.strategy):
-            say(f"stage {reached}" + (f" ({d.strategy})" if reached == d.lifecycle_stage and stage is None else ""))
+            missed = " (passed between two polls)" if reached != d.lifecycle_stage else ""
+            say(f"stage {reached}{missed}")
         stage = d.lifecycle_stage if d.lifecycle_stage else stage
         if d.status != status:
             if d.status in ROLLING_BACK and not expect_rollback:
