@@ -185,19 +185,19 @@ def test_bake_time_left_counts_down_while_it_bakes() -> None:
     assert left == [300.0, 297.0, 294.0]
 
 
-def test_circuit_breaker_rollback_is_a_failure_that_says_ecs_rolled_back() -> None:
+def test_a_rollback_by_ecs_ends_the_wait_as_a_failure_that_says_so() -> None:
+    reason = "ECS deployment circuit breaker: tasks failed to start"
     polls: list[ServiceDeployment | Exception] = [
         dep(stage="SCALE_UP"),
-        dep(status="ROLLBACK_IN_PROGRESS", stage="SCALE_UP", status_reason="ECS deployment circuit breaker: "
-            "tasks failed to start"),
-        dep(status="ROLLBACK_SUCCESSFUL", stage="CLEAN_UP", status_reason="ECS deployment circuit breaker: "
-            "tasks failed to start")]
-    said: list[str] = []
+        dep(status="ROLLBACK_IN_PROGRESS", stage="SCALE_UP", status_reason=reason,
+            circuit_breaker={"status": "TRIGGERED", "failureCount": 3, "threshold": 3})]
     gw = FakeGateway(polls)
-    outcome = follow(gw, said)
+    outcome = follow(gw, [])
     assert outcome is not None and outcome.state == "FAILED"
-    assert outcome.reason.startswith("ECS deployment circuit breaker: tasks failed to start; ECS rolled back to web:1")
-    assert any("ROLLBACK_IN_PROGRESS: ECS is rolling back" in line for line in said)
+    assert outcome.reason == f"{reason}; ECS is rolling web back to web:1 (circuit-breaker rollback)"
+    assert gw.count("DescribeServiceDeployments") == 2  # it did not wait for the rollback to end
+    done = follow(FakeGateway([dep(status="ROLLBACK_SUCCESSFUL", status_reason=reason)]), [])
+    assert done is not None and done.reason == f"{reason}; ECS rolled web back to web:1"
 
 
 def test_a_pause_hook_is_told_once_with_how_to_go_on_and_the_wait_goes_on() -> None:
@@ -474,14 +474,23 @@ def test_ls_service_shows_the_digest_that_runs_for_a_tag_pushed_twice(world, ecs
     assert "Running images" in shown.out and first in shown.out and second not in shown.out
     doc = json.loads(ecsshell("--output", "json", "ls", "prod", "api").out)
     assert [i["imageDigest"] for r in doc["serviceRevisions"] for i in r["containerImages"]] == [first]
-    # the same tag deployed again resolves to the new digest; while both run, check warns
-    assert ecsshell("update", "prod", "api", ":2.5.0", "--no-wait").code == 0
-    for _ in range(30):
-        world.advance(1)
-        checked = ecsshell("check", "prod", "api")
-        if "digests of" in checked.out + checked.err:
-            break
-    assert checked.code == 1 and f"run 2 digests of {image}" in checked.out + checked.err
+
+
+def test_check_warns_when_tasks_of_one_service_run_two_digests_of_a_tag(world, ecsshell, small) -> None:
+    image = f"{API_IMAGE}:2.5.0"
+    ecs = _ecs(world)
+    spec = ecs.describe_task_definition(taskDefinition="api")["taskDefinition"]
+    container = {**spec["containerDefinitions"][0], "image": image, "versionConsistency": "disabled"}
+    keep = ("family", "networkMode", "cpu", "memory", "requiresCompatibilities", "executionRoleArn")
+    td = ecs.register_task_definition(containerDefinitions=[container], **{k: spec[k] for k in keep if k in spec})
+    ecs.update_service(cluster="prod", service="api", taskDefinition=td["taskDefinition"]["taskDefinitionArn"])
+    world.advance(30)
+    assert ecsshell("check", "prod", "api").code == 0
+    world.registry.push(image)  # without version consistency a task started now pulls the new digest
+    assert ecsshell("scale", "prod", "api", "3", "--wait", "-y").code == 0
+    checked = ecsshell("check", "prod", "api")
+    assert checked.code == 1
+    assert f"tasks of api run 2 digests of {image} (container api: sha256:" in checked.out, checked.out
 
 
 def test_the_fallback_when_describe_service_revisions_is_refused(world, ecsshell, small) -> None:

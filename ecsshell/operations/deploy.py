@@ -367,7 +367,8 @@ def follow(gateway: Gateway, cluster: str, service: str, planned: Planned, deplo
     """Follow the service deployment UPDATE started by its own status; else its deployments[] entry."""
     seen = {e.id for e in deployed.service.events}
     arn = new_deployment_arn(gateway, cluster, service, planned.service, deployed.service)
-    outcome = watch_deployment(gateway, cluster, service, arn, deployed.deployment_id, seen, watch) if arn else None
+    outcome = watch_deployment(gateway, cluster, service, arn, deployed.deployment_id, seen, watch,
+                               rollback_pending=rollback_pending) if arn else None
     return outcome or watch_rollout(gateway, cluster, service, deployed.deployment_id, seen, watch,
                                     rollback_pending=rollback_pending)
 

@@ -288,3 +288,21 @@ def rollout_facts(service: Service, deployment: ServiceDeployment | None,
     return RolloutFacts(deployment.strategy, deployment, weights(deployment, described),
                         bake_left(deployment, _now(service, deployment), service),
                         hook_line(deployment, service.name, service.cluster), tuple(running))
+
+
+def rollback_label(gateway: Gateway, deployment: ServiceDeployment) -> str:
+    """Return the revision ECS rolls DEPLOYMENT back to (its rollback's, else its sources), as `family:rev`."""
+    to = deployment.rollback.service_revision_arn if deployment.rollback else None
+    return revision_label(to, revisions(gateway, [to])) if to else source_label(gateway, deployment)
+
+
+def rolls_back_to(gateway: Gateway, deployment: ServiceDeployment) -> str | None:
+    """Return the task definition a StopServiceDeployment ROLLBACK would go back to, when it is clear.
+
+    That is the one source revision's; with several sources (a deployment started over an unfinished
+    one) ECS's choice may be a revision that never came up, so None.
+    """
+    if len(deployment.sources) != 1:
+        return None
+    found = revisions(gateway, [deployment.sources[0].arn]).get(deployment.sources[0].arn)
+    return found.task_definition_arn if found else None

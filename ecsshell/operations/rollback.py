@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..model import Service, ServiceDeployment, TaskDefinition, arn_name
 from . import OperationError
-from .deployments import running_deployment, source_label
+from .deployments import rollback_label, rolls_back_to, running_deployment, source_label
 from .rollout import ROLLING_BACK, Outcome, Watch, watch_deployment, watch_rollout
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def choose(gateway: Gateway, cluster: str, service: str, revision: int | None = 
     svc = gateway.describe_service(cluster, service)
     if revision is None:
         deployment = running_deployment(gateway, svc)
-        if deployment is not None:
+        if deployment is not None and rolls_back_to(gateway, deployment):
             return Stop(svc, deployment, source_label(gateway, deployment))
     return choose_target(gateway, cluster, service, revision, svc)
 
@@ -102,12 +102,13 @@ def roll_back_after(gateway: Gateway, cluster: str, service: str, to_arn: str, f
     """Point SERVICE back at TO_ARN after FAILED (or follow ECS's own rollback there) and wait."""
     label = arn_name(to_arn)
     followed = failed.deployment
-    if followed is not None and (followed.status in ("PENDING", "IN_PROGRESS") or followed.status in ROLLING_BACK):
+    if followed is not None and (followed.status in ROLLING_BACK or (
+            followed.status in ("PENDING", "IN_PROGRESS") and rolls_back_to(gateway, followed) == to_arn)):
         return _ecs_rolls_back(gateway, cluster, service, followed, failed, watch, say, fail)
     if followed is not None and followed.status == "ROLLBACK_SUCCESSFUL":
-        say(f"ECS already rolled {service} back to {source_label(gateway, followed)}")
-        return RolledBack(source_label(gateway, followed), followed.id,
-                          Outcome("COMPLETED", failed.reason, failed.service, 0.0, followed))
+        back = rollback_label(gateway, followed)
+        say(f"ECS already rolled {service} back to {back}")
+        return RolledBack(back, followed.id, Outcome("COMPLETED", failed.reason, failed.service, 0.0, followed))
     latest = failed.service
     primary = latest.primary if latest else None
     if primary is not None and primary.task_definition_arn == to_arn and primary.id != failed_id:
@@ -130,7 +131,7 @@ def roll_back_after(gateway: Gateway, cluster: str, service: str, to_arn: str, f
 def _ecs_rolls_back(gateway: Gateway, cluster: str, service: str, deployment: ServiceDeployment, failed: Outcome,
                     watch: Watch, say: Callable[[str], None], fail: Callable[[str], None]) -> RolledBack:
     """Have ECS roll DEPLOYMENT back (StopServiceDeployment ROLLBACK unless it already does) and follow it."""
-    label = source_label(gateway, deployment)
+    label = rollback_label(gateway, deployment)
     if deployment.status in ROLLING_BACK:
         say(f"ECS is already rolling {service} back to {label} (service deployment {deployment.id}); following it")
     else:
