@@ -73,6 +73,7 @@ class Scheduler:
         self.elb = LoadBalancing(world)
         # service deployments and revisions (deployments.py): followed at the end of every tick
         self.service_deployments = ServiceDeployments(self, circuit_breaker_threshold)
+        self.hooks = self.service_deployments.hooks  # what lifecycle hooks' Lambda functions answer
         self._placements: dict[str, int] = {}  # cluster -> tasks placed (round robin over instances)
         self._host_ports: dict[str, int] = {}  # container instance ARN -> next dynamic host port
         self._thread: threading.Thread | None = None
