@@ -7,6 +7,7 @@ operations); the second drives the real ecsshell against the emulated world.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import replace
@@ -174,6 +175,7 @@ def test_a_rolling_deployment_tells_only_the_stages_it_reports() -> None:
     assert deployments.stages_between("SCALE_UP", "CLEAN_UP", "ROLLING") == ["CLEAN_UP"]
     assert deployments.stages_between("CLEAN_UP", "SCALE_UP", "BLUE_GREEN") == []  # never backwards
     assert deployments.stages_between(None, None, "CANARY") == []
+    assert deployments.stages_between(None, "SCALE_UP", "CANARY") == ["PRE_SCALE_UP", "SCALE_UP"]  # not RECONCILE
 
 
 def test_bake_time_left_counts_down_while_it_bakes() -> None:
@@ -515,3 +517,130 @@ def test_the_fallback_when_service_deployments_are_refused(world, ecsshell, smal
                       content_type="application/x-amz-json-1.1")
     refused = ecsshell("deployments", "prod", "api")
     assert refused.code == 1 and "ECS lists no service deployments for api" in _one_error(refused.err)
+
+
+# BLUE_GREEN, CANARY and hooks, followed by `update --wait` -------------------------------------------------
+STAGED_ORDER = [s for s in LIFECYCLE_STAGES if s != "RECONCILE_SERVICE"]  # one revision running: no reconcile
+
+
+def _staged(world: Any, strategy: str, hooks: list[dict[str, Any]] | None = None, **config: Any) -> None:
+    """Create service web of cluster c with STRATEGY on web:1 (nginx:1), settled, and register nothing more."""
+    from test_emulator_deployments import cluster_with_instance, staged
+
+    staged(world, cluster_with_instance(world), strategy, hooks=hooks, **config)
+    world.recorder.reset()
+
+
+def _stage_lines(out: str) -> list[str]:
+    return [line.split()[1] for line in out.splitlines() if line.startswith("stage ")]
+
+
+def _skipping(world: Any, at: int, seconds: float) -> Callable[[float], None]:
+    """Return a sleep that once, at its AT-th call, lets SECONDS more pass: that poll misses stages."""
+    calls: list[float] = []
+
+    def sleep(wait: float) -> None:
+        calls.append(wait)
+        world.advance(wait + (seconds if len(calls) == at else 0))
+
+    return sleep
+
+
+def test_blue_green_stages_are_printed_in_order_even_when_a_poll_skips_some(world, home, tmp_path) -> None:
+    from harness import run_ecsshell
+
+    _staged(world, "BLUE_GREEN", bakeTimeInMinutes=2)
+    result = run_ecsshell(world, home, "update", "c", "web", ":2", "--wait", sleep=_skipping(world, 2, 5))
+    assert result.code == 0, result.err
+    assert _stage_lines(result.out) == STAGED_ORDER
+    assert "(passed between two polls)" in result.out  # the long sleep jumped over stages; they are still told
+    assert "following service deployment" in result.out and "(BLUE_GREEN, IN_PROGRESS)" in result.out
+    assert "; bake time left 2m" in result.out and "; bake time left 1m" in result.out
+    assert "rollout of web:3 done" in result.out
+    assert _current(world, "c", "web")["status"] == "SUCCESSFUL"
+
+
+def test_ls_shows_the_stage_traffic_and_bake_time_left_while_it_bakes(world, ecsshell) -> None:
+    world.scheduler.backdate(200)  # emulated time runs behind the wall clock, so `ls` can count against it
+    _staged(world, "BLUE_GREEN", bakeTimeInMinutes=5)
+    assert ecsshell("update", "c", "web", ":2", "--no-wait").code == 0
+    for _ in range(60):
+        world.advance(1)
+        if _current(world, "c", "web").get("lifecycleStage") == "BAKE_TIME":
+            break
+    baking_since = world.scheduler.now()
+    world.scheduler.catch_up(behind=0)  # now a minute or two later, still baking
+    baked = (world.scheduler.now() - baking_since).total_seconds()
+    assert 30 < baked < 240, baked
+    shown = ecsshell("ls", "c", "web")
+    assert shown.code == 0, shown.err
+    out = " ".join(shown.out.split())
+    assert "strategy BLUE_GREEN" in out and "IN_PROGRESS at BAKE_TIME" in out
+    assert "target web:3 production 100%, test 100%; source web:1 production 0%" in out
+    left = re.search(r"bake time (\d+)m(\d\d)s left", out)
+    assert left, out
+    assert abs(int(left.group(1)) * 60 + int(left.group(2)) - (300 - baked)) <= 5
+    assert "Running images" in out and "nginx:2" in out and "sha256:" in out
+
+
+def test_a_pause_hook_is_waited_at_then_continued_by_the_continue_command(world, home) -> None:
+    from harness import run_ecsshell
+
+    _staged(world, "BLUE_GREEN", hooks=[{"targetType": "PAUSE", "lifecycleStages": ["POST_SCALE_UP"]}],
+            bakeTimeInMinutes=0)
+    continued: list[Any] = []
+
+    def sleep(seconds: float) -> None:
+        world.advance(seconds)
+        hooks = _current(world, "c", "web").get("lifecycleHookDetails") or []
+        if not continued and any(h["status"] == "AWAITING_ACTION" for h in hooks):
+            world.advance(60)  # a person takes a minute to look; the wait goes on meanwhile
+            continued.append(run_ecsshell(world, home, "continue", "c", "web", "-y"))
+
+    result = run_ecsshell(world, home, "update", "c", "web", ":2", "--wait", sleep=sleep)
+    assert result.code == 0, result.err
+    assert continued and continued[0].code == 0, continued
+    assert "released from hook" in continued[0].out and "ECS goes on with it" in continued[0].out
+    lines = result.out.splitlines()
+    waiting = [line for line in lines if "is paused at POST_SCALE_UP by hook" in line]
+    assert len(waiting) == 1
+    assert "`continue c web` to go on, or `continue --rollback c web` to roll back" in waiting[0]
+    assert _stage_lines(result.out) == STAGED_ORDER
+    assert world.recorder.snapshot()["ContinueServiceDeployment"] == 1
+    done = _current(world, "c", "web")
+    assert done["status"] == "SUCCESSFUL" and done["lifecycleHookDetails"][0]["status"] == "SUCCEEDED"
+
+
+def test_continue_rollback_rolls_a_paused_deployment_back_and_nothing_waiting_is_refused(world, ecsshell) -> None:
+    _staged(world, "BLUE_GREEN", hooks=[{"targetType": "PAUSE", "lifecycleStages": ["POST_SCALE_UP"]}])
+    assert ecsshell("update", "c", "web", ":2", "--no-wait").code == 0
+    world.advance(10)
+    result = ecsshell("continue", "--rollback", "c", "web", "-y", "--output", "json")
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    assert doc["action"] == "ROLLBACK" and doc["hookId"]
+    world.advance(10)
+    assert _current(world, "c", "web")["status"] == "ROLLBACK_SUCCESSFUL"
+    assert _revision(world, "c", "web") == "web:1"
+    world.recorder.reset()
+    again = ecsshell("continue", "c", "web", "-y")
+    assert again.code == 1
+    assert _one_error(again.err).startswith("error: nothing waits to be continued in web (deployment ")
+    assert world.recorder.snapshot().get("ContinueServiceDeployment", 0) == 0
+    read_only = ecsshell("--read-only", "continue", "c", "web", "-y")
+    assert read_only.code != 0 and world.recorder.snapshot().get("ContinueServiceDeployment", 0) == 0
+
+
+def test_a_canary_rolled_back_by_the_circuit_breaker_exits_1_saying_so(world, home) -> None:
+    from harness import run_ecsshell
+    from test_deploy import breaking
+
+    _staged(world, "CANARY")
+    result = run_ecsshell(world, home, "update", "c", "web", ":2", "--wait", sleep=breaking(world, "web"))
+    assert result.code == 1
+    line = _one_error(result.err)
+    assert line.startswith("error: rollout of web:3 failed: ECS deployment circuit breaker")
+    assert "ECS is rolling web back to web:1 (circuit-breaker rollback)" in line
+    world.advance(60)
+    assert _current(world, "c", "web")["status"] == "ROLLBACK_SUCCESSFUL"
+    assert _revision(world, "c", "web") == "web:1"

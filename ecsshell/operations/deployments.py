@@ -196,7 +196,8 @@ def stages_between(before: str | None, now: str | None, strategy: str) -> list[s
     if end <= start:
         return []
     if strategy in TRAFFIC_STRATEGIES:  # these pass every stage: the ones between two polls happened too
-        return list(LIFECYCLE_STAGES[start + 1:end + 1])
+        first = start + 1 if before else min(end, 1)  # RECONCILE_SERVICE only comes when it is seen
+        return list(LIFECYCLE_STAGES[first:end + 1])
     return [LIFECYCLE_STAGES[end]]
 
 
