@@ -419,7 +419,7 @@ def test_deployments_lists_the_history_newest_first_and_shows_one(world, ecsshel
     assert "sha256:" in detail.out
     doc = json.loads(ecsshell("--output", "json", "deployments", "prod", "api").out)
     first = doc["serviceDeployments"][0]
-    assert first["serviceDeploymentArn"] if "serviceDeploymentArn" in first else first["arn"] == arns[0]
+    assert first["arn"] == arns[0] and first["strategy"] == "ROLLING" and first["status"] == "SUCCESSFUL"
     assert first["targetRevision"] == "api:4" and first["sourceRevisions"] == ["api:3"]
     assert first["serviceRevisions"][0]["containerImages"][0]["imageDigest"].startswith("sha256:")
     missing = ecsshell("deployments", "prod", "api", "zzzz")
@@ -644,3 +644,20 @@ def test_a_canary_rolled_back_by_the_circuit_breaker_exits_1_saying_so(world, ho
     world.advance(60)
     assert _current(world, "c", "web")["status"] == "ROLLBACK_SUCCESSFUL"
     assert _revision(world, "c", "web") == "web:1"
+
+
+def test_the_readme_service_deployment_examples_run_against_the_demo_world(world, ecsshell) -> None:
+    import shlex
+
+    from test_readme import example_lines
+
+    from ecsshell.emulator.worlds import demo_world
+
+    demo_world(world)
+    examples = example_lines("<!-- deployments:")
+    assert len(examples) == 5
+    for command, status in examples:
+        result = ecsshell(*shlex.split(command)[1:])
+        assert result.code == status, (command, result.out, result.err)
+        assert "Traceback" not in result.err
+    assert _current(world, "prod", "web")["status"] == "SUCCESSFUL"  # the update in the block went through
