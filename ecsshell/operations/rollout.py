@@ -60,6 +60,14 @@ def _gone(gateway: Gateway, cluster: str, svc: Service, deployment_id: str | Non
     return f"{reason}; {stopped}" if stopped else reason
 
 
+def tell_new_events(svc: Service, seen: set[str], on_event: Callable[[ServiceEvent], None]) -> None:
+    """Pass SVC's events not in SEEN to ON_EVENT, oldest first, and remember them."""
+    for event in reversed(svc.events):
+        if event.id not in seen:
+            seen.add(event.id)
+            on_event(event)
+
+
 def follow_rollout(gateway: Gateway, cluster: str, service: str, deployment_id: str | None, *, timeout: float,
                    sleep: Sleep, monotonic: Clock, on_progress: Callable[[Progress], None],
                    on_event: Callable[[ServiceEvent], None], poll: float = POLL_SECONDS,
@@ -70,10 +78,7 @@ def follow_rollout(gateway: Gateway, cluster: str, service: str, deployment_id: 
     last: Deployment | None = None
     while True:
         svc = gateway.describe_services(cluster, [service])[0]
-        for event in reversed(svc.events):
-            if event.id not in seen:
-                seen.add(event.id)
-                on_event(event)
+        tell_new_events(svc, seen, on_event)
         deployment = next((d for d in svc.deployments if d.id == deployment_id), None) if deployment_id \
             else svc.primary
         elapsed = monotonic() - start
@@ -219,10 +224,7 @@ def follow_deployment(gateway: Gateway, cluster: str, service: str, arn: str, de
     seen_legacy: Deployment | None = None
     while True:
         svc = gateway.describe_services(cluster, [service])[0]
-        for event in reversed(svc.events):
-            if event.id not in seen:
-                seen.add(event.id)
-                watch.on_event(event)
+        tell_new_events(svc, seen, watch.on_event)
         try:
             found = gateway.describe_service_deployments([arn])
         except AwsError:
