@@ -213,6 +213,13 @@ def test_a_pause_hook_is_told_once_with_how_to_go_on_and_the_wait_goes_on() -> N
     assert outcome is not None and outcome.ok
     told = [line for line in said if "hook-1" in line]
     assert len(told) == 1
+    lambda_hook = LifecycleHook("fn-1", "AWS_LAMBDA", "IN_PROGRESS", target_arn="arn:aws:lambda:us-east-1:1:"
+                                "function:smoke")
+    said.clear()
+    follow(FakeGateway([dep(hooks=(lambda_hook,)), dep(hooks=(lambda_hook,)),
+                        dep(status="ROLLBACK_IN_PROGRESS", hooks=(replace(lambda_hook, status="FAILED"),))]), said)
+    assert [line for line in said if "fn-1" in line] == ["hook fn-1 (AWS_LAMBDA smoke) IN_PROGRESS",
+                                                         "hook fn-1 (AWS_LAMBDA smoke) FAILED"]
     assert "`continue prod web` to go on" in told[0] and "`continue --rollback prod web`" in told[0]
     assert "13:00:00Z ECS will rollback" in told[0]
 
@@ -413,7 +420,7 @@ def test_deployments_lists_the_history_newest_first_and_shows_one(world, ecsshel
     newest = arns[0].rsplit("/", 1)[-1]
     assert result.out.index(newest) < result.out.index(arns[-1].rsplit("/", 1)[-1])
     assert "SUCCESSFUL" in result.out and "api:3" in result.out and "api:4" in result.out
-    detail = ecsshell("deployments", "prod", "api", newest[:8])
+    detail = ecsshell("deployments", "prod", "api", "--", newest[:8])  # `--`: an id may begin with `-`
     assert detail.code == 0, detail.err
     assert f"Service deployment {newest}" in detail.out and f"{API_IMAGE}:2.5.0" in detail.out
     assert "sha256:" in detail.out

@@ -17,7 +17,8 @@ CATEGORY = "Deploy"
 def deployments_parser() -> CommandParser:
     parser = CommandParser(description="Show a service's deployment history, newest first, or one deployment in "
                                        "detail with its lifecycle hooks and the images (and digests) it deployed.",
-                           epilog="ID is the last part of the deployment's ARN, or a prefix naming one. "
+                           epilog="ID is the last part of the deployment's ARN, or a prefix naming one (after `--` "
+                                  "when it begins with `-`). "
                                   + SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] SERVICE [ID]",
                         completer=positional_completer(("cluster", "service")))

@@ -172,6 +172,13 @@ def weights(deployment: ServiceDeployment, described: dict[str, ServiceRevision]
     return "; ".join(parts)
 
 
+def target_name(arn: str | None) -> str:
+    """Return the short name of a hook's target: a Lambda function's name, else the ARN's last part."""
+    if not arn:
+        return ""
+    return arn.split(":function:", 1)[-1] if ":function:" in arn else arn_name(arn)
+
+
 def hook_line(deployment: ServiceDeployment, service: str, cluster: str | None = None) -> str:
     """Say what a deployment paused at a hook waits for, and how to go on or back."""
     hook = deployment.awaiting
@@ -187,7 +194,7 @@ def hook_line(deployment: ServiceDeployment, service: str, cluster: str | None =
         return (f"deployment {deployment.id} is paused{where} by hook {hook.hook_id}, waiting for someone to "
                 f"approve{expiry}: run `continue {names}` to go on, or `continue --rollback {names}` to roll back")
     return (f"deployment {deployment.id} waits{where} for hook {hook.hook_id} ({hook.target_type} "
-            f"{arn_name(hook.target_arn)}){expiry}")
+            f"{target_name(hook.target_arn)}){expiry}")
 
 
 def stages_between(before: str | None, now: str | None, strategy: str) -> list[str]:

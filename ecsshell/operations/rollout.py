@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import AwsError
 from ..model import Deployment, Service, ServiceDeployment, ServiceEvent
-from .deployments import bake_minutes, hook_line, rollback_label, stages_between
+from .deployments import bake_minutes, hook_line, rollback_label, stages_between, target_name
 from .run import POLL_SECONDS, Clock, Sleep, failure_reason
 
 if TYPE_CHECKING:
@@ -219,7 +219,7 @@ def follow_deployment(gateway: Gateway, cluster: str, service: str, arn: str, de
     say = watch.say or watch.note
     stage: str | None = None
     status = ""
-    told_hooks: set[str] = set()
+    told_hooks: set[tuple[str, str]] = set()
     bake_since: float | None = None  # when this watch first saw the deployment bake
     seen_legacy: Deployment | None = None
     while True:
@@ -243,10 +243,12 @@ def follow_deployment(gateway: Gateway, cluster: str, service: str, arn: str, de
         if status and d.status != status:
             say(f"service deployment {d.id} {d.status}" + (f": {d.status_reason}" if d.status_reason else ""))
         status = d.status
-        hook = d.awaiting
-        if hook is not None and hook.hook_id not in told_hooks:
-            told_hooks.add(hook.hook_id)
-            say(hook_line(d, service, cluster))
+        for h in d.hooks:  # each hook's moves once: a PAUSE awaiting action says how to go on
+            if (h.hook_id, h.status) not in told_hooks:
+                told_hooks.add((h.hook_id, h.status))
+                say(hook_line(d, service, cluster) if h.awaiting else
+                    f"hook {h.hook_id} ({' '.join(x for x in (h.target_type, target_name(h.target_arn)) if x)}) "
+                    f"{h.status}")
         legacy = next((x for x in svc.deployments if x.id == deployment_id), None) if deployment_id \
             else svc.primary
         seen_legacy = legacy or seen_legacy  # an ECS rollback drops it from deployments[]; its failures remain
