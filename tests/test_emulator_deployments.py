@@ -32,6 +32,8 @@ def conforms(value: Any, shape: Any, path: str = "") -> None:
         assert isinstance(value, dict), path  # a document: any JSON object
     elif kind == "structure":
         assert isinstance(value, dict), path
+        missing = [name for name in shape.required_members if name not in value]
+        assert not missing, f"{path} lacks required {missing}"
         for key, item in value.items():
             if key == "ResponseMetadata" and not path:
                 continue
@@ -246,6 +248,12 @@ def test_list_service_deployments_pages_by_twenty_and_filters(world: World) -> N
     newer = ecs.list_service_deployments(cluster="c", service="web", createdAt={"after": middle},
                                          maxResults=100)["serviceDeployments"]
     assert len(newer) == 11
+    older = ecs.list_service_deployments(cluster="c", service="web", createdAt={"before": middle},
+                                         maxResults=100)["serviceDeployments"]
+    assert len(older) == 15
+    arn = describe(ecs, "web")["serviceArn"]
+    by_arn = ecs.list_service_deployments(cluster="arn:aws:ecs:us-east-1:123456789012:cluster/c", service=arn)
+    assert by_arn["serviceDeployments"] == first["serviceDeployments"]
     with pytest.raises(ClientError) as err:
         ecs.list_service_deployments(cluster="c", service="nope")
     assert code_of(err) == "ServiceNotFoundException"
@@ -499,9 +507,10 @@ def test_canary_shifts_the_canary_share_then_the_rest_after_its_bake_time(world:
     assert seen[-1][0] == "SUCCESSFUL" and seen[-1][3] == 100.0
 
 
-def test_circuit_breaker_failure_during_a_canary_rolls_back(world: World) -> None:
+def test_circuit_breaker_failure_during_a_canary_rolls_back_to_blue_s_own_tasks(world: World) -> None:
     ecs = cluster_with_instance(world)
     first, second = staged(world, ecs, "CANARY")
+    blue = running_arns(ecs, "web")
     world.scheduler.break_revision(second)
     ecs.update_service(cluster="c", service="web", taskDefinition=second)
     world.advance(60)
@@ -509,7 +518,9 @@ def test_circuit_breaker_failure_during_a_canary_rolls_back(world: World) -> Non
     assert failed["status"] == "ROLLBACK_SUCCESSFUL" and failed["lifecycleStage"] == "SCALE_UP"
     assert failed["rollback"]["serviceRevisionArn"] == failed["sourceServiceRevisions"][0]["arn"]
     assert failed["targetServiceRevision"]["requestedProductionTrafficWeight"] == 0.0
+    assert failed["statusReason"].startswith(CIRCUIT_BREAKER_REASON)
     assert describe(ecs, "web")["taskDefinition"] == first
+    assert running_arns(ecs, "web") == blue  # blue was never replaced
 
 
 # lifecycle hooks ------------------------------------------------------------------------------------------
@@ -597,3 +608,49 @@ def test_stop_with_rollback_during_blue_green_keeps_blue(world: World) -> None:
     world.advance(10)
     assert latest(ecs, "web")["status"] == "ROLLBACK_SUCCESSFUL"
     assert running_arns(ecs, "web") == blue
+
+
+# the demo world and the world-side helpers ------------------------------------------------------------
+def test_the_demo_world_has_a_paused_blue_green_service_and_a_canary(world: World) -> None:
+    from ecsshell.emulator.worlds import demo_world
+
+    out = demo_world(world)
+    ecs = world.client("ecs")
+    paused, canary = checked(ecs, "describe_service_deployments", serviceDeploymentArns=[
+        out["paused_deployment"], out["canary_deployment"]])["serviceDeployments"]
+    assert paused["status"] == "IN_PROGRESS" and paused["lifecycleStage"] == "POST_TEST_TRAFFIC_SHIFT"
+    assert [(h["targetType"], h["status"]) for h in paused["lifecycleHookDetails"]] == [
+        ("AWS_LAMBDA", "SUCCEEDED"), ("PAUSE", "AWAITING_ACTION")]
+    assert paused["deploymentConfiguration"]["strategy"] == "BLUE_GREEN"
+    assert canary["lifecycleStage"] == "PRODUCTION_TRAFFIC_SHIFT"
+    assert canary["targetServiceRevision"]["requestedProductionTrafficWeight"] == 10.0
+    storefront = ecs.describe_services(cluster="releases", services=["storefront"])["services"][0]
+    assert storefront["loadBalancers"][0]["advancedConfiguration"]["alternateTargetGroupArn"] == \
+        out["target_groups"]["storefront-green"]
+    assert len(storefront["currentServiceRevisions"]) == 2  # blue and green both run while paused
+    assert len(ecs.list_services(cluster="prod", maxResults=100)["serviceArns"]) == 9  # prod is unchanged
+
+    hook = paused["lifecycleHookDetails"][1]["hookId"]
+    ecs.continue_service_deployment(serviceDeploymentArn=out["paused_deployment"], hookId=hook)
+    world.advance(700)
+    assert latest_of(ecs, "releases", "storefront")["status"] == "SUCCESSFUL"
+
+
+def latest_of(ecs: Any, cluster: str, name: str) -> dict[str, Any]:
+    arn = ecs.describe_services(cluster=cluster, services=[name])["services"][0]["currentServiceDeployment"]
+    return dict(ecs.describe_service_deployments(serviceDeploymentArns=[arn])["serviceDeployments"][0])
+
+
+def test_staged_service_builds_a_staged_deployment_in_one_call(world: World) -> None:
+    from ecsshell.emulator.worlds import staged_service
+
+    out = staged_service(world, "apps", "shop", "LINEAR", linearConfiguration={"stepPercent": 50.0,
+                                                                              "stepBakeTimeInMinutes": 1})
+    ecs = world.client("ecs")
+    assert len(out["task_definitions"]) == 2
+    assert latest_of(ecs, "apps", "shop")["serviceDeploymentArn"] == out["service_deployment"]
+    world.advance(90)
+    done = latest_of(ecs, "apps", "shop")
+    assert done["status"] == "SUCCESSFUL" and done["lifecycleStage"] == "CLEAN_UP"
+    assert ecs.describe_services(cluster="apps", services=["shop"])["services"][0]["taskDefinition"] == \
+        out["task_definitions"][-1]

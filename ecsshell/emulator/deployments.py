@@ -9,7 +9,9 @@ emulated second: ROLLING ends SUCCESSFUL when the service is steady, a circuit-b
 ends ROLLBACK_SUCCESSFUL with `rollback` set, a newer deployment STOPs an unfinished one.
 BLUE_GREEN, LINEAR and CANARY deployments of a new revision walk their lifecycle stages in
 strategies.py (blue keeps its tasks until CLEAN_UP; traffic weights in the deployment's
-ServiceRevisionSummary entries) and run their lifecycle hooks in hooks.py.
+ServiceRevisionSummary entries) and run their lifecycle hooks in hooks.py; their rollbacks (circuit
+breaker, hook, StopServiceDeployment) make blue's own ECS deployment PRIMARY again, its tasks untouched.
+The first deployment of a service (CreateService) and scale-only deployments always roll.
 Operations answered here (moto has none): ListServiceDeployments (newest first), DescribeServiceDeployments,
 DescribeServiceRevisions, StopServiceDeployment (ROLLBACK: back to the source revision, ending
 ROLLBACK_SUCCESSFUL; ABORT: STOPPED, the service stays on the target), ContinueServiceDeployment.
@@ -26,7 +28,8 @@ World-side API for tests:
   (LINEAR: `linearConfiguration`, CANARY: `canaryConfiguration`), let it settle (`world.advance(5)`), then
   UpdateService to a new task definition; `world.advance` walks the stages. `worlds.staged_service`
   does this in one call. A PAUSE hook waits for ContinueServiceDeployment with the `hookId` from
-  `lifecycleHookDetails`; the demo world has prod/storefront (BLUE_GREEN, paused) and prod/ledger (CANARY).
+  `lifecycleHookDetails`; the demo world has releases/storefront (BLUE_GREEN,
+  paused) and releases/ledger (CANARY).
 - `world.scheduler.service_deployments`: this store; `.of_service(cluster, name)` lists a service's
   deployment records, oldest first (`.status`, `.arn`, `.lifecycle_stage`, `.hooks`).
 - Faults: `world.faults.fail("DescribeServiceRevisions", status=400, body=json.dumps({"__type":
@@ -35,7 +38,8 @@ World-side API for tests:
 Not modelled: traffic weights in DescribeServices' currentServiceRevisions (botocore 1.44's
 ServiceCurrentRevisionSummary has only arn and counts), alarms-based rollback, a new revision for
 UpdateService changes other than the task definition or forceNewDeployment (the scheduler deploys only
-those), PRE_PRODUCTION_TRAFFIC_SHIFT hooks before every LINEAR/CANARY step (they run once).
+those), PRE_PRODUCTION_TRAFFIC_SHIFT hooks before every LINEAR/CANARY step (they run once), green
+tasks registering in the alternate target group (load_balancing.py registers every task in targetGroupArn).
 """
 
 from __future__ import annotations
@@ -470,6 +474,24 @@ class ServiceDeployments:
         record.ecs_id = deployment["id"]
         self._shift_all(record, revision)
         record.touch(now)
+
+    def staged_rollback(self, service: Any, now: datetime) -> dict[str, Any] | None:
+        """Roll a staged deployment whose circuit breaker tripped back to blue's own ECS deployment.
+
+        Blue's tasks kept running beside green's, so ECS only moves traffic back; return blue's
+        deployment, PRIMARY again, or None when the scheduler should roll back by starting new tasks.
+        """
+        failed = service.deployments[0]
+        record = self.current(service)
+        if record is None or record.finished or record.machine is None or record.ecs_id != failed["id"] \
+                or not any(self.revision_of.get(d["id"]) == record.rollback_to for d in service.deployments[1:]):
+            return None
+        deployment = self._run_revision(service, str(record.rollback_to), now)
+        back = f"Rolling back to deployment {deployment['id']}."
+        failed["rolloutStateReason"] = f"{failed.get('rolloutStateReason')} {back}"
+        self.host.event(service, now, f"(service {service.name}) rolling back to deployment {deployment['id']}.")
+        self.rolled_back(service, failed, deployment, now)
+        return deployment
 
     def _shift_all(self, record: Record, revision: str) -> None:
         """Send all test and production traffic of a staged deployment to REVISION."""

@@ -279,7 +279,7 @@ class Scheduler:
                                      "failed: tasks failed to start.")
             if rollback and len(service.deployments) > 1:
                 primary = self._roll_back(service, now)
-                mine = []
+                mine = [t for t in live if t.started_by == primary["id"]]  # blue's own tasks after blue/green
 
         if primary.get("rolloutState") != "FAILED":
             missing = service.desired_count - len(mine)
@@ -347,6 +347,9 @@ class Scheduler:
 
     def _roll_back(self, service: Any, now: datetime) -> dict[str, Any]:
         """Replace the failed PRIMARY deployment with a new one on the previous task definition."""
+        staged = self.service_deployments.staged_rollback(service, now)  # blue/green: back to blue's tasks
+        if staged is not None:
+            return staged
         failed = service.deployments[0]
         previous = service.deployments[1]
         deployment_id = new_deployment_id()
