@@ -188,8 +188,8 @@ def hook_line(deployment: ServiceDeployment, service: str, cluster: str | None =
     names = f"{cluster} {service}" if cluster else service
     expiry = ""
     if hook.expires_at is not None:
-        expiry = f"; at {hook.expires_at.astimezone(UTC).strftime('%H:%M:%SZ')} ECS will " \
-                 f"{(hook.timeout_action or 'ROLLBACK').lower()}"
+        then = "continue" if hook.timeout_action == "CONTINUE" else "roll back"
+        expiry = f"; at {hook.expires_at.astimezone(UTC).strftime('%H:%M:%SZ')} ECS will {then}"
     if hook.target_type == "PAUSE":
         return (f"deployment {deployment.id} is paused{where} by hook {hook.hook_id}, waiting for someone to "
                 f"approve{expiry}: run `continue {names}` to go on, or `continue --rollback {names}` to roll back")
