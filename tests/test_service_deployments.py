@@ -531,10 +531,10 @@ STAGED_ORDER = [s for s in LIFECYCLE_STAGES if s != "RECONCILE_SERVICE"]  # one 
 
 
 def _staged(world: Any, strategy: str, hooks: list[dict[str, Any]] | None = None, **config: Any) -> None:
-    """Create service web of cluster c with STRATEGY on web:1 (nginx:1), settled, and register nothing more."""
-    from test_emulator_deployments import cluster_with_instance, staged
+    """Create service web of cluster c with STRATEGY on web:1 (web:2 registered, not deployed), settled."""
+    from ecsshell.emulator.worlds import staged_service
 
-    staged(world, cluster_with_instance(world), strategy, hooks=hooks, **config)
+    staged_service(world, "c", "web", strategy, hooks=hooks, deploy=False, **config)
     world.recorder.reset()
 
 
@@ -557,7 +557,7 @@ def test_blue_green_stages_are_printed_in_order_even_when_a_poll_skips_some(worl
     from harness import run_ecsshell
 
     _staged(world, "BLUE_GREEN", bakeTimeInMinutes=2)
-    result = run_ecsshell(world, home, "update", "c", "web", ":2", "--wait", sleep=_skipping(world, 2, 5))
+    result = run_ecsshell(world, home, "update", "c", "web", ":1.28", "--wait", sleep=_skipping(world, 2, 5))
     assert result.code == 0, result.err
     assert _stage_lines(result.out) == STAGED_ORDER
     assert "(passed between two polls)" in result.out  # the long sleep jumped over stages; they are still told
@@ -570,7 +570,7 @@ def test_blue_green_stages_are_printed_in_order_even_when_a_poll_skips_some(worl
 def test_ls_shows_the_stage_traffic_and_bake_time_left_while_it_bakes(world, ecsshell) -> None:
     world.scheduler.backdate(200)  # emulated time runs behind the wall clock, so `ls` can count against it
     _staged(world, "BLUE_GREEN", bakeTimeInMinutes=5)
-    assert ecsshell("update", "c", "web", ":2", "--no-wait").code == 0
+    assert ecsshell("update", "c", "web", ":1.28", "--no-wait").code == 0
     for _ in range(60):
         world.advance(1)
         if _current(world, "c", "web").get("lifecycleStage") == "BAKE_TIME":
@@ -587,7 +587,7 @@ def test_ls_shows_the_stage_traffic_and_bake_time_left_while_it_bakes(world, ecs
     left = re.search(r"bake time (\d+)m(\d\d)s left", out)
     assert left, out
     assert abs(int(left.group(1)) * 60 + int(left.group(2)) - (300 - baked)) <= 5
-    assert "Running images" in out and "nginx:2" in out and "sha256:" in out
+    assert "Running images" in out and "nginx:1.28" in out and "sha256:" in out
 
 
 def test_a_pause_hook_is_waited_at_then_continued_by_the_continue_command(world, home) -> None:
@@ -604,7 +604,7 @@ def test_a_pause_hook_is_waited_at_then_continued_by_the_continue_command(world,
             world.advance(60)  # a person takes a minute to look; the wait goes on meanwhile
             continued.append(run_ecsshell(world, home, "continue", "c", "web", "-y"))
 
-    result = run_ecsshell(world, home, "update", "c", "web", ":2", "--wait", sleep=sleep)
+    result = run_ecsshell(world, home, "update", "c", "web", ":1.28", "--wait", sleep=sleep)
     assert result.code == 0, result.err
     assert continued and continued[0].code == 0, continued
     assert "released from hook" in continued[0].out and "ECS goes on with it" in continued[0].out
@@ -620,7 +620,7 @@ def test_a_pause_hook_is_waited_at_then_continued_by_the_continue_command(world,
 
 def test_continue_rollback_rolls_a_paused_deployment_back_and_nothing_waiting_is_refused(world, ecsshell) -> None:
     _staged(world, "BLUE_GREEN", hooks=[{"targetType": "PAUSE", "lifecycleStages": ["POST_SCALE_UP"]}])
-    assert ecsshell("update", "c", "web", ":2", "--no-wait").code == 0
+    assert ecsshell("update", "c", "web", ":1.28", "--no-wait").code == 0
     world.advance(10)
     result = ecsshell("continue", "--rollback", "c", "web", "-y", "--output", "json")
     assert result.code == 0, result.err
@@ -643,7 +643,7 @@ def test_a_canary_rolled_back_by_the_circuit_breaker_exits_1_saying_so(world, ho
     from test_deploy import breaking
 
     _staged(world, "CANARY")
-    result = run_ecsshell(world, home, "update", "c", "web", ":2", "--wait", sleep=breaking(world, "web"))
+    result = run_ecsshell(world, home, "update", "c", "web", ":1.28", "--wait", sleep=breaking(world, "web"))
     assert result.code == 1
     line = _one_error(result.err)
     assert line.startswith("error: rollout of web:3 failed: ECS deployment circuit breaker")
