@@ -470,6 +470,10 @@ def test_a_code_deploy_service_is_refused_with_nothing_registered(world, ecsshel
                                              "CODE_DEPLOY)")
     assert ecs.list_task_definitions(familyPrefix="api")["taskDefinitionArns"] == before
     assert world.recorder.snapshot().get("RegisterTaskDefinition", 0) == 0
+    shown = ecsshell("ls", "prod", "bluegreen")
+    assert shown.code == 0 and "deployed by CODE_DEPLOY" in " ".join(shown.out.split()), shown.err
+    history = ecsshell("deployments", "prod", "bluegreen")
+    assert history.code == 0 and "ECS lists no service deployments for bluegreen in prod" in history.out
 
 
 def test_ls_service_shows_the_digest_that_runs_for_a_tag_pushed_twice(world, ecsshell, small) -> None:
