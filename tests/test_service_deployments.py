@@ -674,3 +674,15 @@ def test_the_readme_service_deployment_examples_run_against_the_demo_world(world
     assert _current(world, "prod", "web")["status"] == "SUCCESSFUL"  # the update in the block went through
     hooks = _current(world, "releases", "storefront")["lifecycleHookDetails"]
     assert [h["status"] for h in hooks if h["targetType"] == "PAUSE"] != ["AWAITING_ACTION"]  # continued
+
+
+def test_on_a_terminal_stage_lines_print_above_the_live_progress_line(world, home) -> None:
+    from harness import run_ecsshell
+
+    _staged(world, "BLUE_GREEN", bakeTimeInMinutes=1)
+    result = run_ecsshell(world, home, "update", "c", "web", ":1.28", "--wait", "-y", stdout_tty=True)
+    assert result.code == 0, result.err
+    assert "\r\x1b[2K" in result.out and "bake time left 1m" in result.out
+    kept = [part for part in result.out.split("\r\x1b[2K") if part.endswith("\n")]  # lines left on the screen
+    plain = "".join(kept)
+    assert _stage_lines(plain) == STAGED_ORDER
