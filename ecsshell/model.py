@@ -132,10 +132,24 @@ class Service:
     load_balancers: tuple[LoadBalancerRef, ...] = ()
     network_configuration: dict[str, Any] | None = None
     created_at: datetime | None = None
+    deployment_controller: str | None = None  # ECS | CODE_DEPLOY | EXTERNAL (None: ECS, the default)
+    deployment_configuration: dict[str, Any] | None = None  # strategy, bake time, hooks, circuit breaker
+    current_service_deployment: str | None = None  # the ARN of the service deployment ECS runs or ran last
+    current_revisions: tuple[RevisionSummary, ...] = ()  # currentServiceRevisions
 
     @property
     def revision(self) -> str:
         return arn_name(self.task_definition_arn)
+
+    @property
+    def strategy(self) -> str:
+        """Return the deployment strategy: ROLLING unless the configuration names another."""
+        return str((self.deployment_configuration or {}).get("strategy") or "ROLLING")
+
+    @property
+    def controller(self) -> str:
+        """Return who deploys the service: ECS, CODE_DEPLOY or EXTERNAL."""
+        return self.deployment_controller or "ECS"
 
     @property
     def cluster(self) -> str:
@@ -154,6 +168,7 @@ class TaskContainer:
     reason: str | None = None
     health: str | None = None
     image: str | None = None
+    image_digest: str | None = None  # the digest the task runs (ECS resolved the tag at deploy time)
 
 
 @dataclass(frozen=True)
@@ -284,3 +299,137 @@ class LogEvent:
     container: str
     message: str
     event_id: str | None = None  # CloudWatch's id: two equal lines in one millisecond stay two
+
+
+# service deployments and service revisions ---------------------------------------------------------
+# The lifecycle stages of a service deployment in the order ECS goes through them (the AWS guide,
+# "Deployment lifecycle stages"; not botocore's enum order, which is not promised to be stable).
+LIFECYCLE_STAGES = (
+    "RECONCILE_SERVICE", "PRE_SCALE_UP", "SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT",
+    "POST_TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME",
+    "CLEAN_UP",
+)
+DEPLOYMENT_RUNNING = frozenset({"PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED",
+                                "ROLLBACK_IN_PROGRESS"})
+DEPLOYMENT_FAILED = frozenset({"STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"})
+
+
+def stage_index(stage: str | None) -> int:
+    """Return STAGE's position in LIFECYCLE_STAGES, or -1 for none or an unknown one."""
+    return LIFECYCLE_STAGES.index(stage) if stage in LIFECYCLE_STAGES else -1
+
+
+@dataclass(frozen=True)
+class RevisionSummary:
+    """A service revision as a deployment or a service counts it (ServiceRevisionSummary)."""
+
+    arn: str
+    requested: int = 0
+    running: int = 0
+    pending: int = 0
+    test_traffic_weight: float | None = None
+    production_traffic_weight: float | None = None
+
+
+@dataclass(frozen=True)
+class ContainerImage:
+    """The image of one container of a service revision, and the digest ECS resolved it to."""
+
+    container_name: str
+    image: str
+    image_digest: str | None = None
+
+
+@dataclass(frozen=True)
+class ServiceRevision:
+    """What one revision of a service runs (DescribeServiceRevisions)."""
+
+    arn: str
+    service_arn: str
+    cluster_arn: str
+    task_definition_arn: str
+    container_images: tuple[ContainerImage, ...] = ()
+    launch_type: str | None = None
+    created_at: datetime | None = None
+
+    @property
+    def revision(self) -> str:
+        return arn_name(self.task_definition_arn)
+
+
+@dataclass(frozen=True)
+class LifecycleHook:
+    """One lifecycle hook of a service deployment (lifecycleHookDetails)."""
+
+    hook_id: str
+    target_type: str  # AWS_LAMBDA | PAUSE
+    status: str  # AWAITING_ACTION | IN_PROGRESS | SUCCEEDED | FAILED | TIMED_OUT
+    target_arn: str | None = None
+    expires_at: datetime | None = None
+    timeout_action: str | None = None  # ROLLBACK | CONTINUE
+
+    @property
+    def awaiting(self) -> bool:
+        return self.status == "AWAITING_ACTION"
+
+
+@dataclass(frozen=True)
+class DeploymentRollback:
+    """Why and when ECS rolled a service deployment back, and to which revision."""
+
+    reason: str | None
+    started_at: datetime | None
+    service_revision_arn: str | None
+
+
+@dataclass(frozen=True)
+class ServiceDeployment:
+    """One service deployment (DescribeServiceDeployments, or a ListServiceDeployments brief)."""
+
+    arn: str
+    service_arn: str
+    cluster_arn: str
+    status: str
+    status_reason: str | None = None
+    lifecycle_stage: str | None = None
+    target: RevisionSummary | None = None
+    sources: tuple[RevisionSummary, ...] = ()
+    hooks: tuple[LifecycleHook, ...] = ()
+    rollback: DeploymentRollback | None = None
+    circuit_breaker: dict[str, Any] | None = None
+    alarms: dict[str, Any] | None = None
+    deployment_configuration: dict[str, Any] | None = None
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    stopped_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def id(self) -> str:
+        return arn_name(self.arn)
+
+    @property
+    def strategy(self) -> str:
+        return str((self.deployment_configuration or {}).get("strategy") or "ROLLING")
+
+    @property
+    def running(self) -> bool:
+        return self.status in DEPLOYMENT_RUNNING
+
+    @property
+    def awaiting(self) -> LifecycleHook | None:
+        """Return the hook the deployment waits on for someone to act, if any."""
+        return next((h for h in self.hooks if h.awaiting), None)
+
+
+@dataclass(frozen=True)
+class RolloutFacts:
+    """What `ls CLUSTER SERVICE` tells of how a service is deployed: strategy, the running deployment, images."""
+
+    strategy: str
+    deployment: ServiceDeployment | None = None  # the current service deployment, while it runs
+    traffic: str = ""  # how traffic is split between revisions, when ECS gives weights
+    bake_left: float | None = None  # seconds of bake time left, while it bakes
+    waiting: str = ""  # the hook it waits at, and how to go on
+    revisions: tuple[ServiceRevision, ...] = ()  # the service revisions running, with image digests

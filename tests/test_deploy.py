@@ -155,7 +155,7 @@ def test_rollback_follows_the_one_ecs_circuit_breaker_already_started(world, hom
     result = run_ecsshell(world, home, "update", "ci", "app", ":2", "--rollback", sleep=breaking(world, "app"))
     assert result.code == 1
     line = error_line(result)
-    assert "likely a circuit-breaker rollback" in line and "Essential container in task exited" in line
+    assert "circuit-breaker rollback" in line and "Essential container in task exited" in line
     assert "ECS is already rolling app back to app:1" in result.out
     assert "rolled back: app runs app:1 again" in result.out
     assert world.recorder.calls["UpdateService"] == 1  # ours; the way back was ECS's

@@ -9,13 +9,19 @@ from typing import TYPE_CHECKING, Any, cast
 from ..model import (
     Cluster,
     ContainerDef,
+    ContainerImage,
     Deployment,
+    DeploymentRollback,
+    LifecycleHook,
     LoadBalancerRef,
     LogEvent,
     Revision,
+    RevisionSummary,
     RunFailure,
     Service,
+    ServiceDeployment,
     ServiceEvent,
+    ServiceRevision,
     TargetHealth,
     Task,
     TaskContainer,
@@ -156,6 +162,11 @@ def service(data: ServiceTypeDef) -> Service:
         load_balancers=tuple(load_balancer_ref(lb) for lb in _list(data.get("loadBalancers"))),
         network_configuration=_dict(data.get("networkConfiguration")),
         created_at=_time(data.get("createdAt")),
+        deployment_controller=_str((_dict(data.get("deploymentController")) or {}).get("type")),
+        deployment_configuration=_dict(data.get("deploymentConfiguration")),
+        current_service_deployment=_str(data.get("currentServiceDeployment")),
+        current_revisions=tuple(revision_summary(r) for r in _list(data.get("currentServiceRevisions"))
+                                if isinstance(r, Mapping)),
     )
 
 
@@ -168,6 +179,7 @@ def task_container(data: ContainerTypeDef) -> TaskContainer:
         reason=_str(data.get("reason")),
         health=_str(data.get("healthStatus")),
         image=_str(data.get("image")),
+        image_digest=_str(data.get("imageDigest")),
     )
 
 
@@ -285,4 +297,84 @@ def log_event(data: FilteredLogEventTypeDef) -> LogEvent:
         container=parts[-2] if len(parts) >= 3 else "",
         message=str(data.get("message") or "").rstrip("\n"),
         event_id=data.get("eventId"),
+    )
+
+
+def _float(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def revision_summary(data: Json) -> RevisionSummary:
+    """Convert a ServiceRevisionSummary (or a service's ServiceCurrentRevisionSummary)."""
+    return RevisionSummary(
+        arn=str(data.get("arn") or ""),
+        requested=_count(data.get("requestedTaskCount")),
+        running=_count(data.get("runningTaskCount")),
+        pending=_count(data.get("pendingTaskCount")),
+        test_traffic_weight=_float(data.get("requestedTestTrafficWeight")),
+        production_traffic_weight=_float(data.get("requestedProductionTrafficWeight")),
+    )
+
+
+def lifecycle_hook(data: Json) -> LifecycleHook:
+    """Convert one lifecycleHookDetails entry of a service deployment."""
+    return LifecycleHook(
+        hook_id=str(data.get("hookId") or ""),
+        target_type=str(data.get("targetType") or ""),
+        status=str(data.get("status") or ""),
+        target_arn=_str(data.get("targetArn")),
+        expires_at=_time(data.get("expiresAt")),
+        timeout_action=_str(data.get("timeoutAction")),
+    )
+
+
+def service_deployment(data: Json) -> ServiceDeployment:
+    """Convert one DescribeServiceDeployments entry, or a ListServiceDeployments brief."""
+    target = data.get("targetServiceRevision")
+    if not isinstance(target, Mapping) and data.get("targetServiceRevisionArn"):
+        target = {"arn": data.get("targetServiceRevisionArn")}
+    rollback = data.get("rollback")
+    return ServiceDeployment(
+        arn=str(data.get("serviceDeploymentArn") or ""),
+        service_arn=str(data.get("serviceArn") or ""),
+        cluster_arn=str(data.get("clusterArn") or ""),
+        status=str(data.get("status") or ""),
+        status_reason=_str(data.get("statusReason")),
+        lifecycle_stage=_str(data.get("lifecycleStage")),
+        target=revision_summary(target) if isinstance(target, Mapping) else None,
+        sources=tuple(revision_summary(r) for r in _list(data.get("sourceServiceRevisions"))
+                      if isinstance(r, Mapping)),
+        hooks=tuple(lifecycle_hook(h) for h in _list(data.get("lifecycleHookDetails")) if isinstance(h, Mapping)),
+        rollback=DeploymentRollback(reason=_str(rollback.get("reason")), started_at=_time(rollback.get("startedAt")),
+                                    service_revision_arn=_str(rollback.get("serviceRevisionArn")))
+        if isinstance(rollback, Mapping) and rollback else None,
+        circuit_breaker=_dict(data.get("deploymentCircuitBreaker")),
+        alarms=_dict(data.get("alarms")),
+        deployment_configuration=_dict(data.get("deploymentConfiguration")),
+        created_at=_time(data.get("createdAt")),
+        started_at=_time(data.get("startedAt")),
+        finished_at=_time(data.get("finishedAt")),
+        stopped_at=_time(data.get("stoppedAt")),
+        updated_at=_time(data.get("updatedAt")),
+    )
+
+
+def service_revision(data: Json) -> ServiceRevision:
+    """Convert one DescribeServiceRevisions entry."""
+    return ServiceRevision(
+        arn=str(data.get("serviceRevisionArn") or ""),
+        service_arn=str(data.get("serviceArn") or ""),
+        cluster_arn=str(data.get("clusterArn") or ""),
+        task_definition_arn=str(data.get("taskDefinition") or ""),
+        container_images=tuple(ContainerImage(container_name=str(i.get("containerName") or ""),
+                                              image=str(i.get("image") or ""),
+                                              image_digest=_str(i.get("imageDigest")))
+                               for i in _list(data.get("containerImages")) if isinstance(i, Mapping)),
+        launch_type=_str(data.get("launchType")),
+        created_at=_time(data.get("createdAt")),
     )

@@ -24,12 +24,14 @@ from ..model import (
     Revision,
     RunFailure,
     Service,
+    ServiceDeployment,
+    ServiceRevision,
     Task,
     TaskDefinition,
     arn_name,
     registration,
 )
-from . import convert, load_balancers, logs
+from . import convert, deployments, load_balancers, logs
 from .cache import TaskDefinitionCache, stable
 from .caller import ClientName
 from .errors import AwsError, NotFound, translate
@@ -510,6 +512,28 @@ class Gateway:
         answer = self.ecs(f'task "{task}" in cluster "{cluster}"').stop_task(cluster=cluster, task=task,
                                                                              reason=reason)
         return convert.task(answer.get("task") or {})
+
+    # service deployments and revisions (aws/deployments.py) ---------------------------------------
+    def list_service_deployments(self, cluster: str, service: str,
+                                 status: list[str] | None = None) -> list[ServiceDeployment]:
+        """Return SERVICE's service deployment briefs (of STATUS, if given), every page."""
+        return deployments.list_service_deployments(self, cluster, service, status)
+
+    def describe_service_deployments(self, arns: Iterable[str]) -> list[ServiceDeployment]:
+        """Describe service deployments ARNS, 20 a call, concurrently, in the order asked."""
+        return deployments.describe_service_deployments(self, arns)
+
+    def describe_service_revisions(self, arns: Iterable[str]) -> dict[str, ServiceRevision]:
+        """Describe service revisions ARNS, 20 a call, concurrently, keyed by ARN."""
+        return deployments.describe_service_revisions(self, arns)
+
+    def stop_service_deployment(self, arn: str, stop_type: str = "ROLLBACK") -> str:
+        """Stop service deployment ARN, rolling back (ROLLBACK) or leaving it where it is (ABORT)."""
+        return deployments.stop_service_deployment(self, arn, stop_type)
+
+    def continue_service_deployment(self, arn: str, hook_id: str, action: str = "CONTINUE") -> str:
+        """Resume service deployment ARN paused at hook HOOK_ID, going on (CONTINUE) or back (ROLLBACK)."""
+        return deployments.continue_service_deployment(self, arn, hook_id, action)
 
     # load balancers and logs ---------------------------------------------------------------------
     def load_balancers(self, services: Iterable[Service]) -> list[LoadBalancer]:

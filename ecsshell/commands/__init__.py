@@ -17,10 +17,11 @@ def all_command_sets() -> list[CommandSet]:
     from .browse import BrowseCommands
     from .demo import DemoCommands
     from .deploy import DeployCommands
+    from .deployments import DeploymentCommands
     from .task_views import TaskViewCommands
     from .taskdefs import TaskDefinitionCommands
     from .tasks import TaskCommands
     from .watch import WatchCommands
 
-    return [BrowseCommands(), DeployCommands(), TaskDefinitionCommands(), TaskCommands(), TaskViewCommands(),
-            DemoCommands(), WatchCommands()]
+    return [BrowseCommands(), DeployCommands(), DeploymentCommands(), TaskDefinitionCommands(), TaskCommands(),
+            TaskViewCommands(), DemoCommands(), WatchCommands()]

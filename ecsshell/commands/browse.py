@@ -163,22 +163,28 @@ class BrowseCommands(EcsCommands):
         return draw
 
     def _ls_service(self, cluster: str, service: str, view: View) -> None:
+        from ..operations import deployments
         from ..render import jsonout, views
 
         gateway = self.ctx.gateway
         svc = gateway.describe_services(cluster, [service])[0]
         tasks_future = gateway.submit(gateway.service_tasks, cluster, service)
+        deployment_future = gateway.submit(deployments.current_deployment, gateway, svc)
+        revisions_future = gateway.submit(deployments.running_revisions, gateway, svc)
         td = gateway.task_definition(svc.task_definition_arn)
         tasks = tasks_future.result()
+        deployment, revisions = deployment_future.result(), revisions_future.result()
         lbs = gateway.load_balancers([svc]) if view.elb else []
         if view.json:
-            document = jsonout.service_document(svc, td, tasks, view.show_secrets, events=view.events)
+            document = jsonout.service_document(svc, td, tasks, view.show_secrets, events=view.events,
+                                                deployment=deployment, revisions=revisions)
             if view.elb:
                 document["loadBalancers"] = jsonout.to_jsonable(lbs)
             self.ctx.presenter.json(document)
             return
         self.ctx.presenter.show(views.service_detail(svc, td, tasks, verbose=view.verbose, events=view.events,
-                                            show_secrets=view.show_secrets))
+                                            show_secrets=view.show_secrets,
+                                            rollout=deployments.rollout_facts(svc, deployment, revisions)))
         if lbs:
             self.ctx.presenter.show(views.load_balancers_view(lbs))
 

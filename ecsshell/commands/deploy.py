@@ -13,7 +13,7 @@ from cmd2 import with_argparser, with_category
 from ..model import ServiceEvent
 from ..operations import deploy, rollback, scale
 from ..operations.rollback import RolledBack
-from ..operations.rollout import Outcome, Progress, Watch, watch_rollout
+from ..operations.rollout import Outcome, Progress, Watch, watch_deployment, watch_rollout
 from ..operations.run import EXIT_FAILED, EXIT_TIMEOUT
 from ..scope import SCOPE_RULE, split_path
 from . import numbers
@@ -115,8 +115,19 @@ def _looks_like_image(text: str) -> bool:
                                                                          not text.startswith("/"))
 
 
+def _minutes(seconds: float) -> str:
+    """Format SECONDS left as whole minutes, rounded up: 4m, or <1m."""
+    whole = int(-(-seconds // 60))
+    return f"{whole}m" if seconds >= 60 else "<1m" if seconds > 0 else "0m"
+
+
 def _outcome_json(outcome: Outcome) -> dict[str, Any]:
-    return {"state": outcome.state, "reason": outcome.reason, "elapsedSeconds": round(outcome.elapsed, 1)}
+    doc: dict[str, Any] = {"state": outcome.state, "reason": outcome.reason,
+                           "elapsedSeconds": round(outcome.elapsed, 1)}
+    if outcome.deployment is not None:
+        doc["serviceDeploymentArn"] = outcome.deployment.arn
+        doc["serviceDeploymentStatus"] = outcome.deployment.status
+    return doc
 
 
 class DeployCommands(EcsCommands):
@@ -167,6 +178,8 @@ class DeployCommands(EcsCommands):
             state = f"{d.revision}: {d.running}/{d.desired} running, {d.pending} pending, {d.failed} failed"
             if rollout:
                 state += f"; old tasks draining {progress.old_running}"
+            if progress.bake_left is not None:  # whole minutes, so a log gets a line a minute, not a poll
+                state += f"; bake time left {_minutes(progress.bake_left)}"
             line = f"{state}; {int(progress.elapsed)}s elapsed"
             if live:
                 ctx.presenter.progress(line)
@@ -189,7 +202,14 @@ class DeployCommands(EcsCommands):
         """Return how to follow a rollout: the command's timeout and clock, a fresh set of reporters."""
         on_progress, on_event, done = self._reporters(args)
         env = self.ctx.environment
-        return Watch(args.timeout, env.sleep, env.monotonic, on_progress, on_event, self.ctx.presenter.note, done)
+        return Watch(args.timeout, env.sleep, env.monotonic, on_progress, on_event, self.ctx.presenter.note, done,
+                     say=lambda line: self._say_between(args, line))
+
+    def _say_between(self, args: argparse.Namespace, line: str) -> None:
+        """Say LINE (a stage reached, a hook waiting) above the live progress line, if one is drawn."""
+        if self.ctx.presenter.live and not self._json(args):
+            self.ctx.presenter.clear_progress()
+        self._say(args, line)
 
     def _finish(self, args: argparse.Namespace, outcome: Outcome, what: str) -> None:
         """Report OUTCOME of WHAT in one line and set the exit status: 0, 1 (failed) or 3 (timed out)."""
@@ -289,7 +309,11 @@ class DeployCommands(EcsCommands):
         cluster, service = self.required(names, ("cluster", "service"), "rollback [CLUSTER] [SERVICE] [REVISION]")
         waiting = self._waiting(args)
         with refused():
-            chosen = rollback.choose_target(ctx.gateway, cluster, service, revision)
+            choice = rollback.choose(ctx.gateway, cluster, service, revision)
+        if isinstance(choice, rollback.Stop):
+            self._stop_deployment(args, cluster, service, choice, waiting)
+            return
+        chosen = choice
         svc, target = chosen.service, chosen.task_definition
         if not self.go_ahead(args, f"Roll {cluster}/{service} back from {svc.revision} to {target.label}?"):
             return
@@ -307,6 +331,31 @@ class DeployCommands(EcsCommands):
                                         self._watch(args))
                 doc["outcome"] = _outcome_json(outcome)
                 self._finish(args, outcome, f"rollback to {target.label}")
+        finally:
+            if self._json(args):
+                ctx.presenter.json(doc)
+
+    def _stop_deployment(self, args: argparse.Namespace, cluster: str, service: str, chosen: rollback.Stop,
+                         waiting: bool) -> None:
+        """Have ECS roll back the deployment still going (StopServiceDeployment ROLLBACK), and follow it."""
+        ctx, d = self.ctx, chosen.deployment
+        if not self.go_ahead(args, f"Stop deployment {d.id} of {cluster}/{service} ({d.status}) and let ECS roll "
+                                   f"back to {chosen.back_to}?"):
+            return
+        rollback.stop(ctx.gateway, chosen)
+        ctx.names.invalidate("services", cluster)
+        doc: dict[str, Any] = {"cluster": cluster, "service": service, "serviceDeploymentArn": d.arn,
+                               "stopType": "ROLLBACK", "to": chosen.back_to}
+        try:
+            self._say(args, f"{service} in {cluster}: stopped deployment {d.id}; ECS rolls back to "
+                            f"{chosen.back_to}")
+            if waiting:
+                seen = {e.id for e in chosen.service.events}
+                outcome = watch_deployment(ctx.gateway, cluster, service, d.arn, None, seen, self._watch(args),
+                                           expect_rollback=True) or watch_rollout(
+                    ctx.gateway, cluster, service, None, seen, self._watch(args))
+                doc["outcome"] = _outcome_json(outcome)
+                self._finish(args, outcome, f"rollback to {chosen.back_to}")
         finally:
             if self._json(args):
                 ctx.presenter.json(doc)

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..model import LoadBalancer, Service, Task
+from ..model import LoadBalancer, Service, ServiceDeployment, Task
+from .deployments import current_deployment, current_deployments, deployment_findings, digest_findings
 
 if TYPE_CHECKING:
     from .gateway import Gateway
@@ -55,8 +56,9 @@ def _says_unable(service: Service) -> bool:
     return any("unable to consistently start tasks" in e.message for e in service.events[:5])
 
 
-def findings_for(service: Service, tasks: list[Task], lbs: list[LoadBalancer]) -> list[str]:
-    """Return one line per problem found in SERVICE, its RUNNING tasks and its targets."""
+def findings_for(service: Service, tasks: list[Task], lbs: list[LoadBalancer],
+                 deployment: ServiceDeployment | None = None) -> list[str]:
+    """Return one line per problem found in SERVICE, its RUNNING tasks, its targets and its service deployment."""
     found: list[str] = []
     running = [t for t in tasks if t.last_status == "RUNNING"]
     if not running:
@@ -66,20 +68,22 @@ def findings_for(service: Service, tasks: list[Task], lbs: list[LoadBalancer]) -
     for task in tasks:
         if task.task_definition_arn != service.task_definition_arn:
             found.append(f"task {task.id} uses {task.revision} but service definition is {service.revision}")
+    found += digest_findings(service, tasks)
+    found += deployment_findings(deployment, service)
     now = _now(service)
-    for deployment in service.deployments:
-        if deployment.rollout_state == "FAILED":
-            reason = f": {deployment.rollout_reason}" if deployment.rollout_reason else ""
-            found.append(f"deployment {deployment.id} ({deployment.revision}) FAILED{reason}")
-        elif deployment.status == "PRIMARY" and deployment.rollout_state == "IN_PROGRESS":
-            started = deployment.created_at or deployment.updated_at
+    for d in service.deployments:
+        if d.rollout_state == "FAILED":
+            reason = f": {d.rollout_reason}" if d.rollout_reason else ""
+            found.append(f"deployment {d.id} ({d.revision}) FAILED{reason}")
+        elif d.status == "PRIMARY" and d.rollout_state == "IN_PROGRESS":
+            started = d.created_at or d.updated_at
             age = now - started if started else timedelta(0)
-            failing = deployment.failed > 0 and deployment.running < deployment.desired and _says_unable(service)
+            failing = d.failed > 0 and d.running < d.desired and _says_unable(service)
             if age > STUCK_AFTER or failing:
                 why = "; ECS says it is unable to consistently start tasks" if failing else ""
-                found.append(f"deployment {deployment.id} ({deployment.revision}) stuck IN_PROGRESS for "
-                             f"{int(age.total_seconds() // 60)} minutes ({deployment.running}/{deployment.desired} "
-                             f"running, {deployment.failed} failed){why}")
+                found.append(f"deployment {d.id} ({d.revision}) stuck IN_PROGRESS for "
+                             f"{int(age.total_seconds() // 60)} minutes ({d.running}/{d.desired} "
+                             f"running, {d.failed} failed){why}")
     for lb in lbs:
         for group in lb.target_groups:
             bad = [t for t in group.targets if not t.healthy]
@@ -99,16 +103,18 @@ def check_service(gateway: Gateway, cluster: str, service: str) -> CheckReport:
     """Fetch SERVICE, its RUNNING tasks and its targets, and list what is wrong."""
     svc = gateway.describe_services(cluster, [service])[0]
     tasks_future = gateway.submit(gateway.service_tasks, cluster, service)
+    deployment_future = gateway.submit(current_deployment, gateway, svc)
     lbs = gateway.load_balancers([svc]) if svc.load_balancers else []
     tasks = tasks_future.result()
-    return CheckReport(cluster, svc, tasks, findings_for(svc, tasks, lbs))
+    return CheckReport(cluster, svc, tasks, findings_for(svc, tasks, lbs, deployment_future.result()))
 
 
-def _check_described(gateway: Gateway, cluster: str, svc: Service) -> CheckReport:
+def _check_described(gateway: Gateway, cluster: str, svc: Service,
+                     deployment: ServiceDeployment | None = None) -> CheckReport:
     """Check SVC, already described, fetching only its RUNNING tasks and its targets."""
     tasks = gateway.service_tasks(cluster, svc.name)
     lbs = gateway.load_balancers([svc]) if svc.load_balancers else []
-    return CheckReport(cluster, svc, tasks, findings_for(svc, tasks, lbs))
+    return CheckReport(cluster, svc, tasks, findings_for(svc, tasks, lbs, deployment))
 
 
 @dataclass(frozen=True)
@@ -129,5 +135,6 @@ class ClusterCheck:
 def check_cluster(gateway: Gateway, cluster: str) -> ClusterCheck:
     """Check every service of CLUSTER, concurrently, and return the reports by service name."""
     services = gateway.list_services(cluster)
-    reports = gateway.map(lambda svc: _check_described(gateway, cluster, svc), services)
+    current = current_deployments(gateway, services)  # 20 a call, not one per service
+    reports = gateway.map(lambda svc: _check_described(gateway, cluster, svc, current.get(svc.arn)), services)
     return ClusterCheck(cluster, sorted(reports, key=lambda r: r.service.name))

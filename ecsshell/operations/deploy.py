@@ -12,7 +12,7 @@ from ..images import replace as replace_image
 from ..model import READ_ONLY_TASK_DEFINITION_FIELDS, Revision, Service, TaskDefinition, registration
 from . import OperationError
 from .rollback import RolledBack, roll_back_after, rollback_target
-from .rollout import Outcome, Watch, watch_rollout
+from .rollout import Outcome, Watch, watch_deployment, watch_rollout
 
 if TYPE_CHECKING:
     from .gateway import Gateway
@@ -333,8 +333,44 @@ def plan_next(gateway: Gateway, cluster: str, service: str, images: dict[str | N
               set_env: list[tuple[str, str, str]], unset_env: list[tuple[str, str]]) -> Planned:
     """Plan SERVICE's next revision: its current one with IMAGES and the environment changes applied."""
     svc = gateway.describe_service(cluster, service)
+    refuse_other_controller(svc)
     current = gateway.task_definition(svc.task_definition_arn)
     return Planned(svc, current, plan_update(current, images, set_env, unset_env))
+
+
+CONTROLLERS = {"CODE_DEPLOY": "CodeDeploy", "EXTERNAL": "an external controller"}
+
+
+def refuse_other_controller(svc: Service) -> None:
+    """Refuse, before anything is registered, to deploy a service ECS does not deploy itself."""
+    if svc.controller in CONTROLLERS:
+        raise OperationError(f"{svc.name} is deployed by {CONTROLLERS[svc.controller]} (deploymentController "
+                             f"{svc.controller}), not by UpdateService: nothing was registered; deploy it there")
+
+
+def new_deployment_arn(gateway: Gateway, cluster: str, service: str, before: Service, updated: Service) -> str | None:
+    """Return the service deployment UpdateService started, or None when ECS names none (older endpoints)."""
+    arn = updated.current_service_deployment
+    if arn and arn != before.current_service_deployment:
+        return arn
+    if not before.current_service_deployment and not arn:
+        return None
+    try:
+        again = gateway.describe_service(cluster, service).current_service_deployment
+    except AwsError:
+        return None
+    return again if again and again != before.current_service_deployment else None
+
+
+def follow(gateway: Gateway, cluster: str, service: str, planned: Planned, deployed: Deployed, watch: Watch,
+           rollback_pending: bool = False) -> Outcome:
+    """Follow the service deployment UPDATE started by its own status; else its deployments[] entry."""
+    seen = {e.id for e in deployed.service.events}
+    arn = new_deployment_arn(gateway, cluster, service, planned.service, deployed.service)
+    outcome = watch_deployment(gateway, cluster, service, arn, deployed.deployment_id, seen, watch,
+                               rollback_pending=rollback_pending) if arn else None
+    return outcome or watch_rollout(gateway, cluster, service, deployed.deployment_id, seen, watch,
+                                    rollback_pending=rollback_pending)
 
 
 def deploy(gateway: Gateway, cluster: str, service: str, planned: Planned, note: Callable[[str], None]) -> Deployed:
@@ -366,8 +402,7 @@ def update(gateway: Gateway, request: UpdateRequest, report: UpdateReport, watch
     if not request.wait:
         return Updated(deployed)
     new_td = deployed.new
-    outcome = watch_rollout(gateway, cluster, service, deployed.deployment_id,
-                            {e.id for e in deployed.service.events}, watching(), rollback_pending=request.rollback)
+    outcome = follow(gateway, cluster, service, planned, deployed, watching(), request.rollback)
     report.finished(outcome, f"rollout of {new_td.label}")
     if outcome.ok and request.deregister_old:
         gone = deregister_old(gateway, new_td, request.keep)

@@ -6,7 +6,18 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any, Protocol, TypeVar
 
-from ..model import Cluster, LoadBalancer, LogEvent, Revision, RunFailure, Service, Task, TaskDefinition
+from ..model import (
+    Cluster,
+    LoadBalancer,
+    LogEvent,
+    Revision,
+    RunFailure,
+    Service,
+    ServiceDeployment,
+    ServiceRevision,
+    Task,
+    TaskDefinition,
+)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -55,6 +66,17 @@ class Gateway(Protocol):
 
     def run_task(self, cluster: str, task_definition: str, *, count: int = 1, launch_type: str | None = None,
                  network_configuration: dict[str, Any] | None = None) -> tuple[list[Task], list[RunFailure]]: ...
+
+    def list_service_deployments(self, cluster: str, service: str,
+                                 status: list[str] | None = None) -> list[ServiceDeployment]: ...
+
+    def describe_service_deployments(self, arns: Iterable[str]) -> list[ServiceDeployment]: ...
+
+    def describe_service_revisions(self, arns: Iterable[str]) -> dict[str, ServiceRevision]: ...
+
+    def stop_service_deployment(self, arn: str, stop_type: str = "ROLLBACK") -> str: ...
+
+    def continue_service_deployment(self, arn: str, hook_id: str, action: str = "CONTINUE") -> str: ...
 
     def load_balancers(self, services: Iterable[Service]) -> list[LoadBalancer]: ...
 

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..model import Service, TaskDefinition, arn_name
+from ..model import Service, ServiceDeployment, TaskDefinition, arn_name
 from . import OperationError
-from .rollout import Outcome, Watch, watch_rollout
+from .deployments import rollback_label, rolls_back_to, running_deployment, source_label
+from .rollout import ROLLING_BACK, Outcome, Watch, watch_deployment, watch_rollout
 
 if TYPE_CHECKING:
     from .gateway import Gateway
@@ -37,9 +38,10 @@ class Target:
     task_definition: TaskDefinition
 
 
-def choose_target(gateway: Gateway, cluster: str, service: str, revision: int | None = None) -> Target:
+def choose_target(gateway: Gateway, cluster: str, service: str, revision: int | None = None,
+                  described: Service | None = None) -> Target:
     """Return SERVICE's revision REVISION, or else the ACTIVE one before its own; refuse what cannot be used."""
-    svc = gateway.describe_service(cluster, service)
+    svc = described or gateway.describe_service(cluster, service)
     family, current = svc.revision.rsplit(":", 1)
     if revision is not None:
         target = gateway.task_definition(f"{family}:{revision}")
@@ -54,6 +56,30 @@ def choose_target(gateway: Gateway, cluster: str, service: str, revision: int | 
     if target.arn == svc.task_definition_arn:
         raise OperationError(f"{service} already runs {target.label}")
     return Target(svc, target)
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A service deployment still going, which ECS itself is to roll back (StopServiceDeployment ROLLBACK)."""
+
+    service: Service
+    deployment: ServiceDeployment
+    back_to: str  # the revisions it came from, as `family:rev`
+
+
+def choose(gateway: Gateway, cluster: str, service: str, revision: int | None = None) -> Target | Stop:
+    """Return how to roll SERVICE back: stop its running deployment (no REVISION asked), else a revision."""
+    svc = gateway.describe_service(cluster, service)
+    if revision is None:
+        deployment = running_deployment(gateway, svc)
+        if deployment is not None and rolls_back_to(gateway, deployment):
+            return Stop(svc, deployment, source_label(gateway, deployment))
+    return choose_target(gateway, cluster, service, revision, svc)
+
+
+def stop(gateway: Gateway, chosen: Stop) -> str:
+    """Ask ECS to stop CHOSEN's deployment and roll it back; return the deployment's ARN."""
+    return gateway.stop_service_deployment(chosen.deployment.arn, "ROLLBACK")
 
 
 def go_back(gateway: Gateway, cluster: str, service: str, target: Target) -> Service:
@@ -75,6 +101,14 @@ def roll_back_after(gateway: Gateway, cluster: str, service: str, to_arn: str, f
                     fail: Callable[[str], None]) -> RolledBack:
     """Point SERVICE back at TO_ARN after FAILED (or follow ECS's own rollback there) and wait."""
     label = arn_name(to_arn)
+    followed = failed.deployment
+    if followed is not None and (followed.status in ROLLING_BACK or (
+            followed.status in ("PENDING", "IN_PROGRESS") and rolls_back_to(gateway, followed) == to_arn)):
+        return _ecs_rolls_back(gateway, cluster, service, followed, failed, watch, say, fail)
+    if followed is not None and followed.status == "ROLLBACK_SUCCESSFUL":
+        back = rollback_label(gateway, followed)
+        say(f"ECS already rolled {service} back to {back}")
+        return RolledBack(back, followed.id, Outcome("COMPLETED", failed.reason, failed.service, 0.0, followed))
     latest = failed.service
     primary = latest.primary if latest else None
     if primary is not None and primary.task_definition_arn == to_arn and primary.id != failed_id:
@@ -92,3 +126,23 @@ def roll_back_after(gateway: Gateway, cluster: str, service: str, to_arn: str, f
     else:
         fail(f"the rollback to {label} did not settle either: {outcome.reason}")
     return RolledBack(label, deployment_id, outcome)
+
+
+def _ecs_rolls_back(gateway: Gateway, cluster: str, service: str, deployment: ServiceDeployment, failed: Outcome,
+                    watch: Watch, say: Callable[[str], None], fail: Callable[[str], None]) -> RolledBack:
+    """Have ECS roll DEPLOYMENT back (StopServiceDeployment ROLLBACK unless it already does) and follow it."""
+    label = rollback_label(gateway, deployment)
+    if deployment.status in ROLLING_BACK:
+        say(f"ECS is already rolling {service} back to {label} (service deployment {deployment.id}); following it")
+    else:
+        say(f"stopping service deployment {deployment.id}: ECS rolls {service} back to {label}")
+        gateway.stop_service_deployment(deployment.arn, "ROLLBACK")
+    seen = {e.id for e in failed.service.events} if failed.service else set()
+    outcome = watch_deployment(gateway, cluster, service, deployment.arn, None, seen, watch, expect_rollback=True)
+    if outcome is None:
+        outcome = watch_rollout(gateway, cluster, service, None, seen, watch)
+    if outcome.ok:
+        say(f"rolled back: {service} runs {label} again ({outcome.reason})")
+    else:
+        fail(f"the rollback to {label} did not settle either: {outcome.reason}")
+    return RolledBack(label, deployment.id, outcome)

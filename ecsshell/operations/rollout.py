@@ -6,7 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..model import Deployment, Service, ServiceEvent
+from ..errors import AwsError
+from ..model import Deployment, Service, ServiceDeployment, ServiceEvent
+from .deployments import bake_minutes, hook_line, rollback_label, stages_between, target_name
 from .run import POLL_SECONDS, Clock, Sleep, failure_reason
 
 if TYPE_CHECKING:
@@ -21,6 +23,7 @@ class Outcome:
     reason: str
     service: Service | None = None
     elapsed: float = 0.0
+    deployment: ServiceDeployment | None = None  # the service deployment followed, as last seen
 
     @property
     def ok(self) -> bool:
@@ -35,6 +38,8 @@ class Progress:
     old_running: int
     elapsed: float
     service: Service
+    service_deployment: ServiceDeployment | None = None
+    bake_left: float | None = None  # seconds of bake time left, while the deployment bakes
 
 
 def _stopped_reason(gateway: Gateway, cluster: str, service: str, task_definition_arn: str) -> str:
@@ -55,6 +60,14 @@ def _gone(gateway: Gateway, cluster: str, svc: Service, deployment_id: str | Non
     return f"{reason}; {stopped}" if stopped else reason
 
 
+def tell_new_events(svc: Service, seen: set[str], on_event: Callable[[ServiceEvent], None]) -> None:
+    """Pass SVC's events not in SEEN to ON_EVENT, oldest first, and remember them."""
+    for event in reversed(svc.events):
+        if event.id not in seen:
+            seen.add(event.id)
+            on_event(event)
+
+
 def follow_rollout(gateway: Gateway, cluster: str, service: str, deployment_id: str | None, *, timeout: float,
                    sleep: Sleep, monotonic: Clock, on_progress: Callable[[Progress], None],
                    on_event: Callable[[ServiceEvent], None], poll: float = POLL_SECONDS,
@@ -65,10 +78,7 @@ def follow_rollout(gateway: Gateway, cluster: str, service: str, deployment_id: 
     last: Deployment | None = None
     while True:
         svc = gateway.describe_services(cluster, [service])[0]
-        for event in reversed(svc.events):
-            if event.id not in seen:
-                seen.add(event.id)
-                on_event(event)
+        tell_new_events(svc, seen, on_event)
         deployment = next((d for d in svc.deployments if d.id == deployment_id), None) if deployment_id \
             else svc.primary
         elapsed = monotonic() - start
@@ -108,6 +118,7 @@ class Watch:
     on_event: Callable[[ServiceEvent], None]
     note: Callable[[str], None]
     done: Callable[[], None] = lambda: None
+    say: Callable[[str], None] | None = None  # stage and hook lines (NOTE when not given)
 
 
 def watch_rollout(gateway: Gateway, cluster: str, service: str, deployment_id: str | None, seen: set[str],
@@ -132,6 +143,146 @@ def watch_rollout(gateway: Gateway, cluster: str, service: str, deployment_id: s
         if rollback_pending:
             line += "; no rollback was made, as the rollout had not ended"
         watch.note(f"{line} (see `ls {cluster} {service}`)")
+        raise
+    finally:
+        watch.done()
+
+
+# following the service deployment itself --------------------------------------------------------------
+ROLLED_BACK = frozenset({"ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"})
+ROLLING_BACK = frozenset({"ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "STOP_REQUESTED"})
+
+
+def _failure_detail(gateway: Gateway, cluster: str, svc: Service, legacy: Deployment | None) -> str:
+    """Return why the new revision's tasks stopped, or ''."""
+    return _stopped_reason(gateway, cluster, svc.name, legacy.task_definition_arn) if legacy else ""
+
+
+def _ended(gateway: Gateway, cluster: str, svc: Service, d: ServiceDeployment, legacy: Deployment | None,
+           expect_rollback: bool) -> tuple[str, str] | None:
+    """Return (state, reason) once service deployment D has ended (or, unasked, ECS rolls it back), else None."""
+    reason = d.status_reason or ""
+    if expect_rollback:
+        if d.status in ("ROLLBACK_SUCCESSFUL", "STOPPED", "SUCCESSFUL"):
+            return "COMPLETED", f"service deployment {d.id} {d.status}; {svc.name} runs {svc.revision}"
+        if d.status == "ROLLBACK_FAILED":
+            return "FAILED", "; ".join(x for x in (reason, f"service deployment {d.id} ROLLBACK_FAILED") if x)
+        return None
+    if d.status == "SUCCESSFUL":
+        if legacy is not None:
+            return "COMPLETED", f"{svc.name} runs {legacy.running}/{legacy.desired} tasks of {legacy.revision}"
+        return "COMPLETED", f"{svc.name} runs {svc.revision} (service deployment {d.id} SUCCESSFUL)"
+    breaker = " (circuit-breaker rollback)" if (d.circuit_breaker or {}).get("status") == "TRIGGERED" else ""
+    if d.status in ("ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL"):
+        done = "rolled" if d.status == "ROLLBACK_SUCCESSFUL" else "is rolling"
+        what = f"ECS {done} {svc.name} back to {rollback_label(gateway, d)}{breaker}"
+    elif d.status == "ROLLBACK_FAILED":
+        what = f"ECS could not roll {svc.name} back (ROLLBACK_FAILED){breaker}"
+    elif d.status in ("STOPPED", "FAILED"):
+        what = f"service deployment {d.id} {d.status}"
+    else:
+        return None
+    line = "; ".join(x for x in (reason, what) if x)
+    return "FAILED", f"{line} {_failure_detail(gateway, cluster, svc, legacy)}".strip()
+
+
+def _gave_up(gateway: Gateway, cluster: str, svc: Service, d: ServiceDeployment, legacy: Deployment | None,
+             timeout: float) -> str:
+    """Say where a deployment stood when the wait timed out: counts, stage, the hook it waits at, last failure."""
+    head = f"gave up after {int(timeout)}s: "
+    if legacy is not None:
+        head += (f"{legacy.revision} {legacy.running}/{legacy.desired} running, {legacy.failed} failed, "
+                 f"rollout {legacy.rollout_state}; ")
+    where = f" at {d.lifecycle_stage}" if d.lifecycle_stage else ""
+    hook = d.awaiting
+    line = head + f"service deployment {d.id} {d.status}{where}" + (
+        f", waiting for hook {hook.hook_id}" if hook is not None else "")
+    if legacy is not None and legacy.failed:
+        detail = _failure_detail(gateway, cluster, svc, legacy)
+        line += f"; last failure: {detail}" if detail else ""
+    return line
+
+
+def follow_deployment(gateway: Gateway, cluster: str, service: str, arn: str, deployment_id: str | None,
+                      watch: Watch, *, seen_events: set[str] | None = None, poll: float = POLL_SECONDS,
+                      expect_rollback: bool = False,
+                      last: Callable[[ServiceDeployment], None] = lambda _d: None) -> Outcome | None:
+    """Poll service deployment ARN until its own status ends it; None when ECS cannot describe it.
+
+    Stages are followed by position in LIFECYCLE_STAGES, so one a poll missed is still told; a hook
+    awaiting action is told once, and the wait goes on (bounded by the timeout). A rollback by ECS ends
+    the wait as a failure. EXPECT_ROLLBACK: the deployment is being rolled back on purpose, so the
+    rollback ending is the success.
+    """
+    start = watch.monotonic()
+    seen = set(seen_events or ())
+    say = watch.say or watch.note
+    stage: str | None = None
+    status = ""
+    told_hooks: set[tuple[str, str]] = set()
+    bake_since: float | None = None  # when this watch first saw the deployment bake
+    seen_legacy: Deployment | None = None
+    while True:
+        svc = gateway.describe_services(cluster, [service])[0]
+        tell_new_events(svc, seen, watch.on_event)
+        try:
+            found = gateway.describe_service_deployments([arn])
+        except AwsError:
+            found = []
+        if not found:
+            return None
+        d = found[0]
+        last(d)
+        elapsed = watch.monotonic() - start
+        if not status:
+            say(f"following service deployment {d.id} ({d.strategy}, {d.status})")
+        for reached in stages_between(stage, d.lifecycle_stage, d.strategy):
+            missed = " (passed between two polls)" if reached != d.lifecycle_stage else ""
+            say(f"stage {reached}{missed}")
+        stage = d.lifecycle_stage if d.lifecycle_stage else stage
+        if status and d.status != status:
+            say(f"service deployment {d.id} {d.status}" + (f": {d.status_reason}" if d.status_reason else ""))
+        status = d.status
+        for h in d.hooks:  # each hook's moves once: a PAUSE awaiting action says how to go on
+            if (h.hook_id, h.status) not in told_hooks:
+                told_hooks.add((h.hook_id, h.status))
+                say(hook_line(d, service, cluster) if h.awaiting else
+                    f"hook {h.hook_id} ({' '.join(x for x in (h.target_type, target_name(h.target_arn)) if x)}) "
+                    f"{h.status}")
+        legacy = next((x for x in svc.deployments if x.id == deployment_id), None) if deployment_id \
+            else svc.primary
+        seen_legacy = legacy or seen_legacy  # an ECS rollback drops it from deployments[]; its failures remain
+        old_running = sum(x.running for x in svc.deployments if legacy is None or x.id != legacy.id)
+        bake_since = (elapsed if bake_since is None else bake_since) if d.lifecycle_stage == "BAKE_TIME" else None
+        minutes = bake_minutes(d, svc) if bake_since is not None else None
+        left = max(0.0, minutes * 60 - (elapsed - (bake_since or 0.0))) if minutes is not None else None
+        watch.on_progress(Progress(legacy, old_running, elapsed, svc, d, left))
+        ended = _ended(gateway, cluster, svc, d, legacy or seen_legacy, expect_rollback)
+        if ended is not None:
+            return Outcome(ended[0], ended[1], svc, elapsed, d)
+        if elapsed >= watch.timeout:
+            return Outcome("TIMEOUT", _gave_up(gateway, cluster, svc, d, legacy, watch.timeout), svc, elapsed, d)
+        watch.sleep(min(poll, max(0.0, watch.timeout - elapsed)) or poll)
+
+
+def watch_deployment(gateway: Gateway, cluster: str, service: str, arn: str, deployment_id: str | None,
+                     seen: set[str], watch: Watch, *, expect_rollback: bool = False,
+                     rollback_pending: bool = False) -> Outcome | None:
+    """Follow service deployment ARN; None when ECS cannot describe it; on Ctrl-C say what goes on, re-raise."""
+    last: list[ServiceDeployment] = []
+    try:
+        return follow_deployment(gateway, cluster, service, arn, deployment_id, watch, seen_events=seen,
+                                 expect_rollback=expect_rollback, last=lambda d: last.__setitem__(slice(None), [d]))
+    except KeyboardInterrupt:
+        watch.done()
+        line = f"stopped waiting; deployment {deployment_id or arn.rsplit('/', 1)[-1]} goes on in ECS"
+        if last:
+            d = last[0]
+            line += f" (service deployment {d.id} {d.status}" + (
+                f" at {d.lifecycle_stage})" if d.lifecycle_stage else ")")
+        if rollback_pending:
+            line += "; no rollback was made, as the rollout had not ended"
+        watch.note(f"{line} (see `deployments {cluster} {service}`)")
         raise
     finally:
         watch.done()

@@ -20,6 +20,8 @@ from typing import Any
 from ecsshell.model import (
     ContainerDef,
     Service,
+    ServiceDeployment,
+    ServiceRevision,
     Task,
     TaskDefinition,
 )
@@ -141,8 +143,10 @@ def service_document(
     show_secrets: bool = False,
     *,
     events: int | None = None,
+    deployment: ServiceDeployment | None = None,
+    revisions: list[ServiceRevision] | None = None,
 ) -> dict[str, Any]:
-    """Return one service with its tasks, task definition and revision warnings.
+    """Return one service with its tasks, task definition, warnings, service deployment and service revisions.
 
     `events` keeps only that many most recent events (newest first); None keeps them all.
     """
@@ -154,7 +158,31 @@ def service_document(
         "taskDefinition": task_definition_document(task_def, show_secrets) if task_def else None,
         "tasks": to_jsonable(tasks),
         "warnings": [w for w in (revision_mismatch(service, t) for t in tasks) if w],
+        "serviceDeployment": to_jsonable(deployment),
+        "serviceRevisions": to_jsonable(revisions or []),
     }
+
+
+def deployment_document(deployment: ServiceDeployment, revisions: Mapping[str, ServiceRevision]) -> dict[str, Any]:
+    """Return one service deployment with `family:rev` of its source and target revisions, and their images."""
+    doc = to_jsonable(deployment)
+
+    def label(arn: str | None) -> str | None:
+        found = revisions.get(arn or "")
+        return found.revision if found else None
+
+    doc["targetRevision"] = label(deployment.target.arn if deployment.target else None)
+    doc["sourceRevisions"] = [label(s.arn) for s in deployment.sources]
+    named = [deployment.target.arn if deployment.target else "", *(s.arn for s in deployment.sources)]
+    doc["serviceRevisions"] = [to_jsonable(revisions[a]) for a in named if a in revisions]
+    return doc
+
+
+def deployments_document(cluster: str, service: str, deployments: list[ServiceDeployment],
+                         revisions: Mapping[str, ServiceRevision]) -> dict[str, Any]:
+    """Return a service's deployment history, newest first."""
+    return {"cluster": cluster, "service": service,
+            "serviceDeployments": [deployment_document(d, revisions) for d in deployments]}
 
 
 def services_document(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from ecsshell.model import Service, Task, TaskDefinition
+from ecsshell.model import RolloutFacts, Service, Task, TaskDefinition
 from ecsshell.queries import recent_events, revision_mismatch
 from ecsshell.render.states import state_cell, state_style, states_text
 from ecsshell.render.views.taskdefs import task_definition_view
@@ -22,7 +22,39 @@ from ecsshell.render.widgets import (
 )
 
 
-def _service_summary(service: Service, verbose: bool) -> KeyValueGrid:
+def _bake(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}m{secs:02d}s left"
+
+
+def _rollout_rows(grid: KeyValueGrid, service: Service, rollout: RolloutFacts | None) -> None:
+    """Add the strategy and, while a service deployment runs, its stage, traffic and bake time left."""
+    if service.controller != "ECS":
+        grid.add_row(cell("deployed by"), cell(service.controller))
+    grid.add_row(cell("strategy"), cell(rollout.strategy if rollout else service.strategy))
+    d = rollout.deployment if rollout else None
+    if rollout is None or d is None:
+        return
+    stage = f" at {d.lifecycle_stage}" if d.lifecycle_stage else ""
+    grid.add_row(cell("deploying"), cell(f"{d.id} {d.status}{stage}", WARNING_STYLE))
+    if rollout.traffic:
+        grid.add_row(cell("traffic"), cell(rollout.traffic))
+    if rollout.bake_left is not None:
+        grid.add_row(cell("bake time"), cell(_bake(rollout.bake_left)))
+    if rollout.waiting:
+        grid.add_row(cell("waiting"), cell(rollout.waiting, WARNING_STYLE))
+
+
+def _running_images(rollout: RolloutFacts | None) -> list[RenderableType]:
+    """Return the images and digests each running service revision runs (what the tag resolved to)."""
+    if rollout is None or not any(r.container_images for r in rollout.revisions):
+        return []
+    from ecsshell.render.views.deployments import images_table
+
+    return [Text(""), images_table(list(rollout.revisions), "Running images (service revisions)")]
+
+
+def _service_summary(service: Service, verbose: bool, rollout: RolloutFacts | None = None) -> KeyValueGrid:
     """Return the service's key facts as a key/value grid."""
     grid = KeyValueGrid()
     grid.add_row(cell("cluster"), cell(service.cluster))
@@ -34,6 +66,7 @@ def _service_summary(service: Service, verbose: bool) -> KeyValueGrid:
     grid.add_row(cell("task definition"), cell(service.revision))
     grid.add_row(cell("launch type"), cell(service.launch_type))
     grid.add_row(cell("created"), cell(when(service.created_at)))
+    _rollout_rows(grid, service, rollout)
     if verbose:
         grid.add_row(cell("arn"), cell(service.arn))
         grid.add_row(cell("task definition arn"), cell(service.task_definition_arn))
@@ -145,16 +178,18 @@ def service_detail(
     verbose: bool,
     events: int,
     show_secrets: bool,
+    rollout: RolloutFacts | None = None,
 ) -> RenderableType:
-    """Return everything about one service: summary, deployments, tasks, events, LBs, containers."""
+    """Return everything about one service: summary, deployments, tasks, images, events, LBs, containers."""
     blank = Text("")
     parts: list[RenderableType] = [
         heading(f"Service {service.name}"),
-        _service_summary(service, verbose),
+        _service_summary(service, verbose, rollout),
         blank,
         _deployments_table(service, verbose),
         blank,
         _service_tasks_table(service, tasks, verbose),
+        *_running_images(rollout),
     ]
     warnings = [w for w in (revision_mismatch(service, t) for t in tasks) if w]
     for warning in dict.fromkeys(warnings):

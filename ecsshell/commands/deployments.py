@@ -1,0 +1,103 @@
+"""Service deployments: `deployments` (history, or one in detail) and `continue` (past a paused hook)."""
+
+from __future__ import annotations
+
+import argparse
+
+from cmd2 import with_argparser, with_category
+
+from ..operations import deployments
+from ..scope import SCOPE_RULE
+from .common import EcsCommands, positional_completer
+from .plumbing import CommandError, CommandParser, add_output_flag, mutating, refused
+
+CATEGORY = "Deploy"
+
+
+def deployments_parser() -> CommandParser:
+    parser = CommandParser(description="Show a service's deployment history, newest first, or one deployment in "
+                                       "detail with its lifecycle hooks and the images (and digests) it deployed.",
+                           epilog="ID is the last part of the deployment's ARN, or a prefix naming one (after `--` "
+                                  "when it begins with `-`). "
+                                  + SCOPE_RULE)
+    parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] SERVICE [ID]",
+                        completer=positional_completer(("cluster", "service")))
+    add_output_flag(parser)
+    return parser
+
+
+def continue_parser() -> CommandParser:
+    parser = CommandParser(description="Resume a service deployment paused at a lifecycle hook (a PAUSE hook "
+                                       "awaiting action), or roll it back.", epilog=SCOPE_RULE)
+    parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] SERVICE",
+                        completer=positional_completer(("cluster", "service")))
+    parser.add_argument("--rollback", action="store_true", help="roll the deployment back instead of going on")
+    parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    add_output_flag(parser)
+    return parser
+
+
+class DeploymentCommands(EcsCommands):
+    """Commands that read and steer ECS service deployments."""
+
+    DEFAULT_CATEGORY = CATEGORY
+
+    @with_argparser(deployments_parser)
+    @with_category(CATEGORY)
+    def do_deployments(self, args: argparse.Namespace) -> None:
+        """Show a service's deployment history, or one deployment in detail."""
+        from ..render import jsonout
+        from ..render.views import deployments as view
+
+        usage = "deployments [CLUSTER] SERVICE [ID]"
+        cluster, service, ident = self.optional(list(args.names), ("cluster", "service", "deployment"))
+        if not cluster or not service:
+            self.required(list(args.names), ("cluster", "service"), usage)
+            raise CommandError(f"missing SERVICE; usage: {usage}", 2)
+        gateway = self.ctx.gateway
+        with refused():
+            found = deployments.history(gateway, cluster, service)
+            chosen = found.find(ident) if ident else None
+        as_json = self.ctx.view(args).json
+        if chosen is not None:
+            if as_json:
+                self.ctx.presenter.json({"cluster": cluster, "service": service,
+                                         "serviceDeployment": jsonout.deployment_document(chosen, found.revisions)})
+            else:
+                self.ctx.presenter.show(view.deployment_detail(chosen, found.label, found.revisions,
+                                                               deployments.weights(chosen, found.revisions)))
+            return
+        if as_json:
+            self.ctx.presenter.json(jsonout.deployments_document(cluster, service, found.deployments,
+                                                                 found.revisions))
+        elif not found.deployments:
+            self.ctx.presenter.line(f"ECS lists no service deployments for {service} in {cluster}")
+        else:
+            self.ctx.presenter.show(view.history_table(service, found.deployments, found.label))
+
+    @with_argparser(continue_parser)
+    @with_category(CATEGORY)
+    @mutating
+    def do_continue(self, args: argparse.Namespace) -> None:
+        """Resume a deployment paused at a lifecycle hook, or roll it back with --rollback."""
+        cluster, service = self.required(list(args.names), ("cluster", "service"),
+                                         "continue [CLUSTER] SERVICE [--rollback]")
+        gateway = self.ctx.gateway
+        with refused():
+            paused = deployments.paused(gateway, cluster, service)
+        hook = paused.awaiting
+        assert hook is not None  # paused() refuses a deployment waiting at no hook
+        where = f" at {paused.lifecycle_stage}" if paused.lifecycle_stage else ""
+        verb = "Roll back" if args.rollback else "Continue"
+        if not self.go_ahead(args, f"{verb} deployment {paused.id} of {cluster}/{service}, paused{where} by "
+                                   f"hook {hook.hook_id}?"):
+            return
+        with refused():
+            done = deployments.resume(gateway, paused, args.rollback)
+        if self.ctx.view(args).json:
+            self.ctx.presenter.json({"cluster": cluster, "service": service, "serviceDeploymentArn": paused.arn,
+                                     "hookId": done.hook_id, "action": done.action})
+            return
+        what = "ECS rolls it back" if args.rollback else "ECS goes on with it"
+        self.ctx.presenter.line(f"{service} in {cluster}: deployment {paused.id} released from hook {hook.hook_id}"
+                                f"{where}; {what} (see `deployments {cluster} {service} {paused.id}`)")
