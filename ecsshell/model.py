@@ -154,6 +154,8 @@ class TaskContainer:
     reason: str | None = None
     health: str | None = None
     image: str | None = None
+    image_digest: str | None = None  # what the registry resolved the image to
+    runtime_id: str | None = None  # the container runtime's id (ECS Exec's target needs it)
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,14 @@ class Task:
     stopped_at: datetime | None = None
     stopped_reason: str | None = None
     containers: tuple[TaskContainer, ...] = ()
+    cluster_arn: str | None = None
+    stop_code: str | None = None  # TaskFailedToStart | EssentialContainerExited | UserInitiated | ...
+    created_at: datetime | None = None
+    pull_started_at: datetime | None = None
+    pull_stopped_at: datetime | None = None
+    network_interface_id: str | None = None  # the awsvpc ENI, from the task's attachments
+    private_ipv4_address: str | None = None
+    enable_execute_command: bool = False
 
     @property
     def id(self) -> str:

@@ -168,6 +168,8 @@ def task_container(data: ContainerTypeDef) -> TaskContainer:
         reason=_str(data.get("reason")),
         health=_str(data.get("healthStatus")),
         image=_str(data.get("image")),
+        image_digest=_str(data.get("imageDigest")),
+        runtime_id=_str(data.get("runtimeId")),
     )
 
 
@@ -185,7 +187,26 @@ def task(data: TaskTypeDef) -> Task:
         stopped_at=_time(data.get("stoppedAt")),
         stopped_reason=_str(data.get("stoppedReason")),
         containers=tuple(task_container(c) for c in _list(data.get("containers"))),
+        cluster_arn=_str(data.get("clusterArn")),
+        stop_code=_str(data.get("stopCode")),
+        created_at=_time(data.get("createdAt")),
+        pull_started_at=_time(data.get("pullStartedAt")),
+        pull_stopped_at=_time(data.get("pullStoppedAt")),
+        network_interface_id=_attachment_detail(data, "networkInterfaceId"),
+        private_ipv4_address=_attachment_detail(data, "privateIPv4Address"),
+        enable_execute_command=bool(data.get("enableExecuteCommand")),
     )
+
+
+def _attachment_detail(data: TaskTypeDef, name: str) -> str | None:
+    """Return detail NAME of the task's ElasticNetworkInterface attachment (awsvpc), if it has one."""
+    for attachment in _list(data.get("attachments")):
+        if attachment.get("type") != "ElasticNetworkInterface":
+            continue
+        for detail in _list(attachment.get("details")):
+            if detail.get("name") == name:
+                return _str(detail.get("value"))
+    return None
 
 
 def _pairs(items: Any, key: str, value: str) -> tuple[tuple[str, str], ...]:

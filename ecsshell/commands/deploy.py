@@ -55,7 +55,8 @@ def update_parser() -> CommandParser:
                               epilog="IMAGE is a full reference (repo/app:1.2, host:5000/app:1.2, repo@sha256:...) "
                                      "or :TAG to keep the repository and change only the tag. In CI, add --wait: the "
                                      "exit status then says whether the rollout succeeded. " + SCOPE_RULE)
-    parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] [SERVICE] [IMAGE|:TAG]",
+    parser.add_argument("names", nargs="*", metavar="[CLUSTER] [SERVICE] [IMAGE|:TAG]",
+                        help="names filled from the right; the scope gives the rest (see `help scope`)",
                         completer=positional_completer(("cluster", "service", "image")))
     parser.add_argument("--container", metavar="NAME", help="container whose image IMAGE replaces (default: first)",
                         completer=container_completer(("cluster", "service", "image")))
@@ -84,7 +85,8 @@ def update_parser() -> CommandParser:
 def rollback_parser() -> CommandParser:
     parser = CommandParser(description="Point a service back at its previous ACTIVE (or the named) revision.",
                               epilog=SCOPE_RULE)
-    parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] [SERVICE] [REVISION]",
+    parser.add_argument("names", nargs="*", metavar="[CLUSTER] [SERVICE] [REVISION]",
+                        help="names filled from the right; the scope gives the rest (see `help scope`)",
                         completer=positional_completer(("cluster", "service")))
     add_output_flag(parser)
     add_wait_flags(parser)
@@ -93,7 +95,8 @@ def rollback_parser() -> CommandParser:
 
 def scale_parser() -> CommandParser:
     parser = CommandParser(description="Set a service's desired task count.", epilog=SCOPE_RULE)
-    parser.add_argument("names", nargs="+", metavar="NAME", help="[CLUSTER] [SERVICE] COUNT",
+    parser.add_argument("names", nargs="+", metavar="[CLUSTER] [SERVICE] COUNT",
+                        help="names filled from the right; the scope gives the rest (see `help scope`)",
                         completer=positional_completer(("cluster", "service")))
     add_output_flag(parser)
     add_wait_flags(parser)

@@ -15,7 +15,7 @@ from moto.core.responses import ActionResult
 from moto.ecs import exceptions, responses
 
 NOT_ENABLED = ("The execute command failed because execute command was not enabled when the task was run or the "
-               "execute command agent isn’t running. Wait and try again or run a new task with execute command "
+               "execute command agent isn\u2019t running. Wait and try again or run a new task with execute command "
                "enabled and try again.")
 NOT_INTERACTIVE = "Interactive is the only mode supported currently."
 

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .server import World
+from typing import Any, Protocol
 
 PULL_ERROR = "CannotPullContainerError"
 INIT_ERROR = "ResourceInitializationError"
@@ -60,6 +58,18 @@ def started(task: Any) -> None:
         container.runtime_id = f"{task.id}-{uuid.uuid4().int % 10**10:010d}"
         if getattr(task, "enable_execute_command", False):
             container.managed_agents = [{"name": "ExecuteCommandAgent", "lastStatus": "RUNNING"}]
+
+
+class World(Protocol):
+    """The world as scripting a cause needs it: its lock, its scheduler and moto's ECS backend."""
+
+    @property
+    def lock(self) -> AbstractContextManager[Any]: ...
+
+    @property
+    def scheduler(self) -> Any: ...  # the Scheduler (scheduler.py imports this module)
+
+    def backend(self, service: str = "ecs") -> Any: ...
 
 
 class Causes:
