@@ -124,3 +124,105 @@ def test_a_task_prefix_two_tasks_share_is_ambiguous_and_a_plain_word_stays_a_ser
         service_or_task(gateway, "c", "web")  # not hex: never looked up as a task
     with pytest.raises(AwsError, match='service "abc9" not found'):
         service_or_task(gateway, "c", "abc9")  # hex, but no task has it: the service's error stands
+
+
+# why ---------------------------------------------------------------------------------------------
+def redeploy(world: World, cluster: str, service: str, seconds: float = 10) -> None:
+    """Start a new deployment of SERVICE on its revision, as a fresh rollout would, and let it run."""
+    world.client("ecs").update_service(cluster=cluster, service=service, forceNewDeployment=True)
+    world.advance(seconds)
+    world.recorder.reset()
+
+
+def why(ecsshell, cluster: str, service: str) -> tuple[Any, dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """Run `why` as text and as JSON; return the text run and the JSON document."""
+    text = ecsshell("why", cluster, service)
+    document = json.loads(ecsshell("why", cluster, service, "--output", "json").out)
+    return text, document
+
+
+def assert_cause(world: World, text: Any, document: dict[str, Any], kind: str, *words: str) -> dict[str, Any]:
+    """Check `why` found a cause of KIND saying WORDS, with a next step, exited 1 and changed nothing."""
+    assert text.code == 1, text.err
+    assert document["ok"] is False
+    (cause,) = [c for c in document["causes"] if c["cause"] == kind]
+    for word in words:
+        assert word in cause["summary"], cause
+        assert word in text.out
+    assert cause["next"] and f"  next: {cause['next']}" in text.out
+    assert not [op for op in world.recorder.calls if not op.startswith(("Describe", "List"))]
+    return cause
+
+
+def test_why_a_healthy_service_says_so_and_exits_0(world, ecsshell, small) -> None:
+    text, document = why(ecsshell, "prod", "web")
+    assert text.code == 0 and text.out.startswith("OK: service web in prod runs 3 of 3 tasks")
+    assert document["ok"] is True and document["causes"] == []
+
+
+def test_why_image_pull_failure(world, ecsshell, small) -> None:
+    failures.cannot_pull(world, "staging-api:1")
+    redeploy(world, "staging", "api")
+    stopped = [t for t in ecs_tasks(world, "staging", "STOPPED", serviceName="api")
+               if t["stopCode"] == "TaskFailedToStart"]
+    assert stopped and stopped[0]["stoppedReason"].startswith("CannotPullContainerError: ")
+    text, document = why(ecsshell, "staging", "api")
+    cause = assert_cause(world, text, document, "image-pull", "CannotPullContainerError", "api:2.5.0-beta")
+    assert set(cause["tasks"]) <= {task_id(t) for t in stopped} and cause["tasks"]
+    assert "execution role" in cause["next"]
+
+
+def test_why_missing_secrets_or_execution_role(world, ecsshell, small) -> None:
+    failures.lacks_secrets(world, "staging-worker:1")
+    redeploy(world, "staging", "worker")
+    text, document = why(ecsshell, "staging", "worker")
+    cause = assert_cause(world, text, document, "secrets", "ResourceInitializationError: unable to pull secrets "
+                                                           "or registry auth")
+    assert "secretsmanager:GetSecretValue" in cause["next"] and "ecsTaskExecutionRole" in cause["next"]
+
+
+def test_why_essential_container_exit_with_its_code(world, ecsshell, small) -> None:
+    failures.exits(world, "staging-web:2", 137, container="web")
+    redeploy(world, "staging", "web")
+    text, document = why(ecsshell, "staging", "web")
+    cause = assert_cause(world, text, document, "exit", "essential container web exited with code 137")
+    assert "memory" in cause["next"] and "logs staging web" in cause["next"]
+
+
+def test_why_failing_container_health_checks(world, ecsshell, small) -> None:
+    failures.fails_health_checks(world, "staging-api:1")
+    redeploy(world, "staging", "api")
+    (stopped, *_) = [t for t in ecs_tasks(world, "staging", "STOPPED", serviceName="api")
+                     if t["stoppedReason"] == failures.HEALTH_REASON]
+    assert stopped["containers"][0]["healthStatus"] == "UNHEALTHY"
+    text, document = why(ecsshell, "staging", "api")
+    cause = assert_cause(world, text, document, "container-health", "Task failed container health checks")
+    assert "healthCheck" in cause["next"]
+
+
+def test_why_target_group_health(world, ecsshell, small) -> None:
+    text, document = why(ecsshell, "prod", "search")
+    cause = assert_cause(world, text, document, "target-health", "prod-search: 0 of 2 targets healthy")
+    assert "health check" in cause["next"]
+
+
+def test_why_no_capacity_to_place_tasks(world, ecsshell, small) -> None:
+    failures.unplaceable(world, "staging", "worker")
+    world.client("ecs").update_service(cluster="staging", service="worker", desiredCount=3)
+    world.advance(5)
+    world.recorder.reset()
+    text, document = why(ecsshell, "staging", "worker")
+    assert_cause(world, text, document, "placement", "(service worker) was unable to place a task because no "
+                                                     "container instance met all of its requirements")
+    assert document["runningCount"] == 1 and document["desiredCount"] == 3
+
+
+def test_why_names_the_failed_deployment_and_what_still_runs(world, ecsshell, small) -> None:
+    text, document = why(ecsshell, "prod", "payments")
+    assert_cause(world, text, document, "exit", "exited with code 1")
+    assert any("FAILED" in note for note in document["notes"]) and "note: " in text.out
+
+
+def test_why_of_an_unknown_service_fails_in_one_line(world, ecsshell, small) -> None:
+    result = ecsshell("why", "prod", "nosuch")
+    assert result.code != 0 and len(result.err.strip().splitlines()) == 1 and "nosuch" in result.err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ecsshell.render.views.checks import check_report, cluster_check
 from ecsshell.render.views.clusters import clusters_table
+from ecsshell.render.views.diagnose import why_report
 from ecsshell.render.views.load_balancers import load_balancers_view
 from ecsshell.render.views.service_detail import events_view, service_detail
 from ecsshell.render.views.services import services_table
@@ -25,4 +26,5 @@ __all__ = [
     "task_detail",
     "task_list",
     "tasks_table",
+    "why_report",
 ]
