@@ -132,6 +132,7 @@ class Service:
     load_balancers: tuple[LoadBalancerRef, ...] = ()
     network_configuration: dict[str, Any] | None = None
     created_at: datetime | None = None
+    enable_execute_command: bool = False
 
     @property
     def revision(self) -> str:
@@ -285,6 +286,23 @@ class RunFailure:
     arn: str | None
     reason: str
     detail: str | None = None
+
+
+@dataclass(frozen=True)
+class ExecSession:
+    """The SSM session ExecuteCommand opened into one container; its token is a secret, never printed."""
+
+    cluster_arn: str
+    task_arn: str
+    container_name: str
+    session_id: str
+    container_arn: str | None = None
+    stream_url: str = field(default="", repr=False)
+    token_value: str = field(default="", repr=False)
+
+    def session(self) -> dict[str, str]:
+        """Return the session as ExecuteCommand answered it, for the session-manager-plugin alone."""
+        return {"sessionId": self.session_id, "streamUrl": self.stream_url, "tokenValue": self.token_value}
 
 
 @dataclass(frozen=True)

@@ -226,3 +226,115 @@ def test_why_names_the_failed_deployment_and_what_still_runs(world, ecsshell, sm
 def test_why_of_an_unknown_service_fails_in_one_line(world, ecsshell, small) -> None:
     result = ecsshell("why", "prod", "nosuch")
     assert result.code != 0 and len(result.err.strip().splitlines()) == 1 and "nosuch" in result.err
+
+
+# exec --------------------------------------------------------------------------------------------
+STAND_IN = """#!/bin/sh
+if [ "$1" = "--version" ]; then echo "$STAND_IN_VERSION"; exit 0; fi
+python3 - "$@" <<'PY'
+import json, os, sys
+with open(os.environ["STAND_IN_RECORD"], "w") as out:
+    json.dump({"argv": sys.argv[1:], "session": os.environ.get("AWS_SSM_START_SESSION_RESPONSE")}, out)
+PY
+exit "${STAND_IN_EXIT:-0}"
+"""
+
+
+def stand_in(tmp_path: Any, version: str = "1.2.707.0", exit_code: int = 0) -> tuple[dict[str, str], Any]:
+    """Put a session-manager-plugin that records its arguments on PATH; return the env and the record file."""
+    folder = tmp_path / "bin"
+    folder.mkdir(exist_ok=True)
+    plugin = folder / "session-manager-plugin"
+    plugin.write_text(STAND_IN)
+    plugin.chmod(0o755)
+    record = tmp_path / "record.json"
+    return {"PATH": f"{folder}:/usr/bin:/bin", "STAND_IN_RECORD": str(record), "STAND_IN_VERSION": version,
+            "STAND_IN_EXIT": str(exit_code)}, record
+
+
+def runtime_ids(world: World, cluster: str, service: str, container: str) -> dict[str, str]:
+    return {task_id(t): c["runtimeId"] for t in ecs_tasks(world, cluster, serviceName=service)
+            for c in t["containers"] if c["name"] == container}
+
+
+def test_exec_runs_the_plugin_with_the_documented_arguments(world, ecsshell, small, tmp_path) -> None:
+    env, record = stand_in(tmp_path)
+    result = ecsshell("exec", "prod", "web", "--force", extra=env)
+    assert result.code == 0, result.err
+    assert world.recorder.calls["ExecuteCommand"] == 1
+    called = json.loads(record.read_text())
+    first, region, action, profile, request, endpoint = called["argv"]
+    assert (first, region, action, profile) == ("AWS_SSM_START_SESSION_RESPONSE", "us-east-1", "StartSession", "")
+    session = json.loads(called["session"])
+    assert set(session) == {"sessionId", "streamUrl", "tokenValue"} and session["tokenValue"]
+    cluster, tid, runtime = json.loads(request)["Target"].removeprefix("ecs:").split("_")
+    assert cluster == "prod" and runtime_ids(world, "prod", "web", "web")[tid] == runtime
+    assert endpoint.rstrip("/") == world.environ()["AWS_ENDPOINT_URL"].rstrip("/")
+    assert session["tokenValue"] not in result.out + result.err
+    assert "container web of task" in result.err and "envoy" in result.err  # names the other container
+
+
+def test_exec_hands_an_old_plugin_the_session_as_its_first_argument(world, ecsshell, small, tmp_path) -> None:
+    env, record = stand_in(tmp_path, version="1.2.279.0")
+    tid = next(iter(runtime_ids(world, "prod", "web", "envoy")))
+    result = ecsshell("exec", "prod", tid[:8], "--container", "envoy", "ls -la", "--force", extra=env)
+    assert result.code == 0, result.err
+    called = json.loads(record.read_text())
+    assert called["session"] is None and set(json.loads(called["argv"][0])) == {"sessionId", "streamUrl",
+                                                                                "tokenValue"}
+    assert json.loads(called["argv"][4])["Target"].endswith(f"_{tid}_{runtime_ids(world, 'prod', 'web', 'envoy')[tid]}")
+    assert f"exec 'ls -la' in container envoy of task {tid}" in result.err
+
+
+def test_exec_fails_with_the_plugin_status(world, ecsshell, small, tmp_path) -> None:
+    env, _ = stand_in(tmp_path, exit_code=5)
+    result = ecsshell("exec", "prod", "web", "--force", extra=env)
+    assert result.code == 5 and "exited with status 5" in result.err
+
+
+def test_exec_with_exec_off_says_how_to_turn_it_on_and_calls_nothing(world, ecsshell, small, tmp_path) -> None:
+    env, record = stand_in(tmp_path)
+    result = ecsshell("exec", "prod", "legacy", "--force", extra=env)
+    assert result.code == 1 and len(result.err.strip().splitlines()) == 1
+    assert "ECS Exec is off" in result.err and "--enable-execute-command" in result.err
+    (standalone,) = ecs_tasks(world, "batch")
+    task = ecsshell("exec", "batch", task_id(standalone)[:8], "--force", extra=env)
+    assert task.code == 1 and "started without ECS Exec" in task.err and "run-task" in task.err
+    assert world.recorder.calls["ExecuteCommand"] == 0 and not record.exists()
+
+
+def test_ecs_refuses_execute_command_for_a_task_without_it(world, small) -> None:
+    import botocore.exceptions
+    import pytest
+
+    from ecsshell.emulator.execute_command import NOT_ENABLED
+
+    (task, *_) = ecs_tasks(world, "prod", serviceName="legacy")
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        world.client("ecs").execute_command(cluster="prod", task=task["taskArn"], command="/bin/sh",
+                                            interactive=True)
+    assert caught.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert caught.value.response["Error"]["Message"] == NOT_ENABLED
+
+
+def test_exec_without_the_plugin_says_where_to_get_it(world, ecsshell, small, tmp_path) -> None:
+    result = ecsshell("exec", "prod", "web", "--force", extra={"PATH": str(tmp_path)})
+    assert result.code == 1 and len(result.err.strip().splitlines()) == 1
+    assert "session-manager-plugin is not installed" in result.err and "https://" in result.err
+    assert world.recorder.calls["ExecuteCommand"] == 0
+
+
+def test_exec_wants_a_terminal_or_force_and_read_only_refuses_it(world, ecsshell, small, tmp_path) -> None:
+    env, record = stand_in(tmp_path)
+    piped = ecsshell("exec", "prod", "web", extra=env)
+    assert piped.code == 2 and "--force" in piped.err and len(piped.err.strip().splitlines()) == 1
+    refused = ecsshell("--read-only", "exec", "prod", "web", "--force", extra=env)
+    assert refused.code == 1 and "read-only mode" in refused.err
+    assert world.recorder.calls["ExecuteCommand"] == 0 and not record.exists()
+
+
+def test_exec_inside_a_scope(world, ecsshell, small, tmp_path) -> None:
+    env, record = stand_in(tmp_path)
+    result = ecsshell(stdin="use prod\nexec web --force\n", extra=env)
+    assert result.code == 0, result.err
+    assert json.loads(json.loads(record.read_text())["argv"][4])["Target"].startswith("ecs:prod_")

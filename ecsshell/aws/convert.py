@@ -10,6 +10,7 @@ from ..model import (
     Cluster,
     ContainerDef,
     Deployment,
+    ExecSession,
     LoadBalancerRef,
     LogEvent,
     Revision,
@@ -156,6 +157,7 @@ def service(data: ServiceTypeDef) -> Service:
         load_balancers=tuple(load_balancer_ref(lb) for lb in _list(data.get("loadBalancers"))),
         network_configuration=_dict(data.get("networkConfiguration")),
         created_at=_time(data.get("createdAt")),
+        enable_execute_command=bool(data.get("enableExecuteCommand")),
     )
 
 
@@ -307,3 +309,12 @@ def log_event(data: FilteredLogEventTypeDef) -> LogEvent:
         message=str(data.get("message") or "").rstrip("\n"),
         event_id=data.get("eventId"),
     )
+
+
+def exec_session(data: Mapping[str, Any]) -> ExecSession:
+    """Convert an ExecuteCommand answer."""
+    session = data.get("session") or {}
+    return ExecSession(cluster_arn=str(data.get("clusterArn") or ""), task_arn=str(data.get("taskArn") or ""),
+                       container_name=str(data.get("containerName") or ""),
+                       session_id=str(session.get("sessionId") or ""), container_arn=_str(data.get("containerArn")),
+                       stream_url=str(session.get("streamUrl") or ""), token_value=str(session.get("tokenValue") or ""))

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any, Protocol, TypeVar
 
-from ..model import Cluster, LoadBalancer, LogEvent, Revision, RunFailure, Service, Task, TaskDefinition
+from ..model import Cluster, ExecSession, LoadBalancer, LogEvent, Revision, RunFailure, Service, Task, TaskDefinition
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -50,6 +50,8 @@ class Gateway(Protocol):
                       family: str | None = None) -> list[Task]: ...
 
     def stop_task(self, cluster: str, task: str, reason: str) -> Task: ...
+
+    def execute_command(self, cluster: str, task: str, container: str, command: str) -> ExecSession: ...
 
     def has_cluster(self, name: str) -> bool: ...
 
