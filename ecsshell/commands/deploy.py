@@ -10,7 +10,7 @@ from typing import Any
 
 from cmd2 import with_argparser, with_category
 
-from ..model import ServiceEvent
+from ..model import ServiceEvent, TaskDefinition
 from ..operations import deploy, rollback, scale
 from ..operations.rollback import RolledBack
 from ..operations.rollout import Outcome, Progress, Watch, watch_rollout
@@ -294,6 +294,8 @@ class DeployCommands(EcsCommands):
         with refused():
             chosen = rollback.choose_target(ctx.gateway, cluster, service, revision)
         svc, target = chosen.service, chosen.task_definition
+        if not args.yes and ctx.asks_confirmation:
+            self._show_rollback_diff(args, svc.task_definition_arn, target)
         if not self.go_ahead(args, f"Roll {cluster}/{service} back from {svc.revision} to {target.label}?"):
             return
         updated = rollback.go_back(ctx.gateway, cluster, service, chosen)
@@ -313,6 +315,16 @@ class DeployCommands(EcsCommands):
         finally:
             if self._json(args):
                 ctx.presenter.json(doc)
+
+    def _show_rollback_diff(self, args: argparse.Namespace, current_arn: str, target: TaskDefinition) -> None:
+        """Show how the revision a rollback goes back to differs from the one running, as `update` does."""
+        from ..render import diff as diffs
+
+        ctx = self.ctx
+        current = ctx.gateway.task_definition(current_arn)
+        text = diffs.taskdef_diff(deploy.registrable(current), deploy.registrable(target), current.label,
+                                  target.label, show_secrets=ctx.view(args).show_secrets)
+        ctx.presenter.show(diffs.diff_renderable(text, ctx.presenter.color) if text else "no change")
 
     # scale ------------------------------------------------------------------------------------
     @with_argparser(scale_parser)
