@@ -58,6 +58,12 @@ class CommandParser(Cmd2ArgumentParser):
         kwargs.setdefault("formatter_class", NamesFormatter)
         super().__init__(*args, **kwargs)
 
+    def format_help(self) -> str:
+        """Return the help, ending with the command's examples (commands/examples.py)."""
+        from .examples import examples_text
+
+        return super().format_help() + examples_text(self.prog.split()[-1])
+
     def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
         return self.parse_intermixed_args(args, namespace)
 
