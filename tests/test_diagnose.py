@@ -383,3 +383,44 @@ def test_the_readme_diagnose_examples_run_against_the_demo_world(world, ecsshell
         result = ecsshell(*shlex.split(command)[1:], extra=env)
         assert result.code == status, (command, result.err)
         assert "Traceback" not in result.err
+
+
+# completion and cost -----------------------------------------------------------------------------
+def test_stop_and_exec_complete_task_ids_that_then_run(world, small, tmp_path) -> None:
+    from harness import make_environment
+    from test_completion import complete
+
+    from ecsshell.options import Options
+    from ecsshell.shell import EcsShell
+
+    (standalone,) = ecs_tasks(world, "batch")
+    app = EcsShell(make_environment(world, tmp_path), Options(), interactive=False)
+    try:
+        names, _, metas = complete(app, "stop batch ")
+        assert names == [task_id(standalone)] and "report:2" in metas[0]
+        prod_ids = {task_id(t) for t in ecs_tasks(world, "prod")}
+        offered = set(complete(app, "exec prod ")[0])
+        assert {"web", "api"} <= offered and prod_ids <= offered
+        app.onecmd_plus_hooks(f"stop batch {names[0]} -y")
+        assert app.last_status == 0
+    finally:
+        app.close()
+    world.advance(5)
+    assert ecs_tasks(world, "batch") == []
+
+
+def test_why_costs_a_handful_of_calls(world, ecsshell, small) -> None:
+    assert ecsshell("why", "prod", "search").code == 1
+    calls = world.recorder.calls
+    assert calls["DescribeServices"] == 1 and calls["ListTasks"] == 2 and calls["DescribeTasks"] <= 2
+    assert calls["DescribeTaskDefinition"] <= 1
+    assert sum(calls.values()) <= 10, dict(calls)
+
+
+def test_ls_task_by_prefix_costs_a_handful_of_calls(world, ecsshell, small) -> None:
+    tid = task_id(ecs_tasks(world, "prod", serviceName="web")[0])
+    world.recorder.reset()
+    assert ecsshell("ls", "prod", tid[:8]).code == 0
+    calls = world.recorder.calls
+    assert calls["ListTasks"] == 2 and calls["DescribeTasks"] <= 2 and calls["DescribeServices"] == 1
+    assert sum(calls.values()) <= 7, dict(calls)

@@ -124,6 +124,7 @@ def task_detail(cluster: str, task: Task) -> RenderableType:
     group = task.group or ""
     where = f"service {group.removeprefix('service:')}" if group.startswith("service:") else "standalone"
     facts = new_table("", "")
+    facts.show_header = False  # a list of facts, not a table of rows
     rows: list[tuple[str, str, str]] = [
         ("status", f"{task.last_status} (desired {task.desired_status})", ""),
         ("health", task.health or MISSING, ERROR_STYLE if task.health == "UNHEALTHY" else ""),
