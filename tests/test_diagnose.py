@@ -424,3 +424,23 @@ def test_ls_task_by_prefix_costs_a_handful_of_calls(world, ecsshell, small) -> N
     calls = world.recorder.calls
     assert calls["ListTasks"] == 2 and calls["DescribeTasks"] <= 2 and calls["DescribeServices"] == 1
     assert sum(calls.values()) <= 7, dict(calls)
+
+
+def test_the_plugin_gets_the_session_in_the_environment_only_past_1_2_497_0() -> None:
+    from ecsshell.model import ExecSession, Task
+    from ecsshell.operations import exec as exec_ops
+
+    task = Task(arn="arn:aws:ecs:us-east-1:1:task/prod/abc123", task_definition_arn="web:3", last_status="RUNNING",
+                desired_status="RUNNING", health=None, group="service:web")
+    target = exec_ops.ExecTarget("prod", task, "web", "abc123-42")
+    session = ExecSession(cluster_arn="arn:aws:ecs:us-east-1:1:cluster/prod", task_arn=task.arn,
+                          container_name="web", session_id="s-1", stream_url="wss://x", token_value="secret")
+    for version, in_env in (("1.2.497.0", False), ("1.2.497.1", True), ("1.2.707.0\n", True), ("", False)):
+        argv, env = exec_ops.plugin_call(session, target, region="eu-west-1", profile="ops", endpoint_url="https://e",
+                                         version=version, env={"HOME": "/h"})
+        assert argv[0] == "session-manager-plugin" and argv[2:4] == ["eu-west-1", "StartSession"]
+        assert argv[4:] == ["ops", '{"Target": "ecs:prod_abc123_abc123-42"}', "https://e"]
+        assert (argv[1] == exec_ops.SESSION_ENV) is in_env and (exec_ops.SESSION_ENV in env) is in_env
+        assert json.loads(env.get(exec_ops.SESSION_ENV) or argv[1])["tokenValue"] == "secret"
+        assert env["HOME"] == "/h"
+    assert "secret" not in repr(session)
