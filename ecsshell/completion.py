@@ -139,6 +139,10 @@ class CompletionCache:
         return [(s.name, f"{s.running}/{s.desired} running, {s.revision}")
                 for s in self._gateway().list_services(cluster)]
 
+    def _fetch_tasks(self, cluster: str) -> list[Item]:
+        return [(t.id, f"{t.revision} {t.last_status.lower()} {t.group or ''}".rstrip())
+                for t in self._gateway().cluster_tasks(cluster)]
+
     def _fetch_families(self) -> list[Item]:
         return [(f.name, f"latest {f.latest_revision}") for f in self._gateway().families()]
 

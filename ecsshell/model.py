@@ -136,6 +136,7 @@ class Service:
     deployment_configuration: dict[str, Any] | None = None  # strategy, bake time, hooks, circuit breaker
     current_service_deployment: str | None = None  # the ARN of the service deployment ECS runs or ran last
     current_revisions: tuple[RevisionSummary, ...] = ()  # currentServiceRevisions
+    enable_execute_command: bool = False
 
     @property
     def revision(self) -> str:
@@ -169,6 +170,7 @@ class TaskContainer:
     health: str | None = None
     image: str | None = None
     image_digest: str | None = None  # the digest the task runs (ECS resolved the tag at deploy time)
+    runtime_id: str | None = None  # the container runtime's id (ECS Exec's target needs it)
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,14 @@ class Task:
     stopped_at: datetime | None = None
     stopped_reason: str | None = None
     containers: tuple[TaskContainer, ...] = ()
+    cluster_arn: str | None = None
+    stop_code: str | None = None  # TaskFailedToStart | EssentialContainerExited | UserInitiated | ...
+    created_at: datetime | None = None
+    pull_started_at: datetime | None = None
+    pull_stopped_at: datetime | None = None
+    network_interface_id: str | None = None  # the awsvpc ENI, from the task's attachments
+    private_ipv4_address: str | None = None
+    enable_execute_command: bool = False
 
     @property
     def id(self) -> str:
@@ -290,6 +300,23 @@ class RunFailure:
     arn: str | None
     reason: str
     detail: str | None = None
+
+
+@dataclass(frozen=True)
+class ExecSession:
+    """The SSM session ExecuteCommand opened into one container; its token is a secret, never printed."""
+
+    cluster_arn: str
+    task_arn: str
+    container_name: str
+    session_id: str
+    container_arn: str | None = None
+    stream_url: str = field(default="", repr=False)
+    token_value: str = field(default="", repr=False)
+
+    def session(self) -> dict[str, str]:
+        """Return the session as ExecuteCommand answered it, for the session-manager-plugin alone."""
+        return {"sessionId": self.session_id, "streamUrl": self.stream_url, "tokenValue": self.token_value}
 
 
 @dataclass(frozen=True)

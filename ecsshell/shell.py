@@ -706,6 +706,10 @@ class EcsShell(cmd2.Cmd):
         return f"ecsshell {__version__}. {BANNER_HINT}"
 
     # help ------------------------------------------------------------------------------------
+    def _print_documented_command_topics(self, header: str, commands: Any, verbose: bool) -> None:
+        """List each command with its one-line description, with or without `help -v`."""
+        super()._print_documented_command_topics(header, commands, True)
+
     def do_scope(self, _: Any) -> None:
         """Explain how command arguments combine with the scope set by `use`."""
         self.poutput(SCOPE_RULE)

@@ -12,6 +12,7 @@ from ..model import (
     ContainerImage,
     Deployment,
     DeploymentRollback,
+    ExecSession,
     LifecycleHook,
     LoadBalancerRef,
     LogEvent,
@@ -167,6 +168,7 @@ def service(data: ServiceTypeDef) -> Service:
         current_service_deployment=_str(data.get("currentServiceDeployment")),
         current_revisions=tuple(revision_summary(r) for r in _list(data.get("currentServiceRevisions"))
                                 if isinstance(r, Mapping)),
+        enable_execute_command=bool(data.get("enableExecuteCommand")),
     )
 
 
@@ -180,6 +182,7 @@ def task_container(data: ContainerTypeDef) -> TaskContainer:
         health=_str(data.get("healthStatus")),
         image=_str(data.get("image")),
         image_digest=_str(data.get("imageDigest")),
+        runtime_id=_str(data.get("runtimeId")),
     )
 
 
@@ -197,7 +200,26 @@ def task(data: TaskTypeDef) -> Task:
         stopped_at=_time(data.get("stoppedAt")),
         stopped_reason=_str(data.get("stoppedReason")),
         containers=tuple(task_container(c) for c in _list(data.get("containers"))),
+        cluster_arn=_str(data.get("clusterArn")),
+        stop_code=_str(data.get("stopCode")),
+        created_at=_time(data.get("createdAt")),
+        pull_started_at=_time(data.get("pullStartedAt")),
+        pull_stopped_at=_time(data.get("pullStoppedAt")),
+        network_interface_id=_attachment_detail(data, "networkInterfaceId"),
+        private_ipv4_address=_attachment_detail(data, "privateIPv4Address"),
+        enable_execute_command=bool(data.get("enableExecuteCommand")),
     )
+
+
+def _attachment_detail(data: TaskTypeDef, name: str) -> str | None:
+    """Return detail NAME of the task's ElasticNetworkInterface attachment (awsvpc), if it has one."""
+    for attachment in _list(data.get("attachments")):
+        if attachment.get("type") != "ElasticNetworkInterface":
+            continue
+        for detail in _list(attachment.get("details")):
+            if detail.get("name") == name:
+                return _str(detail.get("value"))
+    return None
 
 
 def _pairs(items: Any, key: str, value: str) -> tuple[tuple[str, str], ...]:
@@ -378,3 +400,10 @@ def service_revision(data: Json) -> ServiceRevision:
         launch_type=_str(data.get("launchType")),
         created_at=_time(data.get("createdAt")),
     )
+def exec_session(data: Mapping[str, Any]) -> ExecSession:
+    """Convert an ExecuteCommand answer."""
+    session = data.get("session") or {}
+    return ExecSession(cluster_arn=str(data.get("clusterArn") or ""), task_arn=str(data.get("taskArn") or ""),
+                       container_name=str(data.get("containerName") or ""),
+                       session_id=str(session.get("sessionId") or ""), container_arn=_str(data.get("containerArn")),
+                       stream_url=str(session.get("streamUrl") or ""), token_value=str(session.get("tokenValue") or ""))

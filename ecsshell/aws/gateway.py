@@ -18,6 +18,7 @@ from botocore.config import Config
 
 from ..model import (
     Cluster,
+    ExecSession,
     Family,
     LoadBalancer,
     LogEvent,
@@ -534,6 +535,15 @@ class Gateway:
     def continue_service_deployment(self, arn: str, hook_id: str, action: str = "CONTINUE") -> str:
         """Resume service deployment ARN paused at hook HOOK_ID, going on (CONTINUE) or back (ROLLBACK)."""
         return deployments.continue_service_deployment(self, arn, hook_id, action)
+    def ecs_endpoint(self) -> str:
+        """Return the URL the ECS client calls (the session-manager-plugin wants it)."""
+        return str(self.client("ecs").meta.endpoint_url)
+
+    def execute_command(self, cluster: str, task: str, container: str, command: str) -> ExecSession:
+        """Open an interactive ECS Exec session running COMMAND in CONTAINER of TASK (sent once: no retry)."""
+        answer = self.ecs(f'task "{task}" in cluster "{cluster}"', once=True).execute_command(
+            cluster=cluster, task=task, container=container, command=command, interactive=True)
+        return convert.exec_session(answer)
 
     # load balancers and logs ---------------------------------------------------------------------
     def load_balancers(self, services: Iterable[Service]) -> list[LoadBalancer]:

@@ -18,10 +18,11 @@ def all_command_sets() -> list[CommandSet]:
     from .demo import DemoCommands
     from .deploy import DeployCommands
     from .deployments import DeploymentCommands
+    from .diagnose import DiagnoseCommands
     from .task_views import TaskViewCommands
     from .taskdefs import TaskDefinitionCommands
     from .tasks import TaskCommands
     from .watch import WatchCommands
 
     return [BrowseCommands(), DeployCommands(), DeploymentCommands(), TaskDefinitionCommands(), TaskCommands(),
-            TaskViewCommands(), DemoCommands(), WatchCommands()]
+            TaskViewCommands(), DiagnoseCommands(), DemoCommands(), WatchCommands()]

@@ -31,10 +31,15 @@ def add_view_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def ls_parser() -> CommandParser:
-    parser = CommandParser(description="List clusters, a cluster's services, or one service in detail.",
+    parser = CommandParser(description="List clusters, a cluster's services, or one service in detail. "
+                                       "`ls CLUSTER TASK` shows one task (running or recently stopped) in detail: "
+                                       "containers, images and digests, network, health, timestamps and why it "
+                                       "stopped; TASK is its id, its ARN or a prefix only one id has. A service "
+                                       "of that name wins; a name that looks like a task id (4 or more hex "
+                                       "digits) and is no service is a task.",
                     epilog=SCOPE_RULE)
-    parser.add_argument("names", nargs="*", metavar="NAME",
-                        help="[CLUSTER [SERVICE]], or a path /CLUSTER/SERVICE",
+    parser.add_argument("names", nargs="*", metavar="[CLUSTER] [SERVICE|TASK]",
+                        help="[CLUSTER [SERVICE|TASK]], or a path /CLUSTER/SERVICE",
                         completer=positional_completer(("cluster", "service")))
     add_view_flags(parser)
     return parser
@@ -48,7 +53,8 @@ def check_parser() -> CommandParser:
                                   "when ECS has a cluster of that name (as `ls` reads it), else as a service "
                                   "(which then needs a cluster); inside `use prod`, `check web` is service web "
                                   "and `check` alone checks all of prod.")
-    parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] [SERVICE]",
+    parser.add_argument("names", nargs="*", metavar="[CLUSTER] [SERVICE]",
+                        help="names filled from the right; the scope gives the rest (see `help scope`)",
                         completer=positional_completer(("cluster", "service")))
     add_output_flag(parser)
     return parser
@@ -58,7 +64,8 @@ def use_parser() -> CommandParser:
     parser = CommandParser(description="Select a cluster and service for the commands that follow.",
                     epilog="`use prod`, `use prod api`, `use api` (inside a cluster), `use ..` steps up, "
                            "`use /` clears.")
-    parser.add_argument("names", nargs="*", metavar="NAME", help="CLUSTER [SERVICE] | SERVICE | .. | /",
+    parser.add_argument("names", nargs="*", metavar="CLUSTER [SERVICE] | SERVICE | .. | /",
+                        help="where to stand: a cluster (and service), a service of the current cluster, up, or top",
                         completer=positional_completer(("cluster", "service")))
     return parser
 
@@ -103,7 +110,24 @@ class BrowseCommands(EcsCommands):
         elif service is None:
             self._ls_cluster(cluster, view)
         else:
-            self._ls_service(cluster, service, view)
+            from ..model import Task
+            from ..operations.tasks import service_or_task
+            from .plumbing import refused
+
+            with refused():
+                found = service_or_task(self.ctx.gateway, cluster, service)
+            if isinstance(found, Task):
+                self._ls_task(cluster, found, view)
+            else:
+                self._ls_service(cluster, service, view, found)
+
+    def _ls_task(self, cluster: str, task: Any, view: View) -> None:
+        from ..render import jsonout, views
+
+        if view.json:
+            self.ctx.presenter.json({"cluster": cluster, "task": jsonout.to_jsonable(task)})
+        else:
+            self.ctx.presenter.show(views.task_detail(cluster, task))
 
     def _ls_clusters(self, view: View) -> None:
         from ..render import jsonout, views
@@ -162,12 +186,12 @@ class BrowseCommands(EcsCommands):
 
         return draw
 
-    def _ls_service(self, cluster: str, service: str, view: View) -> None:
+    def _ls_service(self, cluster: str, service: str, view: View, svc: Any = None) -> None:
         from ..operations import deployments
         from ..render import jsonout, views
 
         gateway = self.ctx.gateway
-        svc = gateway.describe_services(cluster, [service])[0]
+        svc = svc or gateway.describe_services(cluster, [service])[0]
         tasks_future = gateway.submit(gateway.service_tasks, cluster, service)
         deployment_future = gateway.submit(deployments.current_deployment, gateway, svc)
         revisions_future = gateway.submit(deployments.running_revisions, gateway, svc)

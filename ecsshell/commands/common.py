@@ -15,7 +15,7 @@ from .context import CommandContext
 from .plumbing import CommandError
 
 LABELS = {"cluster": "CLUSTER", "service": "SERVICE", "image": "IMAGE", "family": "FAMILY",
-          "revision": "REVISION", "count": "COUNT", "target": "SERVICE|TASK"}
+          "revision": "REVISION", "count": "COUNT", "target": "SERVICE|TASK", "task": "TASK"}
 
 
 class EcsCommands(CommandSet[Any]):
@@ -119,6 +119,11 @@ def complete_kind(ctx: CommandContext, kind: str, known: dict[str, str]) -> Choi
         if not cluster:
             raise CompletionError("name a cluster first (or `use` one)")
         return cache.choices("services", cluster)
+    if kind in ("task", "target"):
+        if not cluster:
+            raise CompletionError("name a cluster first (or `use` one)")
+        tasks = list(cache.choices("tasks", cluster))
+        return Choices([*cache.choices("services", cluster), *tasks] if kind == "target" else tasks)
     if kind in ("image", "container"):
         if not (cluster and service):
             return Choices([])

@@ -18,6 +18,8 @@ TOUR = [
     ("ls web", "one service in detail: deployments, tasks, containers (add -v for env and secrets)"),
     ("check payments", "a service whose last deployment failed: check says why and exits 1"),
     ("check legacy", "a service still running tasks of an old revision"),
+    ("tasks web", "web's running tasks: short id, revision, status, health (--stopped: why they stopped)"),
+    ("why payments", "why payments does not run, from its stopped tasks and events, and what to do next"),
     ("update web :1.4.0", "deploy a new tag; the rollout is followed until it completes"),
     ("ls web -events 5", "the rollout's events"),
     ("taskdefs", "task definition families and their latest revisions"),

@@ -10,7 +10,7 @@ from typing import Any
 
 from cmd2 import with_argparser, with_category
 
-from ..model import ServiceEvent
+from ..model import ServiceEvent, TaskDefinition
 from ..operations import deploy, rollback, scale
 from ..operations.rollback import RolledBack
 from ..operations.rollout import Outcome, Progress, Watch, watch_deployment, watch_rollout
@@ -55,7 +55,8 @@ def update_parser() -> CommandParser:
                               epilog="IMAGE is a full reference (repo/app:1.2, host:5000/app:1.2, repo@sha256:...) "
                                      "or :TAG to keep the repository and change only the tag. In CI, add --wait: the "
                                      "exit status then says whether the rollout succeeded. " + SCOPE_RULE)
-    parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] [SERVICE] [IMAGE|:TAG]",
+    parser.add_argument("names", nargs="*", metavar="[CLUSTER] [SERVICE] [IMAGE|:TAG]",
+                        help="names filled from the right; the scope gives the rest (see `help scope`)",
                         completer=positional_completer(("cluster", "service", "image")))
     parser.add_argument("--container", metavar="NAME", help="container whose image IMAGE replaces (default: first)",
                         completer=container_completer(("cluster", "service", "image")))
@@ -84,7 +85,8 @@ def update_parser() -> CommandParser:
 def rollback_parser() -> CommandParser:
     parser = CommandParser(description="Point a service back at its previous ACTIVE (or the named) revision.",
                               epilog=SCOPE_RULE)
-    parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] [SERVICE] [REVISION]",
+    parser.add_argument("names", nargs="*", metavar="[CLUSTER] [SERVICE] [REVISION]",
+                        help="names filled from the right; the scope gives the rest (see `help scope`)",
                         completer=positional_completer(("cluster", "service")))
     add_output_flag(parser)
     add_wait_flags(parser)
@@ -93,7 +95,8 @@ def rollback_parser() -> CommandParser:
 
 def scale_parser() -> CommandParser:
     parser = CommandParser(description="Set a service's desired task count.", epilog=SCOPE_RULE)
-    parser.add_argument("names", nargs="+", metavar="NAME", help="[CLUSTER] [SERVICE] COUNT",
+    parser.add_argument("names", nargs="+", metavar="[CLUSTER] [SERVICE] COUNT",
+                        help="names filled from the right; the scope gives the rest (see `help scope`)",
                         completer=positional_completer(("cluster", "service")))
     add_output_flag(parser)
     add_wait_flags(parser)
@@ -315,6 +318,8 @@ class DeployCommands(EcsCommands):
             return
         chosen = choice
         svc, target = chosen.service, chosen.task_definition
+        if not args.yes and ctx.asks_confirmation:
+            self._show_rollback_diff(args, svc.task_definition_arn, target)
         if not self.go_ahead(args, f"Roll {cluster}/{service} back from {svc.revision} to {target.label}?"):
             return
         updated = rollback.go_back(ctx.gateway, cluster, service, chosen)
@@ -359,6 +364,15 @@ class DeployCommands(EcsCommands):
         finally:
             if self._json(args):
                 ctx.presenter.json(doc)
+    def _show_rollback_diff(self, args: argparse.Namespace, current_arn: str, target: TaskDefinition) -> None:
+        """Show how the revision a rollback goes back to differs from the one running, as `update` does."""
+        from ..render import diff as diffs
+
+        ctx = self.ctx
+        current = ctx.gateway.task_definition(current_arn)
+        text = diffs.taskdef_diff(deploy.registrable(current), deploy.registrable(target), current.label,
+                                  target.label, show_secrets=ctx.view(args).show_secrets)
+        ctx.presenter.show(diffs.diff_renderable(text, ctx.presenter.color) if text else "no change")
 
     # scale ------------------------------------------------------------------------------------
     @with_argparser(scale_parser)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, NoReturn, TypeVar
 
 from cmd2 import Cmd2ArgumentParser
+from cmd2.rich_utils import Cmd2HelpFormatter
 
 from ..operations import OperationError
 from ..options import OUTPUT_FORMATS
@@ -28,8 +29,40 @@ class CommandError(Exception):
         self.code = code
 
 
+NAMES = "names"  # the positionals of every command: one list the scope fills (see scope.py)
+
+
+def _verbatim(action: argparse.Action) -> bool:
+    return action.dest == NAMES and not action.option_strings and isinstance(action.metavar, str)
+
+
+class NamesFormatter(Cmd2HelpFormatter):
+    """Print the positionals' metavar as written (`[CLUSTER] [SERVICE] IMAGE|:TAG`), not as `[NAME ...]`."""
+
+    def _format_args(self, action: argparse.Action, default_metavar: str) -> str:
+        if _verbatim(action):
+            return str(action.metavar)
+        return super()._format_args(action, default_metavar)
+
+    def _rich_metavar_parts(self, action: argparse.Action, default_metavar: str) -> Iterator[tuple[str, bool]]:
+        if _verbatim(action):
+            yield str(action.metavar), True
+            return
+        yield from super()._rich_metavar_parts(action, default_metavar)
+
+
 class CommandParser(Cmd2ArgumentParser):
     """The parser of ecsshell's own commands: options anywhere among the names, errors in one line."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", NamesFormatter)
+        super().__init__(*args, **kwargs)
+
+    def format_help(self) -> str:
+        """Return the help, ending with the command's examples (commands/examples.py)."""
+        from .examples import examples_text
+
+        return super().format_help() + examples_text(self.prog.split()[-1])
 
     def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
         parsed = self.parse_intermixed_args(args, namespace)

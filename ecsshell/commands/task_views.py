@@ -20,7 +20,8 @@ def tasks_parser() -> CommandParser:
                                        "tasks too): short id, revision, last and desired status, health, start "
                                        "time. --stopped lists recently stopped tasks with when and why they "
                                        "stopped and each container's exit code.", epilog=SCOPE_RULE)
-    parser.add_argument("names", nargs="*", metavar="NAME", help="CLUSTER [SERVICE]",
+    parser.add_argument("names", nargs="*", metavar="[CLUSTER] [SERVICE]",
+                        help="names filled from the right; the scope gives the rest (see `help scope`)",
                         completer=positional_completer(("cluster", "service")))
     parser.add_argument("--stopped", action="store_true", help="recently stopped tasks instead of running ones")
     add_output_flag(parser)
@@ -31,8 +32,9 @@ def stop_parser() -> CommandParser:
     parser = CommandParser(description="Stop a running task (StopTask). TASK is its id, its ARN, or a prefix of "
                                        "the id that no other running task of the cluster shares.",
                            epilog=SCOPE_RULE)
-    parser.add_argument("names", nargs="+", metavar="NAME", help="[CLUSTER] TASK",
-                        completer=positional_completer(("cluster",)))
+    parser.add_argument("names", nargs="+", metavar="[CLUSTER] TASK",
+                        help="names filled from the right; the scope gives the rest (see `help scope`)",
+                        completer=positional_completer(("cluster", "task")))
     parser.add_argument("--reason", default=DEFAULT_REASON, metavar="TEXT",
                         help=f"why, as ECS records it on the task (default: {DEFAULT_REASON!r})")
     parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")

@@ -19,7 +19,8 @@ CATEGORY = "Task definitions"
 
 def taskdefs_parser() -> CommandParser:
     parser = CommandParser(description="List task definition families, a family's revisions, or one revision in full.")
-    parser.add_argument("names", nargs="*", metavar="NAME", help="[FAMILY [REVISION|latest]]",
+    parser.add_argument("names", nargs="*", metavar="[FAMILY] [REVISION|latest]",
+                        help="a family, then one of its revisions (a number or latest)",
                         completer=positional_completer(("family", "revision")))
     parser.add_argument("--all", action="store_true", help="include INACTIVE (deregistered) families")
     parser.add_argument("--show-secrets", action="store_true", default=None,

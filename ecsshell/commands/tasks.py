@@ -34,7 +34,8 @@ def run_parser() -> CommandParser:
     parser = CommandParser(description="Run one-off tasks of a task definition family (latest ACTIVE revision by "
                                           "default). Launch type and network settings default to those of a service "
                                           "of the same family in the cluster.", epilog=SCOPE_RULE)
-    parser.add_argument("names", nargs="+", metavar="NAME", help="[CLUSTER] FAMILY[:REVISION]",
+    parser.add_argument("names", nargs="+", metavar="[CLUSTER] FAMILY[:REVISION]",
+                        help="names filled from the right; the scope gives the rest (see `help scope`)",
                         completer=positional_completer(("cluster", "family")))
     parser.add_argument("--count", type=numbers.option("--count", 1, numbers.RUN_TASK_MAX, "the RunTask limit"),
                         default=1, help="how many tasks (1-10)")
@@ -58,7 +59,8 @@ def logs_parser() -> CommandParser:
     parser = CommandParser(description="Print CloudWatch Logs (awslogs) lines of a service's tasks or of one task, "
                                           "merged by time, with the task id on each line. The log group and stream "
                                           "prefix come from the task definition.", epilog=SCOPE_RULE)
-    parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] [SERVICE|TASK_ID]",
+    parser.add_argument("names", nargs="*", metavar="[CLUSTER] [SERVICE|TASK_ID]",
+                        help="names filled from the right; the scope gives the rest (see `help scope`)",
                         completer=positional_completer(("cluster", "service")))
     parser.add_argument("-f", "--follow", action="store_true",
                         help="keep printing new lines (of new tasks too) until Ctrl-C")

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from moto.core.responses import ActionResult
 from moto.ecs import exceptions, models, responses
 
-from . import load_balancing
+from . import execute_command, load_balancing
 from .scheduler import START_SECONDS, Scheduler, container_records, new_deployment_id
 
 
@@ -60,6 +60,7 @@ def install() -> None:
     # moto's EC2 backend otherwise loads ~1,300 default AMIs on every reset (hundreds of milliseconds).
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     load_balancing.install(_worlds)
+    execute_command.install()
     backend_cls = models.EC2ContainerServiceBackend
     response_cls = responses.EC2ContainerServiceResponse
     _count_task_memory(backend_cls)
@@ -265,6 +266,7 @@ def _run_task_like_ecs(original: Callable[..., Any]) -> Callable[..., Any]:
             task_def = backend.describe_task_definition(task.task_definition_arn)
             task.containers = container_records(task_def, task)
             task.last_status = "PENDING"
+            task.enable_execute_command = bool(self._get_param("enableExecuteCommand", False))
             if world is not None:
                 world.scheduler.service_deployments.stamp_digests(task)  # digests resolved at run time
                 now = world.scheduler.now()

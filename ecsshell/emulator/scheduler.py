@@ -18,7 +18,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from . import load_balancing
+from . import failures, load_balancing
 from .deployments import ServiceDeployments
 from .load_balancing import LoadBalancing, eni_of
 
@@ -74,6 +74,7 @@ class Scheduler:
         # service deployments and revisions (deployments.py): followed at the end of every tick
         self.service_deployments = ServiceDeployments(self, circuit_breaker_threshold)
         self.hooks = self.service_deployments.hooks  # what lifecycle hooks' Lambda functions answer
+        self.causes = failures.Causes()  # scripted failure causes (failures.py)
         self._placements: dict[str, int] = {}  # cluster -> tasks placed (round robin over instances)
         self._host_ports: dict[str, int] = {}  # container instance ARN -> next dynamic host port
         self._thread: threading.Thread | None = None
@@ -141,6 +142,7 @@ class Scheduler:
         self.log_lines.clear()
         self.elb.reset()
         self.service_deployments.reset()
+        self.causes.clear()
         self._placements.clear()
         self._host_ports.clear()
 
@@ -215,6 +217,7 @@ class Scheduler:
                 container.last_status = "RUNNING"
                 container.health_status = task.health_status
                 container.exitCode = None
+            failures.started(task)
             self._write_logs(task, now)
             self.elb.task_running(self.world.backend(), task)
             return
@@ -248,6 +251,8 @@ class Scheduler:
             container.exitCode = exit_code if index == 0 else (0 if exit_code is not None else None)
             if failed:
                 container.reason = f"Container {container.name} exited with code {exit_code}"
+        if failed:
+            self.causes.shape(task, task.stopped_reason, now)
         task.emu_failed = failed
 
     # services ----------------------------------------------------------------------------------
@@ -284,7 +289,8 @@ class Scheduler:
         if primary.get("rolloutState") != "FAILED":
             missing = service.desired_count - len(mine)
             retry_at = getattr(service, "emu_retry_at", {}).get(primary["id"])
-            if missing > 0 and (retry_at is None or now >= retry_at):
+            placeable = missing <= 0 or self.causes.placeable(service, now, self.event)
+            if missing > 0 and (retry_at is None or now >= retry_at) and placeable:
                 started = [self._launch(backend, service, primary, now) for _ in range(missing)]
                 tasks.extend(started)
                 live.extend(started)
@@ -392,6 +398,7 @@ class Scheduler:
                     started_by=deployment["id"], networking_configuration=network,
                     platform_version=service.platform_version)
         task.task_definition_arn = task_def.arn
+        task.enable_execute_command = bool(getattr(service, "enable_execute_command", False))
         task.containers = container_records(task_def, task)
         if instance is not None and shape.network_mode != "awsvpc":
             self._bind_host_ports(task, task_def, instance.container_instance_arn)

@@ -8,6 +8,7 @@ from typing import Any, Protocol, TypeVar
 
 from ..model import (
     Cluster,
+    ExecSession,
     LoadBalancer,
     LogEvent,
     Revision,
@@ -61,6 +62,8 @@ class Gateway(Protocol):
                       family: str | None = None) -> list[Task]: ...
 
     def stop_task(self, cluster: str, task: str, reason: str) -> Task: ...
+
+    def execute_command(self, cluster: str, task: str, container: str, command: str) -> ExecSession: ...
 
     def has_cluster(self, name: str) -> bool: ...
 

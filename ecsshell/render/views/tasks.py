@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -116,3 +117,38 @@ def task_list(title: str, tasks: list[Task], stopped: bool) -> RenderableType:
         table.add_row(*row)
     label = "stopped task" if stopped else "task"
     return Group(heading(f"{title}: {plural(len(tasks), label)}"), table)
+
+def _span(start: datetime | None, end: datetime | None) -> str:
+    return f"{when(start)} -> {when(end)}" if start and end else when(start)
+
+
+def task_detail(cluster: str, task: Task) -> RenderableType:
+    """Return one task in detail: status, network, timestamps, why it stopped, and each container."""
+    group = task.group or ""
+    where = f"service {group.removeprefix('service:')}" if group.startswith("service:") else "standalone"
+    facts = new_table("", "")
+    facts.show_header = False  # a list of facts, not a table of rows
+    rows: list[tuple[str, str, str]] = [
+        ("status", f"{task.last_status} (desired {task.desired_status})", ""),
+        ("health", task.health or MISSING, ERROR_STYLE if task.health == "UNHEALTHY" else ""),
+        ("launch type", task.launch_type or MISSING, ""),
+        ("network", " ".join(v for v in (task.network_interface_id, task.private_ipv4_address) if v) or MISSING, ""),
+        ("ECS Exec", "enabled" if task.enable_execute_command else "disabled", ""),
+        ("created", when(task.created_at), ""),
+        ("pulled", _span(task.pull_started_at, task.pull_stopped_at), ""),
+        ("started", when(task.started_at), ""),
+    ]
+    if task.stopped_at or task.last_status == "STOPPED":
+        rows.append(("stopped", when(task.stopped_at), ""))
+        rows.append(("stop code", task.stop_code or MISSING, ""))
+        rows.append(("stopped reason", task.stopped_reason or MISSING,
+                     ERROR_STYLE if task.stop_code == "TaskFailedToStart" else ""))
+    for label, value, style in rows:
+        facts.add_row(cell(label), cell(value, style))
+    containers = new_table("container", "image", "digest", "status", "health", "exit", "reason")
+    for c in task.containers:
+        failed = c.exit_code not in (None, 0)
+        containers.add_row(cell(c.name), cell(c.image), cell(c.image_digest), cell(c.last_status), cell(c.health),
+                           cell(MISSING if c.exit_code is None else str(c.exit_code), ERROR_STYLE if failed else ""),
+                           cell(c.reason))
+    return Group(heading(f"task {task.id} ({task.revision}) in {cluster}, {where}"), facts, Text(""), containers)

@@ -1,0 +1,37 @@
+"""Two or three examples per command, shown at the end of `help CMD` and run by the tests against the demo world.
+
+A trailing `# exits N` says the status the example ends with (0 when there is none). The tests run
+them in this order in one demo world, so an example that changes ECS leaves it fit for the next.
+"""
+
+from __future__ import annotations
+
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "ls": ("ls", "ls prod", "ls prod web -events 5"),
+    "check": ("check prod web", "check prod payments       # exits 1", "check prod               # exits 1"),
+    "use": ("use prod", "use prod web", "use /"),
+    "profile": ("profile", "profile env"),
+    "region": ("region", "region us-east-1"),
+    "refresh": ("refresh",),
+    "tasks": ("tasks prod web", "tasks batch", "tasks prod payments --stopped"),
+    "why": ("why prod web", "why prod payments         # exits 1", "why prod legacy --output json   # exits 1"),
+    "exec": ("exec prod web", "exec prod web --container envoy", "exec prod web 'cat /etc/hosts'"),
+    "logs": ("logs prod web", "logs prod api --since 1h", "logs prod web --container envoy"),
+    "taskdefs": ("taskdefs", "taskdefs web", "taskdefs web latest"),
+    "register": ("register sample_task.json -y",),
+    "run": ("run prod migrate --like api -y", "run prod report --like api --count 2 -y"),
+    "update": ("update prod web :1.4.0 --dry-run", "update prod web --container envoy :v1.28.0.0-prod --dry-run",
+               "update prod api :2.5.0 --no-wait -y"),
+    "rollback": ("rollback prod api --no-wait -y", "rollback prod web 1 --no-wait -y"),
+    "scale": ("scale prod api 4 --no-wait -y", "scale staging worker 0 --no-wait -y"),
+    "stop": ("stop prod nosuchtask --reason 'node drain'   # exits 1",),
+    "tour": ("tour",),
+}
+
+
+def examples_text(command: str) -> str:
+    """Return COMMAND's examples as the closing section of its help, or ""."""
+    lines = EXAMPLES.get(command)
+    if not lines:
+        return ""
+    return "\nExamples:\n" + "".join(f"  {line}\n" for line in lines)

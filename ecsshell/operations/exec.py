@@ -1,0 +1,111 @@
+"""ECS Exec: pick the task and container, open the session, and lay out the session-manager-plugin's arguments.
+
+The plugin is called as the AWS CLI's `ecs execute-command` calls it: the session JSON, the region,
+"StartSession", the profile name (or ""), the request parameters `{"Target": "ecs:CLUSTER_TASKID_RUNTIMEID"}`,
+and the endpoint URL. Plugins newer than 1.2.497.0 read the session JSON from the environment variable
+named in its place, which keeps the session token off the process list.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..model import ExecSession, Service, Task, arn_name
+from . import OperationError
+from .tasks import service_or_task
+
+if TYPE_CHECKING:
+    from .gateway import Gateway
+
+PLUGIN = "session-manager-plugin"
+PLUGIN_URL = "https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html"
+DEFAULT_COMMAND = "/bin/sh"
+SESSION_ENV = "AWS_SSM_START_SESSION_RESPONSE"
+LAST_VERSION_WITHOUT_ENV = (1, 2, 497, 0)
+
+
+@dataclass(frozen=True)
+class ExecTarget:
+    """The running task and container an exec opens a shell in."""
+
+    cluster: str
+    task: Task
+    container: str
+    runtime_id: str
+    service: str | None = None
+    others: tuple[str, ...] = ()  # the task's other containers, for the note that names --container
+
+
+def _enable_hint(cluster: str, service: str | None) -> str:
+    if service:
+        return (f"turn it on with `aws ecs update-service --cluster {cluster} --service {service} "
+                "--enable-execute-command --force-new-deployment` and exec into a new task")
+    return "run a new task with `aws ecs run-task --enable-execute-command ...`"
+
+
+def pick(gateway: Gateway, cluster: str, name: str, container: str | None) -> ExecTarget:
+    """Return the task (a running task of service NAME, or task NAME) and container to exec into, or refuse."""
+    found = service_or_task(gateway, cluster, name)
+    service: str | None = None
+    if isinstance(found, Service):
+        service = found.name
+        if not found.enable_execute_command:
+            raise OperationError(f'ECS Exec is off for service "{service}" in cluster "{cluster}": '
+                                 f"{_enable_hint(cluster, service)}")
+        running = [t for t in gateway.service_tasks(cluster, service) if t.last_status == "RUNNING"]
+        enabled = [t for t in running if t.enable_execute_command]
+        if not running:
+            raise OperationError(f'service "{service}" in cluster "{cluster}" has no running task to exec into')
+        if not enabled:
+            raise OperationError(f'the running tasks of service "{service}" were started before ECS Exec was '
+                                 f"turned on: {_enable_hint(cluster, service)}")
+        task = sorted(enabled, key=lambda t: (t.started_at is None, t.started_at, t.id))[0]
+    else:
+        task = found
+        group = task.group or ""
+        service = group.removeprefix("service:") if group.startswith("service:") else None
+        if task.last_status != "RUNNING":
+            raise OperationError(f"task {task.id} is {task.last_status}: ECS Exec needs a running task")
+        if not task.enable_execute_command:
+            raise OperationError(f"task {task.id} was started without ECS Exec (enableExecuteCommand is off): "
+                                 f"{_enable_hint(cluster, service)}")
+    names = [c.name for c in task.containers]
+    chosen = container or (names[0] if names else "")
+    match = next((c for c in task.containers if c.name == chosen), None)
+    if match is None:
+        raise OperationError(f'task {task.id} has no container "{chosen}" (it has: {", ".join(names)})')
+    if not match.runtime_id:
+        raise OperationError(f"container {chosen} of task {task.id} has no runtime id yet: try again in a moment")
+    return ExecTarget(cluster, task, chosen, match.runtime_id, service, tuple(n for n in names if n != chosen))
+
+
+def open_session(gateway: Gateway, target: ExecTarget, command: str) -> ExecSession:
+    """Call ExecuteCommand (interactive) for TARGET running COMMAND."""
+    return gateway.execute_command(target.cluster, target.task.arn, target.container, command)
+
+
+def version_of(text: str) -> tuple[int, ...]:
+    """Return the plugin's `--version` output as numbers (empty when it says none)."""
+    numbers = []
+    for part in text.strip().split("."):
+        digits = "".join(ch for ch in part if ch.isdigit())
+        if not digits:
+            break
+        numbers.append(int(digits))
+    return tuple(numbers)
+
+
+def plugin_call(session: ExecSession, target: ExecTarget, *, region: str, profile: str, endpoint_url: str,
+                version: str, env: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
+    """Return the session-manager-plugin's argv and environment, laid out as the AWS CLI lays them out."""
+    document = json.dumps(session.session())
+    environment = dict(env)
+    first = document
+    if version_of(version) > LAST_VERSION_WITHOUT_ENV:
+        environment[SESSION_ENV] = document
+        first = SESSION_ENV
+    request = json.dumps({"Target": f"ecs:{arn_name(session.cluster_arn)}_{target.task.id}_{target.runtime_id}"})
+    return [PLUGIN, first, region, "StartSession", profile, request, endpoint_url], environment
