@@ -25,6 +25,9 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "rollback": ("rollback prod api --no-wait -y", "rollback prod web 1 --no-wait -y"),
     "scale": ("scale prod api 4 --no-wait -y", "scale staging worker 0 --no-wait -y"),
     "stop": ("stop prod nosuchtask --reason 'node drain'   # exits 1",),
+    "deployments": ("deployments releases storefront", "deployments prod web --output json"),
+    "continue": ("continue prod web -y      # exits 1", "continue releases storefront -y"),
+    "watch": ("watch --count 1 ls prod", "watch -n 1 --count 2 tasks prod web"),
     "tour": ("tour",),
 }
 
