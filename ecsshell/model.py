@@ -132,6 +132,8 @@ class Service:
     load_balancers: tuple[LoadBalancerRef, ...] = ()
     network_configuration: dict[str, Any] | None = None
     created_at: datetime | None = None
+    deployment_configuration: dict[str, Any] | None = None
+    current_revisions: tuple[str, ...] = ()  # currentServiceRevisions ARNs (ECS since late 2024)
 
     @property
     def revision(self) -> str:
@@ -154,6 +156,7 @@ class TaskContainer:
     reason: str | None = None
     health: str | None = None
     image: str | None = None
+    image_digest: str | None = None  # the digest the task runs (`sha256:...`), when ECS reports it
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,24 @@ class Task:
     @property
     def revision(self) -> str:
         return arn_name(self.task_definition_arn)
+
+
+@dataclass(frozen=True)
+class ContainerImage:
+    """One container of a service revision: the image as given and the digest ECS resolved it to."""
+
+    container: str
+    image: str
+    digest: str | None
+
+
+@dataclass(frozen=True)
+class ServiceRevision:
+    """What DescribeServiceRevisions says one revision of a service runs."""
+
+    arn: str
+    task_definition_arn: str
+    images: tuple[ContainerImage, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ..model import (
     Cluster,
     ContainerDef,
+    ContainerImage,
     Deployment,
     LoadBalancerRef,
     LogEvent,
@@ -16,6 +17,7 @@ from ..model import (
     RunFailure,
     Service,
     ServiceEvent,
+    ServiceRevision,
     TargetHealth,
     Task,
     TaskContainer,
@@ -156,6 +158,20 @@ def service(data: ServiceTypeDef) -> Service:
         load_balancers=tuple(load_balancer_ref(lb) for lb in _list(data.get("loadBalancers"))),
         network_configuration=_dict(data.get("networkConfiguration")),
         created_at=_time(data.get("createdAt")),
+        deployment_configuration=_dict(data.get("deploymentConfiguration")),
+        current_revisions=tuple(str(r.get("arn")) for r in _list(data.get("currentServiceRevisions"))
+                                if isinstance(r, Mapping) and r.get("arn")),
+    )
+
+
+def service_revision(data: Json) -> ServiceRevision:
+    """Convert one DescribeServiceRevisions entry."""
+    return ServiceRevision(
+        arn=str(data.get("serviceRevisionArn") or ""),
+        task_definition_arn=str(data.get("taskDefinition") or ""),
+        images=tuple(ContainerImage(container=str(i.get("containerName") or ""), image=str(i.get("image") or ""),
+                                    digest=_str(i.get("imageDigest")))
+                     for i in _list(data.get("containerImages")) if isinstance(i, Mapping)),
     )
 
 
@@ -168,6 +184,7 @@ def task_container(data: ContainerTypeDef) -> TaskContainer:
         reason=_str(data.get("reason")),
         health=_str(data.get("healthStatus")),
         image=_str(data.get("image")),
+        image_digest=_str(data.get("imageDigest")),
     )
 
 

@@ -24,6 +24,7 @@ from ..model import (
     Revision,
     RunFailure,
     Service,
+    ServiceRevision,
     Task,
     TaskDefinition,
     arn_name,
@@ -51,6 +52,7 @@ SERVICE_PAGE = 100  # ListServices maxResults (ECS's maximum; its default is 10)
 LIST_PAGE = 100  # maximum page of the other ECS List* calls
 SUGGEST_PAGES = 5  # a "did you mean" after a NotFound looks at this many pages of names at most
 SERVICE_BATCH = 10  # DescribeServices names per call
+REVISION_BATCH = 20  # DescribeServiceRevisions ARNs per call
 TASK_BATCH = 100  # DescribeTasks / DescribeClusters per call
 RUN_BATCH = 10  # RunTask count per call
 LABELS = {"ecs": "ECS", "elbv2": "ELB", "elb": "ELB", "logs": "CloudWatch Logs", "sts": "STS"}
@@ -364,6 +366,14 @@ class Gateway:
             params["forceNewDeployment"] = True
         answer = self.ecs(context).update_service(**params)
         return convert.service(answer.get("service") or {})
+
+    def service_revisions(self, arns: Iterable[str]) -> list[ServiceRevision]:
+        """Describe service revisions ARNS, 20 a call, concurrently (ECS leaves out those it cannot describe)."""
+        def batch(names: list[str]) -> list[ServiceRevision]:
+            answer = self.call("ecs", "describe_service_revisions", "service revisions", serviceRevisionArns=names)
+            return [convert.service_revision(r) for r in answer.get("serviceRevisions") or []]
+
+        return [r for part in self.map(batch, chunked(distinct(arns), REVISION_BATCH)) for r in part]
 
     # task definitions ------------------------------------------------------------------------------
     def _describe_task_definition(self, ref: str) -> dict[str, Any]:

@@ -17,9 +17,10 @@ def all_command_sets() -> list[CommandSet]:
     from .browse import BrowseCommands
     from .demo import DemoCommands
     from .deploy import DeployCommands
+    from .drift import DriftCommands
     from .task_views import TaskViewCommands
     from .taskdefs import TaskDefinitionCommands
     from .tasks import TaskCommands
 
-    return [BrowseCommands(), DeployCommands(), TaskDefinitionCommands(), TaskCommands(), TaskViewCommands(),
-            DemoCommands()]
+    return [BrowseCommands(), DeployCommands(), DriftCommands(), TaskDefinitionCommands(), TaskCommands(),
+            TaskViewCommands(), DemoCommands()]

@@ -6,7 +6,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any, Protocol, TypeVar
 
-from ..model import Cluster, LoadBalancer, LogEvent, Revision, RunFailure, Service, Task, TaskDefinition
+from ..model import (
+    Cluster,
+    LoadBalancer,
+    LogEvent,
+    Revision,
+    RunFailure,
+    Service,
+    ServiceRevision,
+    Task,
+    TaskDefinition,
+)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -29,6 +39,8 @@ class Gateway(Protocol):
 
     def update_service(self, cluster: str, service: str, *, task_definition: str | None = None,
                        desired_count: int | None = None) -> Service: ...
+
+    def service_revisions(self, arns: Iterable[str]) -> list[ServiceRevision]: ...
 
     def task_definition(self, ref: str) -> TaskDefinition: ...
 
