@@ -1,0 +1,230 @@
+"""Drift and promotion: diff two services or a service and a file, promote what one runs, in the emulated world."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from harness import run_ecsshell
+
+from ecsshell.emulator import World
+from ecsshell.emulator.worlds import ECR, EXECUTION_ROLE
+from ecsshell.operations import normalise
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def all_revisions(world: World) -> list[str]:
+    ecs = world.client("ecs")
+    arns: list[str] = []
+    for status in ("ACTIVE", "INACTIVE"):
+        for page in ecs.get_paginator("list_task_definitions").paginate(status=status):
+            arns += page["taskDefinitionArns"]
+    return sorted(arns)
+
+
+def service(world: World, cluster: str, name: str) -> dict[str, Any]:
+    found: dict[str, Any] = world.client("ecs").describe_services(cluster=cluster, services=[name])["services"][0]
+    return found
+
+
+def described(world: World, ref: str) -> dict[str, Any]:
+    found: dict[str, Any] = world.client("ecs").describe_task_definition(taskDefinition=ref)["taskDefinition"]
+    return found
+
+
+# two task definitions that differ only in what ECS assumes when a field is left out ---------------
+def explicit_definition(family: str) -> dict[str, Any]:
+    """Return a task definition that spells out every default."""
+    return {
+        "family": family, "executionRoleArn": EXECUTION_ROLE, "networkMode": "awsvpc",
+        "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512",
+        "placementConstraints": [], "volumes": [],
+        "containerDefinitions": [{
+            "name": "app", "image": f"{ECR}/app:1.0.0", "essential": True, "cpu": 0,
+            "portMappings": [{"containerPort": 8080, "hostPort": 8080, "protocol": "tcp"}],
+            "environment": [{"name": "B_SETTING", "value": "2"}, {"name": "A_SETTING", "value": "1"}],
+            "mountPoints": [], "volumesFrom": [], "readonlyRootFilesystem": False,
+            "healthCheck": {"command": ["CMD-SHELL", "true"], "interval": 30, "timeout": 5, "retries": 3},
+        }],
+    }
+
+
+def terse_definition(family: str) -> dict[str, Any]:
+    """Return the same task definition with every default left out and lists in another order."""
+    return {
+        "family": family, "executionRoleArn": EXECUTION_ROLE, "networkMode": "awsvpc",
+        "requiresCompatibilities": ["FARGATE"], "cpu": "0.25 vCPU", "memory": "512",
+        "containerDefinitions": [{
+            "name": "app", "image": f"{ECR}/app:1.0.0",
+            "portMappings": [{"containerPort": 8080}],
+            "environment": [{"name": "A_SETTING", "value": "1"}, {"name": "B_SETTING", "value": "2"}],
+            "healthCheck": {"command": ["CMD-SHELL", "true"]},
+        }],
+    }
+
+
+def twin_services(world: World, small: dict[str, Any]) -> None:
+    """Create staging/twin and prod/twin from the explicit and the terse definition."""
+    ecs = world.client("ecs")
+    for cluster, definition, deployment in (
+            ("staging", explicit_definition("staging-twin"),
+             {"maximumPercent": 200, "minimumHealthyPercent": 100,
+              "deploymentCircuitBreaker": {"enable": True, "rollback": False}}),
+            ("prod", terse_definition("twin"), None)):
+        arn = ecs.register_task_definition(**definition)["taskDefinition"]["taskDefinitionArn"]
+        network = copy.deepcopy(small["network_configuration"])
+        if cluster == "prod":  # the same subnets in another order, assignPublicIp left out
+            vpc = network["awsvpcConfiguration"]
+            vpc["subnets"] = list(reversed(vpc["subnets"]))
+            vpc.pop("assignPublicIp")
+        params: dict[str, Any] = {"cluster": cluster, "serviceName": "twin", "taskDefinition": arn,
+                                  "desiredCount": 1, "launchType": "FARGATE", "networkConfiguration": network}
+        if deployment:
+            params["deploymentConfiguration"] = deployment
+        ecs.create_service(**params)
+    world.advance(10)
+
+
+# unit: the normaliser ------------------------------------------------------------------------------
+def test_an_omitted_default_normalises_to_the_default() -> None:
+    assert normalise.task_definition(explicit_definition("x")) == normalise.task_definition(terse_definition("x"))
+    bridge = {"family": "x", "containerDefinitions": [
+        {"name": "a", "image": "a", "portMappings": [{"containerPort": 80, "hostPort": 0}]}]}
+    canonical = normalise.task_definition(bridge)
+    assert canonical["networkMode"] == "bridge"
+    assert canonical["containerDefinitions"][0]["portMappings"] == [{"containerPort": 80, "protocol": "tcp"}]
+    assert normalise.task_definition({"family": "x", "memory": "2 GB", "cpu": 1024})["memory"] == "2048"
+    assert normalise.task_definition({"family": "x", "cpu": 1024})["cpu"] == "1024"
+
+
+def test_a_real_difference_survives_normalising() -> None:
+    changed = terse_definition("x")
+    changed["containerDefinitions"][0]["essential"] = False
+    assert normalise.task_definition(explicit_definition("x")) != normalise.task_definition(changed)
+    other_port = terse_definition("x")
+    other_port["containerDefinitions"][0]["portMappings"] = [{"containerPort": 8080, "hostPort": 9090}]
+    assert normalise.task_definition(explicit_definition("x")) != normalise.task_definition(other_port)
+
+
+# diff -------------------------------------------------------------------------------------------
+def test_diff_of_services_differing_only_by_omitted_defaults_is_empty_and_exits_0(world: World, ecsshell,
+                                                                                    small) -> None:
+    twin_services(world, small)
+    result = ecsshell("diff", "staging/twin", "prod/twin")
+    assert result.code == 0, result.err
+    assert "staging/twin (staging-twin:1) and prod/twin (twin:1) are the same" in result.out
+    assert "---" not in result.out and "Traceback" not in result.err
+
+
+def test_diff_of_different_services_shows_each_difference_and_exits_1(world: World, ecsshell, small) -> None:
+    before = all_revisions(world)
+    result = ecsshell("diff", "staging/web", "prod/web")
+    assert result.code == 1, result.err
+    out = result.out
+    assert "--- staging/web (taskDefinition)" in out and "+++ prod/web (taskDefinition)" in out
+    assert f'-      "image": "{ECR}/web:1.6.0-rc1",' in out
+    assert f'+      "image": "{ECR}/web:1.5.0",' in out
+    assert '-  "desiredCount": 1,' in out and '+  "desiredCount": 3,' in out  # the service section
+    assert "targetgroup/prod-web" in out  # prod/web is behind a load balancer, staging/web is not
+    assert '"family"' not in out  # families differ by design: they are named in the labels instead
+    assert "staging/web and prod/web differ in taskDefinition, service" in result.err
+    assert "\x1b[" not in out  # plain on a pipe
+    assert all_revisions(world) == before  # diff changes nothing
+
+
+def test_diff_is_coloured_on_a_terminal(world: World, small, home: Path) -> None:
+    result = run_ecsshell(world, home, "diff", "staging/web", "prod/web", stdout_tty=True)
+    assert result.code == 1
+    assert "\x1b[" in result.out
+
+
+def test_diff_masks_secrets_and_marks_a_changed_secret(world: World, ecsshell, small) -> None:
+    ecs = world.client("ecs")
+    current = described(world, "staging-api")
+    spec = {k: v for k, v in current.items() if k in ("family", "taskRoleArn", "executionRoleArn", "networkMode",
+                                                      "requiresCompatibilities", "cpu", "memory",
+                                                      "containerDefinitions")}
+    spec["containerDefinitions"][0]["environment"] = [
+        {"name": "DB_PASSWORD", "value": "another-secret-value"} if pair["name"] == "DB_PASSWORD" else pair
+        for pair in spec["containerDefinitions"][0]["environment"]]
+    arn = ecs.register_task_definition(**spec)["taskDefinition"]["taskDefinitionArn"]
+    ecs.update_service(cluster="staging", service="api", taskDefinition=arn)
+    world.advance(10)
+    result = ecsshell("diff", "staging/api", "prod/api")
+    assert result.code == 1
+    for secret in ("hunter2-do-not-print", "another-secret-value", "ak_live_51Hf3kQ2eZvKYlo2C0"):
+        assert secret not in result.out + result.err
+    assert '"value": "**** (changed)"' in result.out
+    shown = ecsshell("diff", "staging/api", "prod/api", "--show-secrets")
+    assert "another-secret-value" in shown.out
+
+
+def test_diff_json_says_what_differs_by_path(world: World, ecsshell, small) -> None:
+    result = ecsshell("--output", "json", "diff", "staging/worker", "prod/worker")
+    assert result.code == 1
+    doc = json.loads(result.out)
+    assert doc["same"] is False
+    assert doc["a"] == {"name": "staging/worker", "taskDefinition": "staging-worker:1"}
+    sections = {s["section"]: s for s in doc["sections"]}
+    assert "containerDefinitions[worker].image" in sections["taskDefinition"]["differences"]
+    assert "containerDefinitions[worker].environment[QUEUE_URL]" in sections["taskDefinition"]["differences"]
+    assert "hunter2" not in result.out
+    same = json.loads(ecsshell("--output", "json", "diff", "prod/worker", "prod/worker").out)
+    assert same["same"] is True
+
+
+def test_diff_inside_a_cluster_takes_service_names(world: World, ecsshell, small) -> None:
+    result = ecsshell("-c", "use prod; diff web /staging/web")
+    assert result.code == 1
+    assert "--- prod/web (taskDefinition)" in result.out and "+++ staging/web (taskDefinition)" in result.out
+    inside = ecsshell("-c", "use staging/web; diff prod/web")
+    assert inside.code == 1 and "--- staging/web (taskDefinition)" in inside.out
+
+
+def test_diff_refusals_are_one_line(world: World, ecsshell, small) -> None:
+    missing = ecsshell("diff", "prod/web", "prod/nosuch")
+    assert missing.code == 1 and 'service "nosuch" not found' in missing.err
+    assert len(missing.err.strip().splitlines()) == 1
+    lonely = ecsshell("diff", "web", "prod/web")
+    assert lonely.code == 2 and "CLUSTER/SERVICE" in lonely.err
+    three = ecsshell("diff", "prod/web", "prod/api", "prod/worker")
+    assert three.code == 2
+
+
+# diff against a file ----------------------------------------------------------------------------
+def test_diff_against_a_file_in_register_format(world: World, ecsshell, small, tmp_path: Path) -> None:
+    current = described(world, "api")
+    document = {k: v for k, v in current.items() if k not in ("taskDefinitionArn", "revision", "status",
+                                                            "requiresAttributes", "compatibilities",
+                                                            "registeredAt", "registeredBy")}
+    document["tags"] = world.client("ecs").describe_task_definition(taskDefinition="api", include=["TAGS"])["tags"]
+    for c in document["containerDefinitions"]:  # leave the defaults out, as a hand-written file does
+        c.pop("essential", None)
+        for port in c.get("portMappings", []):
+            port.pop("protocol", None)
+            port.pop("hostPort", None)
+    file = tmp_path / "api.json"
+    file.write_text(json.dumps(document))
+    same = ecsshell("diff", "prod/api", str(file))
+    assert same.code == 0, same.err + same.out
+    assert "are the same (taskDefinition)" in same.out
+    document["containerDefinitions"][0]["image"] = "registry.example.com:5000/team/api:2.5.0"
+    file.write_text(json.dumps(document))
+    changed = ecsshell("diff", "prod/api", str(file))
+    assert changed.code == 1
+    assert f"+++ {file} (taskDefinition)" in changed.out
+    assert '+      "image": "registry.example.com:5000/team/api:2.5.0",' in changed.out
+    broken = tmp_path / "broken.json"
+    broken.write_text("{\n  \"family\": \n")
+    refused = ecsshell("diff", "prod/api", str(broken))
+    assert refused.code == 1 and f"{broken}:3:1: invalid JSON" in refused.err
+
+
+def test_diff_against_the_sample_file_runs(world: World, ecsshell, small, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(ROOT)
+    result = ecsshell("diff", "prod/api", "sample_task.json")
+    assert result.code == 1
+    assert "+++ sample_task.json (taskDefinition)" in result.out
