@@ -228,3 +228,64 @@ def test_diff_against_the_sample_file_runs(world: World, ecsshell, small, monkey
     result = ecsshell("diff", "prod/api", "sample_task.json")
     assert result.code == 1
     assert "+++ sample_task.json (taskDefinition)" in result.out
+
+
+# promote: planning, pure ------------------------------------------------------------------------
+def _snapshot(world: World, cluster: str, name: str, digests: dict[str, tuple[str, ...]],
+              images: dict[str, str] | None = None) -> Any:
+    """Return a Snapshot of CLUSTER/NAME as ECS has it, with the running DIGESTS given."""
+    from ecsshell.aws import Gateway, Settings
+    from ecsshell.operations.diff import Running, Snapshot
+
+    with Gateway.connect(Settings(endpoint_url=world.endpoint_url, region=world.region), env=world.environ()) as gw:
+        svc = gw.describe_service(cluster, name)
+        td = gw.task_definition(svc.task_definition_arn)
+    shown = images or {c.name: c.image for c in td.containers}
+    return Snapshot(f"{cluster}/{name}", svc, td, Running(digests, shown, "tasks" if digests else "", "none", 2))
+
+
+DIGEST_A = "sha256:" + "a" * 64
+DIGEST_B = "sha256:" + "b" * 64
+
+
+def test_plan_promotion_pins_each_container_by_digest_and_keeps_every_other_field(world: World, small) -> None:
+    from ecsshell.operations.promote import plan_promotion
+
+    source = _snapshot(world, "staging", "web", {"web": (DIGEST_A,), "envoy": (DIGEST_B,)})
+    target = _snapshot(world, "prod", "web", {})
+    planned = plan_promotion(source, target.service, target.task_definition, by_tag=False)
+    images = {c["name"]: c["image"] for c in planned.plan.spec["containerDefinitions"]}
+    assert images == {"web": f"{ECR}/web@{DIGEST_A}",
+                      "envoy": f"public.ecr.aws/appmesh/aws-appmesh-envoy@{DIGEST_B}"}
+    before = normalise.task_definition(target.task_definition.raw)
+    after = normalise.task_definition(planned.plan.spec)
+    for c in before["containerDefinitions"] + after["containerDefinitions"]:
+        c.pop("image")
+    assert before == after  # prod's environment, roles, ports, tags: all kept
+    by_tag = plan_promotion(source, target.service, target.task_definition, by_tag=True)
+    assert {c["name"]: c["image"] for c in by_tag.plan.spec["containerDefinitions"]}["web"] == f"{ECR}/web:1.6.0-rc1"
+
+
+def test_plan_promotion_refusals(world: World, small) -> None:
+    import pytest
+
+    from ecsshell.operations.promote import PromoteRefused, plan_promotion
+
+    target = _snapshot(world, "prod", "web", {})
+    cases = {
+        "different digests of container web": _snapshot(world, "staging", "web",
+                                                        {"web": (DIGEST_A, DIGEST_B), "envoy": (DIGEST_B,)}),
+        "cannot tell which images staging/web runs": _snapshot(world, "staging", "web", {}),
+        "web:3 has no container sidecar": _snapshot(world, "staging", "web",
+                                                    {"web": (DIGEST_A,), "sidecar": (DIGEST_B,)}),
+    }
+    for expected, source in cases.items():
+        with pytest.raises(PromoteRefused, match=expected):
+            plan_promotion(source, target.service, target.task_definition, by_tag=False)
+    pinned_worker = _snapshot(world, "prod", "worker", {"worker": (DIGEST_A,)})
+    staging_worker = _snapshot(world, "staging", "worker", {})
+    with pytest.raises(PromoteRefused, match="has no tag to promote by"):
+        plan_promotion(pinned_worker, staging_worker.service, staging_worker.task_definition, by_tag=True)
+    failed = _snapshot(world, "prod", "payments", {"payments": (DIGEST_A,)})
+    with pytest.raises(PromoteRefused, match="has no completed deployment to promote: .* is FAILED"):
+        plan_promotion(failed, target.service, target.task_definition, by_tag=False)
