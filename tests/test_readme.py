@@ -113,3 +113,14 @@ def test_every_readme_example_runs_against_the_demo_world(world: World, ecsshell
         result = ecsshell(*shlex.split(command)[1:])
         assert result.code == status, (command, result.err)
         assert "Traceback" not in result.err
+
+
+def test_the_drift_examples_run_as_the_readme_says(world: World, ecsshell, monkeypatch: pytest.MonkeyPatch) -> None:
+    demo_world(world)
+    monkeypatch.chdir(ROOT)
+    examples = example_lines("<!-- drift:")
+    assert len(examples) >= 4
+    for command, status in examples:
+        result = ecsshell(*shlex.split(command)[1:])
+        assert result.code == status, (command, result.err)
+        assert "Traceback" not in result.err
