@@ -287,5 +287,36 @@ def test_plan_promotion_refusals(world: World, small) -> None:
     with pytest.raises(PromoteRefused, match="has no tag to promote by"):
         plan_promotion(pinned_worker, staging_worker.service, staging_worker.task_definition, by_tag=True)
     failed = _snapshot(world, "prod", "payments", {"payments": (DIGEST_A,)})
-    with pytest.raises(PromoteRefused, match="has no completed deployment to promote: .* is FAILED"):
+    with pytest.raises(PromoteRefused, match=r"has no completed deployment to promote: .* is FAILED"):
         plan_promotion(failed, target.service, target.task_definition, by_tag=False)
+
+
+# promote: refusals through the real command ---------------------------------------------------------
+def test_promote_refuses_a_source_whose_deployment_is_in_progress_and_registers_nothing(world: World, ecsshell,
+                                                                                        small) -> None:
+    ecs = world.client("ecs")
+    ecs.update_service(cluster="staging", service="web", forceNewDeployment=True)  # no time passes: in progress
+    before = all_revisions(world)
+    result = ecsshell("promote", "staging/web", "prod/web", "--yes")
+    assert result.code == 1
+    assert result.err.startswith("error: staging/web has no completed deployment to promote: its deployment ")
+    assert "nothing registered" in result.err and len(result.err.strip().splitlines()) == 1
+    assert all_revisions(world) == before
+    assert service(world, "prod", "web")["taskDefinition"].endswith("/web:3")
+
+
+def test_promote_refuses_a_failed_source(world: World, ecsshell, small) -> None:
+    before = all_revisions(world)
+    result = ecsshell("promote", "prod/payments", "staging/web", "--yes")
+    assert result.code == 1 and "is FAILED" in result.err
+    assert all_revisions(world) == before
+
+
+def test_promote_is_refused_in_read_only_mode_and_needs_two_services(world: World, ecsshell, small) -> None:
+    before = all_revisions(world)
+    read_only = ecsshell("--read-only", "promote", "staging/web", "prod/web")
+    assert read_only.code == 1 and "read-only" in read_only.err
+    twice = ecsshell("promote", "prod/web", "prod/web")
+    assert twice.code == 2 and "not prod/web twice" in twice.err
+    assert all_revisions(world) == before
+    assert world.recorder.snapshot().get("RegisterTaskDefinition", 0) == 0
