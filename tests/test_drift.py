@@ -130,7 +130,7 @@ def test_diff_of_different_services_shows_each_difference_and_exits_1(world: Wor
     assert '-  "desiredCount": 1,' in out and '+  "desiredCount": 3,' in out  # the service section
     assert "targetgroup/prod-web" in out  # prod/web is behind a load balancer, staging/web is not
     assert '"family"' not in out  # families differ by design: they are named in the labels instead
-    assert "staging/web and prod/web differ in taskDefinition, service" in result.err
+    assert "staging/web and prod/web differ in taskDefinition, runningImages, service" in result.err
     assert "\x1b[" not in out  # plain on a pipe
     assert all_revisions(world) == before  # diff changes nothing
 
@@ -320,3 +320,110 @@ def test_promote_is_refused_in_read_only_mode_and_needs_two_services(world: Worl
     assert twice.code == 2 and "not prod/web twice" in twice.err
     assert all_revisions(world) == before
     assert world.recorder.snapshot().get("RegisterTaskDefinition", 0) == 0
+
+
+# promote: what runs in SOURCE is what TARGET gets ---------------------------------------------------
+def running_digests(world: World, cluster: str, name: str) -> dict[str, set[str]]:
+    """Return container -> the digests SERVICE's running tasks report, through boto3."""
+    ecs = world.client("ecs")
+    arns = ecs.list_tasks(cluster=cluster, serviceName=name, desiredStatus="RUNNING")["taskArns"]
+    found: dict[str, set[str]] = {}
+    for task in ecs.describe_tasks(cluster=cluster, tasks=arns)["tasks"]:
+        for c in task["containers"]:
+            found.setdefault(c["name"], set()).add(c["imageDigest"])
+    return found
+
+
+def without_images(document: dict[str, Any]) -> dict[str, Any]:
+    canonical = normalise.task_definition(document)
+    for c in canonical["containerDefinitions"]:
+        c.pop("image")
+    return canonical
+
+
+def test_promote_deploys_the_digests_source_runs_pinned_and_keeps_every_other_field(world: World, ecsshell,
+                                                                                    small) -> None:
+    source = running_digests(world, "staging", "web")
+    assert all(len(d) == 1 for d in source.values())
+    world.registry.push(f"{ECR}/web:1.6.0-rc1")  # the tag moves on: staging still runs what it tested
+    old = world.client("ecs").describe_task_definition(taskDefinition="web:3", include=["TAGS"])
+    result = ecsshell("promote", "staging/web", "prod/web", "--yes", "--wait")
+    assert result.code == 0, result.err
+    web, envoy = (next(iter(source[name])) for name in ("web", "envoy"))
+    assert f"web: {ECR}/web:1.5.0 -> {ECR}/web@{web}" in result.out
+    assert "registered web:4; web in prod now runs it (was web:3)" in result.out
+    assert "rollout of web:4 done" in result.out
+    new = world.client("ecs").describe_task_definition(taskDefinition="web:4", include=["TAGS"])
+    images = {c["name"]: c["image"] for c in new["taskDefinition"]["containerDefinitions"]}
+    assert images == {"web": f"{ECR}/web@{web}", "envoy": f"public.ecr.aws/appmesh/aws-appmesh-envoy@{envoy}"}
+    assert without_images(new) == without_images(old)  # prod's environment, roles, ports and tags are kept
+    assert service(world, "prod", "web")["taskDefinition"].endswith("/web:4")
+    assert running_digests(world, "prod", "web") == source  # prod now runs exactly what staging runs
+
+
+def test_promote_by_tag_deploys_the_tag_that_resolved_to_the_digest(world: World, ecsshell, small) -> None:
+    result = ecsshell("promote", "staging/api", "prod/api", "--tag", "--yes")
+    assert result.code == 0, result.err
+    image = described(world, "api:4")["containerDefinitions"][0]["image"]
+    assert image == "registry.example.com:5000/team/api:2.5.0-beta"
+    assert service(world, "prod", "api")["taskDefinition"].endswith("/api:4")
+
+
+def test_promote_one_container_leaves_the_others_alone(world: World, ecsshell, small) -> None:
+    envoy = next(iter(running_digests(world, "staging", "web")["envoy"]))
+    result = ecsshell("promote", "staging/web", "prod/web", "--container", "envoy", "--yes")
+    assert result.code == 0, result.err
+    images = {c["name"]: c["image"] for c in described(world, "web:4")["containerDefinitions"]}
+    assert images == {"web": f"{ECR}/web:1.5.0", "envoy": f"public.ecr.aws/appmesh/aws-appmesh-envoy@{envoy}"}
+
+
+def test_promote_dry_run_shows_the_diff_and_registers_nothing(world: World, ecsshell, small) -> None:
+    before = all_revisions(world)
+    result = ecsshell("promote", "staging/web", "prod/web", "--dry-run")
+    assert result.code == 0, result.err
+    assert "dry run: web in prod would move from web:3 to a new revision; nothing changed" in result.out
+    assert f'+      "image": "{ECR}/web@sha256:' in result.out
+    assert "hunter2" not in result.out
+    assert all_revisions(world) == before
+    assert world.recorder.snapshot().get("RegisterTaskDefinition", 0) == 0
+
+
+def test_promote_refuses_a_container_the_target_lacks(world: World, ecsshell, small) -> None:
+    before = all_revisions(world)
+    result = ecsshell("promote", "staging/web", "prod/api", "--yes")
+    assert result.code == 1
+    assert "api:3 has no container envoy to take staging/web's image" in result.err
+    assert "nothing registered" in result.err
+    unknown = ecsshell("promote", "staging/web", "prod/web", "--container", "nosuch", "--yes")
+    assert unknown.code == 1 and "staging/web has no container nosuch" in unknown.err
+    assert all_revisions(world) == before
+
+
+def test_promote_refuses_tasks_that_run_different_digests(world: World, ecsshell, small) -> None:
+    ecs = world.client("ecs")
+    definition = terse_definition("staging-drifty")
+    definition["containerDefinitions"][0]["versionConsistency"] = "disabled"  # each task resolves the tag itself
+    arn = ecs.register_task_definition(**definition)["taskDefinition"]["taskDefinitionArn"]
+    ecs.create_service(cluster="staging", serviceName="drifty", taskDefinition=arn, desiredCount=2,
+                       launchType="FARGATE", networkConfiguration=small["network_configuration"])
+    world.advance(10)
+    assert len(running_digests(world, "staging", "drifty")["app"]) == 1
+    world.registry.push(f"{ECR}/app:1.0.0")
+    first = ecs.list_tasks(cluster="staging", serviceName="drifty")["taskArns"][0]
+    ecs.stop_task(cluster="staging", task=first, reason="replaced after the push")
+    world.advance(30)
+    assert len(running_digests(world, "staging", "drifty")["app"]) == 2
+    before = all_revisions(world)
+    result = ecsshell("promote", "staging/drifty", "prod/web", "--yes")
+    assert result.code == 1
+    assert "staging/drifty's tasks run 2 different digests of container app" in result.err
+    assert all_revisions(world) == before
+
+
+def test_diff_compares_running_digests(world: World, ecsshell, small) -> None:
+    same = ecsshell("--output", "json", "diff", "prod/web", "prod/web")
+    assert "runningImages" in [s["section"] for s in json.loads(same.out)["sections"]]
+    result = ecsshell("diff", "staging/web", "prod/web")
+    assert "--- staging/web (runningImages)" in result.out
+    staging = next(iter(running_digests(world, "staging", "web")["web"]))
+    assert f'-  "web": "{staging}"' in result.out
