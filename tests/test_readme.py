@@ -124,3 +124,7 @@ def test_the_drift_examples_run_as_the_readme_says(world: World, ecsshell, monke
         result = ecsshell(*shlex.split(command)[1:])
         assert result.code == status, (command, result.err)
         assert "Traceback" not in result.err
+    ecs = world.client("ecs")
+    api = ecs.describe_services(cluster="prod", services=["api"])["services"][0]["taskDefinition"]
+    image = ecs.describe_task_definition(taskDefinition=api)["taskDefinition"]["containerDefinitions"][0]["image"]
+    assert image.startswith("registry.example.com:5000/team/api@sha256:")  # what staging/api runs, pinned
