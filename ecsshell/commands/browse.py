@@ -10,7 +10,8 @@ from cmd2 import Choices, CompletionItem, with_argparser, with_category
 from ..operations.check import check_cluster, check_service
 from ..presenter import View
 from ..scope import SCOPE_RULE
-from . import numbers
+from ..targets import TARGET_RULE
+from . import fleet, numbers
 from .common import EcsCommands, positional_completer
 from .plumbing import CommandError, CommandParser, add_output_flag
 
@@ -32,11 +33,12 @@ def add_view_flags(parser: argparse.ArgumentParser) -> None:
 
 def ls_parser() -> CommandParser:
     parser = CommandParser(description="List clusters, a cluster's services, or one service in detail.",
-                    epilog=SCOPE_RULE)
+                    epilog=f"{SCOPE_RULE} {TARGET_RULE} {fleet.FLEET_HELP}")
     parser.add_argument("names", nargs="*", metavar="NAME",
                         help="[CLUSTER [SERVICE]], or a path /CLUSTER/SERVICE",
                         completer=positional_completer(("cluster", "service")))
     add_view_flags(parser)
+    fleet.add_fleet_flags(parser)
     return parser
 
 
@@ -47,10 +49,11 @@ def check_parser() -> CommandParser:
                            epilog=SCOPE_RULE + " One name with no cluster in scope is checked as a cluster "
                                   "when ECS has a cluster of that name (as `ls` reads it), else as a service "
                                   "(which then needs a cluster); inside `use prod`, `check web` is service web "
-                                  "and `check` alone checks all of prod.")
+                                  f"and `check` alone checks all of prod. {fleet.FLEET_HELP}")
     parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] [SERVICE]",
                         completer=positional_completer(("cluster", "service")))
     add_output_flag(parser)
+    fleet.add_fleet_flags(parser)
     return parser
 
 
@@ -96,7 +99,11 @@ class BrowseCommands(EcsCommands):
     @with_category(CATEGORY)
     def do_ls(self, args: argparse.Namespace) -> None:
         """List clusters, a cluster's services, or one service in detail."""
+        targets = fleet.targets_of(self.ctx, args)
         cluster, service = self.optional(args.names)
+        if targets:
+            fleet.ls(self.ctx, args, targets, cluster, service)
+            return
         view = self.ctx.view(args)
         if cluster is None:
             self._ls_clusters(view)
@@ -189,7 +196,13 @@ class BrowseCommands(EcsCommands):
         from ..render import views
 
         usage = "check [CLUSTER] SERVICE | check CLUSTER"
+        targets = fleet.targets_of(self.ctx, args)
         cluster, service = self.optional(list(args.names))
+        if targets:
+            if cluster is None:
+                raise CommandError(f"missing CLUSTER (or select it with `use`); usage: {usage}", 2)
+            fleet.check(self.ctx, args, targets, cluster, service)
+            return
         if service is None and cluster is not None and (self.ctx.scope.cluster == cluster
                                                         or self.ctx.gateway.has_cluster(cluster)):
             self._check_cluster(cluster, args)

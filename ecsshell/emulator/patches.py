@@ -30,7 +30,18 @@ class Host(load_balancing.Host, Protocol):
     def scheduler(self) -> Scheduler: ...
 
 
-_worlds: dict[str, Host] = {}  # region -> world, so shims can reach the scheduler's clock
+class _Worlds(dict[str, "Host"]):
+    """Region -> world, so shims can reach the scheduler's clock; a world serves every Region (issue 14),
+    so a Region no world was started for falls back to the world registered last."""
+
+    def get(self, region: str, default: Host | None = None) -> Host | None:  # type: ignore[override]
+        found = super().get(region)
+        if found is None and self:
+            found = next(reversed(self.values()))
+        return found if found is not None else default
+
+
+_worlds: dict[str, Host] = _Worlds()
 _installed = False
 
 
