@@ -427,3 +427,45 @@ def test_diff_compares_running_digests(world: World, ecsshell, small) -> None:
     assert "--- staging/web (runningImages)" in result.out
     staging = next(iter(running_digests(world, "staging", "web")["web"]))
     assert f'-  "web": "{staging}"' in result.out
+
+
+# across accounts and Regions (profile staging: account 111111111111; prod: a role in 222222222222) ----------
+def test_diff_and_promote_across_accounts_and_regions(world: World, ecsshell, tmp_path: Path) -> None:
+    from ecsshell.emulator.worlds import fleet_world
+
+    fleet = fleet_world(world, tmp_path / "aws")
+    env = fleet["env"]
+    staging = world.client("ecs", account="111111111111", region="us-east-1")
+    prod = world.client("ecs", account="222222222222", region="eu-west-1")
+    image = "111111111111.dkr.ecr.us-east-1.amazonaws.com/api:2.0.0"
+    arn = staging.register_task_definition(
+        family="api", containerDefinitions=[{"name": "api", "image": image, "memory": 256, "essential": True}],
+        requiresCompatibilities=["FARGATE"], cpu="256", memory="512")["taskDefinition"]["taskDefinitionArn"]
+    staging.update_service(cluster="web", service="api", taskDefinition=arn)
+    world.advance(30)
+    source, target = "staging@us-east-1:/web/api", "prod@eu-west-1:/web/api"
+
+    differ = ecsshell("diff", source, target, extra=env)
+    assert differ.code == 1, differ.err
+    assert f"--- {source} (taskDefinition)" in differ.out and f"+++ {target} (taskDefinition)" in differ.out
+    assert f'-      "image": "{image}",' in differ.out
+    assert '+      "image": "222222222222.dkr.ecr.eu-west-1.amazonaws.com/api:1.0.0",' in differ.out
+
+    prod_before = [a for page in prod.get_paginator("list_task_definitions").paginate()
+                   for a in page["taskDefinitionArns"]]
+    result = ecsshell("promote", source, target, "--yes", "--wait", extra=env)
+    assert result.code == 0, result.err
+    tasks = staging.list_tasks(cluster="web", serviceName="api")["taskArns"]
+    digest = staging.describe_tasks(cluster="web", tasks=tasks)["tasks"][0]["containers"][0]["imageDigest"]
+    deployed = prod.describe_services(cluster="web", services=["api"])["services"][0]["taskDefinition"]
+    assert deployed not in prod_before
+    container = prod.describe_task_definition(taskDefinition=deployed)["taskDefinition"]["containerDefinitions"][0]
+    assert container["image"] == f"111111111111.dkr.ecr.us-east-1.amazonaws.com/api@{digest}"
+    assert staging.describe_services(cluster="web", services=["api"])["services"][0]["taskDefinition"] == arn
+    other = world.client("ecs", account="222222222222", region="us-east-1")  # prod in the other Region: untouched
+    assert other.describe_services(cluster="web", services=["api"])["services"][0]["taskDefinition"].endswith(
+        "api:1")
+
+    after = json.loads(ecsshell("--output", "json", "diff", source, target, extra=env).out)
+    sections = {s["section"]: s for s in after["sections"]}
+    assert sections["runningImages"]["same"] is True  # prod in eu-west-1 now runs what staging runs

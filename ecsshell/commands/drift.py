@@ -9,31 +9,32 @@ from typing import Any
 
 from cmd2 import Completions, with_argparser, with_category
 
+from .. import targets
 from ..operations import diff, promote
-from .common import complete_kind, context_of, fuzzy
+from .common import complete_kind, complete_position, context_of, fuzzy
 from .deploy import RolloutCommands, UpdatePresenter, add_wait_flags
 from .plumbing import CommandError, CommandParser, add_output_flag, mutating, refused
 from .taskdefs import load_task_definition
 
 CATEGORY = "Drift"
-SIDE_RULE = ("A service is CLUSTER/SERVICE (or /CLUSTER/SERVICE), or SERVICE alone inside a cluster chosen "
-             "with `use`.")
+SIDE_RULE = ("A service is CLUSTER/SERVICE (or /CLUSTER/SERVICE), SERVICE alone inside a cluster chosen "
+             "with `use`, or in another account or Region PROFILE@REGION:/CLUSTER/SERVICE. " + targets.TARGET_RULE)
 
 
 def _side_completer(owner: Any, text: str, line: str, begidx: int, endidx: int,
                     arg_tokens: dict[str, list[str]]) -> Completions:
-    """Complete a service word: CLUSTER/SERVICE (or /CLUSTER/SERVICE), or SERVICE inside a cluster in scope."""
+    """Complete a service word: CLUSTER/SERVICE, SERVICE inside a cluster in scope, or a / or target path."""
     ctx = context_of(owner)
-    lead = "/" if text.startswith("/") else ""
-    word = text[len(lead):]
-    if "/" in word:
-        cluster, _, service = word.partition("/")
-        items = [dataclasses.replace(item, text=f"{lead}{cluster}/{item.text}")
+    if text.startswith("/") or targets.is_partial(text) or targets.parse(text)[0] is not None:
+        return complete_position(ctx, ("cluster", "service"), [], text)
+    if "/" in text:
+        cluster, _, service = text.partition("/")
+        items = [dataclasses.replace(item, text=f"{cluster}/{item.text}")
                  for item in fuzzy(service, list(complete_kind(ctx, "service", {"cluster": cluster})))]
         return Completions(items, is_sorted=True)
-    services = [] if lead or not ctx.scope.cluster else fuzzy(word, list(complete_kind(ctx, "service", {})))
-    clusters = [dataclasses.replace(item, text=f"{lead}{item.text}/")
-                for item in fuzzy(word, list(complete_kind(ctx, "cluster", {})))]
+    services = fuzzy(text, list(complete_kind(ctx, "service", {}))) if ctx.scope.cluster else []
+    clusters = [dataclasses.replace(item, text=f"{item.text}/")
+                for item in fuzzy(text, list(complete_kind(ctx, "cluster", {})))]
     return Completions([*services, *clusters], is_sorted=True, allow_finalization=bool(services) and not clusters)
 
 
@@ -82,23 +83,21 @@ class DriftCommands(RolloutCommands):
     DEFAULT_CATEGORY = CATEGORY
 
     def _side(self, word: str) -> diff.Side:
-        """Resolve a service word (CLUSTER/SERVICE, /CLUSTER/SERVICE or SERVICE in scope) to where it lives."""
-        parts = [p for p in word.split("/") if p]
-        if word.startswith("/") or len(parts) == 2:
-            if len(parts) != 2:
-                raise CommandError(f"{word!r} names no service: give CLUSTER/SERVICE", 2)
-            cluster, service = parts
-        elif len(parts) == 1 and self.ctx.scope.cluster:
-            cluster, service = self.ctx.scope.cluster, parts[0]
-        else:
-            raise CommandError(f"{word!r} names no service: give CLUSTER/SERVICE (or `use` a cluster)", 2)
-        return diff.Side(self.ctx.gateway, cluster, service, f"{cluster}/{service}")
+        """Resolve a service word (CLUSTER/SERVICE, /CLUSTER/SERVICE, SERVICE in scope, or PROFILE@REGION:/...)."""
+        target, _ = targets.parse(word)
+        relative = target is None and not word.startswith("/") and "/" in word
+        args = [p for p in word.split("/") if p] if relative else [word]
+        if relative and len(args) != 2:
+            raise CommandError(f"{word!r} names no service: give CLUSTER/SERVICE", 2)
+        gateway, (cluster, service) = self.locate(args, ("cluster", "service"), "CLUSTER/SERVICE")
+        where = target.prefix() + "/" if target is not None else ""
+        return diff.Side(gateway, cluster, service, f"{where}{cluster}/{service}")
 
     def _scope_side(self) -> diff.Side:
         scope = self.ctx.scope
         if not (scope.cluster and scope.service):
             raise CommandError("diff needs two things to compare: diff SERVICE_A SERVICE_B|FILE", 2)
-        return diff.Side(self.ctx.gateway, scope.cluster, scope.service, f"{scope.cluster}/{scope.service}")
+        return diff.Side(self.ctx.gateway_for(None), scope.cluster, scope.service, f"{scope.cluster}/{scope.service}")
 
     # diff -------------------------------------------------------------------------------------
     @with_argparser(diff_parser)

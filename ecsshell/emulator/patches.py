@@ -10,6 +10,7 @@ import copy
 import functools
 import os
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -28,6 +29,13 @@ class Host(load_balancing.Host, Protocol):
 
     @property
     def scheduler(self) -> Scheduler: ...
+
+    def at(self, account: str, region: str) -> AbstractContextManager[None]: ...
+
+
+def _deployments(world: Host, backend: Any) -> AbstractContextManager[None]:
+    """Let the service deployments read BACKEND's account and Region (a world serves several) meanwhile."""
+    return world.at(backend.account_id, backend.region_name)
 
 
 class _Worlds(dict[str, "Host"]):
@@ -139,7 +147,8 @@ def _refuse_duplicate_service(original: Callable[..., Any]) -> Callable[..., Any
                               rolloutStateReason=f"ECS deployment {deployment['id']} in progress.",
                               createdAt=now, updatedAt=now)
         if world is not None and now is not None:
-            world.scheduler.service_deployments.service_created(service, now)
+            with _deployments(world, self):
+                world.scheduler.service_deployments.service_created(service, now)
         return service
     return shim
 
@@ -196,7 +205,8 @@ def _update_service_like_ecs(original: Callable[..., Any]) -> Callable[..., Any]
                     and desired != service.running_count:
                 service.emu_steady = False
         if world is not None and now is not None:
-            world.scheduler.service_deployments.service_updated(service, now, deployed=changed or force)
+            with _deployments(world, self):
+                world.scheduler.service_deployments.service_updated(service, now, deployed=changed or force)
         return result
     return shim
 
@@ -249,7 +259,8 @@ def _keep_service_settings(original: Callable[..., Any]) -> Callable[..., Any]:
         service.enable_execute_command = bool(self._get_param("enableExecuteCommand", False))
         world = _world_for(self.ecs_backend.region_name)
         if world is not None:
-            world.scheduler.service_deployments.service_configured(service)
+            with _deployments(world, self.ecs_backend):
+                world.scheduler.service_deployments.service_configured(service)
         return result
     return shim
 
@@ -277,7 +288,8 @@ def _run_task_like_ecs(original: Callable[..., Any]) -> Callable[..., Any]:
             task.containers = container_records(task_def, task)
             task.last_status = "PENDING"
             if world is not None:
-                world.scheduler.service_deployments.stamp_digests(task)  # digests resolved at run time
+                with _deployments(world, backend):
+                    world.scheduler.service_deployments.stamp_digests(task)  # digests resolved at run time
                 now = world.scheduler.now()
                 task.created_at = now
                 task.emu_created_at = now
@@ -318,8 +330,9 @@ def _describe_tasks_in_cluster(original: Callable[..., Any]) -> Callable[..., An
         data["tasks"] = [t for t in data["tasks"] if t.cluster_name == cluster.name]
         world = _world_for(self.ecs_backend.region_name)
         if world is not None:
-            for task in data["tasks"]:
-                world.scheduler.service_deployments.stamp_digests(task)
+            with _deployments(world, self.ecs_backend):
+                for task in data["tasks"]:
+                    world.scheduler.service_deployments.stamp_digests(task)
         found = {t.task_arn for t in data["tasks"]} | {t.id for t in data["tasks"]}
         data["failures"] = [{"arn": wanted, "reason": "MISSING"} for wanted in self._get_param("tasks", [])
                             if wanted not in found and wanted.rsplit("/", 1)[-1] not in found]
@@ -333,8 +346,9 @@ def _describe_services_with_revisions(original: Callable[..., Any]) -> Callable[
         services, failures = original(self, *args, **kwargs)
         world = _world_for(self.region_name)
         if world is not None:
-            for service in services:
-                world.scheduler.service_deployments.publish(service)
+            with _deployments(world, self):
+                for service in services:
+                    world.scheduler.service_deployments.publish(service)
         return services, failures
     return shim
 
