@@ -469,3 +469,16 @@ def test_diff_and_promote_across_accounts_and_regions(world: World, ecsshell, tm
     after = json.loads(ecsshell("--output", "json", "diff", source, target, extra=env).out)
     sections = {s["section"]: s for s in after["sections"]}
     assert sections["runningImages"]["same"] is True  # prod in eu-west-1 now runs what staging runs
+
+
+def test_promote_by_tag_says_so_when_the_tag_moved_since_source_deployed_it(world: World, ecsshell, small) -> None:
+    tested = next(iter(running_digests(world, "staging", "api")["api"]))
+    world.registry.push("registry.example.com:5000/team/api:2.5.0-beta")  # CI pushed the tag again
+    result = ecsshell("promote", "staging/api", "prod/api", "--tag", "--yes")
+    assert result.code == 1
+    assert "registered api:4; api in prod now runs it" in result.out  # ECS was changed, and the run says so
+    assert "the tag moved since staging/api deployed it" in result.err
+    assert "promote without --tag pins the digest" in result.err
+    pinned = ecsshell("promote", "staging/api", "prod/api", "--yes", "--wait")
+    assert pinned.code == 0, pinned.err
+    assert running_digests(world, "prod", "api") == {"api": {tested}}

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..errors import AwsError
 from ..images import ImageRef, InvalidImageReference, parse
 from . import OperationError
 from .deploy import ImageChange, Plan, Planned, Updated, UpdateReport, UpdateRequest, carry_out, registrable
@@ -14,6 +15,7 @@ from .rollout import Watch
 
 if TYPE_CHECKING:
     from ..model import Service, TaskDefinition
+    from .gateway import Gateway
 
 
 class PromoteRefused(OperationError):
@@ -110,6 +112,31 @@ def promote(request: PromoteRequest, report: UpdateReport, watching: Callable[[]
     source_future = request.source.gateway.submit(snapshot, request.source)
     target_service = gateway.describe_service(target.cluster, target.service)
     target_td = gateway.task_definition(target_service.task_definition_arn)
-    planned = plan_promotion(source_future.result(), target_service, target_td, request.by_tag, request.containers)
+    source = source_future.result()
+    planned = plan_promotion(source, target_service, target_td, request.by_tag, request.containers)
     update = UpdateRequest(target.cluster, target.service, {}, wait=request.wait, rollback=request.rollback)
-    return carry_out(gateway, update, planned, report, watching)
+    updated = carry_out(gateway, update, planned, report, watching)
+    if request.by_tag and updated.deployed is not None:
+        moved = moved_tags(gateway, target, updated.deployed.new.arn, source)
+        if moved:
+            report.fail(f"{target.label} now runs {moved[0]}: the tag moved since {source.label} deployed it, so "
+                        f"{target.label} does not run what {source.label} runs; promote without --tag pins the digest")
+    return updated
+
+
+def moved_tags(gateway: Gateway, target: Side, task_definition_arn: str, source: Snapshot) -> list[str]:
+    """Return how TARGET's revision of TASK_DEFINITION_ARN resolved a tag to another digest than SOURCE runs."""
+    try:
+        service = gateway.describe_service(target.cluster, target.service)
+        revisions = gateway.service_revisions(service.current_revisions) if service.current_revisions else []
+    except AwsError:
+        return []  # an endpoint without service revisions: nothing to compare
+    moved = []
+    for revision in revisions:
+        if revision.task_definition_arn != task_definition_arn:
+            continue
+        for image in revision.images:
+            ran = source.running.digests.get(image.container, ())
+            if image.digest and ran and image.digest not in ran:
+                moved.append(f"{image.image} as {image.digest[:19]}... where {source.label} runs {ran[0][:19]}...")
+    return moved
