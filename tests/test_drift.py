@@ -482,3 +482,24 @@ def test_promote_by_tag_says_so_when_the_tag_moved_since_source_deployed_it(worl
     pinned = ecsshell("promote", "staging/api", "prod/api", "--yes", "--wait")
     assert pinned.code == 0, pinned.err
     assert running_digests(world, "prod", "api") == {"api": {tested}}
+
+
+def test_diff_and_promote_complete_service_words_that_run(world: World, tmp_path: Path, small) -> None:
+    from harness import make_environment
+    from test_completion import complete
+
+    from ecsshell.options import Options
+    from ecsshell.shell import EcsShell
+
+    app = EcsShell(make_environment(world, tmp_path), Options(), interactive=False)
+    try:
+        assert "staging/" in complete(app, "diff st")[0]
+        assert complete(app, "diff staging/w")[0] == ["staging/web", "staging/worker"]
+        assert "/prod/web" in complete(app, "promote staging/web /prod/w")[0]
+        app.onecmd_plus_hooks("use prod")
+        names = complete(app, "diff we")[0]
+        assert names[0] == "web"
+        app.onecmd_plus_hooks("diff staging/web web")
+        assert app.last_status == 1  # what completed runs (and differs)
+    finally:
+        app.close()
