@@ -503,3 +503,70 @@ def test_diff_and_promote_complete_service_words_that_run(world: World, tmp_path
         assert app.last_status == 1  # what completed runs (and differs)
     finally:
         app.close()
+
+
+def test_promote_in_the_shell_shows_the_diff_and_asks(world: World, home: Path, small) -> None:
+    import io
+    import re
+
+    from harness import make_environment
+
+    from ecsshell.options import Options
+    from ecsshell.shell import EcsShell
+
+    before = all_revisions(world)
+    env = make_environment(world, home, stdin="n\n", tty=True)
+    assert isinstance(env.stdout, io.StringIO)
+    app = EcsShell(env, Options(), interactive=True)
+    try:
+        app.onecmd_plus_hooks("promote staging/web prod/web")
+        shown = re.sub(r"\x1b\[[0-9;]*m", "", env.stdout.getvalue())
+        assert f'+"image":"{ECR}/web@sha256:' in re.sub(r"\s+", "", shown)  # folded to the terminal's width
+        assert "cancelled; nothing changed" in shown
+    finally:
+        app.close()
+    assert all_revisions(world) == before
+
+
+# unit: where the digests come from, with a fake gateway -------------------------------------------
+class _Revisions:
+    """A gateway whose tasks report no digest, with service revisions that do (or fail)."""
+
+    def __init__(self, tasks: list[Any], revisions: list[Any] | Exception) -> None:
+        self.tasks = tasks
+        self.revisions = revisions
+
+    def service_tasks(self, cluster: str, service: str, desired_status: str = "RUNNING") -> list[Any]:
+        return self.tasks
+
+    def service_revisions(self, arns: Any) -> list[Any]:
+        if isinstance(self.revisions, Exception):
+            raise self.revisions
+        return self.revisions
+
+
+def _fake_service(revisions: tuple[str, ...]) -> Any:
+    from ecsshell.model import Service
+
+    return Service("api", "arn:svc/api", "arn:cluster/prod", "ACTIVE", 1, 1, 0, "arn:td/api:3", "FARGATE",
+                   current_revisions=revisions)
+
+
+def test_digests_fall_back_to_the_service_revision_then_say_why_they_are_unknown() -> None:
+    from ecsshell.errors import AwsError
+    from ecsshell.model import ContainerImage, ServiceRevision, Task, TaskContainer
+    from ecsshell.operations.diff import running_images
+
+    tasks = [Task("arn:task/1", "arn:td/api:3", "RUNNING", "RUNNING", None, "service:api",
+                  containers=(TaskContainer("api", "RUNNING", image="repo/api:1"),))]
+    revision = ServiceRevision("arn:rev/api/1", "arn:td/api:3", (ContainerImage("api", "repo/api:1", DIGEST_A),))
+    found = running_images(_Revisions(tasks, [revision]), "prod", _fake_service(("arn:rev/api/1",)))  # type: ignore[arg-type]
+    assert (found.source, found.digests, found.images) == ("service revision", {"api": (DIGEST_A,)},
+                                                            {"api": "repo/api:1"})
+    refused = running_images(_Revisions(tasks, AwsError("AccessDenied")), "prod",  # type: ignore[arg-type]
+                             _fake_service(("arn:rev/api/1",)))
+    assert not refused.known and "DescribeServiceRevisions failed (AccessDenied)" in refused.note
+    none = running_images(_Revisions(tasks, []), "prod", _fake_service(()))  # type: ignore[arg-type]
+    assert not none.known and "no service revision" in none.note
+    idle = running_images(_Revisions([], []), "prod", _fake_service(()))  # type: ignore[arg-type]
+    assert not idle.known and "no running tasks" in idle.note
