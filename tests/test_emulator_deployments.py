@@ -21,14 +21,19 @@ MODEL = botocore.session.get_session().get_service_model("ecs")
 ORDER = ["RECONCILE_SERVICE", "PRE_SCALE_UP", "SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT",
          "POST_TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME",
          "CLEAN_UP"]
+FINISHED = ("SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED")
 
 
 # helpers -----------------------------------------------------------------------------------------
 def conforms(value: Any, shape: Any, path: str = "") -> None:
     """Fail unless VALUE (a parsed answer) has only members, types and enum values SHAPE allows."""
     kind = shape.type_name
-    if kind == "structure":
+    if kind == "structure" and shape.metadata.get("document"):
+        assert isinstance(value, dict), path  # a document: any JSON object
+    elif kind == "structure":
         assert isinstance(value, dict), path
+        missing = [name for name in shape.required_members if name not in value]
+        assert not missing, f"{path} lacks required {missing}"
         for key, item in value.items():
             if key == "ResponseMetadata" and not path:
                 continue
@@ -243,6 +248,12 @@ def test_list_service_deployments_pages_by_twenty_and_filters(world: World) -> N
     newer = ecs.list_service_deployments(cluster="c", service="web", createdAt={"after": middle},
                                          maxResults=100)["serviceDeployments"]
     assert len(newer) == 11
+    older = ecs.list_service_deployments(cluster="c", service="web", createdAt={"before": middle},
+                                         maxResults=100)["serviceDeployments"]
+    assert len(older) == 15
+    arn = describe(ecs, "web")["serviceArn"]
+    by_arn = ecs.list_service_deployments(cluster="arn:aws:ecs:us-east-1:123456789012:cluster/c", service=arn)
+    assert by_arn["serviceDeployments"] == first["serviceDeployments"]
     with pytest.raises(ClientError) as err:
         ecs.list_service_deployments(cluster="c", service="nope")
     assert code_of(err) == "ServiceNotFoundException"
@@ -368,3 +379,278 @@ def test_update_service_refuses_a_new_task_definition_for_other_controllers(worl
     assert after["taskDefinition"] == first and after["desiredCount"] == 3
     assert ecs.list_tasks(cluster="c", serviceName="web")["taskArns"] == []  # the scheduler leaves it alone
     assert ecs.list_service_deployments(cluster="c", service="web")["serviceDeployments"] == []
+
+
+# BLUE_GREEN, LINEAR and CANARY ----------------------------------------------------------------------
+LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:smoke-test"
+ROLE = "arn:aws:iam::123456789012:role/ecs-hooks"
+
+
+def staged(world: World, ecs: Any, strategy: str, name: str = "web", hooks: list[dict[str, Any]] | None = None,
+           **config: Any) -> tuple[str, str]:
+    """Create NAME with STRATEGY on a first revision, settled, and register a second; return both."""
+    first = register(ecs, name, "nginx:1")
+    second = register(ecs, name, "nginx:2")
+    configuration = {"strategy": strategy, "maximumPercent": 200, "minimumHealthyPercent": 100,
+                     "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+                     "lifecycleHooks": hooks or [], **config}
+    elb = "arn:aws:elasticloadbalancing:us-east-1:123456789012"
+    balancer = {"targetGroupArn": f"{elb}:targetgroup/blue/1", "containerName": name, "containerPort": 80,
+                "advancedConfiguration": {"alternateTargetGroupArn": f"{elb}:targetgroup/green/2",
+                                          "productionListenerRule": f"{elb}:listener-rule/app/a/1/2/3",
+                                          "testListenerRule": f"{elb}:listener-rule/app/a/1/2/4", "roleArn": ROLE}}
+    service(ecs, name, first, deploymentConfiguration=configuration, loadBalancers=[balancer])
+    world.advance(5)
+    return first, second
+
+
+def watch(world: World, ecs: Any, name: str, seconds: int) -> list[tuple[Any, ...]]:
+    """Advance second by second; return each change of (status, stage, test and production weight of green)."""
+    seen: list[tuple[Any, ...]] = []
+    for _ in range(seconds):
+        world.advance(1)
+        current = latest(ecs, name)
+        target = current["targetServiceRevision"]
+        key = (current["status"], current.get("lifecycleStage"), target.get("requestedTestTrafficWeight"),
+               target.get("requestedProductionTrafficWeight"))
+        if not seen or seen[-1] != key:
+            seen.append(key)
+        if current["status"] in FINISHED:
+            break
+    return seen
+
+
+def stages(seen: list[tuple[Any, ...]]) -> list[str]:
+    return list(dict.fromkeys(key[1] for key in seen if key[1]))
+
+
+def running_arns(ecs: Any, name: str) -> set[str]:
+    return set(ecs.list_tasks(cluster="c", serviceName=name)["taskArns"])
+
+
+def test_create_and_update_service_keep_strategy_settings_and_advanced_configuration(world: World) -> None:
+    ecs = cluster_with_instance(world)
+    staged(world, ecs, "CANARY", canaryConfiguration={"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 3},
+           bakeTimeInMinutes=2, hooks=[{"targetType": "PAUSE", "lifecycleStages": ["POST_SCALE_UP"],
+                                        "timeoutConfiguration": {"timeoutInMinutes": 30, "action": "CONTINUE"}}])
+    described = describe(ecs, "web")
+    config = described["deploymentConfiguration"]
+    assert config["strategy"] == "CANARY" and config["bakeTimeInMinutes"] == 2
+    assert config["canaryConfiguration"] == {"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 3}
+    assert config["lifecycleHooks"][0]["targetType"] == "PAUSE"
+    assert described["loadBalancers"][0]["advancedConfiguration"]["roleArn"] == ROLE
+    ecs.update_service(cluster="c", service="web", deploymentConfiguration={
+        "strategy": "LINEAR", "linearConfiguration": {"stepPercent": 20.0, "stepBakeTimeInMinutes": 1},
+        "bakeTimeInMinutes": 1})
+    config = describe(ecs, "web")["deploymentConfiguration"]
+    assert config["strategy"] == "LINEAR" and config["linearConfiguration"]["stepPercent"] == 20.0
+    assert latest(ecs, "web")["deploymentConfiguration"]["strategy"] == "LINEAR"
+    revision = checked(ecs, "describe_service_revisions", serviceRevisionArns=[
+        described["currentServiceRevisions"][0]["arn"]])["serviceRevisions"][0]
+    assert revision["loadBalancers"][0]["advancedConfiguration"]["alternateTargetGroupArn"].endswith("green/2")
+    assert revision["resolvedConfiguration"]["loadBalancers"][0]["productionListenerRule"].endswith("/3")
+
+
+def test_blue_green_walks_the_stages_in_order_keeps_blue_until_clean_up_and_bakes(world: World) -> None:
+    ecs = cluster_with_instance(world)
+    _first, second = staged(world, ecs, "BLUE_GREEN", bakeTimeInMinutes=2)
+    blue = running_arns(ecs, "web")
+    ecs.update_service(cluster="c", service="web", taskDefinition=second)
+    started = world.scheduler.now()
+    seen = []
+    both_running = False
+    for _ in range(200):
+        seen += watch(world, ecs, "web", 1)
+        current = latest(ecs, "web")
+        if current.get("lifecycleStage") == "BAKE_TIME":
+            both_running = both_running or blue <= running_arns(ecs, "web")
+        if current["status"] != "IN_PROGRESS":
+            break
+    assert stages(seen) == ["PRE_SCALE_UP", "SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT",
+                            "POST_TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT",
+                            "BAKE_TIME", "CLEAN_UP"]
+    assert both_running  # blue's tasks ran beside green's until CLEAN_UP
+    done = latest(ecs, "web")
+    assert done["status"] == "SUCCESSFUL"
+    assert done["finishedAt"] - started >= timedelta(minutes=2)
+    assert done["targetServiceRevision"]["requestedProductionTrafficWeight"] == 100.0
+    assert done["sourceServiceRevisions"][0]["requestedProductionTrafficWeight"] == 0.0
+    test_shift = next(k for k in seen if k[1] == "TEST_TRAFFIC_SHIFT")
+    assert test_shift[2:] == (100.0, 0.0)  # test traffic moves first, production stays on blue
+    assert not (blue & running_arns(ecs, "web"))
+
+
+def test_linear_shifts_production_traffic_in_steps_with_bake_time_between(world: World) -> None:
+    ecs = cluster_with_instance(world)
+    _first, second = staged(world, ecs, "LINEAR", linearConfiguration={"stepPercent": 25.0,
+                                                                        "stepBakeTimeInMinutes": 1})
+    ecs.update_service(cluster="c", service="web", taskDefinition=second)
+    seen = watch(world, ecs, "web", 400)
+    production = [k[3] for k in seen if k[1] == "PRODUCTION_TRAFFIC_SHIFT"]
+    assert list(dict.fromkeys(production)) == [0.0, 25.0, 50.0, 75.0, 100.0]
+    assert seen[-1][0] == "SUCCESSFUL"
+
+
+def test_canary_shifts_the_canary_share_then_the_rest_after_its_bake_time(world: World) -> None:
+    ecs = cluster_with_instance(world)
+    _first, second = staged(world, ecs, "CANARY", canaryConfiguration={"canaryPercent": 10.0,
+                                                                        "canaryBakeTimeInMinutes": 2})
+    ecs.update_service(cluster="c", service="web", taskDefinition=second)
+    world.advance(12)
+    canary = latest(ecs, "web")
+    assert canary["lifecycleStage"] == "PRODUCTION_TRAFFIC_SHIFT"
+    assert canary["targetServiceRevision"]["requestedProductionTrafficWeight"] == 10.0
+    assert canary["sourceServiceRevisions"][0]["requestedProductionTrafficWeight"] == 90.0
+    world.advance(60)
+    assert latest(ecs, "web")["targetServiceRevision"]["requestedProductionTrafficWeight"] == 10.0
+    seen = watch(world, ecs, "web", 120)
+    assert seen[-1][0] == "SUCCESSFUL" and seen[-1][3] == 100.0
+
+
+def test_circuit_breaker_failure_during_a_canary_rolls_back_to_blue_s_own_tasks(world: World) -> None:
+    ecs = cluster_with_instance(world)
+    first, second = staged(world, ecs, "CANARY")
+    blue = running_arns(ecs, "web")
+    world.scheduler.break_revision(second)
+    ecs.update_service(cluster="c", service="web", taskDefinition=second)
+    world.advance(60)
+    failed = latest(ecs, "web")
+    assert failed["status"] == "ROLLBACK_SUCCESSFUL" and failed["lifecycleStage"] == "SCALE_UP"
+    assert failed["rollback"]["serviceRevisionArn"] == failed["sourceServiceRevisions"][0]["arn"]
+    assert failed["targetServiceRevision"]["requestedProductionTrafficWeight"] == 0.0
+    assert failed["statusReason"].startswith(CIRCUIT_BREAKER_REASON)
+    assert describe(ecs, "web")["taskDefinition"] == first
+    assert running_arns(ecs, "web") == blue  # blue was never replaced
+
+
+# lifecycle hooks ------------------------------------------------------------------------------------------
+def paused(world: World, ecs: Any, **timeout: Any) -> tuple[dict[str, Any], set[str]]:
+    """Deploy a blue/green service with a PAUSE hook at POST_SCALE_UP; return the paused deployment and blue."""
+    hook: dict[str, Any] = {"targetType": "PAUSE", "lifecycleStages": ["POST_SCALE_UP"]}
+    if timeout:
+        hook["timeoutConfiguration"] = timeout
+    _first, second = staged(world, ecs, "BLUE_GREEN", hooks=[hook], bakeTimeInMinutes=1)
+    blue = running_arns(ecs, "web")
+    ecs.update_service(cluster="c", service="web", taskDefinition=second)
+    world.advance(10)
+    return latest(ecs, "web"), blue
+
+
+def test_a_pause_hook_holds_the_deployment_until_continue(world: World) -> None:
+    ecs = cluster_with_instance(world)
+    held, _blue = paused(world, ecs)
+    assert held["status"] == "IN_PROGRESS" and held["lifecycleStage"] == "POST_SCALE_UP"
+    [hook] = held["lifecycleHookDetails"]
+    assert hook["targetType"] == "PAUSE" and hook["status"] == "AWAITING_ACTION" and "targetArn" not in hook
+    assert hook["timeoutAction"] == "ROLLBACK"
+    assert hook["expiresAt"] - held["createdAt"] >= timedelta(minutes=1440) - timedelta(seconds=10)
+    world.advance(120)
+    assert latest(ecs, "web")["lifecycleStage"] == "POST_SCALE_UP"
+    with pytest.raises(ClientError) as err:
+        ecs.continue_service_deployment(serviceDeploymentArn=held["serviceDeploymentArn"], hookId="nope")
+    assert code_of(err) == "InvalidParameterException"
+    answer = checked(ecs, "continue_service_deployment", serviceDeploymentArn=held["serviceDeploymentArn"],
+                     hookId=hook["hookId"], action="CONTINUE")
+    assert answer["serviceDeploymentArn"] == held["serviceDeploymentArn"]
+    seen = watch(world, ecs, "web", 200)
+    assert stages(seen)[0] in ("POST_SCALE_UP", "TEST_TRAFFIC_SHIFT") and seen[-1][0] == "SUCCESSFUL"
+    assert latest(ecs, "web")["lifecycleHookDetails"][0]["status"] == "SUCCEEDED"
+
+
+def test_a_pause_hook_can_roll_back_and_blue_keeps_its_tasks(world: World) -> None:
+    ecs = cluster_with_instance(world)
+    held, blue = paused(world, ecs)
+    hook = held["lifecycleHookDetails"][0]
+    ecs.continue_service_deployment(serviceDeploymentArn=held["serviceDeploymentArn"], hookId=hook["hookId"],
+                                    action="ROLLBACK")
+    world.advance(10)
+    rolled_back = latest(ecs, "web")
+    assert rolled_back["status"] == "ROLLBACK_SUCCESSFUL"
+    assert rolled_back["rollback"]["serviceRevisionArn"].endswith("/web/1")
+    assert running_arns(ecs, "web") == blue  # blue never stopped: no task was started again
+
+
+@pytest.mark.parametrize(("action", "ending"), [("ROLLBACK", "ROLLBACK_SUCCESSFUL"), ("CONTINUE", "SUCCESSFUL")])
+def test_a_hook_that_times_out_takes_its_timeout_action(world: World, action: str, ending: str) -> None:
+    ecs = cluster_with_instance(world)
+    held, _blue = paused(world, ecs, timeoutInMinutes=2, action=action)
+    assert held["lifecycleHookDetails"][0]["timeoutAction"] == action
+    world.advance(120)
+    seen = watch(world, ecs, "web", 200)
+    assert seen[-1][0] == ending
+    assert latest(ecs, "web")["lifecycleHookDetails"][0]["status"] == "TIMED_OUT"
+
+
+def test_a_lambda_hook_succeeds_by_default_and_its_failure_rolls_back(world: World) -> None:
+    ecs = cluster_with_instance(world)
+    hook = {"targetType": "AWS_LAMBDA", "hookTargetArn": LAMBDA, "roleArn": ROLE,
+            "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"], "hookDetails": {"suite": "smoke"}}
+    first, second = staged(world, ecs, "BLUE_GREEN", hooks=[hook], bakeTimeInMinutes=0)
+    ecs.update_service(cluster="c", service="web", taskDefinition=second)
+    assert watch(world, ecs, "web", 120)[-1][0] == "SUCCESSFUL"
+    detail = latest(ecs, "web")["lifecycleHookDetails"][0]
+    assert detail == {**detail, "targetType": "AWS_LAMBDA", "targetArn": LAMBDA, "status": "SUCCEEDED"}
+    assert world.scheduler.hooks.invocations == [(LAMBDA, "POST_TEST_TRAFFIC_SHIFT")]
+
+    world.scheduler.hooks.fail(LAMBDA)
+    ecs.update_service(cluster="c", service="web", taskDefinition=first)
+    seen = watch(world, ecs, "web", 120)
+    assert seen[-1][0] == "ROLLBACK_SUCCESSFUL"
+    failed = latest(ecs, "web")
+    assert failed["lifecycleHookDetails"][0]["status"] == "FAILED" and LAMBDA in failed["rollback"]["reason"]
+    assert describe(ecs, "web")["taskDefinition"] == second
+
+
+def test_stop_with_rollback_during_blue_green_keeps_blue(world: World) -> None:
+    ecs = cluster_with_instance(world)
+    held, blue = paused(world, ecs)
+    ecs.stop_service_deployment(serviceDeploymentArn=held["serviceDeploymentArn"], stopType="ROLLBACK")
+    world.advance(10)
+    assert latest(ecs, "web")["status"] == "ROLLBACK_SUCCESSFUL"
+    assert running_arns(ecs, "web") == blue
+
+
+# the demo world and the world-side helpers ------------------------------------------------------------
+def test_the_demo_world_has_a_paused_blue_green_service_and_a_canary(world: World) -> None:
+    from ecsshell.emulator.worlds import demo_world
+
+    out = demo_world(world)
+    ecs = world.client("ecs")
+    paused, canary = checked(ecs, "describe_service_deployments", serviceDeploymentArns=[
+        out["paused_deployment"], out["canary_deployment"]])["serviceDeployments"]
+    assert paused["status"] == "IN_PROGRESS" and paused["lifecycleStage"] == "POST_TEST_TRAFFIC_SHIFT"
+    assert [(h["targetType"], h["status"]) for h in paused["lifecycleHookDetails"]] == [
+        ("AWS_LAMBDA", "SUCCEEDED"), ("PAUSE", "AWAITING_ACTION")]
+    assert paused["deploymentConfiguration"]["strategy"] == "BLUE_GREEN"
+    assert canary["lifecycleStage"] == "PRODUCTION_TRAFFIC_SHIFT"
+    assert canary["targetServiceRevision"]["requestedProductionTrafficWeight"] == 10.0
+    storefront = ecs.describe_services(cluster="releases", services=["storefront"])["services"][0]
+    assert storefront["loadBalancers"][0]["advancedConfiguration"]["alternateTargetGroupArn"] == \
+        out["target_groups"]["storefront-green"]
+    assert len(storefront["currentServiceRevisions"]) == 2  # blue and green both run while paused
+    assert len(ecs.list_services(cluster="prod", maxResults=100)["serviceArns"]) == 9  # prod is unchanged
+
+    hook = paused["lifecycleHookDetails"][1]["hookId"]
+    ecs.continue_service_deployment(serviceDeploymentArn=out["paused_deployment"], hookId=hook)
+    world.advance(700)
+    assert latest_of(ecs, "releases", "storefront")["status"] == "SUCCESSFUL"
+
+
+def latest_of(ecs: Any, cluster: str, name: str) -> dict[str, Any]:
+    arn = ecs.describe_services(cluster=cluster, services=[name])["services"][0]["currentServiceDeployment"]
+    return dict(ecs.describe_service_deployments(serviceDeploymentArns=[arn])["serviceDeployments"][0])
+
+
+def test_staged_service_builds_a_staged_deployment_in_one_call(world: World) -> None:
+    from ecsshell.emulator.worlds import staged_service
+
+    out = staged_service(world, "apps", "shop", "LINEAR", linearConfiguration={"stepPercent": 50.0,
+                                                                              "stepBakeTimeInMinutes": 1})
+    ecs = world.client("ecs")
+    assert len(out["task_definitions"]) == 2
+    assert latest_of(ecs, "apps", "shop")["serviceDeploymentArn"] == out["service_deployment"]
+    world.advance(90)
+    done = latest_of(ecs, "apps", "shop")
+    assert done["status"] == "SUCCESSFUL" and done["lifecycleStage"] == "CLEAN_UP"
+    assert ecs.describe_services(cluster="apps", services=["shop"])["services"][0]["taskDefinition"] == \
+        out["task_definitions"][-1]

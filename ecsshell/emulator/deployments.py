@@ -7,15 +7,39 @@ whose container images are resolved to digests from `registry.Registry` at that 
 scheduler (scheduler.py) runs the tasks; `ServiceDeployments.sync` follows its ECS deployments each
 emulated second: ROLLING ends SUCCESSFUL when the service is steady, a circuit-breaker rollback
 ends ROLLBACK_SUCCESSFUL with `rollback` set, a newer deployment STOPs an unfinished one.
-Operations answered here (moto has none): ListServiceDeployments, DescribeServiceDeployments,
-DescribeServiceRevisions, StopServiceDeployment, ContinueServiceDeployment.
+BLUE_GREEN, LINEAR and CANARY deployments of a new revision walk their lifecycle stages in
+strategies.py (blue keeps its tasks until CLEAN_UP; traffic weights in the deployment's
+ServiceRevisionSummary entries) and run their lifecycle hooks in hooks.py; their rollbacks (circuit
+breaker, hook, StopServiceDeployment) make blue's own ECS deployment PRIMARY again, its tasks untouched.
+The first deployment of a service (CreateService) and scale-only deployments always roll.
+Operations answered here (moto has none): ListServiceDeployments (newest first), DescribeServiceDeployments,
+DescribeServiceRevisions, StopServiceDeployment (ROLLBACK: back to the source revision, ending
+ROLLBACK_SUCCESSFUL; ABORT: STOPPED, the service stays on the target), ContinueServiceDeployment.
 
 World-side API for tests:
 - `world.registry.push(image)`: the tag gets a new digest (returned); `world.registry.digest(image)`
   is what it resolves to now. Running tasks keep their revision's digest; the next deployment
   (a new task definition, or `forceNewDeployment=True`) resolves the new one.
+- `world.scheduler.hooks` (hooks.LambdaHooks): `.fail(lambda_arn, times=None)` makes an AWS_LAMBDA
+  hook answer FAILED (the deployment rolls back), `.hang(lambda_arn)` makes it time out,
+  `.succeed(lambda_arn)` undoes both; `.invocations` lists (function ARN, stage) in order.
+- A blue/green service in a test: CreateService with `deploymentConfiguration={"strategy": "BLUE_GREEN",
+  "bakeTimeInMinutes": N, "lifecycleHooks": [{"targetType": "PAUSE", "lifecycleStages": ["POST_SCALE_UP"]}]}`
+  (LINEAR: `linearConfiguration`, CANARY: `canaryConfiguration`), let it settle (`world.advance(5)`), then
+  UpdateService to a new task definition; `world.advance` walks the stages. `worlds.staged_service`
+  does this in one call. A PAUSE hook waits for ContinueServiceDeployment with the `hookId` from
+  `lifecycleHookDetails`; the demo world has releases/storefront (BLUE_GREEN,
+  paused) and releases/ledger (CANARY).
 - `world.scheduler.service_deployments`: this store; `.of_service(cluster, name)` lists a service's
   deployment records, oldest first (`.status`, `.arn`, `.lifecycle_stage`, `.hooks`).
+- Faults: `world.faults.fail("DescribeServiceRevisions", status=400, body=json.dumps({"__type":
+  "AccessDeniedException", "message": "..."}), content_type="application/x-amz-json-1.1")` refuses it.
+
+Not modelled: traffic weights in DescribeServices' currentServiceRevisions (botocore 1.44's
+ServiceCurrentRevisionSummary has only arn and counts), alarms-based rollback, a new revision for
+UpdateService changes other than the task definition or forceNewDeployment (the scheduler deploys only
+those), PRE_PRODUCTION_TRAFFIC_SHIFT hooks before every LINEAR/CANARY step (they run once), green
+tasks registering in the alternate target group (load_balancing.py registers every task in targetGroupArn).
 """
 
 from __future__ import annotations
@@ -28,7 +52,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from .hooks import LambdaHooks
 from .registry import Registry
+from .strategies import STAGED, StageMachine
 from .wsgi import ClientError, decode_token, encode_token
 
 DESCRIBE_MOST = 20  # ARNs one DescribeServiceDeployments / DescribeServiceRevisions call may carry
@@ -169,6 +195,7 @@ class ServiceDeployments:
         self.host = host
         self.threshold = threshold  # the circuit breaker's failure threshold for a desired count
         self.registry = Registry()
+        self.hooks = LambdaHooks()
         self.records: dict[str, Record] = {}
         self.revisions: dict[str, Revision] = {}
         self.by_service: dict[tuple[str, str], list[str]] = {}  # (cluster, service) -> record ARNs, oldest first
@@ -179,6 +206,7 @@ class ServiceDeployments:
     def reset(self) -> None:
         """Forget every deployment, revision and registry push."""
         self.registry.reset()
+        self.hooks.reset()
         self.records.clear()
         self.revisions.clear()
         self.by_service.clear()
@@ -278,6 +306,8 @@ class ServiceDeployments:
                         target=target, sources=sources, rollback_to=rollback_to, configuration=configuration,
                         ecs_id=service.deployments[0]["id"], strategy=strategy if staged else "ROLLING")
         self._configure_breaker(record, service)
+        if record.strategy in STAGED and rollback_to is not None:
+            record.machine = StageMachine(record, reconcile=len(sources) > 1)
         for arn in self.by_service.get((service.cluster_name, service.name), []):
             earlier = self.records[arn]
             if not earlier.finished:
@@ -445,6 +475,24 @@ class ServiceDeployments:
         self._shift_all(record, revision)
         record.touch(now)
 
+    def staged_rollback(self, service: Any, now: datetime) -> dict[str, Any] | None:
+        """Roll a staged deployment whose circuit breaker tripped back to blue's own ECS deployment.
+
+        Blue's tasks kept running beside green's, so ECS only moves traffic back; return blue's
+        deployment, PRIMARY again, or None when the scheduler should roll back by starting new tasks.
+        """
+        failed = service.deployments[0]
+        record = self.current(service)
+        if record is None or record.finished or record.machine is None or record.ecs_id != failed["id"] \
+                or not any(self.revision_of.get(d["id"]) == record.rollback_to for d in service.deployments[1:]):
+            return None
+        deployment = self._run_revision(service, str(record.rollback_to), now)
+        back = f"Rolling back to deployment {deployment['id']}."
+        failed["rolloutStateReason"] = f"{failed.get('rolloutStateReason')} {back}"
+        self.host.event(service, now, f"(service {service.name}) rolling back to deployment {deployment['id']}.")
+        self.rolled_back(service, failed, deployment, now)
+        return deployment
+
     def _shift_all(self, record: Record, revision: str) -> None:
         """Send all test and production traffic of a staged deployment to REVISION."""
         if record.strategy == "ROLLING":
@@ -455,8 +503,8 @@ class ServiceDeployments:
     def holds_old_tasks(self, service: Any) -> bool:
         """Tell the scheduler to keep the old revision's tasks: a staged deployment before CLEAN_UP."""
         record = self.current(service)
-        return bool(record is not None and record.status == "IN_PROGRESS" and record.machine is not None
-                    and record.machine.holds(record))
+        return bool(record is not None and record.status in ("IN_PROGRESS", "ROLLBACK_REQUESTED")
+                    and record.machine is not None and record.machine.holds(record))
 
     def roll_back(self, record: Record, service: Any, now: datetime, reason: str) -> None:
         """Start rolling RECORD back to its source revision (ROLLBACK_IN_PROGRESS)."""

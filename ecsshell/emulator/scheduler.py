@@ -77,6 +77,7 @@ class Scheduler:
         self.elb = LoadBalancing(world)
         # service deployments and revisions (deployments.py): followed at the end of every tick
         self.service_deployments = ServiceDeployments(self, circuit_breaker_threshold)
+        self.hooks = self.service_deployments.hooks  # what lifecycle hooks' Lambda functions answer
         self._placements: dict[str, int] = {}  # cluster -> tasks placed (round robin over instances)
         self._host_ports: dict[str, int] = {}  # container instance ARN -> next dynamic host port
         self._thread: threading.Thread | None = None
@@ -287,7 +288,7 @@ class Scheduler:
                                      "failed: tasks failed to start.")
             if rollback and len(service.deployments) > 1:
                 primary = self._roll_back(service, now)
-                mine = []
+                mine = [t for t in live if t.started_by == primary["id"]]  # blue's own tasks after blue/green
 
         if primary.get("rolloutState") != "FAILED":
             missing = service.desired_count - len(mine)
@@ -355,6 +356,9 @@ class Scheduler:
 
     def _roll_back(self, service: Any, now: datetime) -> dict[str, Any]:
         """Replace the failed PRIMARY deployment with a new one on the previous task definition."""
+        staged = self.service_deployments.staged_rollback(service, now)  # blue/green: back to blue's tasks
+        if staged is not None:
+            return staged
         failed = service.deployments[0]
         previous = service.deployments[1]
         deployment_id = new_deployment_id()

@@ -21,6 +21,7 @@ ECR = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com"
 EXECUTION_ROLE = f"arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole"
 WORKER_DIGEST = "sha256:" + "4f3c2b1a09e8d7c6" * 4
 API_LIMIT = 100  # scale_world creates more services than this directly on the backend
+HOOK_ROLE = f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRoleForLoadBalancers"
 QUIET_SECONDS = 900.0  # emulated time between the world's deployment waves
 
 
@@ -377,6 +378,9 @@ def _build(world: World, specs: list[Spec], demo: bool) -> dict[str, Any]:
     b.deploy(legacy, broken_legacy)
     world.advance(20)
 
+    if demo:
+        _staged_services(world, b)
+
     scheduler.catch_up(behind=6)
     scheduler.exit_after("report", 90, 0)
     ran = b.ecs.run_task(cluster="batch", taskDefinition="report", launchType="FARGATE",
@@ -399,6 +403,84 @@ def _build(world: World, specs: list[Spec], demo: bool) -> dict[str, Any]:
     return out
 
 
+def staged_service(world: World, cluster: str, name: str, strategy: str = "BLUE_GREEN",
+                   images: tuple[str, ...] = ("nginx:1.26", "nginx:1.27"), desired: int = 2,
+                   hooks: list[dict[str, Any]] | None = None, load_balancer: dict[str, Any] | None = None,
+                   network: dict[str, Any] | None = None, deploy: bool = True, **config: Any) -> dict[str, Any]:
+    """Create a FARGATE service NAME in CLUSTER deploying with STRATEGY, one revision per image.
+
+    The service starts on the first image and settles (5 emulated seconds); with DEPLOY it is then
+    updated to the last image, so `world.advance` walks the staged deployment (hooks: its
+    lifecycleHooks; CONFIG: more deploymentConfiguration, e.g. bakeTimeInMinutes=5 or
+    canaryConfiguration={...}). Return the task definition ARNs and the service deployment ARN.
+    """
+    ecs = client(world, "ecs")
+    if not ecs.describe_clusters(clusters=[cluster])["clusters"]:
+        ecs.create_cluster(clusterName=cluster)
+    definitions = [ecs.register_task_definition(
+        family=name, networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="256", memory="512",
+        executionRoleArn=EXECUTION_ROLE,
+        containerDefinitions=[{"name": name, "image": image, "essential": True,
+                               "portMappings": [{"containerPort": 8080, "hostPort": 8080, "protocol": "tcp"}]}],
+    )["taskDefinition"]["taskDefinitionArn"] for image in images]
+    configuration = {"strategy": strategy, "maximumPercent": 200, "minimumHealthyPercent": 100,
+                     "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+                     "lifecycleHooks": hooks or [], **config}
+    params: dict[str, Any] = dict(cluster=cluster, serviceName=name, taskDefinition=definitions[0],
+                                  desiredCount=desired, launchType="FARGATE", deploymentConfiguration=configuration)
+    if load_balancer:
+        params["loadBalancers"] = [load_balancer]
+    if network:
+        params["networkConfiguration"] = network
+    ecs.create_service(**params)
+    world.advance(5)
+    if deploy and len(definitions) > 1:
+        ecs.update_service(cluster=cluster, service=name, taskDefinition=definitions[-1])
+    current = ecs.describe_services(cluster=cluster, services=[name])["services"][0]
+    return {"task_definitions": definitions, "service_deployment": current["currentServiceDeployment"]}
+
+
+def _staged_services(world: World, b: Builder) -> None:
+    """Give the demo cluster releases: storefront (BLUE_GREEN, paused by a PAUSE hook) and ledger (a CANARY)."""
+    elbv2 = b.elbv2
+    groups = {color: elbv2.create_target_group(
+        Name=f"storefront-{color}", Protocol="HTTP", Port=8080, VpcId=b.out["vpc"], TargetType="ip",
+        HealthCheckPath="/health")["TargetGroups"][0]["TargetGroupArn"] for color in ("blue", "green")}
+    production = elbv2.create_rule(ListenerArn=b.out["listener_arn"], Priority=50,
+                                   Conditions=[{"Field": "path-pattern", "Values": ["/shop/*"]}],
+                                   Actions=[{"Type": "forward", "TargetGroupArn": groups["blue"]}])["Rules"][0]
+    test_listener = elbv2.create_listener(LoadBalancerArn=b.out["alb_arn"], Protocol="HTTP", Port=8080,
+                                          DefaultActions=[{"Type": "forward", "TargetGroupArn": groups["green"]}])
+    test = elbv2.create_rule(ListenerArn=test_listener["Listeners"][0]["ListenerArn"], Priority=50,
+                             Conditions=[{"Field": "path-pattern", "Values": ["/shop/*"]}],
+                             Actions=[{"Type": "forward", "TargetGroupArn": groups["green"]}])["Rules"][0]
+    balancer = {"targetGroupArn": groups["blue"], "containerName": "storefront", "containerPort": 8080,
+                "advancedConfiguration": {"alternateTargetGroupArn": groups["green"],
+                                          "productionListenerRule": production["RuleArn"],
+                                          "testListenerRule": test["RuleArn"], "roleArn": HOOK_ROLE}}
+    pause = {"targetType": "PAUSE", "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"],
+             "timeoutConfiguration": {"timeoutInMinutes": 1440, "action": "ROLLBACK"}}
+    smoke = {"targetType": "AWS_LAMBDA", "roleArn": HOOK_ROLE, "lifecycleStages": ["POST_SCALE_UP"],
+             "hookTargetArn": f"arn:aws:lambda:{world.region}:{ACCOUNT}:function:smoke-test"}
+    network = b.out["network_configuration"]
+    b.ecs.create_cluster(clusterName="releases", tags=[{"key": "env", "value": "releases"}])
+    b.out["clusters"].append("releases")
+    storefront = staged_service(world, "releases", "storefront", "BLUE_GREEN",
+                                (f"{ECR}/storefront:3.1.0", f"{ECR}/storefront:3.2.0"), hooks=[smoke, pause],
+                                load_balancer=balancer, network=network, bakeTimeInMinutes=10)
+    ledger = staged_service(world, "releases", "ledger", "CANARY", (f"{ECR}/ledger:1.8.0", f"{ECR}/ledger:1.9.0"),
+                            desired=3, network=network, bakeTimeInMinutes=5,
+                            canaryConfiguration={"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 180})
+    world.advance(12)  # storefront waits at its PAUSE hook, ledger runs its canary
+    b.out["target_groups"].update({f"storefront-{color}": arn for color, arn in groups.items()})
+    b.out["services"]["releases"] = [f"arn:aws:ecs:{world.region}:{ACCOUNT}:service/releases/{name}"
+                                     for name in ("storefront", "ledger")]
+    b.out["task_definitions"]["storefront"] = storefront["task_definitions"]
+    b.out["task_definitions"]["ledger"] = ledger["task_definitions"]
+    b.out.update(blue_green_service=("releases", "storefront"), paused_deployment=storefront["service_deployment"],
+                 canary_service=("releases", "ledger"), canary_deployment=ledger["service_deployment"])
+
+
 def small_world(world: World) -> dict[str, Any]:
     """Build clusters prod, staging, batch and sandbox with a handful of services; return their names.
 
@@ -412,7 +494,12 @@ def small_world(world: World) -> dict[str, Any]:
 
 
 def demo_world(world: World) -> dict[str, Any]:
-    """Build what `ecsshell --demo` shows: the small world plus more services and revisions."""
+    """Build what `ecsshell --demo` shows: the small world plus more services and revisions.
+
+    Also cluster releases: storefront (BLUE_GREEN behind target groups storefront-blue/-green, its
+    deployment paused by a PAUSE hook at POST_TEST_TRAFFIC_SHIFT: `paused_deployment`) and ledger
+    (a CANARY at 10% for 3 hours: `canary_deployment`).
+    """
     return _build(world, SMALL_SPECS + DEMO_SPECS, demo=True)
 
 
