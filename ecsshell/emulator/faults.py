@@ -59,7 +59,7 @@ class Faults:
                 self._bodies[operation] = (body, content_type)
 
     def deny(self, region: str) -> None:
-        """Refuse every call signed for REGION with AccessDeniedException (a target the caller may not reach)."""
+        """Refuse every JSON-protocol call (ECS, logs) signed for REGION with AccessDeniedException."""
         with self._lock:
             self._denied.add(region)
 

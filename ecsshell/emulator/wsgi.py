@@ -99,7 +99,8 @@ class EmulatorApp:
             delay = self.faults.delay_for(operation)
             if delay:
                 time.sleep(delay)
-            fault = self.faults.reply_for(operation, signed_region(environ))
+            json_call = bool(environ.get("HTTP_X_AMZ_TARGET"))  # a denial is answered in JSON: ECS, logs
+            fault = self.faults.reply_for(operation, signed_region(environ) if json_call else "")
             if fault is not None and not fault.after_apply:
                 return self._reply(start_response, fault.status, fault.body, fault.content_type)
             if fault is not None:  # the change is made, but the caller hears only of a failure
