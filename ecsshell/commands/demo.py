@@ -25,6 +25,8 @@ TOUR = [
     ("register sample_task.json", "register a task definition from a file"),
     ("run migrate --like api --wait", "run a one-off migration with api's network settings; get its exit code"),
     ("logs web", "the service's CloudWatch Logs lines, merged across tasks"),
+    ("ls / --regions all", "the clusters of every Region ECS offers, at once (the demo has two)"),
+    ("ls / --profiles env,staging", "the clusters of two accounts in one table (profile staging is another)"),
 ]
 
 

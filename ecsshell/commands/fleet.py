@@ -135,7 +135,11 @@ def present(ctx: CommandContext, args: argparse.Namespace, reached: Sequence[Rea
         ctx.presenter.json({"targets": [r.json() for r in reached]})
     else:
         ctx.presenter.show(draw([r.place() for r in reached]))
-    if any(r.answer is None or not r.answer.ok for r in reached):
+    failed = [r for r in reached if r.answer is None]
+    if failed:
+        names = ", ".join(f"{r.profile}@{r.region}" for r in failed[:3]) + (", ..." if len(failed) > 3 else "")
+        ctx.fail(f"{len(failed)} of {len(reached)} targets failed ({names}); the others are shown")
+    elif any(r.answer is not None and not r.answer.ok for r in reached):
         ctx.mark_failed(1)
 
 

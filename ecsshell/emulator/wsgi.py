@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -44,6 +45,12 @@ class ClientError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+def signed_region(environ: dict[str, Any]) -> str:
+    """Return the Region a SigV4 request was signed for (`Credential=KEY/DATE/REGION/SERVICE/...`), or ""."""
+    found = re.search(r"Credential=[^/,]+/\d+/([^/,]+)/", environ.get("HTTP_AUTHORIZATION", ""))
+    return found.group(1) if found else ""
 
 
 def operation_of(environ: dict[str, Any], body: bytes) -> str:
@@ -95,7 +102,8 @@ class EmulatorApp:
             delay = self.faults.delay_for(operation)
             if delay:
                 time.sleep(delay)
-            fault = self.faults.reply_for(operation)
+            json_call = bool(environ.get("HTTP_X_AMZ_TARGET"))  # a denial is answered in JSON: ECS, logs
+            fault = self.faults.reply_for(operation, signed_region(environ) if json_call else "")
             if fault is not None and not fault.after_apply:
                 return self._reply(start_response, fault.status, fault.body, fault.content_type)
             if fault is not None:  # the change is made, but the caller hears only of a failure
