@@ -116,19 +116,25 @@ def test_every_readme_example_runs_against_the_demo_world(world: World, ecsshell
         assert "Traceback" not in result.err
 
 
-def test_the_drift_examples_run_as_the_readme_says(world: World, ecsshell, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_drift_examples_run_as_the_readme_says(world: World, ecsshell, monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
     demo_world(world)
+    aws_files = demo_fleet(world, tmp_path / "aws")
     monkeypatch.chdir(ROOT)
     examples = example_lines("<!-- drift:")
-    assert len(examples) >= 4
+    assert len(examples) == 10
     for command, status in examples:
-        result = ecsshell(*shlex.split(command)[1:])
+        result = ecsshell(*shlex.split(command)[1:], extra=aws_files)
         assert result.code == status, (command, result.err)
         assert "Traceback" not in result.err
     ecs = world.client("ecs")
     api = ecs.describe_services(cluster="prod", services=["api"])["services"][0]["taskDefinition"]
     image = ecs.describe_task_definition(taskDefinition=api)["taskDefinition"]["containerDefinitions"][0]["image"]
     assert image.startswith("registry.example.com:5000/team/api@sha256:")  # what staging/api runs, pinned
+    ireland = world.client("ecs", region="eu-west-1")
+    api = ireland.describe_services(cluster="prod", services=["api"])["services"][0]["taskDefinition"]
+    image = ireland.describe_task_definition(taskDefinition=api)["taskDefinition"]["containerDefinitions"][0]["image"]
+    assert image.startswith("111111111111.dkr.ecr.us-east-1.amazonaws.com/api@sha256:")  # the staging account's
 
 
 def test_the_fleet_examples_run_against_the_demo_world_and_its_staging_profile(world: World, ecsshell,
