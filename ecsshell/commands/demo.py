@@ -27,6 +27,8 @@ TOUR = [
     ("logs web", "the service's CloudWatch Logs lines, merged across tasks"),
     ("ls / --regions all", "the clusters of every Region ECS offers, at once (the demo has two)"),
     ("ls / --profiles env,staging", "the clusters of two accounts in one table (profile staging is another)"),
+    ("diff /staging/web web", "how prod's web differs from staging's: task definition, digests, settings"),
+    ("promote /staging/web web --dry-run", "ship to prod exactly the digests staging runs (a dry run)"),
 ]
 
 
