@@ -1,4 +1,4 @@
-"""ecsshell's commands, one cmd2 CommandSet per area: browse, deploy, task definitions, tasks, demo.
+"""ecsshell's commands, one cmd2 CommandSet per area: browse, deploy, drift, task definitions, tasks, demo.
 
 A command parses its arguments, calls the gateway or an operation, and hands what it got to the
 presenter. It stands on the `CommandContext` protocol (`context.py`) and the leaf `plumbing.py`
