@@ -226,7 +226,8 @@ def test_completion_of_targets_and_of_paths_inside_them(app: EcsShell) -> None:
     assert complete(app, "ls staging:") == ["staging:/"]
     assert "staging:/" in complete(app, "ls sta")
     assert complete(app, "ls prod@eu-west-1:/") == ["prod@eu-west-1:/web"]
-    assert complete(app, "check prod@eu-west-1:/web/") == ["prod@eu-west-1:/web/api", "prod@eu-west-1:/web/prod-eu-west-1"]
+    assert complete(app, "check prod@eu-west-1:/web/") == ["prod@eu-west-1:/web/api",
+                                                           "prod@eu-west-1:/web/prod-eu-west-1"]
     assert complete(app, "scale staging@us-east-1:/web/st") == ["staging@us-east-1:/web/staging-us-east-1"]
     assert complete(app, "ls --profiles staging,p") == ["staging,prod"]
     assert "eu-west-1" in complete(app, "ls --regions eu-w")
