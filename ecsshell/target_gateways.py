@@ -122,7 +122,8 @@ class TargetGateways:
         if place.region and place.region not in known_regions():
             raise ConfigError(f"unknown Region {place.region!r}: botocore's endpoint data has no ECS there")
         owner = self._owner
-        settings = Settings(profile=place.profile, region=place.region, endpoint_url=owner.options.endpoint_url)
+        settings = Settings(profile=place.profile, region=place.region, endpoint_url=owner.options.endpoint_url,
+                            profile_source="a target's profile")
         env = owner.environment.env
         cache = open_cache(Path(owner.environment.cache_dir), env, endpoint_url(settings, env))
         gateway = Gateway.connect(settings, env, cache, gate=self.gate)

@@ -25,6 +25,14 @@ API (for commands, completion and other helpers; this module imports nothing of 
 - `split_list(value)`: a `--regions`/`--profiles` value, comma- or space-separated, de-duplicated.
 - `fleet(profiles, regions)`: every (profile, region) target, profiles outermost, in the order given.
 - `TARGET_RULE`: the help text that explains the syntax.
+
+Where the rest lives: `target_gateways.TargetGateways` keeps one gateway per (profile, Region) and the
+call bound they share; the command context (`commands/context.py`) offers `gateway_for(target)`,
+`aim(target)`, `names_for(target)` and `fleet(profiles, regions)`. In a command,
+`EcsCommands.required`/`optional` (commands/common.py) accept a target path and aim `ctx.gateway` at
+its target for the rest of the command; `EcsCommands.locate(args, names, usage)` returns
+(that target's gateway, the names) without aiming, for a command reaching two targets (diff, promote).
+Fan-out over --regions/--profiles is `commands/fleet.py` (`fan_out`, `present`, `add_fleet_flags`).
 """
 
 from __future__ import annotations

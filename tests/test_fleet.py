@@ -226,7 +226,8 @@ def test_completion_of_targets_and_of_paths_inside_them(app: EcsShell) -> None:
     assert complete(app, "ls staging:") == ["staging:/"]
     assert "staging:/" in complete(app, "ls sta")
     assert complete(app, "ls prod@eu-west-1:/") == ["prod@eu-west-1:/web"]
-    assert complete(app, "check prod@eu-west-1:/web/") == ["prod@eu-west-1:/web/api", "prod@eu-west-1:/web/prod-eu-west-1"]
+    assert complete(app, "check prod@eu-west-1:/web/") == ["prod@eu-west-1:/web/api",
+                                                           "prod@eu-west-1:/web/prod-eu-west-1"]
     assert complete(app, "scale staging@us-east-1:/web/st") == ["staging@us-east-1:/web/staging-us-east-1"]
     assert complete(app, "ls --profiles staging,p") == ["staging,prod"]
     assert "eu-west-1" in complete(app, "ls --regions eu-w")
@@ -246,3 +247,13 @@ def test_the_bound_is_one_for_all_targets_not_one_per_target(world: World, app: 
     assert app.last_status == 0
     assert world.recorder.peak_in_flight <= 2  # four targets at once, each free to call: two calls in all
     assert world.recorder.calls["ListServices"] == 4
+
+
+def test_use_with_a_target_switches_profile_and_region_then_enters_the_path(app: EcsShell) -> None:
+    app.onecmd_plus_hooks("use prod@eu-west-1:/web")
+    assert app.last_status == 0
+    assert app.prompt == "[prod@eu-west-1] web> "
+    app.onecmd_plus_hooks("ls")
+    assert "prod-eu-west-1" in app.environment.stdout.getvalue()  # type: ignore[attr-defined]
+    app.onecmd_plus_hooks("use nosuch:/web")
+    assert app.last_status == 1 and app.prompt == "[prod@eu-west-1] web> "  # a failed switch changes nothing

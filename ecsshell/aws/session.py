@@ -53,6 +53,7 @@ class Settings:
     retry_mode: str = "standard"
     max_attempts: int = 5
     max_workers: int = 16
+    profile_source: str = "from -cred"  # how the profile was named, for messages (a target: its path or --profiles)
 
 
 def botocore_session(env: Mapping[str, str]) -> botocore.session.Session:
@@ -143,7 +144,7 @@ def _profile_region(session: botocore.session.Session) -> str | None:
 def make_session(settings: Settings, env: Mapping[str, str]) -> tuple[boto3.Session, str, str]:
     """Return (session, region, how the credentials and region were chosen) for SETTINGS in ENV."""
     if settings.profile:
-        profile, source = settings.profile, "from -cred"
+        profile, source = settings.profile, settings.profile_source
     elif env.get("ECSCREDENTIAL"):
         profile, source = env["ECSCREDENTIAL"], "from ECSCREDENTIAL"
     else:

@@ -7,6 +7,7 @@ from typing import Any
 
 from cmd2 import Choices, CompletionItem, with_argparser, with_category
 
+from .. import targets
 from ..operations.check import check_cluster, check_service
 from ..presenter import View
 from ..scope import SCOPE_RULE
@@ -60,7 +61,7 @@ def check_parser() -> CommandParser:
 def use_parser() -> CommandParser:
     parser = CommandParser(description="Select a cluster and service for the commands that follow.",
                     epilog="`use prod`, `use prod api`, `use api` (inside a cluster), `use ..` steps up, "
-                           "`use /` clears.")
+                           "`use /` clears; `use staging@eu-west-1:/web` switches profile and Region too.")
     parser.add_argument("names", nargs="*", metavar="NAME", help="CLUSTER [SERVICE] | SERVICE | .. | /",
                         completer=positional_completer(("cluster", "service")))
     return parser
@@ -99,10 +100,10 @@ class BrowseCommands(EcsCommands):
     @with_category(CATEGORY)
     def do_ls(self, args: argparse.Namespace) -> None:
         """List clusters, a cluster's services, or one service in detail."""
-        targets = fleet.targets_of(self.ctx, args)
+        fanned = fleet.targets_of(self.ctx, args)
         cluster, service = self.optional(args.names)
-        if targets:
-            fleet.ls(self.ctx, args, targets, cluster, service)
+        if fanned:
+            fleet.ls(self.ctx, args, fanned, cluster, service)
             return
         view = self.ctx.view(args)
         if cluster is None:
@@ -196,12 +197,12 @@ class BrowseCommands(EcsCommands):
         from ..render import views
 
         usage = "check [CLUSTER] SERVICE | check CLUSTER"
-        targets = fleet.targets_of(self.ctx, args)
+        fanned = fleet.targets_of(self.ctx, args)
         cluster, service = self.optional(list(args.names))
-        if targets:
+        if fanned:
             if cluster is None:
                 raise CommandError(f"missing CLUSTER (or select it with `use`); usage: {usage}", 2)
-            fleet.check(self.ctx, args, targets, cluster, service)
+            fleet.check(self.ctx, args, fanned, cluster, service)
             return
         if service is None and cluster is not None and (self.ctx.scope.cluster == cluster
                                                         or self.ctx.gateway.has_cluster(cluster)):
@@ -241,6 +242,11 @@ class BrowseCommands(EcsCommands):
             return
         if len(names) > 2:
             raise CommandError("use takes at most CLUSTER SERVICE", 2)
+        place, names = targets.take(names)
+        if place is not None:  # `use prod@eu-west-1:/web`: switch profile and Region, then enter the path
+            if len(names) > 1:
+                raise CommandError("use PROFILE@REGION:/CLUSTER/SERVICE takes nothing after the path", 2)
+            ctx.switch(profile=place.profile, region=place.region)
         target = "/" + "/".join(names) if len(names) == 2 else names[0]
         scope = ctx.scope.enter(target)
         self._verify(scope.cluster, scope.service)
