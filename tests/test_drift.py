@@ -570,3 +570,12 @@ def test_digests_fall_back_to_the_service_revision_then_say_why_they_are_unknown
     assert not none.known and "no service revision" in none.note
     idle = running_images(_Revisions([], []), "prod", _fake_service(()))  # type: ignore[arg-type]
     assert not idle.known and "no running tasks" in idle.note
+
+
+def test_promote_json_names_source_target_and_how_it_pinned(world: World, ecsshell, small) -> None:
+    result = ecsshell("--output", "json", "promote", "staging/web", "prod/web", "--yes")
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    assert (doc["source"], doc["target"], doc["pinnedBy"], doc["to"]) == ("staging/web", "prod/web", "digest", "web:4")
+    assert {c["container"] for c in doc["images"]} == {"web", "envoy"}
+    assert all("@sha256:" in c["new"] for c in doc["images"])

@@ -165,5 +165,8 @@ class DriftCommands(RolloutCommands):
                 with refused():
                     promote.promote(request, report, lambda: self._watch(args))
             finally:
+                if report.doc is not None:
+                    report.doc.update(source=source.label, target=target.label,
+                                      pinnedBy="tag" if args.tag else "digest")
                 report.close()
 
