@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from .environment import Environment
@@ -26,17 +30,21 @@ def start_demo(environment: Environment, options: Options, *, speed: float = 1.0
     except ImportError:
         raise DemoUnavailable(INSTALL_HINT) from None
     from .emulator import start_world
-    from .emulator.worlds import demo_world
+    from .emulator.worlds import demo_fleet, demo_world
 
     world = start_world()
+    profiles = Path(tempfile.mkdtemp(prefix="ecsshell-demo-"))  # the demo's AWS config: profile staging
+    atexit.register(shutil.rmtree, profiles, ignore_errors=True)
     try:
         demo_world(world)
+        aws_files = demo_fleet(world, profiles)
     except BaseException:
         world.stop()
         raise
     world.scheduler.run(speed=speed)
     env = {k: v for k, v in environment.env.items() if k not in ("AWS_PROFILE", "ECSCREDENTIAL")}
     env.update(world.environ())
+    env.update(aws_files)  # AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE: `ls --profiles staging`
     env["ECSSHELL_NO_CACHE"] = "1"  # a new demo world reuses the last one's ARNs for other revisions
     return (world, dataclasses.replace(environment, env=env),
             dataclasses.replace(options, endpoint_url=world.endpoint_url, region=world.region, profile="env"))

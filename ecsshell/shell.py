@@ -22,6 +22,8 @@ from .environment import Environment, is_tty
 from .options import OUTPUT_FORMATS, Options
 from .presenter import Presenter, View
 from .scope import SCOPE_RULE, Scope, ScopeError
+from .target_gateways import TargetGateways, fleet_label, parse_profiles, parse_regions, profiles_type, regions_type
+from .targets import Target
 
 if TYPE_CHECKING:
     from .aws.gateway import Gateway
@@ -143,6 +145,9 @@ class EcsShell(cmd2.Cmd):
         )
         self._gateway: Gateway | None = None
         self._gateway_lock = threading.Lock()
+        self._targets = TargetGateways(self)
+        self.regions = ""  # fan-out settings (issue 14): comma-separated, "" for the session's own
+        self.profiles = ""
         self.scope = Scope(profile=options.profile, region=options.region)
         self.completion: CompletionCache = CompletionCache(lambda: self.gateway, on_change=self.redraw)
         self.failed_status = 0  # first failure's status, for scripts and one-shots
@@ -206,6 +211,14 @@ class EcsShell(cmd2.Cmd):
         self.add_settable(Settable("pager", switch, "Show output taller than the terminal through $PAGER "
                                    "(default less -FRX); terminals only: on or off", self,
                                    settable_attrib_name="paging"))
+        def redraw_prompt(*_: Any) -> None:
+            self._update_prompt()
+
+        self.add_settable(Settable("regions", regions_type, "Regions ls, check, tasks and taskdefs fan out to "
+                                   "(comma-separated, or all; empty: the session's)", self,
+                                   onchange_cb=redraw_prompt))
+        self.add_settable(Settable("profiles", profiles_type, "Profiles ls, check, tasks and taskdefs fan out to "
+                                   "(comma-separated; empty: the session's)", self, onchange_cb=redraw_prompt))
         self.add_settable(Settable("read_only", bool, "Refuse every command that changes ECS (cannot be turned "
                                    "off in a session)", self))
         for name in REMOVED_SETTINGS:
@@ -222,6 +235,7 @@ class EcsShell(cmd2.Cmd):
             raise ValueError("read-only mode cannot be turned off inside a session; start ecsshell without "
                              "--read-only")
         self._read_only = bool(value)
+        self._targets.set_read_only(self._read_only)
         if self._gateway is not None:
             self._gateway.read_only = self._read_only
         self._update_prompt()
@@ -229,6 +243,11 @@ class EcsShell(cmd2.Cmd):
     # AWS -------------------------------------------------------------------------------------
     @property
     def gateway(self) -> Gateway:
+        """Return the AWS gateway of the command's target (see `aim`), else of the session's profile and region."""
+        return self._targets.aimed or self.session_gateway
+
+    @property
+    def session_gateway(self) -> Gateway:
         """Return the AWS gateway for the current profile and region, connecting on first use."""
         with self._gateway_lock:
             if self._gateway is None:
@@ -240,7 +259,7 @@ class EcsShell(cmd2.Cmd):
                                     endpoint_url=self.options.endpoint_url)
                 env = self.environment.env
                 cache = open_cache(self.environment.cache_dir, env, endpoint_url(settings, env))
-                self._gateway = Gateway.connect(settings, env, cache)
+                self._gateway = Gateway.connect(settings, env, cache, gate=self._targets.gate)
                 self._gateway.read_only = self._read_only
             return self._gateway
 
@@ -259,6 +278,7 @@ class EcsShell(cmd2.Cmd):
             raise
         if old_gateway is not None:
             old_gateway.close()
+        self._targets.close()
         self.completion.clear()
         self._update_prompt()
 
@@ -277,8 +297,32 @@ class EcsShell(cmd2.Cmd):
 
     def close(self) -> None:
         self.completion.close()
+        self._targets.close()
         if self._gateway is not None:
             self._gateway.close()
+
+    # targets (issue 14): gateways of other profiles and Regions, fan-out -----------------------
+    def gateway_for(self, target: Target | None) -> Gateway:
+        """Return TARGET's gateway (the session's for None), made on first use and kept."""
+        return self._targets.gateway(target)
+
+    def aim(self, target: Target | None) -> None:
+        """Make `gateway` TARGET's until the command ends (None: the session's)."""
+        self._targets.aimed = None if target is None else self._targets.gateway(target)
+
+    def names_for(self, target: Target | None) -> CompletionCache:
+        """Return the completion names of TARGET (the session's for None)."""
+        return self.completion if target is None else self._targets.names(target)
+
+    def fleet(self, profiles: str | None = None, regions: str | None = None) -> list[Target]:
+        """Return the targets PROFILES and REGIONS (flag values, else the settings) fan out to; [] for none."""
+        from .targets import fleet
+
+        profile_names = parse_profiles(self.profiles if profiles is None else profiles)
+        region_names = parse_regions(self.regions if regions is None else regions)
+        if not profile_names and not region_names:
+            return []
+        return fleet(list(profile_names) or [None], list(region_names) or [None])
 
     # output ----------------------------------------------------------------------------------
     @property
@@ -430,7 +474,8 @@ class EcsShell(cmd2.Cmd):
 
     def changes_note(self) -> str:
         """Say what the command had changed in ECS before it stopped, if anything."""
-        changes = self._gateway.changes if self._gateway is not None else []
+        gateway = self._targets.aimed or self._gateway
+        changes = gateway.changes if gateway is not None else []
         if not changes:
             return "; nothing was changed in ECS"
         return f"; ECS was already changed: {', '.join(changes)}"
@@ -471,8 +516,10 @@ class EcsShell(cmd2.Cmd):
         """Refuse, before anything runs, what this run does not allow: shell escapes, dropped text, changes."""
         statement = data.statement
         self.presenter.query = None  # a --query holds for the command that names it only
+        self._targets.aimed = None
         if self._gateway is not None:
             self._gateway.changes.clear()
+        self._targets.clear_changes()
         if statement.suffix or (statement.terminator and statement.terminator not in ("\n", ";")):
             raise CommandError(f"text after {statement.terminator!r} would be ignored: {statement.suffix!r}", 2)
         if not self.allow_shell:
@@ -548,6 +595,7 @@ class EcsShell(cmd2.Cmd):
         return "Shell" if category == cmd2.Cmd.DEFAULT_CATEGORY else category
 
     def _finalize(self, data: plugin.CommandFinalizationData) -> plugin.CommandFinalizationData:
+        self._targets.aimed = None
         code = self._status
         self._status = 0
         self.last_status = code
@@ -631,6 +679,9 @@ class EcsShell(cmd2.Cmd):
         if self.scope.region and self.scope.region != self.options.region:
             parts.append(self.scope.region)
         prefix = "@".join(parts)
+        fleet = fleet_label(self.profiles, self.regions)
+        if fleet:
+            prefix = f"{prefix} {fleet}".strip()
         if self._read_only:
             prefix = f"{prefix} read-only".strip()
         path = self.scope.path() or "ecs"
@@ -655,6 +706,9 @@ class EcsShell(cmd2.Cmd):
             f"cluster: {scope.cluster or '-'}",
             f"service: {scope.service or '-'}",
         ]
+        fleet = fleet_label(self.profiles, self.regions)
+        if fleet:
+            parts.append(f"fan-out: {fleet}")
         if self.completion.refreshing:
             parts.append("refreshing names...")
         if self._read_only:

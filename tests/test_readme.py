@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ecsshell.emulator import World
-from ecsshell.emulator.worlds import demo_world
+from ecsshell.emulator.worlds import demo_fleet, demo_world
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -83,8 +83,9 @@ def test_every_tour_step_works_in_the_demo_world(world: World, tmp_path: Path,
     from ecsshell.shell import EcsShell
 
     demo_world(world)
+    aws_files = demo_fleet(world, tmp_path / "aws")  # the tour's last steps reach a second Region and profile
     monkeypatch.chdir(ROOT)
-    environment = make_environment(world, tmp_path)
+    environment = make_environment(world, tmp_path, extra=aws_files)
     app = EcsShell(environment, Options(wait=True), interactive=False)
     app.stop_on_error = False
     try:
@@ -113,3 +114,40 @@ def test_every_readme_example_runs_against_the_demo_world(world: World, ecsshell
         result = ecsshell(*shlex.split(command)[1:])
         assert result.code == status, (command, result.err)
         assert "Traceback" not in result.err
+
+
+def test_the_drift_examples_run_as_the_readme_says(world: World, ecsshell, monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
+    demo_world(world)
+    aws_files = demo_fleet(world, tmp_path / "aws")
+    monkeypatch.chdir(ROOT)
+    examples = example_lines("<!-- drift:")
+    assert len(examples) == 10
+    for command, status in examples:
+        result = ecsshell(*shlex.split(command)[1:], extra=aws_files)
+        assert result.code == status, (command, result.err)
+        assert "Traceback" not in result.err
+    ecs = world.client("ecs")
+    api = ecs.describe_services(cluster="prod", services=["api"])["services"][0]["taskDefinition"]
+    image = ecs.describe_task_definition(taskDefinition=api)["taskDefinition"]["containerDefinitions"][0]["image"]
+    assert image.startswith("registry.example.com:5000/team/api@sha256:")  # what staging/api runs, pinned
+    ireland = world.client("ecs", region="eu-west-1")
+    api = ireland.describe_services(cluster="prod", services=["api"])["services"][0]["taskDefinition"]
+    image = ireland.describe_task_definition(taskDefinition=api)["taskDefinition"]["containerDefinitions"][0]["image"]
+    assert image.startswith("111111111111.dkr.ecr.us-east-1.amazonaws.com/api@sha256:")  # the staging account's
+
+
+def test_the_fleet_examples_run_against_the_demo_world_and_its_staging_profile(world: World, ecsshell,
+                                                                               tmp_path: Path) -> None:
+    demo_world(world)
+    aws_files = demo_fleet(world, tmp_path / "aws")
+    examples = example_lines("<!-- fleet:")
+    assert len(examples) == 8
+    for command, status in examples:
+        result = ecsshell(*shlex.split(command)[1:], extra=aws_files)
+        assert result.code == status, (command, result.err)
+        assert "Traceback" not in result.err
+        if status:
+            assert result.err.strip(), command
+    listed = ecsshell("ls", "--regions", "all", extra=aws_files).out
+    assert "us-east-1" in listed and "eu-west-1" in listed  # the demo's two Regions, in one table

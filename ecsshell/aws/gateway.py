@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import itertools
@@ -10,6 +11,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, as_completed, wait
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import boto3
@@ -72,8 +74,10 @@ def retry_settings(settings: Settings, env: Mapping[str, str]) -> Settings:
 class Translated:
     """A boto3 client whose calls raise a translated AwsError and answer without ResponseMetadata."""
 
-    def __init__(self, client: BaseClient, context: str, service: str, *, retried: bool) -> None:
+    def __init__(self, client: BaseClient, context: str, service: str, *, retried: bool,
+                 gate: AbstractContextManager[Any] | None = None) -> None:
         self._client = client
+        self._gate = gate or contextlib.nullcontext()
         self._context = context
         self._service = service
         self._retried = retried
@@ -84,7 +88,8 @@ class Translated:
 
         def translated(**params: Any) -> dict[str, Any]:
             try:
-                answer = dict(send(**params))
+                with self._gate:  # one bound shared by every gateway of a fan-out (None: no bound but the pool's)
+                    answer = dict(send(**params))
             except (bx.ClientError, bx.BotoCoreError) as exc:
                 raise translate(exc, operation, self._context, service=self._service,
                                 retried=self._retried) from exc
@@ -99,8 +104,9 @@ class Gateway:
 
     def __init__(self, session: boto3.Session, region: str, endpoint_url: str | None, settings: Settings,
                  *, description: str = "", endpoints: Mapping[str, str | None] | None = None,
-                 cache: TaskDefinitionCache | None = None) -> None:
+                 cache: TaskDefinitionCache | None = None, gate: AbstractContextManager[Any] | None = None) -> None:
         self.session = session
+        self.gate = gate  # held around each call: shared by gateways whose calls are bounded together
         self.cache = cache
         self.region = region
         self.endpoint_url = endpoint_url
@@ -126,14 +132,14 @@ class Gateway:
 
     @classmethod
     def connect(cls, settings: Settings, env: Mapping[str, str] | None = None,
-                cache: TaskDefinitionCache | None = None) -> Gateway:
-        """Build a gateway from SETTINGS and the environment ENV (os.environ when omitted), with CACHE."""
+                cache: TaskDefinitionCache | None = None, gate: AbstractContextManager[Any] | None = None) -> Gateway:
+        """Build a gateway from SETTINGS and the environment ENV (os.environ when omitted), with CACHE and GATE."""
         environ: Mapping[str, str] = os.environ if env is None else env
         settings = retry_settings(settings, environ)
         session, region, description = make_session(settings, environ)
         endpoints = {name: endpoint_url(settings, environ, name) for name in ENDPOINT_SUFFIX}
         return cls(session, region, endpoints["ecs"], settings, description=description, endpoints=endpoints,
-                   cache=cache)
+                   cache=cache, gate=gate)
 
     # plumbing ------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -204,7 +210,8 @@ class Gateway:
         return dict(getattr(self._translated(api, context, True), method)(**params))
 
     def _translated(self, api: ClientName, context: str, once: bool) -> Translated:
-        return Translated(self.client(api, once=once), context, LABELS.get(api, api), retried=not once)
+        return Translated(self.client(api, once=once), context, LABELS.get(api, api), retried=not once,
+                          gate=self.gate)
 
     def pages(self, api: ClientName, method: str, key: str, context: str = "", /, *, token_in: str = "nextToken",
               token_out: str = "nextToken", **params: Any) -> Iterator[list[Any]]:

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
 import botocore.loaders
 import botocore.session
 from botocore import exceptions as bx
 from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES, ConfigChainFactory
-from botocore.credentials import ContainerProvider, EnvProvider
+from botocore.credentials import (
+    AssumeRoleProvider,
+    AssumeRoleWithWebIdentityProvider,
+    ContainerProvider,
+    EnvProvider,
+    SSOProvider,
+)
 
 from .errors import ConfigError, translate
 
@@ -46,6 +53,7 @@ class Settings:
     retry_mode: str = "standard"
     max_attempts: int = 5
     max_workers: int = 16
+    profile_source: str = "from -cred"  # how the profile was named, for messages (a target: its path or --profiles)
 
 
 def botocore_session(env: Mapping[str, str]) -> botocore.session.Session:
@@ -71,14 +79,32 @@ def _shared_loader() -> botocore.loaders.Loader:
         return _loader[0]
 
 
-def _bind_credential_env(session: botocore.session.Session, env: Mapping[str, str]) -> None:
-    """Make the session's credential chain read ENV where it would read os.environ."""
+def _bind_credential_env(session: botocore.session.Session, env: Mapping[str, str],
+                         settings: Settings | None = None) -> None:
+    """Make the session's credential chain read ENV where it would read os.environ.
+
+    Its STS and SSO clients (assume-role and SSO profiles) also take the endpoint ENV or SETTINGS give,
+    as every other client does, so a profile's role is assumed where its calls go (an emulator too).
+    """
     resolver = session.get_component("credential_provider")
     for provider in resolver.providers:
         if isinstance(provider, EnvProvider):
             provider.environ = dict(env)
         elif isinstance(provider, ContainerProvider):
             provider._environ = dict(env)  # type: ignore[attr-defined]  # private, and not in the stubs
+        elif isinstance(provider, AssumeRoleProvider | AssumeRoleWithWebIdentityProvider | SSOProvider):
+            private: Any = provider  # _client_creator is private, and not in the stubs
+            private._client_creator = _with_endpoints(private._client_creator, settings or Settings(), env)
+
+
+def _with_endpoints(create: Callable[..., Any], settings: Settings, env: Mapping[str, str]) -> Callable[..., Any]:
+    def client_creator(service_name: str, **kwargs: Any) -> Any:
+        endpoint = endpoint_url(settings, env, service_name)
+        if endpoint and "endpoint_url" not in kwargs:
+            kwargs["endpoint_url"] = endpoint
+        return create(service_name, **kwargs)
+
+    return client_creator
 
 
 def _profiles(session: botocore.session.Session) -> list[str]:
@@ -118,7 +144,7 @@ def _profile_region(session: botocore.session.Session) -> str | None:
 def make_session(settings: Settings, env: Mapping[str, str]) -> tuple[boto3.Session, str, str]:
     """Return (session, region, how the credentials and region were chosen) for SETTINGS in ENV."""
     if settings.profile:
-        profile, source = settings.profile, "from -cred"
+        profile, source = settings.profile, settings.profile_source
     elif env.get("ECSCREDENTIAL"):
         profile, source = env["ECSCREDENTIAL"], "from ECSCREDENTIAL"
     else:
@@ -141,7 +167,7 @@ def make_session(settings: Settings, env: Mapping[str, str]) -> tuple[boto3.Sess
         if profile not in known:
             raise _unknown_profile(profile, source, known)
         core.set_config_variable("profile", profile)
-        _bind_credential_env(core, env)
+        _bind_credential_env(core, env, settings)
         credentials = f"profile {profile} ({source})"
         region = _profile_region(core)
         profile_region = (region, f"from profile {profile}") if region else None
@@ -152,7 +178,7 @@ def make_session(settings: Settings, env: Mapping[str, str]) -> tuple[boto3.Sess
             known = _profiles(core)
             if env_profile not in known:
                 raise _unknown_profile(env_profile, "from AWS_PROFILE", known)
-        _bind_credential_env(core, env)
+        _bind_credential_env(core, env, settings)
         if env.get("AWS_ACCESS_KEY_ID"):
             credentials = "keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
         elif env_profile:

@@ -1,4 +1,4 @@
-"""ecsshell's commands, one cmd2 CommandSet per area: browse, deploy, task definitions, tasks, demo.
+"""ecsshell's commands, one cmd2 CommandSet per area: browse, deploy, drift, task definitions, tasks, demo.
 
 A command parses its arguments, calls the gateway or an operation, and hands what it got to the
 presenter. It stands on the `CommandContext` protocol (`context.py`) and the leaf `plumbing.py`
@@ -19,10 +19,11 @@ def all_command_sets() -> list[CommandSet]:
     from .deploy import DeployCommands
     from .deployments import DeploymentCommands
     from .diagnose import DiagnoseCommands
+    from .drift import DriftCommands
     from .task_views import TaskViewCommands
     from .taskdefs import TaskDefinitionCommands
     from .tasks import TaskCommands
     from .watch import WatchCommands
 
-    return [BrowseCommands(), DeployCommands(), DeploymentCommands(), TaskDefinitionCommands(), TaskCommands(),
-            TaskViewCommands(), DiagnoseCommands(), DemoCommands(), WatchCommands()]
+    return [BrowseCommands(), DeployCommands(), DeploymentCommands(), DriftCommands(), TaskDefinitionCommands(),
+            TaskCommands(), TaskViewCommands(), DiagnoseCommands(), DemoCommands(), WatchCommands()]

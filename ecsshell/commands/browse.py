@@ -7,10 +7,12 @@ from typing import Any
 
 from cmd2 import Choices, CompletionItem, with_argparser, with_category
 
+from .. import targets
 from ..operations.check import check_cluster, check_service
 from ..presenter import View
 from ..scope import SCOPE_RULE
-from . import numbers
+from ..targets import TARGET_RULE
+from . import fleet, numbers
 from .common import EcsCommands, positional_completer
 from .plumbing import CommandError, CommandParser, add_output_flag
 
@@ -37,11 +39,12 @@ def ls_parser() -> CommandParser:
                                        "stopped; TASK is its id, its ARN or a prefix only one id has. A service "
                                        "of that name wins; a name that looks like a task id (4 or more hex "
                                        "digits) and is no service is a task.",
-                    epilog=SCOPE_RULE)
+                    epilog=f"{SCOPE_RULE} {TARGET_RULE} {fleet.FLEET_HELP}")
     parser.add_argument("names", nargs="*", metavar="[CLUSTER] [SERVICE|TASK]",
                         help="[CLUSTER [SERVICE|TASK]], or a path /CLUSTER/SERVICE",
                         completer=positional_completer(("cluster", "service")))
     add_view_flags(parser)
+    fleet.add_fleet_flags(parser)
     return parser
 
 
@@ -52,18 +55,19 @@ def check_parser() -> CommandParser:
                            epilog=SCOPE_RULE + " One name with no cluster in scope is checked as a cluster "
                                   "when ECS has a cluster of that name (as `ls` reads it), else as a service "
                                   "(which then needs a cluster); inside `use prod`, `check web` is service web "
-                                  "and `check` alone checks all of prod.")
+                                  f"and `check` alone checks all of prod. {fleet.FLEET_HELP}")
     parser.add_argument("names", nargs="*", metavar="[CLUSTER] [SERVICE]",
                         help="names filled from the right; the scope gives the rest (see `help scope`)",
                         completer=positional_completer(("cluster", "service")))
     add_output_flag(parser)
+    fleet.add_fleet_flags(parser)
     return parser
 
 
 def use_parser() -> CommandParser:
     parser = CommandParser(description="Select a cluster and service for the commands that follow.",
                     epilog="`use prod`, `use prod api`, `use api` (inside a cluster), `use ..` steps up, "
-                           "`use /` clears.")
+                           "`use /` clears; `use staging@eu-west-1:/web` switches profile and Region too.")
     parser.add_argument("names", nargs="*", metavar="CLUSTER [SERVICE] | SERVICE | .. | /",
                         help="where to stand: a cluster (and service), a service of the current cluster, up, or top",
                         completer=positional_completer(("cluster", "service")))
@@ -103,7 +107,11 @@ class BrowseCommands(EcsCommands):
     @with_category(CATEGORY)
     def do_ls(self, args: argparse.Namespace) -> None:
         """List clusters, a cluster's services, or one service in detail."""
+        fanned = fleet.targets_of(self.ctx, args)
         cluster, service = self.optional(args.names)
+        if fanned:
+            fleet.ls(self.ctx, args, fanned, cluster, service)
+            return
         view = self.ctx.view(args)
         if cluster is None:
             self._ls_clusters(view)
@@ -219,7 +227,13 @@ class BrowseCommands(EcsCommands):
         from ..render import views
 
         usage = "check [CLUSTER] SERVICE | check CLUSTER"
+        fanned = fleet.targets_of(self.ctx, args)
         cluster, service = self.optional(list(args.names))
+        if fanned:
+            if cluster is None:
+                raise CommandError(f"missing CLUSTER (or select it with `use`); usage: {usage}", 2)
+            fleet.check(self.ctx, args, fanned, cluster, service)
+            return
         if service is None and cluster is not None and (self.ctx.scope.cluster == cluster
                                                         or self.ctx.gateway.has_cluster(cluster)):
             self._check_cluster(cluster, args)
@@ -258,6 +272,11 @@ class BrowseCommands(EcsCommands):
             return
         if len(names) > 2:
             raise CommandError("use takes at most CLUSTER SERVICE", 2)
+        place, names = targets.take(names)
+        if place is not None:  # `use prod@eu-west-1:/web`: switch profile and Region, then enter the path
+            if len(names) > 1:
+                raise CommandError("use PROFILE@REGION:/CLUSTER/SERVICE takes nothing after the path", 2)
+            ctx.switch(profile=place.profile, region=place.region)
         target = "/" + "/".join(names) if len(names) == 2 else names[0]
         scope = ctx.scope.enter(target)
         self._verify(scope.cluster, scope.service)

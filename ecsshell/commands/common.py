@@ -6,12 +6,17 @@ import argparse
 import dataclasses
 import re
 from collections.abc import Callable, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from cmd2 import Choices, CommandSet, CompletionError, CompletionItem, Completions
 
-from ..scope import ScopeError, fill, fill_optional, fill_typing
-from .context import CommandContext
+if TYPE_CHECKING:
+    from ..aws.gateway import Gateway
+
+from .. import targets
+from ..scope import Scope, ScopeError, fill, fill_optional, fill_typing
+from ..targets import Target
+from .context import CommandContext, Names
 from .plumbing import CommandError
 
 LABELS = {"cluster": "CLUSTER", "service": "SERVICE", "image": "IMAGE", "family": "FAMILY",
@@ -33,10 +38,32 @@ class EcsCommands(CommandSet[Any]):
         self.ctx.presenter.line("cancelled; nothing changed")
         return False
 
+    # a path naming another target (`PROFILE@REGION:/CLUSTER/SERVICE`, see targets.py) is resolved here,
+    # for every command: `required` and `optional` aim the command's gateway at that target.
+    def located(self, args: list[str]) -> tuple[Target | None, list[str]]:
+        """Split a target off the first of ARGS and aim the command's gateway at it; return it and the rest."""
+        target, rest = targets.take(list(args))
+        if target is not None:
+            self.ctx.aim(target)
+        return target, rest
+
+    def locate(self, args: list[str], names: tuple[str, ...], usage: str) -> tuple[Gateway, list[str]]:
+        """Return the gateway ARGS name (their target's, else the session's) and NAMES filled, aiming nothing.
+
+        For commands that reach two targets at once (diff, promote): call it once per side.
+        """
+        target, rest = targets.take(list(args))
+        values = self._required(rest, names, usage, scoped=target is None)
+        return self.ctx.gateway_for(target), values
+
     def required(self, args: list[str], names: tuple[str, ...], usage: str) -> list[str]:
         """Fill NAMES from ARGS and the scope; every one must end up named."""
+        target, args = self.located(args)
+        return self._required(args, names, usage, scoped=target is None)
+
+    def _required(self, args: list[str], names: tuple[str, ...], usage: str, *, scoped: bool) -> list[str]:
         try:
-            values = fill(args, self.ctx.scope, names)
+            values = fill(args, self.ctx.scope if scoped else Scope(), names)
         except ScopeError as exc:
             raise CommandError(f"{exc}; usage: {usage}", 2) from None
         missing = [LABELS.get(n, n.upper()) for n, v in zip(names, values, strict=True) if not v]
@@ -46,8 +73,9 @@ class EcsCommands(CommandSet[Any]):
         return [v for v in values if v is not None]
 
     def optional(self, args: list[str], names: tuple[str, ...] = ("cluster", "service")) -> list[str | None]:
+        target, args = self.located(args)
         try:
-            return fill_optional(args, self.ctx.scope, names)
+            return fill_optional(args, self.ctx.scope if target is None else Scope(), names)
         except ScopeError as exc:
             raise CommandError(str(exc), 2) from None
 
@@ -72,21 +100,50 @@ def complete_position(ctx: CommandContext, names: Sequence[str], typed: list[str
     """Complete TEXT, the next positional of a command whose positionals are NAMES, fuzzily."""
     if not typed and text.startswith("/"):
         return complete_path(ctx, names, text)
+    if not typed and (targets.is_partial(text) or targets.parse(text)[0] is not None):
+        return complete_target_path(ctx, names, text)
     kind, known = resolve(ctx, names, typed, text)
     if kind is None:
         return Completions()
     known.update(extra or {})
-    return Completions(fuzzy(text, list(complete_kind(ctx, kind, known))), is_sorted=True)
+    items = fuzzy(text, list(complete_kind(ctx, kind, known)))
+    if not typed and text and kind == "cluster" and "service" in names:  # a path may start with PROFILE:
+        items += target_prefixes(ctx, text)
+    return Completions(items, is_sorted=True)
 
 
-def complete_path(ctx: CommandContext, names: Sequence[str], text: str) -> Completions:
-    """Complete an absolute path /CLUSTER or /CLUSTER/SERVICE, ignoring the scope as the command does."""
+def complete_target_path(ctx: CommandContext, names: Sequence[str], text: str) -> Completions:
+    """Complete `PROFILE@REGION:/CLUSTER/SERVICE`: the profile, the Region, then the path in that target."""
+    target, path = targets.parse(text)
+    if target is not None:
+        return complete_path(ctx, names, path, target)
+    profile, at, region = text.rstrip(":").partition("@")
+    if not at:  # `staging:` typed: the path starts
+        items = [CompletionItem(f"{profile}:/")]
+    else:
+        from ..aws.session import known_regions
+
+        items = [CompletionItem(f"{profile}@{name}:/") for name in known_regions() if name.startswith(region)]
+    return Completions(items, is_sorted=True, allow_finalization=False)
+
+
+def target_prefixes(ctx: CommandContext, text: str) -> list[CompletionItem]:
+    """Return `PROFILE:/` for each profile of the AWS config files starting with TEXT (for completion menus)."""
+    from ..aws.session import list_profiles
+
+    return [CompletionItem(f"{name}:/", display_meta="profile") for name in list_profiles(ctx.environment.env)
+            if name.startswith(text)]
+
+
+def complete_path(ctx: CommandContext, names: Sequence[str], text: str, target: Target | None = None) -> Completions:
+    """Complete an absolute path /CLUSTER or /CLUSTER/SERVICE (of TARGET, if any), ignoring the scope."""
     *parents, word = text[1:].split("/")
     kinds = [n for n in names if n in ("cluster", "service")]
     if len(parents) >= len(kinds):
         return Completions()
-    prefix = "/" + "".join(f"{p}/" for p in parents)
-    choices = complete_kind(ctx, kinds[len(parents)], dict(zip(kinds, parents, strict=False)))
+    prefix = (target.prefix() if target else "") + "/" + "".join(f"{p}/" for p in parents)
+    choices = complete_kind(ctx, kinds[len(parents)], dict(zip(kinds, parents, strict=False)),
+                            ctx.names_for(target))
     items = [dataclasses.replace(item, text=prefix + item.text) for item in fuzzy(word, list(choices))]
     # a cluster may be followed by /SERVICE: leave the cursor on the word, as a shell does for a folder
     return Completions(items, is_sorted=True, allow_finalization=len(parents) + 1 == len(kinds))
@@ -108,9 +165,9 @@ def fuzzy(text: str, items: list[CompletionItem]) -> list[CompletionItem]:
     return [item for *_, item in sorted(spread, key=lambda row: row[:2])]
 
 
-def complete_kind(ctx: CommandContext, kind: str, known: dict[str, str]) -> Choices:
-    """Complete one kind of name (cluster, service, image tag, family, revision, container)."""
-    cache = ctx.names
+def complete_kind(ctx: CommandContext, kind: str, known: dict[str, str], cache: Names | None = None) -> Choices:
+    """Complete one kind of name (cluster, service, image tag, family, revision, container), from CACHE."""
+    cache = cache or ctx.names
     cluster = known.get("cluster") or ctx.scope.cluster
     service = known.get("service") or ctx.scope.service
     if kind == "cluster":

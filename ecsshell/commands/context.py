@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..environment import Environment
     from ..presenter import Presenter, View
     from ..scope import Scope
+    from ..targets import Target
 
 
 class Names(Protocol):
@@ -73,3 +74,19 @@ class CommandContext(Protocol):
     def changes_ecs(self, name: str) -> bool: ...
 
     def run_watched(self, words: list[str]) -> int: ...
+    # targets (issue 14): another profile or Region, and the fan-out settings --------------------
+    def gateway_for(self, target: Target | None) -> Gateway:
+        """Return TARGET's gateway (the session's for None), made on first use and kept."""
+        ...
+
+    def aim(self, target: Target | None) -> None:
+        """Make `gateway` TARGET's until the command ends (None: the session's)."""
+        ...
+
+    def names_for(self, target: Target | None) -> Names:
+        """Return the completion names of TARGET (the session's for None)."""
+        ...
+
+    def fleet(self, profiles: str | None = None, regions: str | None = None) -> list[Target]:
+        """Return the targets PROFILES and REGIONS (flag values, else the settings) fan out to; [] for none."""
+        ...

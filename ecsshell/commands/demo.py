@@ -27,6 +27,10 @@ TOUR = [
     ("register sample_task.json", "register a task definition from a file"),
     ("run migrate --like api --wait", "run a one-off migration with api's network settings; get its exit code"),
     ("logs web", "the service's CloudWatch Logs lines, merged across tasks"),
+    ("ls / --regions all", "the clusters of every Region ECS offers, at once (the demo has two)"),
+    ("ls / --profiles env,staging", "the clusters of two accounts in one table (profile staging is another)"),
+    ("diff /staging/web web", "how prod's web differs from staging's: task definition, digests, settings"),
+    ("promote /staging/web web --dry-run", "ship to prod exactly the digests staging runs (a dry run)"),
 ]
 
 

@@ -133,8 +133,8 @@ def _outcome_json(outcome: Outcome) -> dict[str, Any]:
     return doc
 
 
-class DeployCommands(EcsCommands):
-    """Commands that change which task definition a service runs, or how many tasks."""
+class RolloutCommands(EcsCommands):
+    """What commands that start a rollout share: waiting, progress lines, outcomes, interrupts (no commands)."""
 
     DEFAULT_CATEGORY = CATEGORY
 
@@ -224,6 +224,21 @@ class DeployCommands(EcsCommands):
         else:
             self.ctx.fail(f"{what} failed: {outcome.reason}", EXIT_FAILED)
 
+    @contextlib.contextmanager
+    def _interrupt_status(self) -> Iterator[None]:
+        """Give a command Ctrl-C stopped the status 130, so a script or one-shot run ends with it."""
+        try:
+            yield
+        except KeyboardInterrupt:
+            self.ctx.mark_failed(EXIT_INTERRUPTED)
+            raise
+
+
+class DeployCommands(RolloutCommands):
+    """Commands that change which task definition a service runs, or how many tasks."""
+
+    DEFAULT_CATEGORY = CATEGORY
+
     # update -----------------------------------------------------------------------------------
     def _image_args(self, args: argparse.Namespace, image: str | None) -> dict[str | None, str]:
         images: dict[str | None, str] = {}
@@ -263,15 +278,6 @@ class DeployCommands(EcsCommands):
                                                 "update [CLUSTER] [SERVICE] IMAGE|:TAG")
         return cluster, service, image
 
-    @contextlib.contextmanager
-    def _interrupt_status(self) -> Iterator[None]:
-        """Give a command Ctrl-C stopped the status 130, so a script or one-shot run ends with it."""
-        try:
-            yield
-        except KeyboardInterrupt:
-            self.ctx.mark_failed(EXIT_INTERRUPTED)
-            raise
-
     @with_argparser(update_parser)
     @with_category(CATEGORY)
     @mutating
@@ -291,7 +297,7 @@ class DeployCommands(EcsCommands):
             raise CommandError("--keep must be 1 or more (the new revision is always kept)", 2)
         request = deploy.UpdateRequest(cluster, service, images, set_env, unset_env, wait=self._waiting(args),
                                        rollback=args.rollback, deregister_old=args.deregister_old, keep=args.keep)
-        report = _UpdateReport(self, args, cluster, service)
+        report = UpdatePresenter(self, args, cluster, service)
         try:
             with refused():
                 deploy.update(self.ctx.gateway, request, report, lambda: self._watch(args))
@@ -410,10 +416,10 @@ class DeployCommands(EcsCommands):
                 ctx.presenter.json(doc)
 
 
-class _UpdateReport:
+class UpdatePresenter:
     """Present what the update operation reports, and gather the JSON document it ends with."""
 
-    def __init__(self, commands: DeployCommands, args: argparse.Namespace, cluster: str, service: str) -> None:
+    def __init__(self, commands: RolloutCommands, args: argparse.Namespace, cluster: str, service: str) -> None:
         self.commands = commands
         self.ctx = commands.ctx
         self.args = args

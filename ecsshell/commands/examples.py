@@ -28,6 +28,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "deployments": ("deployments releases storefront", "deployments prod web --output json"),
     "continue": ("continue prod web -y      # exits 1", "continue releases storefront -y"),
     "watch": ("watch --count 1 ls prod", "watch -n 1 --count 2 tasks prod web"),
+    "diff": ("diff staging/web prod/web     # exits 1", "diff prod/api sample_task.json   # exits 1"),
+    "promote": ("promote staging/web prod/web --dry-run",),
     "tour": ("tour",),
 }
 

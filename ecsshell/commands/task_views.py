@@ -8,6 +8,7 @@ from cmd2 import with_argparser, with_category
 
 from ..operations import tasks as task_ops
 from ..scope import SCOPE_RULE
+from . import fleet
 from .common import EcsCommands, positional_completer
 from .plumbing import CommandError, CommandParser, add_output_flag, mutating, refused
 
@@ -25,6 +26,7 @@ def tasks_parser() -> CommandParser:
                         completer=positional_completer(("cluster", "service")))
     parser.add_argument("--stopped", action="store_true", help="recently stopped tasks instead of running ones")
     add_output_flag(parser)
+    fleet.add_fleet_flags(parser)
     return parser
 
 
@@ -54,10 +56,14 @@ class TaskViewCommands(EcsCommands):
         from ..render import jsonout, views
 
         ctx = self.ctx
+        targets = fleet.targets_of(ctx, args)
         cluster, service = self.optional(list(args.names))
         if cluster is None:
             raise CommandError("missing CLUSTER (or select it with `use`; see `help scope`); "
                                "usage: tasks CLUSTER [SERVICE] [--stopped]", 2)
+        if targets:
+            fleet.tasks(ctx, args, targets, cluster, service)
+            return
         found = task_ops.list_tasks(ctx.gateway, cluster, service, stopped=args.stopped)
         if ctx.view(args).json:
             ctx.presenter.json({"cluster": cluster, "service": service,

@@ -10,7 +10,7 @@ from typing import Any
 from cmd2 import Cmd, with_argparser, with_category
 
 from ..operations import deploy
-from . import numbers
+from . import fleet, numbers
 from .common import EcsCommands, positional_completer
 from .plumbing import CommandError, CommandParser, add_output_flag, mutating
 
@@ -26,6 +26,7 @@ def taskdefs_parser() -> CommandParser:
     parser.add_argument("--show-secrets", action="store_true", default=None,
                         help="show values of secret-looking environment variables")
     add_output_flag(parser)
+    fleet.add_fleet_flags(parser)
     return parser
 
 
@@ -117,6 +118,13 @@ class TaskDefinitionCommands(EcsCommands):
         names = list(args.names)
         if len(names) > 2:
             raise CommandError("usage: taskdefs [FAMILY [REVISION|latest]]", 2)
+        targets = fleet.targets_of(ctx, args)
+        if targets:
+            if names:
+                raise CommandError("with --regions or --profiles, taskdefs lists the families only; "
+                                   "usage: taskdefs --regions REGIONS", 2)
+            fleet.taskdefs(ctx, args, targets)
+            return
         gateway = ctx.gateway
         if not names:
             families = gateway.families(status="ALL" if args.all else "ACTIVE")

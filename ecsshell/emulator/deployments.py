@@ -104,6 +104,11 @@ def short_id() -> str:
     return base64.urlsafe_b64encode(uuid.uuid4().bytes[:15]).decode()
 
 
+def prefix_of_backend(backend: Any) -> str:
+    """Return `arn:aws:ecs:REGION:ACCOUNT` of moto's ECS BACKEND."""
+    return f"arn:aws:ecs:{backend.region_name}:{backend.account_id}"
+
+
 def prefix_of(service: Any) -> str:
     """Return `arn:aws:ecs:REGION:ACCOUNT` of SERVICE."""
     return str(service.arn).split(":service/", 1)[0]
@@ -198,10 +203,10 @@ class ServiceDeployments:
         self.hooks = LambdaHooks()
         self.records: dict[str, Record] = {}
         self.revisions: dict[str, Revision] = {}
-        self.by_service: dict[tuple[str, str], list[str]] = {}  # (cluster, service) -> record ARNs, oldest first
+        self.by_service: dict[str, list[str]] = {}  # service ARN (so account and Region) -> record ARNs, oldest first
         self.revision_of: dict[str, str] = {}  # ECS deployment id -> revision ARN
         self._active: dict[str, None] = {}  # unfinished record ARNs, in creation order
-        self._numbers: dict[tuple[str, str], int] = {}
+        self._numbers: dict[str, int] = {}  # service ARN -> its last revision number
 
     def reset(self) -> None:
         """Forget every deployment, revision and registry push."""
@@ -224,25 +229,31 @@ class ServiceDeployments:
 
     # lookups ------------------------------------------------------------------------------------
     def of_service(self, cluster: str, service: str) -> list[Record]:
-        """Return SERVICE's deployment records, oldest first."""
-        return [self.records[arn] for arn in self.by_service.get((cluster, service), [])]
+        """Return SERVICE's deployment records (in the account and Region `backend()` answers for), oldest first."""
+        found = self._backend().services.get(f"{cluster}:{service}")
+        return [self.records[arn] for arn in self.by_service.get(found.arn, [])] if found is not None else []
 
     def current(self, service: Any) -> Record | None:
-        arns = self.by_service.get((service.cluster_name, service.name))
+        arns = self.by_service.get(service.arn)
         return self.records[arns[-1]] if arns else None
 
     def _backend(self) -> Any:
         return self.host.world.backend()
 
-    def _service_of(self, record: Record) -> Any:
-        return self._backend().services.get(f"{record.cluster}:{record.service}")
+    @staticmethod
+    def _service_of(record: Record) -> Any:
+        from moto.backends import get_backend  # start-up time, as the world does
+
+        _, _, _, region, account, _ = record.service_arn.split(":", 5)
+        backend = get_backend("ecs")[account][region]
+        return backend.services.get(f"{record.cluster}:{record.service}")
 
     def _revision_for(self, service: Any, deployment: dict[str, Any], now: datetime) -> str:
         """Return the revision ECS deployment DEPLOYMENT runs, matching by task definition if it is new."""
         known = self.revision_of.get(deployment["id"])
         if known is not None:
             return known
-        for record in reversed(self.of_service(service.cluster_name, service.name)):
+        for record in reversed([self.records[arn] for arn in self.by_service.get(service.arn, [])]):
             for arn in [record.target, *record.sources]:
                 if self.revisions[arn].task_definition == deployment.get("taskDefinition"):
                     self.revision_of[deployment["id"]] = arn
@@ -253,7 +264,7 @@ class ServiceDeployments:
 
     # what CreateService and UpdateService do ----------------------------------------------------
     def _new_revision(self, service: Any, task_definition: str, now: datetime) -> Revision:
-        key = (service.cluster_name, service.name)
+        key = service.arn
         number = self._numbers.get(key, 0) + 1
         self._numbers[key] = number
         backend = self._backend()
@@ -308,12 +319,12 @@ class ServiceDeployments:
         self._configure_breaker(record, service)
         if record.strategy in STAGED and rollback_to is not None:
             record.machine = StageMachine(record, reconcile=len(sources) > 1)
-        for arn in self.by_service.get((service.cluster_name, service.name), []):
+        for arn in self.by_service.get(service.arn, []):
             earlier = self.records[arn]
             if not earlier.finished:
                 self._end(earlier, "STOPPED", now, SUPERSEDED_REASON, stopped=True)
         self.records[record.arn] = record
-        self.by_service.setdefault((service.cluster_name, service.name), []).append(record.arn)
+        self.by_service.setdefault(service.arn, []).append(record.arn)
         self._active[record.arn] = None
         self.publish(service)
         return record
@@ -334,7 +345,7 @@ class ServiceDeployments:
     def service_configured(self, service: Any) -> None:
         """Take CreateService's deploymentConfiguration into the service's first deployment."""
         record = self.current(service)
-        if record is not None and len(self.by_service[(service.cluster_name, service.name)]) == 1:
+        if record is not None and len(self.by_service[service.arn]) == 1:
             record.configuration = copy.deepcopy(service.deployment_configuration or {})
             self._configure_breaker(record, service)
 
@@ -426,8 +437,11 @@ class ServiceDeployments:
 
     def sync(self, backend: Any, now: datetime) -> None:
         """Follow every unfinished deployment one emulated step (call with the world lock held)."""
+        mine = f"{prefix_of_backend(backend)}:"
         for arn in list(self._active):
             record = self.records[arn]
+            if not record.service_arn.startswith(mine):
+                continue  # another account's or Region's deployment: its backend's tick follows it
             service = backend.services.get(f"{record.cluster}:{record.service}")
             if service is None or service.status != "ACTIVE" or not service.deployments:
                 self._end(record, "STOPPED", now, SERVICE_DELETED, stopped=True)

@@ -7,6 +7,8 @@ import threading
 from dataclasses import dataclass
 
 THROTTLE_BODY = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"})
+DENIED_BODY = json.dumps({"__type": "AccessDeniedException",
+                          "message": "User is not authorized to perform this action in this Region"})
 
 
 @dataclass
@@ -28,6 +30,7 @@ class Faults:
         self._throttle: dict[str, int] = {}
         self._errors: dict[str, tuple[int, int, bool]] = {}  # operation -> (status, remaining, after_apply)
         self._bodies: dict[str, tuple[str, str]] = {}  # operation -> (body, content type) of its errors
+        self._denied: set[str] = set()  # Regions whose every call is refused with AccessDeniedException
 
     def latency(self, seconds: float, operation: str | None = None) -> None:
         """Delay every request (or only OPERATION's) by SECONDS before it is answered."""
@@ -55,8 +58,14 @@ class Faults:
             else:
                 self._bodies[operation] = (body, content_type)
 
+    def deny(self, region: str) -> None:
+        """Refuse every JSON-protocol call (ECS, logs) signed for REGION with AccessDeniedException."""
+        with self._lock:
+            self._denied.add(region)
+
     def clear(self) -> None:
         with self._lock:
+            self._denied.clear()
             self._latency.clear()
             self._throttle.clear()
             self._errors.clear()
@@ -66,9 +75,11 @@ class Faults:
         with self._lock:
             return self._latency.get(operation, self._latency.get(None, 0.0))
 
-    def reply_for(self, operation: str) -> FaultReply | None:
-        """Return the fault to answer this request with, consuming one use of it."""
+    def reply_for(self, operation: str, region: str = "") -> FaultReply | None:
+        """Return the fault to answer this request (signed for REGION) with, consuming one use of it."""
         with self._lock:
+            if region in self._denied:
+                return FaultReply(400, DENIED_BODY)
             if self._throttle.get(operation, 0) > 0:
                 self._throttle[operation] -= 1
                 return FaultReply(400, THROTTLE_BODY)

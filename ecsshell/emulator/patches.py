@@ -10,6 +10,7 @@ import copy
 import functools
 import os
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -29,8 +30,26 @@ class Host(load_balancing.Host, Protocol):
     @property
     def scheduler(self) -> Scheduler: ...
 
+    def at(self, account: str, region: str) -> AbstractContextManager[None]: ...
 
-_worlds: dict[str, Host] = {}  # region -> world, so shims can reach the scheduler's clock
+
+def _deployments(world: Host, backend: Any) -> AbstractContextManager[None]:
+    """Let the service deployments read BACKEND's account and Region (a world serves several) meanwhile."""
+    return world.at(backend.account_id, backend.region_name)
+
+
+class _Worlds(dict[str, "Host"]):
+    """Region -> world, so shims can reach the scheduler's clock; a world serves every Region (issue 14),
+    so a Region no world was started for falls back to the world registered last."""
+
+    def get(self, region: str, default: Host | None = None) -> Host | None:  # type: ignore[override]
+        found = super().get(region)
+        if found is None and self:
+            found = next(reversed(self.values()))
+        return found if found is not None else default
+
+
+_worlds: dict[str, Host] = _Worlds()
 _installed = False
 
 
@@ -129,7 +148,8 @@ def _refuse_duplicate_service(original: Callable[..., Any]) -> Callable[..., Any
                               rolloutStateReason=f"ECS deployment {deployment['id']} in progress.",
                               createdAt=now, updatedAt=now)
         if world is not None and now is not None:
-            world.scheduler.service_deployments.service_created(service, now)
+            with _deployments(world, self):
+                world.scheduler.service_deployments.service_created(service, now)
         return service
     return shim
 
@@ -186,7 +206,8 @@ def _update_service_like_ecs(original: Callable[..., Any]) -> Callable[..., Any]
                     and desired != service.running_count:
                 service.emu_steady = False
         if world is not None and now is not None:
-            world.scheduler.service_deployments.service_updated(service, now, deployed=changed or force)
+            with _deployments(world, self):
+                world.scheduler.service_deployments.service_updated(service, now, deployed=changed or force)
         return result
     return shim
 
@@ -239,7 +260,8 @@ def _keep_service_settings(original: Callable[..., Any]) -> Callable[..., Any]:
         service.enable_execute_command = bool(self._get_param("enableExecuteCommand", False))
         world = _world_for(self.ecs_backend.region_name)
         if world is not None:
-            world.scheduler.service_deployments.service_configured(service)
+            with _deployments(world, self.ecs_backend):
+                world.scheduler.service_deployments.service_configured(service)
         return result
     return shim
 
@@ -268,7 +290,8 @@ def _run_task_like_ecs(original: Callable[..., Any]) -> Callable[..., Any]:
             task.last_status = "PENDING"
             task.enable_execute_command = bool(self._get_param("enableExecuteCommand", False))
             if world is not None:
-                world.scheduler.service_deployments.stamp_digests(task)  # digests resolved at run time
+                with _deployments(world, backend):
+                    world.scheduler.service_deployments.stamp_digests(task)  # digests resolved at run time
                 now = world.scheduler.now()
                 task.created_at = now
                 task.emu_created_at = now
@@ -309,8 +332,9 @@ def _describe_tasks_in_cluster(original: Callable[..., Any]) -> Callable[..., An
         data["tasks"] = [t for t in data["tasks"] if t.cluster_name == cluster.name]
         world = _world_for(self.ecs_backend.region_name)
         if world is not None:
-            for task in data["tasks"]:
-                world.scheduler.service_deployments.stamp_digests(task)
+            with _deployments(world, self.ecs_backend):
+                for task in data["tasks"]:
+                    world.scheduler.service_deployments.stamp_digests(task)
         found = {t.task_arn for t in data["tasks"]} | {t.id for t in data["tasks"]}
         data["failures"] = [{"arn": wanted, "reason": "MISSING"} for wanted in self._get_param("tasks", [])
                             if wanted not in found and wanted.rsplit("/", 1)[-1] not in found]
@@ -324,8 +348,9 @@ def _describe_services_with_revisions(original: Callable[..., Any]) -> Callable[
         services, failures = original(self, *args, **kwargs)
         world = _world_for(self.region_name)
         if world is not None:
-            for service in services:
-                world.scheduler.service_deployments.publish(service)
+            with _deployments(world, self):
+                for service in services:
+                    world.scheduler.service_deployments.publish(service)
         return services, failures
     return shim
 

@@ -39,6 +39,10 @@ class Host(load_balancing.Host, Protocol):
     @property
     def lock(self) -> AbstractContextManager[Any]: ...
 
+    def places(self) -> list[tuple[str, str]]: ...
+
+    def at(self, account: str, region: str) -> AbstractContextManager[Any]: ...
+
 
 def circuit_breaker_threshold(desired: int) -> int:
     """Failed tasks that trip the ECS deployment circuit breaker for DESIRED tasks."""
@@ -171,7 +175,12 @@ class Scheduler:
 
     # the scheduler -----------------------------------------------------------------------------
     def tick(self) -> None:
-        """Act once on every service and standalone task (call with the world lock held)."""
+        """Act once on every service and standalone task of every account and Region (world lock held)."""
+        for account, region in self.world.places():  # issue 14: several accounts and Regions at once
+            with self.world.at(account, region):  # world.backend() answers for that place meanwhile
+                self._tick()
+
+    def _tick(self) -> None:
         backend = self.world.backend()
         now = self.now()
         by_group: dict[tuple[str, str], list[Any]] = {}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from .faults import Faults
@@ -30,6 +33,7 @@ class World:
         self._thread: threading.Thread | None = None
         self.endpoint_url = ""
         self.scheduler = Scheduler(self)
+        self._place = threading.local()  # the (account, region) the scheduler is acting on (see `at`)
 
     # life cycle -----------------------------------------------------------------------------
     def start(self) -> World:
@@ -44,7 +48,7 @@ class World:
         patches.register(self)
         patches.install()
         app = EmulatorApp(DomainDispatcherApplication(create_backend_app), self.recorder, self.faults,
-                          self.lock, handlers=self.scheduler.service_deployments.handlers())
+                          self.lock, handlers=self.scheduler.service_deployments.handlers(), place=self.at)
         self._server = make_server("127.0.0.1", 0, app, threaded=True)
         host, port = self._server.server_address[:2]
         self.endpoint_url = f"http://{host}:{port}"
@@ -100,8 +104,8 @@ class World:
         """Return the image registry service revisions resolve digests from (`push` moves a tag)."""
         return self.scheduler.service_deployments.registry
 
-    def client(self, service: str, **config: Any) -> Any:
-        """Return a real boto3 client bound to this world."""
+    def client(self, service: str, *, account: str | None = None, region: str | None = None, **config: Any) -> Any:
+        """Return a real boto3 client bound to this world (in ACCOUNT and REGION, default its own)."""
         # boto3 loads on the first client, not on import: start-up time
         import boto3
         from botocore.config import Config
@@ -110,13 +114,67 @@ class World:
         settings.update(config)  # e.g. retries={"total_max_attempts": 1} replaces the default
         cfg = Config(**settings)
         make: Callable[..., Any] = boto3.client  # any service by name: the stubs' overloads want a literal
-        return make(service, region_name=self.region, endpoint_url=self.endpoint_url, config=cfg, **CREDENTIALS)
+        client = make(service, region_name=region or self.region, endpoint_url=self.endpoint_url, config=cfg,
+                      **CREDENTIALS)
+        if account:  # moto's header for "answer as this account"
+            client.meta.events.register("before-send", functools.partial(_in_account, account))
+        return client
 
-    def backend(self, service: str = "ecs") -> Any:
-        """Return moto's in-process backend for SERVICE in this world's account and region."""
+    def backend(self, service: str = "ecs", account: str | None = None, region: str | None = None) -> Any:
+        """Return moto's in-process backend for SERVICE in ACCOUNT and REGION (default: the place `at` set,
+        else this world's account and region)."""
         from moto.backends import get_backend  # start-up time, as in start()
 
-        return get_backend(service)[ACCOUNT][self.region]  # type: ignore[call-overload]
+        place = getattr(self._place, "value", None) or (ACCOUNT, self.region)
+        return get_backend(service)[account or place[0]][region or place[1]]  # type: ignore[call-overload]
+
+    # several accounts and Regions (issue 14) -------------------------------------------------
+    def places(self) -> list[tuple[str, str]]:
+        """Return every (account, region) whose ECS backend holds clusters, services or tasks."""
+        from moto.backends import get_backend  # start-up time, as in start()
+
+        return [(account, region) for account, regions in list(get_backend("ecs").items())
+                for region, backend in list(regions.items())
+                if backend.clusters or backend.services or backend.tasks]
+
+    @contextlib.contextmanager
+    def at(self, account: str, region: str) -> Iterator[None]:
+        """Make `backend()` answer for ACCOUNT and REGION in this thread meanwhile (the scheduler's ticks)."""
+        before = getattr(self._place, "value", None)
+        self._place.value = (account, region)
+        try:
+            yield
+        finally:
+            self._place.value = before
+
+    def profiles(self, directory: Path, accounts: Mapping[str, str], *, roles: Mapping[str, tuple[str, str]]
+                 | None = None, region: str | None = None) -> dict[str, str]:
+        """Write AWS config and credentials files in DIRECTORY for test profiles; return the environment.
+
+        ACCOUNTS maps a profile to its account: each gets an IAM user's access keys in that account (moto
+        picks the account by access key). ROLES maps a profile to (source profile, account): it assumes
+        role `ecsshell` in that account through STS, as boto3's credential chain does for `role_arn`.
+        """
+        directory.mkdir(parents=True, exist_ok=True)
+        credentials, config = [], []
+        for profile, account in accounts.items():
+            key, secret = self.access_key(account, f"ecsshell-{profile}")
+            credentials.append(f"[{profile}]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n")
+            config.append(f"[profile {profile}]\nregion = {region or self.region}\n")
+        for profile, (source, account) in (roles or {}).items():
+            config.append(f"[profile {profile}]\nrole_arn = arn:aws:iam::{account}:role/ecsshell\n"
+                          f"source_profile = {source}\nregion = {region or self.region}\n")
+        (directory / "credentials").write_text("\n".join(credentials), encoding="utf-8")
+        (directory / "config").write_text("\n".join(config), encoding="utf-8")
+        return {"AWS_CONFIG_FILE": str(directory / "config"),
+                "AWS_SHARED_CREDENTIALS_FILE": str(directory / "credentials")}
+
+    def access_key(self, account: str, user: str) -> tuple[str, str]:
+        """Create IAM user USER in ACCOUNT with an access key; return (key id, secret)."""
+        iam = self.client("iam", account=account)
+        iam.create_user(UserName=user)
+        key = iam.create_access_key(UserName=user)["AccessKey"]
+        return key["AccessKeyId"], key["SecretAccessKey"]
 
     def environ(self) -> dict[str, str]:
         """Environment variables that point the AWS SDK (and ecsshell) at this world."""
@@ -132,6 +190,10 @@ class World:
     def advance(self, seconds: float) -> None:
         """Move emulated time forward, letting the scheduler act as ECS would."""
         self.scheduler.advance(seconds)
+
+
+def _in_account(account: str, request: Any, **_: Any) -> None:
+    request.headers["x-moto-account-id"] = account
 
 
 def start_world(region: str = REGION) -> World:

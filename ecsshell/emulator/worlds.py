@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -543,3 +544,48 @@ def scale_world(world: World, services: int, cluster: str = "scale", revisions: 
     return {"cluster": cluster, "services": names, "direct": direct,
             "service_arns": [f"{prefix}:service/{cluster}/{name}" for name in names],
             "task_definitions": [f"{prefix}:task-definition/{name}:{revisions}" for name in names]}
+
+
+# several accounts and Regions (issue 14) ---------------------------------------------------------
+FLEET_KEYS = {"staging": "111111111111"}  # profile -> account, with an IAM user's access keys
+FLEET_ROLES = {"prod": ("staging", "222222222222")}  # profile -> (source profile, account): assume-role
+FLEET_REGIONS = ("us-east-1", "eu-west-1")
+
+
+def place_services(world: World, account: str, region: str, cluster: str, names: list[str],
+                   image_tag: str = "1.0.0") -> list[str]:
+    """Create CLUSTER in ACCOUNT and REGION with services NAMES on one api task definition; return their ARNs."""
+    ecs = world.client("ecs", account=account, region=region)
+    ecs.create_cluster(clusterName=cluster)
+    image = f"{account}.dkr.ecr.{region}.amazonaws.com/api:{image_tag}"
+    arn = ecs.register_task_definition(
+        family="api", containerDefinitions=[{"name": "api", "image": image, "memory": 256, "essential": True}],
+        requiresCompatibilities=["FARGATE"], cpu="256", memory="512")["taskDefinition"]["taskDefinitionArn"]
+    return [ecs.create_service(cluster=cluster, serviceName=name, taskDefinition=arn, desiredCount=1,
+                               launchType="FARGATE")["service"]["serviceArn"] for name in names]
+
+
+def fleet_world(world: World, directory: Path) -> dict[str, Any]:
+    """Build two accounts in two Regions and write their AWS profiles in DIRECTORY; return the environment.
+
+    Profile staging (access keys, account 111111111111) and prod (assumes a role in 222222222222 from
+    staging's keys) each have cluster web in us-east-1 and eu-west-1 with services api and one named
+    after the place (`staging-us-east-1`, ...), so a run shows which backend answered.
+    """
+    env = world.profiles(directory, FLEET_KEYS, roles=FLEET_ROLES)
+    accounts = {**FLEET_KEYS, **{profile: account for profile, (_, account) in FLEET_ROLES.items()}}
+    places = {}
+    for profile, account in accounts.items():
+        for region in FLEET_REGIONS:
+            places[(profile, region)] = place_services(world, account, region, "web", ["api", f"{profile}-{region}"])
+    world.advance(5)
+    return {"env": env, "accounts": accounts, "regions": list(FLEET_REGIONS), "services": places}
+
+
+def demo_fleet(world: World, directory: Path) -> dict[str, str]:
+    """Add to the demo a second Region (eu-west-1: cluster prod) and a profile staging (its own account)."""
+    env = world.profiles(directory, FLEET_KEYS)
+    place_services(world, ACCOUNT, "eu-west-1", "prod", ["web", "api"], "1.5.0")
+    place_services(world, FLEET_KEYS["staging"], world.region, "staging", ["web", "api"], "1.6.0-rc1")
+    world.advance(5)
+    return env

@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -35,6 +37,19 @@ BATCHED: dict[str, tuple[str, int]] = {
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 Handler = Callable[[dict[str, Any]], dict[str, Any]]  # an ECS operation moto lacks: request -> answer
+Place = Callable[[str, str], AbstractContextManager[Any]]  # (account, region) -> where `backend()` answers meanwhile
+CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/")
+
+
+def caller_of(environ: dict[str, Any]) -> tuple[str, str] | None:
+    """Return the (account, region) a SigV4-signed request is for, as moto decides the account."""
+    match = CREDENTIAL.search(str(environ.get("HTTP_AUTHORIZATION") or ""))
+    if match is None:
+        return None
+    from moto.iam.models import get_account_id_from  # start-up time: moto loads when the world starts
+
+    account = str(environ.get("HTTP_X_MOTO_ACCOUNT_ID") or "") or get_account_id_from(match.group(1))
+    return account, match.group(2)
 
 
 class ClientError(Exception):
@@ -44,6 +59,12 @@ class ClientError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+def signed_region(environ: dict[str, Any]) -> str:
+    """Return the Region a SigV4 request was signed for (`Credential=KEY/DATE/REGION/SERVICE/...`), or ""."""
+    found = CREDENTIAL.search(str(environ.get("HTTP_AUTHORIZATION") or ""))
+    return found.group(2) if found else ""
 
 
 def operation_of(environ: dict[str, Any], body: bytes) -> str:
@@ -79,12 +100,13 @@ class EmulatorApp:
     """Wrap moto's app so that it counts calls, injects faults and pages like ECS."""
 
     def __init__(self, moto_app: WSGIApp, recorder: Recorder, faults: Faults, lock: Any,
-                 handlers: Mapping[str, Handler] | None = None) -> None:
+                 handlers: Mapping[str, Handler] | None = None, place: Place | None = None) -> None:
         self.moto_app = moto_app
         self.recorder = recorder
         self.faults = faults
         self.lock = lock
         self.handlers = dict(handlers or {})  # ECS operations answered here, not by moto
+        self.place = place  # makes the handlers answer for the caller's account and Region
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -95,7 +117,8 @@ class EmulatorApp:
             delay = self.faults.delay_for(operation)
             if delay:
                 time.sleep(delay)
-            fault = self.faults.reply_for(operation)
+            json_call = bool(environ.get("HTTP_X_AMZ_TARGET"))  # a denial is answered in JSON: ECS, logs
+            fault = self.faults.reply_for(operation, signed_region(environ) if json_call else "")
             if fault is not None and not fault.after_apply:
                 return self._reply(start_response, fault.status, fault.body, fault.content_type)
             if fault is not None:  # the change is made, but the caller hears only of a failure
@@ -110,7 +133,7 @@ class EmulatorApp:
         """Answer the request through the ECS shims or moto itself."""
         is_ecs = environ.get("HTTP_X_AMZ_TARGET", "").startswith(ECS_PREFIX)
         if is_ecs and operation in self.handlers:
-            return self._handled(start_response, self.handlers[operation], body)
+            return self._handled(environ, start_response, self.handlers[operation], body)
         if is_ecs and (operation in PAGED or operation in BATCHED):
             return self._ecs_shimmed(environ, start_response, operation, body)
         status, headers, out = self._call_moto(environ, body)
@@ -147,11 +170,13 @@ class EmulatorApp:
                                               ("Content-Length", str(len(data)))])
         return [data]
 
-    def _handled(self, start_response: StartResponse, handler: Handler, body: bytes) -> list[bytes]:
-        """Answer an ECS operation moto lacks through HANDLER, under the world lock."""
+    def _handled(self, environ: dict[str, Any], start_response: StartResponse, handler: Handler,
+                 body: bytes) -> list[bytes]:
+        """Answer an ECS operation moto lacks through HANDLER, under the world lock, for the caller's place."""
         try:
             request = json.loads(body or b"{}")
-            with self.lock:
+            caller = caller_of(environ) if self.place is not None else None
+            with self.lock, (self.place(*caller) if self.place is not None and caller else nullcontext()):
                 answer = handler(request)
         except ClientError as err:
             payload = json.dumps({"__type": err.code, "message": err.message})

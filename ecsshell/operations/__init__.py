@@ -1,4 +1,4 @@
-"""Carry out what a user asks of ECS (deploy, roll back, scale, check, run, read logs) with no I/O of their own.
+"""Carry out what a user asks of ECS (deploy, roll back, scale, check, run, read logs, diff, promote) with no I/O.
 
 Each module is one use case: it takes a gateway that satisfies `gateway.Gateway` (the protocol lists
 every call the operations make), decides what to do, and returns frozen results; progress goes to the

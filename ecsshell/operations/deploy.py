@@ -392,8 +392,15 @@ def deploy(gateway: Gateway, cluster: str, service: str, planned: Planned, note:
 
 def update(gateway: Gateway, request: UpdateRequest, report: UpdateReport, watching: Callable[[], Watch]) -> Updated:
     """Plan, deploy once REPORT approves, and when asked follow the rollout, then deregister old or roll back."""
+    planned = plan_next(gateway, request.cluster, request.service, request.images, request.set_env,
+                        request.unset_env)
+    return carry_out(gateway, request, planned, report, watching)
+
+
+def carry_out(gateway: Gateway, request: UpdateRequest, planned: Planned, report: UpdateReport,
+              watching: Callable[[], Watch]) -> Updated:
+    """Deploy PLANNED once REPORT approves, and when asked follow the rollout, then deregister old or roll back."""
     cluster, service = request.cluster, request.service
-    planned = plan_next(gateway, cluster, service, request.images, request.set_env, request.unset_env)
     if not report.review(planned):
         return Updated()
     back_to = rollback_target(planned.service)

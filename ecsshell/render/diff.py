@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from rich.console import RenderableType
@@ -13,7 +13,7 @@ from rich.text import Text
 
 from ecsshell.model import READ_ONLY_TASK_DEFINITION_FIELDS  # ECS sets them: they say nothing of a change
 from ecsshell.render.taskdef import THEME, json_default
-from ecsshell.secrets import masked_taskdef
+from ecsshell.secrets import masked_taskdef, scrubbed
 
 # Lists whose order means nothing, and the key that sorts them.
 _UNORDERED = {"environment": "name", "secrets": "name", "secretOptions": "name", "tags": "key"}
@@ -109,3 +109,28 @@ def diff_renderable(text: str, color: bool) -> RenderableType:
     if not color:
         return Text(text)
     return Syntax(text, "diff", theme=THEME, background_color="default", word_wrap=True)
+
+
+# comparisons of two services (or a service and a file) ---------------------------------------------
+def _document_diff(old: dict[str, Any], new: dict[str, Any], old_label: str, new_label: str) -> str:
+    """Return a unified diff of two JSON documents (secret-looking strings masked), or "" when they match."""
+    def text(doc: dict[str, Any]) -> list[str]:
+        return json.dumps(scrubbed(doc), indent=2, sort_keys=True, ensure_ascii=False,
+                          default=json_default).splitlines()
+
+    return "\n".join(difflib.unified_diff(text(old), text(new), fromfile=old_label, tofile=new_label, lineterm=""))
+
+
+def sections_diff(sections: Iterable[tuple[str, dict[str, Any], dict[str, Any]]], old_label: str, new_label: str,
+                  *, show_secrets: bool = False) -> str:
+    """Return one unified diff per differing section (name, old, new), headed `LABEL (section)`; "" when none."""
+    parts = []
+    for name, old, new in sections:
+        left, right = f"{old_label} ({name})", f"{new_label} ({name})"
+        if name == "taskDefinition":
+            text = taskdef_diff(old, new, left, right, show_secrets=show_secrets)
+        else:
+            text = _document_diff(old, new, left, right)
+        if text:
+            parts.append(text)
+    return "\n".join(parts)
