@@ -232,6 +232,8 @@ def test_completion_of_targets_and_of_paths_inside_them(app: EcsShell) -> None:
     assert complete(app, "ls --profiles staging,p") == ["staging,prod"]
     assert "eu-west-1" in complete(app, "ls --regions eu-w")
     assert "us-east-1,eu-west-1" in complete(app, "check --regions us-east-1,eu-w")
+    assert complete(app, "update staging@eu-west-1:/web/api :") == [":1.0.0"]  # tags from that target
+    assert complete(app, "update staging@eu-west-1:/web/api --container ") == ["api"]
     # what completes runs
     app.onecmd_plus_hooks("ls prod@eu-west-1:/web/prod-eu-west-1")
     assert app.last_status == 0
