@@ -259,3 +259,22 @@ def test_use_with_a_target_switches_profile_and_region_then_enters_the_path(app:
     assert "prod-eu-west-1" in app.environment.stdout.getvalue()  # type: ignore[attr-defined]
     app.onecmd_plus_hooks("use nosuch:/web")
     assert app.last_status == 1 and app.prompt == "[prod@eu-west-1] web> "  # a failed switch changes nothing
+
+
+def test_a_change_to_another_target_asks_naming_it_and_no_changes_nothing(world: World, app: EcsShell) -> None:
+    asked: list[str] = []
+
+    def refuse(question: str) -> bool:
+        asked.append(question)
+        return False
+
+    app.confirmed = refuse  # type: ignore[method-assign]
+    app.onecmd_plus_hooks("scale prod@eu-west-1:/web/api 5")
+    assert asked and asked[0].startswith("In prod@eu-west-1: ")
+    assert "cancelled; nothing changed" in app.environment.stdout.getvalue()  # type: ignore[attr-defined]
+    assert ecs(world, "222222222222", "eu-west-1").describe_services(
+        cluster="web", services=["api"])["services"][0]["desiredCount"] == 1
+    asked.clear()
+    app.onecmd_plus_hooks("use prod@eu-west-1:/web")  # the session's own target now: no prefix
+    app.onecmd_plus_hooks("scale api 5")
+    assert asked and not asked[0].startswith("In ")

@@ -33,6 +33,9 @@ class EcsCommands(CommandSet[Any]):
 
     def go_ahead(self, args: argparse.Namespace, question: str) -> bool:
         """Ask QUESTION unless --yes (or nobody is at a terminal); on no, say nothing changed and return False."""
+        target = self.ctx.aimed_at
+        if target is not None:  # a path named another profile or Region: say where the change would go
+            question = f"In {target.label()}: {question}"
         if getattr(args, "yes", False) or self.ctx.confirmed(question):
             return True
         self.ctx.presenter.line("cancelled; nothing changed")
