@@ -698,7 +698,10 @@ class EcsShell(cmd2.Cmd):
     # help ------------------------------------------------------------------------------------
     def do_scope(self, _: Any) -> None:
         """Explain how command arguments combine with the scope set by `use`."""
+        from .targets import TARGET_RULE
+
         self.poutput(SCOPE_RULE)
+        self.poutput(TARGET_RULE)
         self.poutput(f"Current scope: {self.scope.path() or '(none)'}")
 
     config_parser = cmd2.Cmd2ArgumentParser(description="Show where the config file is; `config init` writes a "

@@ -278,3 +278,17 @@ def test_a_change_to_another_target_asks_naming_it_and_no_changes_nothing(world:
     app.onecmd_plus_hooks("use prod@eu-west-1:/web")  # the session's own target now: no prefix
     app.onecmd_plus_hooks("scale api 5")
     assert asked and not asked[0].startswith("In ")
+
+
+def test_shims_keep_the_emulated_clock_in_every_region_and_account(world: World, fleet: dict[str, Any]) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    world.scheduler.skip(7200)  # emulated time two hours ahead of the wall clock
+    prod_eu = ecs(world, "222222222222", "eu-west-1")
+    prod_eu.update_service(cluster="web", service="api", forceNewDeployment=True)
+    deployments = prod_eu.describe_services(cluster="web", services=["api"])["services"][0]["deployments"]
+    newest = max(d["createdAt"] for d in deployments)
+    assert newest > datetime.now(UTC) + timedelta(hours=1)  # the world's clock, not moto's wall clock
+    world.advance(10)
+    after = prod_eu.describe_services(cluster="web", services=["api"])["services"][0]
+    assert after["deployments"][0]["rolloutState"] == "COMPLETED"  # the scheduler rolled it out there
