@@ -292,3 +292,11 @@ def test_shims_keep_the_emulated_clock_in_every_region_and_account(world: World,
     world.advance(10)
     after = prod_eu.describe_services(cluster="web", services=["api"])["services"][0]
     assert after["deployments"][0]["rolloutState"] == "COMPLETED"  # the scheduler rolled it out there
+
+
+def test_fan_out_ls_of_one_service_describes_only_it(world: World, run) -> None:
+    result = run("ls", "web", "api", *BOTH)
+    assert result.code == 0, result.err
+    assert "8 services" not in result.out and result.out.count(" api ") == 4
+    calls = world.recorder.snapshot()
+    assert calls.get("ListServices", 0) == 0 and calls["DescribeServices"] == 4
