@@ -309,6 +309,12 @@ class EcsShell(cmd2.Cmd):
     def aim(self, target: Target | None) -> None:
         """Make `gateway` TARGET's until the command ends (None: the session's)."""
         self._targets.aimed = None if target is None else self._targets.gateway(target)
+        self._targets.aimed_at = target if self._targets.aimed is not None else None
+
+    @property
+    def aimed_at(self) -> Target | None:
+        """Return the target the running command was aimed at by a path, or None (the session's)."""
+        return self._targets.aimed_at if self._targets.aimed is not None else None
 
     def names_for(self, target: Target | None) -> CompletionCache:
         """Return the completion names of TARGET (the session's for None)."""
@@ -766,7 +772,10 @@ class EcsShell(cmd2.Cmd):
 
     def do_scope(self, _: Any) -> None:
         """Explain how command arguments combine with the scope set by `use`."""
+        from .targets import TARGET_RULE
+
         self.poutput(SCOPE_RULE)
+        self.poutput(TARGET_RULE)
         self.poutput(f"Current scope: {self.scope.path() or '(none)'}")
 
     config_parser = cmd2.Cmd2ArgumentParser(description="Show where the config file is; `config init` writes a "

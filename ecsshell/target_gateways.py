@@ -92,6 +92,7 @@ class TargetGateways:
         self._names: dict[Target, CompletionCache] = {}
         self.gate = threading.BoundedSemaphore(max_calls or Settings().max_workers)
         self.aimed: Gateway | None = None  # the command's target (see EcsShell.aim), reset after each command
+        self.aimed_at: Target | None = None  # that target as the path named it
 
     def place(self, target: Target) -> Target:
         """Return TARGET with the session's profile and Region filled in where it leaves them."""

@@ -232,6 +232,8 @@ def test_completion_of_targets_and_of_paths_inside_them(app: EcsShell) -> None:
     assert complete(app, "ls --profiles staging,p") == ["staging,prod"]
     assert "eu-west-1" in complete(app, "ls --regions eu-w")
     assert "us-east-1,eu-west-1" in complete(app, "check --regions us-east-1,eu-w")
+    assert complete(app, "update staging@eu-west-1:/web/api :") == [":1.0.0"]  # tags from that target
+    assert complete(app, "update staging@eu-west-1:/web/api --container ") == ["api"]
     # what completes runs
     app.onecmd_plus_hooks("ls prod@eu-west-1:/web/prod-eu-west-1")
     assert app.last_status == 0
@@ -257,3 +259,44 @@ def test_use_with_a_target_switches_profile_and_region_then_enters_the_path(app:
     assert "prod-eu-west-1" in app.environment.stdout.getvalue()  # type: ignore[attr-defined]
     app.onecmd_plus_hooks("use nosuch:/web")
     assert app.last_status == 1 and app.prompt == "[prod@eu-west-1] web> "  # a failed switch changes nothing
+
+
+def test_a_change_to_another_target_asks_naming_it_and_no_changes_nothing(world: World, app: EcsShell) -> None:
+    asked: list[str] = []
+
+    def refuse(question: str) -> bool:
+        asked.append(question)
+        return False
+
+    app.confirmed = refuse  # type: ignore[method-assign]
+    app.onecmd_plus_hooks("scale prod@eu-west-1:/web/api 5")
+    assert asked and asked[0].startswith("In prod@eu-west-1: ")
+    assert "cancelled; nothing changed" in app.environment.stdout.getvalue()  # type: ignore[attr-defined]
+    assert ecs(world, "222222222222", "eu-west-1").describe_services(
+        cluster="web", services=["api"])["services"][0]["desiredCount"] == 1
+    asked.clear()
+    app.onecmd_plus_hooks("use prod@eu-west-1:/web")  # the session's own target now: no prefix
+    app.onecmd_plus_hooks("scale api 5")
+    assert asked and not asked[0].startswith("In ")
+
+
+def test_shims_keep_the_emulated_clock_in_every_region_and_account(world: World, fleet: dict[str, Any]) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    world.scheduler.skip(7200)  # emulated time two hours ahead of the wall clock
+    prod_eu = ecs(world, "222222222222", "eu-west-1")
+    prod_eu.update_service(cluster="web", service="api", forceNewDeployment=True)
+    deployments = prod_eu.describe_services(cluster="web", services=["api"])["services"][0]["deployments"]
+    newest = max(d["createdAt"] for d in deployments)
+    assert newest > datetime.now(UTC) + timedelta(hours=1)  # the world's clock, not moto's wall clock
+    world.advance(10)
+    after = prod_eu.describe_services(cluster="web", services=["api"])["services"][0]
+    assert after["deployments"][0]["rolloutState"] == "COMPLETED"  # the scheduler rolled it out there
+
+
+def test_fan_out_ls_of_one_service_describes_only_it(world: World, run) -> None:
+    result = run("ls", "web", "api", *BOTH)
+    assert result.code == 0, result.err
+    assert "8 services" not in result.out and result.out.count(" api ") == 4
+    calls = world.recorder.snapshot()
+    assert calls.get("ListServices", 0) == 0 and calls["DescribeServices"] == 4

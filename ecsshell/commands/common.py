@@ -33,6 +33,9 @@ class EcsCommands(CommandSet[Any]):
 
     def go_ahead(self, args: argparse.Namespace, question: str) -> bool:
         """Ask QUESTION unless --yes (or nobody is at a terminal); on no, say nothing changed and return False."""
+        target = self.ctx.aimed_at
+        if target is not None:  # a path named another profile or Region: say where the change would go
+            question = f"In {target.label()}: {question}"
         if getattr(args, "yes", False) or self.ctx.confirmed(question):
             return True
         self.ctx.presenter.line("cancelled; nothing changed")
@@ -87,12 +90,21 @@ class EcsCommands(CommandSet[Any]):
 def resolve(ctx: CommandContext, names: Sequence[str], typed: list[str],
             text: str) -> tuple[str | None, dict[str, str]]:
     """Return the kind of the word TEXT after TYPED, and the names the command would take before it."""
+    typed, scope, known = untargeted(ctx, typed)
     try:
-        values, index = fill_typing([*typed, text], ctx.scope, tuple(names))
+        values, index = fill_typing([*typed, text], scope, tuple(names))
     except ScopeError:
         return None, {}
-    known = {name: value for name, value in zip(names[:index], values[:index], strict=True) if value}
+    known.update({name: value for name, value in zip(names[:index], values[:index], strict=True) if value})
     return names[index], known
+
+
+def untargeted(ctx: CommandContext, tokens: list[str]) -> tuple[list[str], Scope, dict[str, str]]:
+    """Split a target path off TOKENS: the tokens, the scope they fill from, and {"target": PREFIX} if any."""
+    target, rest = targets.take(list(tokens))
+    if target is None:
+        return list(tokens), ctx.scope, {}
+    return rest, Scope(), {"target": target.prefix()}
 
 
 def complete_position(ctx: CommandContext, names: Sequence[str], typed: list[str], text: str = "",
@@ -167,9 +179,11 @@ def fuzzy(text: str, items: list[CompletionItem]) -> list[CompletionItem]:
 
 def complete_kind(ctx: CommandContext, kind: str, known: dict[str, str], cache: Names | None = None) -> Choices:
     """Complete one kind of name (cluster, service, image tag, family, revision, container), from CACHE."""
-    cache = cache or ctx.names
-    cluster = known.get("cluster") or ctx.scope.cluster
-    service = known.get("service") or ctx.scope.service
+    targeted = targets.parse(known["target"] + "/")[0] if known.get("target") else None
+    cache = cache or (ctx.names_for(targeted) if targeted else ctx.names)
+    scope = Scope() if targeted else ctx.scope  # a target path ignores the scope, as the command does
+    cluster = known.get("cluster") or scope.cluster
+    service = known.get("service") or scope.service
     if kind == "cluster":
         return cache.choices("clusters")
     if kind == "service":
@@ -211,12 +225,12 @@ def typed_tokens(arg_tokens: dict[str, list[str]], dest: str = "names") -> list[
 
 def named_so_far(ctx: CommandContext, names: Sequence[str], arg_tokens: dict[str, list[str]]) -> dict[str, str]:
     """Return the names the positionals typed so far fill, as the command fills them (for an option's value)."""
-    tokens = list(arg_tokens.get("names", []))
+    tokens, scope, known = untargeted(ctx, list(arg_tokens.get("names", [])))
     try:
-        values = fill_optional(tokens, ctx.scope, tuple(names))
+        values = fill_optional(tokens, scope, tuple(names))
     except ScopeError:
         return {}
-    return {name: value for name, value in zip(names, values, strict=True) if value}
+    return {**known, **{name: value for name, value in zip(names, values, strict=True) if value}}
 
 
 def positional_completer(names: Sequence[str]) -> Any:

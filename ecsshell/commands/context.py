@@ -83,6 +83,9 @@ class CommandContext(Protocol):
         """Make `gateway` TARGET's until the command ends (None: the session's)."""
         ...
 
+    @property
+    def aimed_at(self) -> Target | None: ...
+
     def names_for(self, target: Target | None) -> Names:
         """Return the completion names of TARGET (the session's for None)."""
         ...

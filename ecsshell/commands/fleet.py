@@ -160,9 +160,7 @@ def ls(ctx: CommandContext, args: argparse.Namespace, targets: Sequence[Target],
         return
 
     def services(gateway: Gateway) -> Answer[Any]:
-        found = gateway.list_services(cluster)
-        if service is not None:
-            found = [s for s in found if s.name == service] or gateway.describe_services(cluster, [service])
+        found = gateway.list_services(cluster) if service is None else gateway.describe_services(cluster, [service])
         task_defs = gateway.task_definitions({s.task_definition_arn for s in found if s.task_definition_arn})
         document = jsonout.services_document(cluster, found, task_defs, total=len(found))
         return Answer(views.pair_services(found, task_defs), document,
