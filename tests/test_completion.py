@@ -36,9 +36,19 @@ def complete(app: EcsShell, line: str, settle: bool = True) -> tuple[list[str], 
     return [i.text for i in result.items], result.error, [i.display_meta for i in result.items]
 
 
+def settled(app: EcsShell, line: str) -> tuple[list[str], str, list[str]]:
+    """Complete LINE until the names carry their notes (names come first, DescribeServices' notes next)."""
+    for _ in range(50):
+        result = complete(app, line)
+        if all(result[2]):
+            return result
+        time.sleep(0.05)
+    return result
+
+
 def test_clusters_then_services_with_descriptions(app: EcsShell) -> None:
     assert complete(app, "ls ")[0] == ["batch", "prod", "sandbox", "staging"]
-    names, _, metas = complete(app, "ls prod ")
+    names, _, metas = settled(app, "ls prod ")
     assert names == ["api", "legacy", "payments", "search", "web", "worker"]
     assert "3/3 running, web:3" in metas
 
