@@ -67,6 +67,7 @@ class CompletionCache:
         self._entries: dict[Key, Entry] = {}
         self._loaded: set[Key] = set()  # keys looked up in the saved names already
         self._inflight: dict[Key, Future[list[Item]]] = {}
+        self._menus: dict[Key, tuple[list[Item], list[CompletionItem]]] = {}  # menu items of the names served
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ecsshell-names")
         self._generation = 0
         self.fetches = 0  # how many fetches reached AWS (for tests)
@@ -299,5 +300,9 @@ class CompletionCache:
 
     # cmd2 glue ---------------------------------------------------------------------------------
     def choices(self, *key: str) -> Choices:
-        """Return cmd2 Choices (value plus menu description) for KEY."""
-        return Choices([CompletionItem(value, display_meta=meta) for value, meta in self.get(*key)])
+        """Return cmd2 Choices (value plus menu description) for KEY, built once per list of names."""
+        items = self.get(*key)
+        built = self._menus.get(key)
+        if built is None or built[0] is not items:
+            built = self._menus[key] = (items, [CompletionItem(value, display_meta=meta) for value, meta in items])
+        return Choices(list(built[1]))
