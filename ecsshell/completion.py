@@ -78,6 +78,11 @@ class CompletionCache:
         with self._lock:
             return any(not f.done() for f in self._inflight.values())
 
+    def listing(self) -> bool:
+        """Say whether some names served are the first pages of a listing still under way."""
+        with self._lock:
+            return any(e.partial for e in self._entries.values())
+
     def clear(self) -> None:
         """Forget every name (after a profile or region switch)."""
         with self._lock:

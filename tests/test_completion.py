@@ -308,3 +308,19 @@ def test_service_names_come_page_by_page_before_their_details(world: World, app:
         assert names[:3] == ["svc-0000", "svc-0001", "svc-0002"] and not any(notes)
     finally:
         world.faults.clear()
+
+
+def test_a_name_on_a_page_still_to_come_says_press_tab_again(world: World, app: EcsShell) -> None:
+    from ecsshell.emulator.worlds import scale_world
+
+    scale_world(world, 250, cluster="big")
+    world.faults.latency(1.0, "ListServices")
+    try:
+        first, error, _ = complete(app, "ls big svc-0150", settle=False)
+        assert first == [] and "press TAB again" in error  # fetching: nothing listed yet
+        time.sleep(1.2)  # the first page (svc-0000 to svc-0099) has come, the rest has not
+        names, error, _ = complete(app, "ls big svc-0150", settle=False)
+        assert names == [] and "still listing names" in error
+        assert complete(app, "ls big svc-00", settle=False)[0][:2] == ["svc-0000", "svc-0001"]
+    finally:
+        world.faults.clear()

@@ -14,6 +14,7 @@ from ..scope import ScopeError, fill, fill_optional, fill_typing
 from .context import CommandContext
 from .plumbing import CommandError
 
+STILL_LISTING = "still listing names from ECS... press TAB again in a moment"
 LABELS = {"cluster": "CLUSTER", "service": "SERVICE", "image": "IMAGE", "family": "FAMILY",
           "revision": "REVISION", "count": "COUNT", "target": "SERVICE|TASK"}
 
@@ -76,7 +77,10 @@ def complete_position(ctx: CommandContext, names: Sequence[str], typed: list[str
     if kind is None:
         return Completions()
     known.update(extra or {})
-    return Completions(fuzzy(text, list(complete_kind(ctx, kind, known))), is_sorted=True)
+    items = fuzzy(text, list(complete_kind(ctx, kind, known)))
+    if not items and text and ctx.names.listing():  # the name may be on a page still to come
+        raise CompletionError(STILL_LISTING)
+    return Completions(items, is_sorted=True)
 
 
 def complete_path(ctx: CommandContext, names: Sequence[str], text: str) -> Completions:
@@ -88,6 +92,8 @@ def complete_path(ctx: CommandContext, names: Sequence[str], text: str) -> Compl
     prefix = "/" + "".join(f"{p}/" for p in parents)
     choices = complete_kind(ctx, kinds[len(parents)], dict(zip(kinds, parents, strict=False)))
     items = [dataclasses.replace(item, text=prefix + item.text) for item in fuzzy(word, list(choices))]
+    if not items and word and ctx.names.listing():
+        raise CompletionError(STILL_LISTING)
     # a cluster may be followed by /SERVICE: leave the cursor on the word, as a shell does for a folder
     return Completions(items, is_sorted=True, allow_finalization=len(parents) + 1 == len(kinds))
 
