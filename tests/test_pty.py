@@ -238,3 +238,31 @@ def test_a_big_listing_breaks_no_token_at_any_terminal_width(world: World, tmp_p
             assert "…" not in text
     finally:
         term.close()
+
+
+def test_typing_a_cluster_fetches_its_services_and_a_new_shell_completes_from_saved_names(
+        world: World, terminal: Terminal, tmp_path: Path) -> None:
+    terminal.child.send("ls \t")
+    terminal.wait_for("sandbox")  # the clusters fetched at start-up
+    terminal.child.sendcontrol("c")
+    terminal.pump(0.5)
+    world.recorder.reset()
+    terminal.child.send("ls prod ")  # no TAB: the line names a cluster in full
+    end = time.monotonic() + 10
+    while time.monotonic() < end and not world.recorder.calls["DescribeServices"]:
+        terminal.pump(0.1)
+    assert world.recorder.calls["ListServices"] == 1
+    terminal.child.sendcontrol("c")
+    terminal.pump(1.0)  # the names are saved as the fetch ends
+    terminal.close()
+    world.faults.latency(5.0)  # a new shell, and ECS now takes five seconds a call
+    fresh = Terminal(world, tmp_path)
+    try:
+        fresh.wait_for("ecs>")
+        started = time.monotonic()
+        fresh.child.send("ls prod pay\t")
+        fresh.wait_for("ls prod payments", seconds=3.0)
+        assert time.monotonic() - started < 2.0
+    finally:
+        world.faults.clear()
+        fresh.close()
