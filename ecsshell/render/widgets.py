@@ -36,6 +36,7 @@ _INDENT = 2
 _VALUE_MIN_WIDTH = 30
 
 Line = list[Segment]
+_NULL = Style.null()
 
 
 def _style(console: Console, style: str | Style, cache: dict[object, Style]) -> Style:
@@ -71,17 +72,31 @@ def text_lines(console: Console, value: Text, room: int, styles: dict[object, St
 
 
 def _cells(line: Line) -> int:
-    return sum(segment.cell_length for segment in line)
+    return sum(width(segment.text) for segment in line)
 
 
-def _emit(lines: list[Line], indent: int = 0) -> RenderResult:
-    """Yield LINES, each indented by INDENT spaces and ended."""
-    prefix = Segment(" " * indent) if indent else None
+def _merged(line: Line) -> Line:
+    """Return LINE with neighbouring segments of one style joined (rich then handles a few, not dozens)."""
+    if len(line) < 2:
+        return line
+    out: Line = [line[0]]
+    last = line[0].style or _NULL
+    for segment in line[1:]:
+        style = segment.style or _NULL
+        if style is last or style == last:
+            out[-1] = Segment(out[-1].text + segment.text, last)
+        else:
+            out.append(segment)
+            last = style
+    return out
+
+
+def _emit(lines: list[Line]) -> RenderResult:
+    """Yield LINES, each ended."""
+    newline = Segment.line()
     for line in lines:
-        if prefix is not None and line:
-            yield prefix
-        yield from line
-        yield Segment.line()
+        yield from _merged(line)
+        yield newline
 
 
 class Column:
@@ -320,7 +335,7 @@ def cell(value: object, style: str = "") -> Text:
     if value is None or value == "":
         return Text(MISSING, style=style)
     text = str(value)
-    if width(text) == 0:  # only zero-width characters (e.g. a lone combining mark): give them a base
+    if not text.isascii() and width(text) == 0:  # only zero-width characters (a lone combining mark): a base
         text = " " + text
     return Text(text, style=style)
 
