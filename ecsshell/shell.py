@@ -149,7 +149,9 @@ class EcsShell(cmd2.Cmd):
         self.regions = ""  # fan-out settings (issue 14): comma-separated, "" for the session's own
         self.profiles = ""
         self.scope = Scope(profile=options.profile, region=options.region)
-        self.completion: CompletionCache = CompletionCache(lambda: self.gateway, on_change=self.redraw)
+        self.completion: CompletionCache = CompletionCache(lambda: self.gateway, on_change=self.redraw,
+                                                           store=self._saved_names)
+        self._watch_the_line()
         self.failed_status = 0  # first failure's status, for scripts and one-shots
         self._scripts: list[Path] = []  # the script files running, outermost first
         self.skipped: list[str] = []  # the commands after a failing one on the same line, not run
@@ -281,6 +283,22 @@ class EcsShell(cmd2.Cmd):
         self._targets.close()
         self.completion.clear()
         self._update_prompt()
+
+    def _saved_names(self) -> Any:
+        """Return the completion names saved for this profile and region (None with ECSSHELL_NO_CACHE)."""
+        from .saved_names import open_names
+
+        env = self.environment.env
+        endpoint = self.options.endpoint_url or env.get("AWS_ENDPOINT_URL_ECS") or env.get("AWS_ENDPOINT_URL")
+        profile = self.scope.profile or env.get("AWS_PROFILE") or "default"
+        region = self.scope.region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or ""
+        return open_names(self.environment.cache_dir, env, endpoint, f"{profile}@{region}")
+
+    def _watch_the_line(self) -> None:
+        """Fetch a cluster's service names as soon as the line names the cluster in full, before any TAB."""
+        buffer = getattr(getattr(self, "main_session", None), "default_buffer", None)
+        if self.interactive and buffer is not None:
+            buffer.on_text_changed += lambda changed: self.completion.watch_line(changed.text)
 
     def preloop(self) -> None:
         """Start fetching cluster names for completion as the interactive shell opens."""

@@ -196,3 +196,74 @@ def test_tab_completes_absolute_paths_and_fuzzy_names(terminal: Terminal) -> Non
     terminal.wait_for("prod> ls web")
     terminal.pump(0.3)
     assert terminal.screen.cursor.x == len("prod> ls web ")  # the one match, finished with a space
+
+
+def _read_until(term: Terminal, needle: str, seconds: float, after: str = "") -> str:
+    """Return everything the program writes until NEEDLE has been written (after AFTER, if given)."""
+    chunks: list[str] = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            data = term.child.read_nonblocking(1_000_000, timeout=0.1)
+        except pexpect.TIMEOUT:
+            continue
+        if "\x1b[6n" in data:
+            term.child.send(f"\x1b[{LINES};1R")
+        chunks.append(data)
+        text = "".join(chunks)
+        start = text.rfind(after) if after else 0
+        if start >= 0 and needle in text[start:]:
+            return text
+    raise AssertionError(f"{needle!r} never came; the output ended:\n{''.join(chunks)[-2000:]}")
+
+
+def test_a_big_listing_breaks_no_token_at_any_terminal_width(world: World, tmp_path: Path) -> None:
+    from tokens import ANSI, broken
+
+    from ecsshell.emulator.worlds import ECR, scale_world
+
+    names = scale_world(world, 2000, cluster="scale")["services"]
+    tokens = [*names, *(f"{n}:5" for n in names), *(f"{ECR}/{n}:1.5.0" for n in names)]
+    term = Terminal(world, tmp_path)
+    try:
+        _read_until(term, "ecs>", 20)
+        for columns in (200, 130, 80):  # a table; a table folding its cells (rich broke images here); records
+            term.child.setwinsize(LINES, columns)
+            term.child.send("ls scale\r")
+            output = _read_until(term, "ecs>", 120, after="svc-1999")
+            shown = ANSI.sub("", output[output.rindex("2000 services") :])
+            lines = [line.rstrip("\r").rsplit("\r", 1)[-1] for line in shown.split("\n")][:-1]  # not the prompt
+            text = "\n".join(lines)
+            assert not broken(tokens, text), f"at {columns} columns"
+            assert max(len(line.rstrip()) for line in lines) <= columns
+            assert "…" not in text
+    finally:
+        term.close()
+
+
+def test_typing_a_cluster_fetches_its_services_and_a_new_shell_completes_from_saved_names(
+        world: World, terminal: Terminal, tmp_path: Path) -> None:
+    terminal.child.send("ls \t")
+    terminal.wait_for("sandbox")  # the clusters fetched at start-up
+    terminal.child.sendcontrol("c")
+    terminal.pump(0.5)
+    world.recorder.reset()
+    terminal.child.send("ls prod ")  # no TAB: the line names a cluster in full
+    end = time.monotonic() + 10
+    while time.monotonic() < end and not world.recorder.calls["DescribeServices"]:
+        terminal.pump(0.1)
+    assert world.recorder.calls["ListServices"] == 1
+    terminal.child.sendcontrol("c")
+    terminal.pump(1.0)  # the names are saved as the fetch ends
+    terminal.close()
+    world.faults.latency(5.0)  # a new shell, and ECS now takes five seconds a call
+    fresh = Terminal(world, tmp_path)
+    try:
+        fresh.wait_for("ecs>")
+        started = time.monotonic()
+        fresh.child.send("ls prod pay\t")
+        fresh.wait_for("ls prod payments", seconds=3.0)
+        assert time.monotonic() - started < 2.0
+    finally:
+        world.faults.clear()
+        fresh.close()

@@ -11,16 +11,14 @@ truncated, corrupt or someone else's is treated as empty, silently; deleting it 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
-import os
 import re
-import stat
-import tempfile
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from ..private_files import disabled, endpoint_name, read_json, write_private
 
 FORMAT = "ecsshell task definition cache"
 VERSION = 1
@@ -28,7 +26,6 @@ FILE_NAME = "task-definitions.json"
 MAX_ENTRIES = 1000
 MAX_BYTES = 8 * 1024 * 1024
 VOLATILE = ("status", "deregisteredAt")  # taskDefinition keys that change after registration
-DISABLE = "ECSSHELL_NO_CACHE"
 _DATETIME = "$datetime"
 _FULL_ARN = re.compile(r"arn:[^:]+:ecs:[^:]+:\d+:task-definition/[^:/]+:\d+")
 
@@ -72,14 +69,7 @@ class TaskDefinitionCache:
 
     def _read(self) -> dict[str, Answer]:
         """Return the stored entries, oldest first; empty for anything but our own readable file."""
-        try:
-            descriptor = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO put there must not hang us
-            with os.fdopen(descriptor, encoding="utf-8") as stream:
-                if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                    return {}
-                document = json.load(stream, object_hook=_decode)
-        except (OSError, ValueError, RecursionError):
-            return {}
+        document = read_json(self.path, _decode)
         if not (isinstance(document, dict) and document.get("format") == FORMAT
                 and document.get("version") == VERSION and isinstance(document.get("entries"), dict)):
             return {}
@@ -133,19 +123,8 @@ class TaskDefinitionCache:
         return head + ", ".join(reversed(kept)) + tail
 
     def _write(self, text: str) -> None:
-        """Replace the file atomically with TEXT: a 0600 temporary file in the 0700 folder, then rename."""
-        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(self.directory, 0o700)
-        descriptor, temporary = tempfile.mkstemp(dir=self.directory, prefix=".task-definitions.", suffix=".tmp")
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-                os.fchmod(stream.fileno(), 0o600)
-                stream.write(text)
-            os.replace(temporary, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        """Replace the file atomically with TEXT (0600 in the 0700 folder)."""
+        write_private(self.path, text)
 
     def clear(self) -> None:
         """Delete the cache file, if there is one."""
@@ -159,9 +138,6 @@ def open_cache(directory: Path, env: Mapping[str, str], endpoint: str | None = N
     AWS never reuses an ARN for other content, but an emulator restarted behind the same endpoint
     does, so answers from a custom endpoint are kept apart from AWS's and from each other's.
     """
-    if env.get(DISABLE, "") not in ("", "0"):
+    if disabled(env):
         return None
-    if not endpoint:
-        return TaskDefinitionCache(directory)
-    digest = hashlib.sha256(endpoint.encode("utf-8")).hexdigest()[:16]
-    return TaskDefinitionCache(directory, name=f"{Path(FILE_NAME).stem}-{digest}.json")
+    return TaskDefinitionCache(directory, name=endpoint_name(FILE_NAME, endpoint))

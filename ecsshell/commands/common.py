@@ -19,6 +19,7 @@ from ..targets import Target
 from .context import CommandContext, Names
 from .plumbing import CommandError
 
+STILL_LISTING = "still listing names from ECS... press TAB again in a moment"
 LABELS = {"cluster": "CLUSTER", "service": "SERVICE", "image": "IMAGE", "family": "FAMILY",
           "revision": "REVISION", "count": "COUNT", "target": "SERVICE|TASK", "task": "TASK"}
 
@@ -121,6 +122,8 @@ def complete_position(ctx: CommandContext, names: Sequence[str], typed: list[str
     items = fuzzy(text, list(complete_kind(ctx, kind, known)))
     if not typed and text and kind == "cluster" and "service" in names:  # a path may start with PROFILE:
         items += target_prefixes(ctx, text)
+    if not items and text and ctx.names.listing():  # the name may be on a page still to come
+        raise CompletionError(STILL_LISTING)
     return Completions(items, is_sorted=True)
 
 
@@ -157,6 +160,8 @@ def complete_path(ctx: CommandContext, names: Sequence[str], text: str, target: 
     choices = complete_kind(ctx, kinds[len(parents)], dict(zip(kinds, parents, strict=False)),
                             ctx.names_for(target))
     items = [dataclasses.replace(item, text=prefix + item.text) for item in fuzzy(word, list(choices))]
+    if not items and word and ctx.names.listing():
+        raise CompletionError(STILL_LISTING)
     # a cluster may be followed by /SERVICE: leave the cursor on the word, as a shell does for a folder
     return Completions(items, is_sorted=True, allow_finalization=len(parents) + 1 == len(kinds))
 

@@ -32,6 +32,8 @@ class Names(Protocol):
 
     def prefetch_services(self, cluster: str) -> None: ...
 
+    def listing(self) -> bool: ...
+
 
 class CommandContext(Protocol):
     """Everything a command may reach: AWS, the scope, the view, the presenter, confirmation, status."""

@@ -1,31 +1,27 @@
 """Build rich renderables from plain values: folding tables, key/value grids, cells, headings.
 
-Every cell is a `Text` (never markup) and every column folds long values instead of
-ellipsising them, whatever console draws them (ours in `render.text` or cmd2's). Tables draw an
-ASCII header rule without colour and a box-drawing one on a colour terminal; a table too wide
-for the terminal to stay readable turns into one record per row; key/value grids put a long
-value under its key when the terminal is narrow.
+Every cell is a `Text` (never markup, its style whatever the view gives it) and every column folds
+long values instead of ellipsising them, whatever console draws them (ours in `render.text` or
+cmd2's), never breaking a token (see `render.fold`). Tables draw an ASCII header rule without
+colour and a box-drawing one on a colour terminal; a table too wide for the terminal to keep its
+tokens whole turns into one record per row; key/value grids put a long value under its key when
+the terminal is narrow. Widths are computed in one pass over the cells and lines are emitted as
+segments directly: rich measures nothing per cell, so thousands of rows draw in milliseconds.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from rich import box
-from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
-from rich.padding import Padding
-from rich.table import Table
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 
-# No borders, one rule under the header, broken between columns so it marks each column's span:
-# ASCII ("-") without colour, box-drawing ("─") on a colour terminal.
-ASCII_HEAD = box.Box("    \n    \n -  \n    \n    \n    \n    \n    \n", ascii=True)
-TERMINAL_BOX = box.Box("    \n    \n ─  \n    \n    \n    \n    \n    \n")
+from ecsshell.render.fold import fold, longest_piece, longest_word, natural, width
 
 WARNING_STYLE = "bold yellow"
 ERROR_STYLE = "bold red"
@@ -35,75 +31,213 @@ MISSING = "-"
 _MEASURE_WIDTH = 10_000_000
 _READABLE_WIDTH = 8
 _COLUMN_GAP = 2
+_INDENT = 2
 # A key/value grid puts each value under its key when fewer cells than this remain beside the keys.
 _VALUE_MIN_WIDTH = 30
 
+Line = list[Segment]
+_NULL = Style.null()
 
-class PlainTable(Table):
-    """A table drawn with TERMINAL_BOX on a colour console and ASCII_HEAD otherwise.
 
-    When its columns cannot get even a readable minimum width (the header, at least 8 cells,
-    less when the content is shorter) it is drawn as records instead: one block per row with
-    a `header value` line per column, every value folded, never cut.
+def _style(console: Console, style: str | Style, cache: dict[object, Style]) -> Style:
+    """Return STYLE resolved by CONSOLE, remembered in CACHE (a table resolves each style once)."""
+    found = cache.get(style)
+    if found is None:
+        found = cache[style] = console.get_style(style, default=Style.null()) if style else Style.null()
+    return found
+
+
+def text_lines(console: Console, value: Text, room: int, styles: dict[object, Style] | None = None) -> list[Line]:
+    """Return VALUE folded to ROOM cells without breaking a token, as the segments of each line (unpadded)."""
+    styles = {} if styles is None else styles
+    plain = value.plain
+    if "\t" in plain:
+        value = value.copy()
+        value.expand_tabs(8)
+        plain = value.plain
+    simple = not value.spans
+    style = _style(console, value.style, styles)
+    if "\n" not in plain and width(plain) <= room:
+        return [[Segment(plain, style)] if simple else list(value.render(console))]
+    out: list[Line] = []
+    offset = 0
+    for line in plain.split("\n"):
+        for start, end in fold(line, room):
+            if simple:
+                out.append([Segment(line[start:end], style)])
+            else:
+                out.append(list(value[offset + start:offset + end].render(console)))
+        offset += len(line) + 1
+    return out
+
+
+def _cells(line: Line) -> int:
+    return sum(width(segment.text) for segment in line)
+
+
+def _merged(line: Line) -> Line:
+    """Return LINE with neighbouring segments of one style joined (rich then handles a few, not dozens)."""
+    if len(line) < 2:
+        return line
+    out: Line = [line[0]]
+    last = line[0].style or _NULL
+    for segment in line[1:]:
+        style = segment.style or _NULL
+        if style is last or style == last:
+            out[-1] = Segment(out[-1].text + segment.text, last)
+        else:
+            out.append(segment)
+            last = style
+    return out
+
+
+def _emit(lines: list[Line]) -> RenderResult:
+    """Yield LINES, each ended."""
+    newline = Segment.line()
+    for line in lines:
+        yield from _merged(line)
+        yield newline
+
+
+class Column:
+    """One table column: its header, alignment and cells, with the widths folding needs (kept as rows come)."""
+
+    __slots__ = ("cells", "header", "natural", "piece", "right", "word")
+
+    def __init__(self, header: str, right: bool) -> None:
+        self.header = header
+        self.right = right
+        self.cells: list[Text] = []
+        self.natural = width(header)  # the widest line of the header or of any cell
+        self.piece = 0  # the widest piece of a cell that folding never breaks
+        self.word = longest_word(header)  # headers fold at spaces only
+
+    def add(self, value: Text) -> None:
+        """Append a cell and widen the column's measures by it."""
+        self.cells.append(value)
+        plain = value.plain
+        size = natural(plain)
+        if size > self.natural:
+            self.natural = size
+        if size > self.piece:
+            self.piece = max(self.piece, longest_piece(plain))
+
+
+class PlainTable:
+    """Rows of cells under a header and a rule, each column as wide as it needs, never a token broken.
+
+    The rule under the header marks each column's span. Each column gets its natural width when
+    they all fit; else the columns with the most slack (natural width less its floor: the widest
+    piece folding keeps whole, its longest header word, and a readable minimum) give first. When
+    the floors cannot all fit, the table is drawn as records: one block per row with a
+    `header value` line per column. A piece wider than any layout could show is no floor: it is
+    cut, since nothing else can show it.
     """
 
+    def __init__(self, columns: list[Column]) -> None:
+        self.columns = columns
+
+    def add_row(self, *cells: Text) -> None:
+        """Append one row: a cell per column."""
+        for column, value in zip(self.columns, cells, strict=True):
+            column.add(value)
+
+    def _floors(self, max_width: int) -> list[int]:
+        """Return each column's least width at MAX_WIDTH."""
+        hopeless = max_width - 2 * _INDENT  # wider than a record's value under its key
+        floors = []
+        for c in self.columns:
+            piece = c.piece if c.piece <= hopeless else 0
+            floors.append(min(c.natural, max(piece, c.word, _READABLE_WIDTH)))
+        return floors
+
+    def widths(self, max_width: int) -> list[int] | None:
+        """Return each column's width within MAX_WIDTH, or None when the table must be drawn as records."""
+        widths = [c.natural for c in self.columns]
+        room = max_width - _COLUMN_GAP * max(0, len(widths) - 1)
+        excess = sum(widths) - room
+        if excess <= 0:
+            return widths
+        floors = self._floors(max_width)
+        if sum(floors) > room:
+            return None
+        while excess > 0:  # from the column with the most slack, down to the next one's slack
+            slacks = sorted(((w - f, i) for i, (w, f) in enumerate(zip(widths, floors, strict=True))), reverse=True)
+            (most, index), runner_up = slacks[0], (slacks[1][0] if len(slacks) > 1 else 0)
+            take = min(excess, max(1, most - runner_up))
+            widths[index] -= take
+            excess -= take
+        return widths
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        gaps = _COLUMN_GAP * max(0, len(self.columns) - 1)
+        floors = self._floors(options.max_width)
+        return Measurement(min(sum(floors) + gaps, options.max_width), sum(c.natural for c in self.columns) + gaps)
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        if not self._fits(console, options):
-            yield from self._records()
+        if not self.columns:
             return
-        plain = console.color_system is None or console.no_color or options.ascii_only
-        drawn = copy.copy(self)
-        drawn.box = ASCII_HEAD if plain else TERMINAL_BOX
-        yield from Table.__rich_console__(drawn, console, options)
-
-    def _fits(self, console: Console, options: ConsoleOptions) -> bool:
-        """Return True when folding the widest columns leaves each its readable minimum width.
-
-        Rich narrows the widest columns first, down to a common level; the table reads well
-        when that level is at least every column's floor (its longest header word, at least
-        `_READABLE_WIDTH`, never more than the column's natural width).
-        """
-        wide = options.update_width(_MEASURE_WIDTH)
-        naturals, floors = [], []
-        for column in self.columns:
-            header = _plain(column.header)
-            natural = max(_natural(console, wide, value) for value in (header, *column.cells))
-            longest_word = max((len(word) for word in header.split()), default=0)
-            naturals.append(natural)
-            floors.append(min(natural, max(longest_word, _READABLE_WIDTH)))
-        level = max(floors, default=0)
-        gaps = _COLUMN_GAP * max(0, len(naturals) - 1)
-        return sum(min(n, level) for n in naturals) + gaps <= options.max_width
-
-    def _records(self) -> Iterator[RenderableType]:
-        """Yield each row as a titled block of `header value` lines."""
-        columns = [(_plain(c.header), list(c.cells)) for c in self.columns]
-        if not columns:
+        widths = self.widths(options.max_width)
+        if widths is None:
+            yield from _emit(self.record_lines(console, options.max_width))
             return
-        (first_header, first_cells), rest = columns[0], columns[1:]
-        for index, first in enumerate(first_cells):
+        styles: dict[object, Style] = {}
+        rights = [c.right for c in self.columns]
+        headers = [Text(c.header, style=HEADING_STYLE) for c in self.columns]
+        yield from _emit(self._row(console, headers, widths, rights, styles))
+        dash = "-" if console.color_system is None or console.no_color or options.ascii_only else "─"
+        last = len(widths) - 1
+        yield Segment(" ".join(dash * (w + (i < last)) for i, w in enumerate(widths)))
+        yield Segment.line()
+        for index in range(len(self.columns[0].cells)):
+            yield from _emit(self._row(console, [c.cells[index] for c in self.columns], widths, rights, styles))
+
+    @staticmethod
+    def _row(console: Console, cells: list[Text], widths: list[int], rights: list[bool],
+             styles: dict[object, Style]) -> list[Line]:
+        """Return one row's lines: every cell folded to its column, side by side, no trailing blanks."""
+        folded = [text_lines(console, value, w, styles) for value, w in zip(cells, widths, strict=True)]
+        gap = " " * _COLUMN_GAP
+        out = []
+        for number in range(max(len(lines) for lines in folded)):
+            line: Line = []
+            pending = ""  # spaces written only when something follows them
+            for index, lines in enumerate(folded):
+                if index:
+                    pending += gap
+                if number >= len(lines):
+                    pending += " " * widths[index]
+                    continue
+                segments = lines[number]
+                pad = " " * (widths[index] - _cells(segments))
+                if rights[index]:
+                    pending += pad
+                if pending:
+                    line.append(Segment(pending))
+                line.extend(segments)
+                pending = "" if rights[index] else pad
+            out.append(line)
+        return out
+
+    def record_lines(self, console: Console, max_width: int) -> list[Line]:
+        """Return each row as a titled block of `header value` lines, blocks apart by a blank line."""
+        first, *rest = self.columns
+        styles: dict[object, Style] = {}
+        grid = KeyValueGrid()
+        for column in rest:
+            grid.add_row(Text(column.header), Text(""))
+        pairs = grid.pairs(console, max_width - _INDENT, styles)
+        indent = Segment(" " * _INDENT)
+        out: list[Line] = []
+        for index, value in enumerate(first.cells):
             if index:
-                yield Text("")
-            title = Text(f"{first_header} ", style=HEADING_STYLE)
-            title.append_text(first if isinstance(first, Text) else Text(str(first)))
-            yield title
-            grid = KeyValueGrid()
-            for header, cells in rest:
-                grid.add_row(Text(header), cells[index])
-            yield Padding(grid, (0, 0, 0, 2), expand=False)
-
-
-def _natural(console: Console, options: ConsoleOptions, value: RenderableType) -> int:
-    """Return a cell's unwrapped width (fast for plain text and `Text`)."""
-    if isinstance(value, str | Text):
-        plain = value if isinstance(value, str) else value.plain
-        return max(cell_len(line) for line in plain.expandtabs(8).split("\n"))
-    return Measurement.get(console, options, value).maximum
-
-
-def _plain(renderable: RenderableType) -> str:
-    """Return a header's text."""
-    return renderable.plain if isinstance(renderable, Text) else str(renderable)
+                out.append([])
+            title = Text(f"{first.header} ", style=HEADING_STYLE)
+            title.append_text(value)
+            out += text_lines(console, title, max_width, styles)
+            for pair, column in zip(pairs, rest, strict=True):
+                out += [[indent, *line] if line else line for line in pair(column.cells[index])]
+        return out
 
 
 @dataclass(frozen=True)
@@ -114,67 +248,86 @@ class Col:
     right: bool = False
 
 
-def new_table(*columns: str | Col) -> Table:
-    """Return an empty table whose columns fold long values."""
-    table = PlainTable(
-        box=TERMINAL_BOX,
-        show_edge=False,
-        pad_edge=False,
-        header_style=HEADING_STYLE,
-        collapse_padding=True,
-        expand=False,
-    )
-    for column in columns:
-        col = column if isinstance(column, Col) else Col(column)
-        table.add_column(Text(col.header), justify="right" if col.right else "left", overflow="fold")
-    return table
+def new_table(*columns: str | Col) -> PlainTable:
+    """Return an empty table whose columns fold long values without breaking a token."""
+    return PlainTable([Column(c.header, c.right) for c in (c if isinstance(c, Col) else Col(c) for c in columns)])
 
 
 class KeyValueGrid:
-    """Rows of `key  value`: side by side when values get room, else each value under its key."""
+    """Rows of `key  value`: side by side when values get room, else each value under its key.
+
+    Values are `Text` and fold as table cells do; a value goes under its key when beside it a
+    token would have to break and under it the token fits.
+    """
 
     def __init__(self, key_style: str = HEADING_STYLE) -> None:
         self.key_style = key_style
-        self.rows: list[tuple[Text, RenderableType]] = []
+        self.rows: list[tuple[Text, Text]] = []
 
-    def add_row(self, key: Text | str, value: RenderableType) -> None:
+    def add_row(self, key: Text | str, value: Text) -> None:
         """Append one key and its value."""
         self.rows.append((key if isinstance(key, Text) else Text(key), value))
 
     def _key_width(self) -> int:
         """Return the width of the longest key line."""
-        return max((cell_len(line) for key, _ in self.rows for line in key.plain.split("\n")), default=0)
+        return max((natural(key.plain) for key, _ in self.rows), default=0)
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         key_width = self._key_width()
-        values = [Measurement.get(console, options, value) for _, value in self.rows]
-        widest = max((m.maximum for m in values), default=0)
-        narrowest = max((m.minimum for m in values), default=0)
+        widest = max((natural(value.plain) for _, value in self.rows), default=0)
+        narrowest = max((longest_piece(value.plain) for _, value in self.rows), default=0)
         maximum = key_width + _COLUMN_GAP + widest
         return Measurement(min(maximum, max(key_width, narrowest + 2)), maximum)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from _emit(self.lines(console, options.max_width))
+
+    def _styled_key(self, key: Text) -> Text:
+        if not self.key_style:
+            return key
+        if not key.spans and not key.style:
+            return Text(key.plain, style=self.key_style)
+        styled = key.copy()
+        styled.stylize(self.key_style)
+        return styled
+
+    def lines(self, console: Console, max_width: int, styles: dict[object, Style] | None = None) -> list[Line]:
+        """Return the grid's lines within MAX_WIDTH cells."""
+        pairs = self.pairs(console, max_width, {} if styles is None else styles)
+        return [line for pair, (_, value) in zip(pairs, self.rows, strict=True) for line in pair(value)]
+
+    def pairs(self, console: Console, max_width: int,
+              styles: dict[object, Style]) -> list[Callable[[Text], list[Line]]]:
+        """Return, per key, a function drawing a value beside (or under) that key within MAX_WIDTH cells."""
         key_width = self._key_width()
-        room = options.max_width - key_width - _COLUMN_GAP
-        side: Table | None = None
-        for key, value in self.rows:
-            if room >= _VALUE_MIN_WIDTH or Measurement.get(console, options, value).maximum <= room:
-                if side is None:
-                    side = Table.grid(padding=(0, _COLUMN_GAP, 0, 0), expand=False)
-                    side.add_column(style=self.key_style, overflow="fold", min_width=key_width)
-                    side.add_column(overflow="fold")
-                side.add_row(key, value)
-                continue
-            if side is not None:
-                yield side
-                side = None
-            heading = key.copy()
-            if self.key_style:
-                heading.stylize(self.key_style)
-            yield heading
-            yield Padding(value, (0, 0, 0, 2), expand=False)
-        if side is not None:
-            yield side
+        room = max_width - key_width - _COLUMN_GAP
+        below = max_width - _INDENT
+        indent = Segment(" " * _INDENT)
+
+        def pair(key: Text) -> Callable[[Text], list[Line]]:
+            heading = text_lines(console, key, max_width, styles)
+            keys = text_lines(console, key, key_width, styles)
+            widths = [_cells(line) for line in keys]
+
+            def draw(value: Text) -> list[Line]:
+                plain = value.plain
+                if not (natural(plain) <= room or (room >= _VALUE_MIN_WIDTH and (
+                        (piece := longest_piece(plain)) <= room or piece > below))):
+                    return heading + [[indent, *line] for line in text_lines(console, value, below, styles)]
+                values = text_lines(console, value, max(1, room), styles)
+                out = []
+                for number in range(max(len(keys), len(values))):
+                    line: Line = list(keys[number]) if number < len(keys) else []
+                    if number < len(values) and _cells(values[number]):
+                        used = widths[number] if number < len(keys) else 0
+                        line.append(Segment(" " * (key_width - used + _COLUMN_GAP)))
+                        line.extend(values[number])
+                    out.append(line)
+                return out
+
+            return draw
+
+        return [pair(self._styled_key(key)) for key, _ in self.rows]
 
 
 def cell(value: object, style: str = "") -> Text:
@@ -182,7 +335,7 @@ def cell(value: object, style: str = "") -> Text:
     if value is None or value == "":
         return Text(MISSING, style=style)
     text = str(value)
-    if cell_len(text) == 0:  # only zero-width characters (e.g. a lone combining mark): give them a base
+    if not text.isascii() and width(text) == 0:  # only zero-width characters (a lone combining mark): a base
         text = " " + text
     return Text(text, style=style)
 

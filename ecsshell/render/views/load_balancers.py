@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from ecsshell.model import LoadBalancer, TargetHealth
 from ecsshell.render.states import state_style
-from ecsshell.render.widgets import ERROR_STYLE, MISSING, OK_STYLE, Col, KeyValueGrid, cell, heading, new_table
+from ecsshell.render.widgets import (
+    ERROR_STYLE,
+    MISSING,
+    OK_STYLE,
+    Col,
+    KeyValueGrid,
+    PlainTable,
+    cell,
+    heading,
+    new_table,
+)
 
 
-def _targets_table(targets: Sequence[TargetHealth], first: str) -> Table:
+def _targets_table(targets: Sequence[TargetHealth], first: str) -> PlainTable:
     """Return target (or instance) health rows, each state in its colour (unhealthy ones in the error style)."""
     table = new_table(first, Col("port", right=True), "state", "reason", "description")
     for target in targets:

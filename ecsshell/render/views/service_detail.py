@@ -157,16 +157,14 @@ def events_view(service: Service, count: int) -> RenderableType:
     return Group(heading(title), grid)
 
 
-def _load_balancer_refs(service: Service) -> RenderableType:
-    """Return the service's load balancer links."""
-    table = new_table("load balancer", "container", Col("port", right=True), "target")
+def _load_balancer_refs(service: Service, verbose: bool) -> RenderableType:
+    """Return the service's load balancer links (with verbose, each target group's full ARN)."""
+    table = new_table("load balancer", "container", Col("port", right=True), *(["target"] if verbose else []))
     for ref in service.load_balancers:
-        table.add_row(
-            cell(ref.label),
-            cell(ref.container_name),
-            cell(ref.container_port),
-            cell(ref.target_group_arn or ref.load_balancer_name),
-        )
+        row = [cell(ref.label), cell(ref.container_name), cell(ref.container_port)]
+        if verbose:
+            row.append(cell(ref.target_group_arn or ref.load_balancer_name))
+        table.add_row(*row)
     return Group(heading(f"Load balancers ({len(service.load_balancers)})"), table)
 
 
@@ -197,7 +195,7 @@ def service_detail(
     if events > 0:
         parts += [blank, events_view(service, events)]
     if service.load_balancers:
-        parts += [blank, _load_balancer_refs(service)]
+        parts += [blank, _load_balancer_refs(service, verbose)]
     parts.append(blank)
     if task_def is None:
         parts.append(Text(f"Task definition {service.revision} not found", style=WARNING_STYLE))

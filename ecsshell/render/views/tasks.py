@@ -10,7 +10,18 @@ from rich.text import Text
 
 from ecsshell.model import RunFailure, Task, TaskContainer
 from ecsshell.render.states import state_cell, states_text
-from ecsshell.render.widgets import ERROR_STYLE, MISSING, WARNING_STYLE, Col, cell, heading, new_table, plural, when
+from ecsshell.render.widgets import (
+    ERROR_STYLE,
+    MISSING,
+    WARNING_STYLE,
+    Col,
+    KeyValueGrid,
+    cell,
+    heading,
+    new_table,
+    plural,
+    when,
+)
 
 
 def task_containers(containers: Sequence[TaskContainer]) -> str:
@@ -126,8 +137,7 @@ def task_detail(cluster: str, task: Task) -> RenderableType:
     """Return one task in detail: status, network, timestamps, why it stopped, and each container."""
     group = task.group or ""
     where = f"service {group.removeprefix('service:')}" if group.startswith("service:") else "standalone"
-    facts = new_table("", "")
-    facts.show_header = False  # a list of facts, not a table of rows
+    facts = KeyValueGrid()  # a list of facts, not a table of rows
     rows: list[tuple[str, str, str]] = [
         ("status", f"{task.last_status} (desired {task.desired_status})", ""),
         ("health", task.health or MISSING, ERROR_STYLE if task.health == "UNHEALTHY" else ""),
