@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from .faults import Faults
+from .faults import THROTTLE_BODY, Faults
 from .recorder import Recorder
+from .throttle import Throttle
 
 ECS_PREFIX = "AmazonEC2ContainerServiceV20141113."
 
@@ -77,11 +78,13 @@ def decode_token(operation: str, token: str) -> int:
 class EmulatorApp:
     """Wrap moto's app so that it counts calls, injects faults and pages like ECS."""
 
-    def __init__(self, moto_app: WSGIApp, recorder: Recorder, faults: Faults, lock: Any) -> None:
+    def __init__(self, moto_app: WSGIApp, recorder: Recorder, faults: Faults, lock: Any,
+                 throttle: Throttle | None = None) -> None:
         self.moto_app = moto_app
         self.recorder = recorder
         self.faults = faults
         self.lock = lock
+        self.throttle = throttle or Throttle()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -92,6 +95,8 @@ class EmulatorApp:
             delay = self.faults.delay_for(operation)
             if delay:
                 time.sleep(delay)
+            if environ.get("HTTP_X_AMZ_TARGET", "").startswith(ECS_PREFIX) and not self.throttle.admit(operation):
+                return self._reply(start_response, 400, THROTTLE_BODY, "application/x-amz-json-1.1")
             fault = self.faults.reply_for(operation)
             if fault is not None and not fault.after_apply:
                 return self._reply(start_response, fault.status, fault.body, fault.content_type)
