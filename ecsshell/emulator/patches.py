@@ -69,6 +69,7 @@ def install() -> None:
     _wrap(backend_cls, "update_service", _update_service_like_ecs)
     _wrap(backend_cls, "stop_task", _stop_task_like_ecs)
     _wrap(backend_cls, "describe_clusters", _describe_clusters_counted)
+    _wrap(backend_cls, "describe_services", _describe_services_with_revisions)
     _wrap(response_cls, "list_task_definition_families", _list_families_by_status)
     _wrap(response_cls, "list_task_definitions", _sort_task_definitions)
     _wrap(response_cls, "create_service", _keep_service_settings)
@@ -126,12 +127,24 @@ def _refuse_duplicate_service(original: Callable[..., Any]) -> Callable[..., Any
             deployment.update(runningCount=0, pendingCount=0, failedTasks=0, rolloutState="IN_PROGRESS",
                               rolloutStateReason=f"ECS deployment {deployment['id']} in progress.",
                               createdAt=now, updatedAt=now)
+        if world is not None and now is not None:
+            world.scheduler.service_deployments.service_created(service, now)
         return service
     return shim
 
 
+# UpdateService's refusal of a new task definition for services ECS does not deploy itself
+CONTROLLER_REFUSALS = {
+    "CODE_DEPLOY": "Unable to update task definition on services with a CODE_DEPLOY deployment controller. "
+                   "Use AWS CodeDeploy to trigger a new deployment.",
+    "EXTERNAL": "Unable to update task definition on services with a EXTERNAL deployment controller. "
+                "Use a new task set to deploy a new task definition.",
+}
+
+
 def _update_service_like_ecs(original: Callable[..., Any]) -> Callable[..., Any]:
-    """Refuse UpdateService to an INACTIVE task definition or a negative desiredCount; deploy on change or force."""
+    """Refuse UpdateService to an INACTIVE task definition, a negative desiredCount or a task definition
+    change of a CODE_DEPLOY or EXTERNAL service; deploy on change or force, recording a service deployment."""
     def shim(self: Any, props: dict[str, Any]) -> Any:
         props = dict(props)
         cluster_str = props.get("cluster", "default")
@@ -141,6 +154,9 @@ def _update_service_like_ecs(original: Callable[..., Any]) -> Callable[..., Any]
         new_td = self.describe_task_definition(td_str) if td_str else None
         if new_td is not None and new_td.status != "ACTIVE":
             raise exceptions.EcsClientException("TaskDefinition is inactive")
+        refusal = CONTROLLER_REFUSALS.get(service.deployment_controller.get("type", "ECS"))
+        if refusal and new_td is not None and new_td.arn != service.task_definition:
+            raise exceptions.InvalidParameterException(refusal)
         desired = props.pop("desired_count", None)
         if desired is not None and (not isinstance(desired, int) or desired < 0):
             raise exceptions.InvalidParameterException("desiredCount must be a non-negative integer.")
@@ -168,6 +184,8 @@ def _update_service_like_ecs(original: Callable[..., Any]) -> Callable[..., Any]
             if desired is not None and service.deployments[0].get("rolloutState") == "COMPLETED" \
                     and desired != service.running_count:
                 service.emu_steady = False
+        if world is not None and now is not None:
+            world.scheduler.service_deployments.service_updated(service, now, deployed=changed or force)
         return result
     return shim
 
@@ -218,6 +236,9 @@ def _keep_service_settings(original: Callable[..., Any]) -> Callable[..., Any]:
             "maximumPercent": 200, "minimumHealthyPercent": 100}
         service.health_check_grace_period_seconds = self._get_param("healthCheckGracePeriodSeconds")
         service.enable_execute_command = bool(self._get_param("enableExecuteCommand", False))
+        world = _world_for(self.ecs_backend.region_name)
+        if world is not None:
+            world.scheduler.service_deployments.service_configured(service)
         return result
     return shim
 
@@ -245,6 +266,7 @@ def _run_task_like_ecs(original: Callable[..., Any]) -> Callable[..., Any]:
             task.containers = container_records(task_def, task)
             task.last_status = "PENDING"
             if world is not None:
+                world.scheduler.service_deployments.stamp_digests(task)  # digests resolved at run time
                 now = world.scheduler.now()
                 task.created_at = now
                 task.emu_created_at = now
@@ -283,10 +305,26 @@ def _describe_tasks_in_cluster(original: Callable[..., Any]) -> Callable[..., An
         data = result.result if hasattr(result, "result") else result
         cluster = self.ecs_backend._get_cluster(self._get_param("cluster", "default"))
         data["tasks"] = [t for t in data["tasks"] if t.cluster_name == cluster.name]
+        world = _world_for(self.ecs_backend.region_name)
+        if world is not None:
+            for task in data["tasks"]:
+                world.scheduler.service_deployments.stamp_digests(task)
         found = {t.task_arn for t in data["tasks"]} | {t.id for t in data["tasks"]}
         data["failures"] = [{"arn": wanted, "reason": "MISSING"} for wanted in self._get_param("tasks", [])
                             if wanted not in found and wanted.rsplit("/", 1)[-1] not in found]
         return result
+    return shim
+
+
+def _describe_services_with_revisions(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Make DescribeServices carry currentServiceDeployment and currentServiceRevisions with live counts."""
+    def shim(self: Any, *args: Any, **kwargs: Any) -> Any:
+        services, failures = original(self, *args, **kwargs)
+        world = _world_for(self.region_name)
+        if world is not None:
+            for service in services:
+                world.scheduler.service_deployments.publish(service)
+        return services, failures
     return shim
 
 

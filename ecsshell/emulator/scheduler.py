@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from . import load_balancing
+from .deployments import ServiceDeployments
 from .load_balancing import LoadBalancing, eni_of
 
 START_SECONDS = 3.0  # PENDING -> RUNNING (or failed) for a new task
@@ -70,6 +71,8 @@ class Scheduler:
         self.unhealthy: set[str] = set()  # task definition ARNs whose targets fail health checks
         self.log_lines: dict[str, list[str]] = {}  # family -> lines each container writes when it starts
         self.elb = LoadBalancing(world)
+        # service deployments and revisions (deployments.py): followed at the end of every tick
+        self.service_deployments = ServiceDeployments(self, circuit_breaker_threshold)
         self._placements: dict[str, int] = {}  # cluster -> tasks placed (round robin over instances)
         self._host_ports: dict[str, int] = {}  # container instance ARN -> next dynamic host port
         self._thread: threading.Thread | None = None
@@ -136,6 +139,7 @@ class Scheduler:
         self.unhealthy.clear()
         self.log_lines.clear()
         self.elb.reset()
+        self.service_deployments.reset()
         self._placements.clear()
         self._host_ports.clear()
 
@@ -187,6 +191,7 @@ class Scheduler:
                 self._reconcile(backend, service, now, tasks)
             else:
                 self._retire(tasks, now)
+        self.service_deployments.sync(backend, now)
         self.elb.sweep(backend)
         self.refresh_counts(backend)
 
@@ -295,6 +300,8 @@ class Scheduler:
             keep = max(0, service.desired_count - primary_running)
             old_by_age = sorted(old, key=lambda t: getattr(t, "emu_created_at", now))
             to_stop = old_by_age[: max(0, len(old) - keep)]
+            if self.service_deployments.holds_old_tasks(service):  # blue/green: blue runs until CLEAN_UP
+                to_stop = []
             if to_stop:
                 self._stop_tasks(service, to_stop, now)
             still = {d["id"] for d in service.deployments[1:]
@@ -353,6 +360,7 @@ class Scheduler:
         service.task_definition = deployment["taskDefinition"]
         service.deployments.insert(0, deployment)
         self.event(service, now, f"(service {service.name}) rolling back to deployment {deployment_id}.")
+        self.service_deployments.rolled_back(service, failed, deployment, now)
         return deployment
 
     def _retire(self, tasks: list[Any], now: datetime) -> None:

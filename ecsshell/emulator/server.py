@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .faults import Faults
 from .recorder import Recorder
+from .registry import Registry
 from .scheduler import Scheduler
 from .throttle import Throttle
 from .wsgi import EmulatorApp
@@ -52,7 +53,7 @@ class World:
         patches.register(self)
         patches.install()
         app = EmulatorApp(DomainDispatcherApplication(create_backend_app), self.recorder, self.faults,
-                          self.lock, self.throttle)
+                          self.lock, self.throttle, handlers=self.scheduler.service_deployments.handlers())
         self._server = make_server("127.0.0.1", 0, app, threaded=True,
                                    request_handler=keep_alive_handler(self.recorder, self._connections))
         host, port = self._server.server_address[:2]
@@ -107,6 +108,11 @@ class World:
         state_manager.set_transition("ecs::task", {"progression": "manual", "times": 10**9})
 
     # access ---------------------------------------------------------------------------------
+    @property
+    def registry(self) -> Registry:
+        """Return the image registry service revisions resolve digests from (`push` moves a tag)."""
+        return self.scheduler.service_deployments.registry
+
     def client(self, service: str, **config: Any) -> Any:
         """Return a real boto3 client bound to this world."""
         # boto3 loads on the first client, not on import: start-up time

@@ -6,7 +6,7 @@ import base64
 import io
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -35,6 +35,7 @@ BATCHED: dict[str, tuple[str, int]] = {
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+Handler = Callable[[dict[str, Any]], dict[str, Any]]  # an ECS operation moto lacks: request -> answer
 
 
 class ClientError(Exception):
@@ -79,12 +80,13 @@ class EmulatorApp:
     """Wrap moto's app so that it counts calls, injects faults and pages like ECS."""
 
     def __init__(self, moto_app: WSGIApp, recorder: Recorder, faults: Faults, lock: Any,
-                 throttle: Throttle | None = None) -> None:
+                 throttle: Throttle | None = None, handlers: Mapping[str, Handler] | None = None) -> None:
         self.moto_app = moto_app
         self.recorder = recorder
         self.faults = faults
         self.lock = lock
         self.throttle = throttle or Throttle()
+        self.handlers = dict(handlers or {})  # ECS operations answered here, not by moto
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -111,6 +113,8 @@ class EmulatorApp:
                   body: bytes) -> list[bytes]:
         """Answer the request through the ECS shims or moto itself."""
         is_ecs = environ.get("HTTP_X_AMZ_TARGET", "").startswith(ECS_PREFIX)
+        if is_ecs and operation in self.handlers:
+            return self._handled(start_response, self.handlers[operation], body)
         if is_ecs and (operation in PAGED or operation in BATCHED):
             return self._ecs_shimmed(environ, start_response, operation, body)
         status, headers, out = self._call_moto(environ, body)
@@ -146,6 +150,17 @@ class EmulatorApp:
         start_response(f"{status} {reason}", [("Content-Type", content_type),
                                               ("Content-Length", str(len(data)))])
         return [data]
+
+    def _handled(self, start_response: StartResponse, handler: Handler, body: bytes) -> list[bytes]:
+        """Answer an ECS operation moto lacks through HANDLER, under the world lock."""
+        try:
+            request = json.loads(body or b"{}")
+            with self.lock:
+                answer = handler(request)
+        except ClientError as err:
+            payload = json.dumps({"__type": err.code, "message": err.message})
+            return self._reply(start_response, 400, payload, "application/x-amz-json-1.1")
+        return self._reply(start_response, 200, json.dumps(answer), "application/x-amz-json-1.1")
 
     def _ecs_shimmed(self, environ: dict[str, Any], start_response: StartResponse, operation: str,
                      body: bytes) -> list[bytes]:
