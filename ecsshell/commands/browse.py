@@ -122,9 +122,9 @@ class BrowseCommands(EcsCommands):
         from ..render import jsonout, views
 
         gateway = self.ctx.gateway
-        services = gateway.list_services(cluster, on_progress=self._progress_line(cluster))
-        task_defs = gateway.task_definitions({s.task_definition_arn for s in services if s.task_definition_arn},
-                                             full=view.verbose)  # -v shows status and tags, so asks ECS
+        # images from the service revisions; -v shows status and tags, so asks ECS for the task definitions
+        services, task_defs = gateway.services_and_images(cluster, on_progress=self._progress_line(cluster),
+                                                          full=view.verbose)
         lbs = gateway.load_balancers(services) if view.elb and services else []
         if view.json:
             document = jsonout.services_document(cluster, services, task_defs, total=len(services))
