@@ -29,7 +29,10 @@ def test_a_bucket_holds_its_burst_and_refills_at_its_rate() -> None:
     now[0] += 100  # never more than the burst
     assert sum(throttle.admit("ListServices") for _ in range(10)) == 3
     assert throttle.throttled == 1 + 1 + 7
+    throttle.refill()
+    assert throttle.limit("read") == Limit(3, 2) and sum(throttle.admit("ListServices") for _ in range(5)) == 3
     throttle.disable()
+    assert throttle.limit("read") is None
     assert all(throttle.admit("ListServices") for _ in range(100))
 
 

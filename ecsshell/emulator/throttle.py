@@ -89,6 +89,17 @@ class Throttle:
             self._buckets = {group: Bucket(limit, now) for group, limit in merged.items()}
             self.throttled = 0
 
+    def limit(self, group: str) -> Limit | None:
+        """Return GROUP's limit while throttling, else None."""
+        with self._lock:
+            return self._limits.get(group)
+
+    def refill(self) -> None:
+        """Fill every bucket again, keeping the limits (a benchmark's next run starts afresh)."""
+        with self._lock:
+            now = self._clock()
+            self._buckets = {group: Bucket(limit, now) for group, limit in self._limits.items()}
+
     def disable(self) -> None:
         """Stop throttling (the state after a world reset)."""
         with self._lock:
