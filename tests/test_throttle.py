@@ -99,3 +99,14 @@ def test_the_recorder_sums_the_servers_cpu_time(world: World) -> None:
         ecs.list_clusters()
     assert world.recorder.cpu_seconds > 0
     assert time.thread_time() - start > 0  # the client's own, measured apart
+
+
+def test_ls_of_many_services_under_the_throttle_model_never_runs_out_of_retries(world: World, ecsshell) -> None:
+    from ecsshell.emulator.worlds import scale_world
+
+    scale_world(world, 300, cluster="big", revisions=1)
+    world.throttle.enable({"read": (10, 40)})  # the reference's shape, scaled down to keep the test short
+    result = ecsshell("ls", "big")
+    assert result.code == 0 and result.err == "", result.err
+    assert result.out.splitlines()[0] == "300 services in cluster big"
+    assert world.throttle.throttled > 0  # it was throttled, and botocore waited it out

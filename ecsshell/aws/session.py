@@ -43,7 +43,7 @@ class Settings:
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
-    retry_mode: str = "standard"
+    retry_mode: str = "adaptive"  # botocore slows its own sends when ECS throttles, instead of only backing off
     max_attempts: int = 5
     max_workers: int = 16
 

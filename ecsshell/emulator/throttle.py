@@ -95,8 +95,9 @@ class Throttle:
             return self._limits.get(group)
 
     def refill(self) -> None:
-        """Fill every bucket again, keeping the limits (a benchmark's next run starts afresh)."""
+        """Fill every bucket again and zero the count, keeping the limits (a benchmark's next run starts afresh)."""
         with self._lock:
+            self.throttled = 0
             now = self._clock()
             self._buckets = {group: Bucket(limit, now) for group, limit in self._limits.items()}
 

@@ -68,7 +68,10 @@ def populate(world: World, count: int, revisions: int = 1, cluster: str = CLUSTE
 
 
 def lower_bound(world: World, count: int, latency: float, *, warm: bool, calls: int) -> float:
-    """Return the least time `ls` of COUNT services can take: dependent round trips, or the throttle."""
+    """Return the least time `ls` of COUNT services can take: dependent round trips, or the throttle.
+
+    CALLS are the calls that were answered (not the throttled attempts).
+    """
     round_trips = math.ceil(count / 100) + (1 if warm else 2)  # the pages, then describe (and images)
     bound = round_trips * latency
     read = world.throttle.limit("read")
@@ -95,13 +98,18 @@ def measure(world: World, variant: str, count: int, run: Callable[[], int], late
     result = Result(variant, listed, seconds, calls, world.recorder.peak_in_flight,
                     client_cpu=max(0.0, time.process_time() - cpu - server), server_cpu=server,
                     mode="throttle" if world.throttle.enabled else "latency", error=error)
-    result.bound = lower_bound(world, count, latency, warm=warm, calls=result.total_calls)
+    answered = result.total_calls - world.throttle.throttled
+    result.extra["throttled"] = world.throttle.throttled
+    result.bound = lower_bound(world, count, latency, warm=warm, calls=answered)
     return result
+
+
+RETRY_MODE: dict[str, str] = {}  # AWS_RETRY_MODE for the gateway variants (--retry-mode)
 
 
 def gateway_for(world: World, cache: TaskDefinitionCache | None, max_workers: int) -> Gateway:
     settings = Settings(endpoint_url=world.endpoint_url, region=world.region, max_workers=max_workers)
-    gateway = Gateway.connect(settings, env=world.environ(), cache=cache)
+    gateway = Gateway.connect(settings, env={**world.environ(), **RETRY_MODE}, cache=cache)
     gateway.client("ecs")  # build the client before the clock starts
     return gateway
 
@@ -177,6 +185,8 @@ def format_table(results: Sequence[Result]) -> str:
         if r.error:
             by_op += f"  FAILED {r.error}"
         ratio = f"{r.seconds / r.bound:.1f}" if r.bound else "-"
+        if r.extra.get("throttled"):
+            by_op += f" (throttled {r.extra['throttled']})"
         rows.append((r.mode, r.variant, str(r.services), f"{r.seconds:.2f}", f"{r.bound:.2f}", ratio,
                      str(r.total_calls), str(r.peak), f"{r.client_cpu:.2f}", f"{r.server_cpu:.2f}", by_op))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
@@ -197,7 +207,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=16, help="the gateway's max_workers")
     parser.add_argument("--no-throttle", action="store_true", help="latency alone, not the throttle model")
     parser.add_argument("--no-naive", action="store_true", help="leave out the naive sequential client")
+    parser.add_argument("--retry-mode", choices=("legacy", "standard", "adaptive"),
+                        help="AWS_RETRY_MODE for ecsshell (default: ecsshell's own)")
     args = parser.parse_args(argv)
+    if args.retry_mode:
+        RETRY_MODE["AWS_RETRY_MODE"] = args.retry_mode
     sizes = [60] if args.quick else args.services
 
     def log(r: Result) -> None:
