@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from moto.core.responses import ActionResult
 from moto.ecs import exceptions, models, responses
 
-from . import load_balancing
+from . import load_balancing, speedups
 from .scheduler import START_SECONDS, Scheduler, container_records, new_deployment_id
 
 
@@ -60,6 +60,7 @@ def install() -> None:
     # moto's EC2 backend otherwise loads ~1,300 default AMIs on every reset (hundreds of milliseconds).
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     load_balancing.install(_worlds)
+    speedups.install()
     backend_cls = models.EC2ContainerServiceBackend
     response_cls = responses.EC2ContainerServiceResponse
     _count_task_memory(backend_cls)
