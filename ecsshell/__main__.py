@@ -1,7 +1,5 @@
 """Run ecsshell as `python -m ecsshell`."""
 
-import sys
+from .cli import console
 
-from .cli import main
-
-sys.exit(main())
+console()

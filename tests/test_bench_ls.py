@@ -25,23 +25,31 @@ def bench() -> ModuleType:
     return module
 
 
-def test_fast_variant_makes_the_fewest_round_trips(world: World, bench: ModuleType) -> None:
-    count, revisions = 30, 3
-    bench.populate(world, count, revisions)
+def test_ecsshell_makes_the_fewest_round_trips_cold_and_warm(world: World, bench: ModuleType) -> None:
+    count = 30
+    bench.populate(world, count)
+    results = {r.variant: r for r in bench.run_all(world, count, 0.0, workers=4)}
+    listing = {"ListServices": math.ceil(count / 100), "DescribeServices": math.ceil(count / 10)}
+    assert all(r.services == count and not r.error for r in results.values())
+    assert results["cold"].calls == {**listing, "DescribeServiceRevisions": math.ceil(count / 20)}
+    assert results["warm"].calls == listing
+    assert results["today"].calls == {**listing, "DescribeTaskDefinition": count}
+    naive = results["naive"]
+    assert naive.calls["ListServices"] == math.ceil(count / 10)  # ECS's default page of 10
+    assert naive.calls["DescribeTaskDefinition"] == count and naive.peak == 1
+    assert naive.total_calls > results["today"].total_calls > results["cold"].total_calls
 
-    fast = bench.run_fast(world, max_workers=4)
-    assert fast.services == count
-    assert fast.calls == {"ListServices": math.ceil(count / 100),
-                          "DescribeServices": math.ceil(count / 10),
-                          "DescribeTaskDefinition": revisions}
+    table = bench.format_table(list(results.values())).splitlines()
+    assert table[0].split()[:4] == ["mode", "variant", "services", "wall"]
+    assert [line.split()[1] for line in table[1:]] == ["cold", "warm", "today", "naive"]
+    assert f"DescribeTaskDefinition={count}" in table[3]
 
-    baseline = bench.run_baseline(world)
-    assert baseline.services == count
-    assert baseline.calls["ListServices"] == math.ceil(count / 10)  # ECS's default page of 10
-    assert baseline.calls["DescribeTaskDefinition"] == count
-    assert baseline.total_calls > fast.total_calls
 
-    table = bench.format_table([fast, baseline]).splitlines()
-    assert table[0].split()[:3] == ["variant", "services", "wall"]
-    assert table[1].startswith("fast") and table[2].startswith("baseline")
-    assert f"DescribeTaskDefinition={count}" in table[2]
+def test_the_benchmark_sees_the_throttle_model(world: World, bench: ModuleType) -> None:
+    count = 12
+    bench.populate(world, count)
+    world.throttle.enable({"read": (5, 50)})
+    results = bench.run_all(world, count, 0.0, naive=False, workers=4)
+    assert all(r.mode == "throttle" and r.services == count and not r.error for r in results)
+    today = results[-1]
+    assert today.variant == "today" and today.bound > 0

@@ -1,4 +1,8 @@
-"""The persistent task definition cache: fewer calls on a warm `ls`, never a different answer."""
+"""The persistent caches of task definitions and service revisions: fewer calls on a warm `ls`, same answer.
+
+Most tests here refuse DescribeServiceRevisions (as an account without the permission, or an older
+endpoint, would), so that `ls` takes its images from DescribeTaskDefinition and its cache.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +18,17 @@ from harness import run_ecsshell
 
 from ecsshell.aws.cache import FILE_NAME, FORMAT, VERSION, TaskDefinitionCache, open_cache
 from ecsshell.emulator import World
-from ecsshell.emulator.worlds import scale_world
+from ecsshell.emulator.worlds import ECR, scale_world
 from ecsshell.environment import Environment
 
 DESCRIBE = "DescribeTaskDefinition"
+REVISIONS = "DescribeServiceRevisions"
+
+
+def refuse_revisions(world: World) -> None:
+    """Answer every DescribeServiceRevisions with AccessDeniedException, as a narrower IAM policy would."""
+    world.faults.fail(REVISIONS, status=400, times=10**6, content_type="application/x-amz-json-1.1",
+                      body=json.dumps({"__type": "AccessDeniedException", "message": "not authorized"}))
 
 
 def cache_file(home: Path, world: World) -> Path:
@@ -27,6 +38,15 @@ def cache_file(home: Path, world: World) -> Path:
     cache = open_cache(home / ".cache" / "ecsshell", {}, world.endpoint_url)
     assert cache is not None
     return cache.path
+
+
+def revision_file(home: Path, world: World) -> Path:
+    """Return where the runs of the harness in HOME keep the service revisions of WORLD's endpoint."""
+    from ecsshell.aws.cache import open_cache
+
+    cache = open_cache(home / ".cache" / "ecsshell", {}, world.endpoint_url)
+    assert cache is not None
+    return cache.revisions.path
 
 
 def test_each_custom_endpoint_has_a_cache_of_its_own(tmp_path: Path) -> None:
@@ -41,8 +61,13 @@ def test_each_custom_endpoint_has_a_cache_of_its_own(tmp_path: Path) -> None:
     assert one.path == open_cache(tmp_path, {}, "http://127.0.0.1:4566").path  # stable across runs
 
 
-def describes(world: World, home: Path, *argv: str, extra: dict[str, str] | None = None) -> tuple[int, str]:
-    """Run ecsshell ARGV successfully, quietly; return its DescribeTaskDefinition calls and its output."""
+def describes(world: World, home: Path, *argv: str, extra: dict[str, str] | None = None,
+              revisions: bool = False) -> tuple[int, str]:
+    """Run ecsshell ARGV successfully, quietly (REVISIONS: DescribeServiceRevisions allowed); return its
+    DescribeTaskDefinition calls and its output."""
+    world.faults.clear()
+    if not revisions:
+        refuse_revisions(world)
     world.recorder.reset()
     result = run_ecsshell(world, home, *argv, extra=extra)
     assert result.code == 0 and result.err == "", result.err
@@ -120,7 +145,15 @@ BAD_FILES = {
 @pytest.mark.parametrize("kind", [*BAD_FILES, "directory", "fifo", "unreadable"])
 def test_a_bad_cache_file_is_ignored_quietly(small: dict[str, Any], world: World, home: Path, kind: str) -> None:
     cold_calls, cold = describes(world, home, "ls", "prod")
-    path = cache_file(home, world)
+    spoil(cache_file(home, world), kind)
+    calls, out = describes(world, home, "ls", "prod")  # describes() checks: exit 0, nothing on stderr
+    assert calls == cold_calls and out == cold
+    if kind not in ("directory", "fifo", "unreadable"):  # replaced by a good file
+        assert describes(world, home, "ls", "prod") == (0, cold)
+
+
+def spoil(path: Path, kind: str) -> None:
+    """Replace the good cache file PATH with a bad one of KIND."""
     good = path.read_bytes()
     path.unlink()
     if kind == "directory":
@@ -140,10 +173,6 @@ def test_a_bad_cache_file_is_ignored_quietly(small: dict[str, Any], world: World
         path.write_text(json.dumps(document))
     else:
         path.write_bytes(BAD_FILES[kind] or b"")
-    calls, out = describes(world, home, "ls", "prod")  # describes() checks: exit 0, nothing on stderr
-    assert calls == cold_calls and out == cold
-    if kind not in ("directory", "fifo", "unreadable"):  # replaced by a good file
-        assert describes(world, home, "ls", "prod") == (0, cold)
 
 
 def _readable(path: Path) -> bool:
@@ -202,13 +231,74 @@ def test_the_cache_folder_follows_xdg_and_can_be_turned_off(tmp_path: Path) -> N
     assert open_cache(tmp_path, {}) is not None
 
 
+def budget(count: int, *, warm: bool) -> int:
+    """Return issue 12's call budget for `ls` of COUNT services."""
+    return math.ceil(count / 100) + math.ceil(count / 10) + (0 if warm else math.ceil(count / 20)) + 2
+
+
 def test_ls_of_a_scaled_cluster_stays_within_its_call_budget(world: World, home: Path) -> None:
+    count = 45
+    scale_world(world, count, cluster="big", revisions=2)
+    listing = {"ListServices": math.ceil(count / 100), "DescribeServices": math.ceil(count / 10)}
+    _, cold = describes(world, home, "ls", "big", revisions=True)
+    assert dict(world.recorder.calls) == {**listing, REVISIONS: math.ceil(count / 20)}
+    assert world.recorder.total <= budget(count, warm=False)
+    _, warm = describes(world, home, "ls", "big", revisions=True)
+    assert dict(world.recorder.calls) == listing  # revisions never change: none described twice
+    assert world.recorder.total <= budget(count, warm=True)
+    assert warm == cold and f"svc-0044:2       {ECR}/svc-0044:1.2.0" in cold
+
+
+def test_ls_falls_back_to_task_definitions_when_revisions_are_refused(world: World, home: Path) -> None:
     count = 23
     scale_world(world, count, cluster="big", revisions=2)
-    budget = {"ListServices": math.ceil(count / 100), "DescribeServices": math.ceil(count / 10)}
-    cold_calls, cold = describes(world, home, "ls", "big")
-    cold_counts = {op: world.recorder.calls[op] for op in budget}
-    assert cold_counts == budget and cold_calls == count  # one distinct revision per service
-    warm_calls, warm = describes(world, home, "ls", "big")
-    assert {op: world.recorder.calls[op] for op in budget} == budget and warm_calls == 0
-    assert warm == cold
+    _, with_revisions = describes(world, home / "a", "ls", "big", revisions=True)
+    cold_calls, cold = describes(world, home / "b", "ls", "big")
+    assert cold == with_revisions
+    assert world.recorder.calls["ListServices"] == math.ceil(count / 100)
+    assert world.recorder.calls["DescribeServices"] == math.ceil(count / 10)
+    assert cold_calls == count  # one distinct revision per service
+    warm_calls, warm = describes(world, home / "b", "ls", "big")
+    assert warm_calls == 0 and warm == cold
+
+
+def test_a_service_with_no_describable_revision_is_described_by_its_task_definition(
+        small: dict[str, Any], world: World, home: Path) -> None:
+    ecs = world.client("ecs")
+    worker = ecs.describe_services(cluster="prod", services=["worker"])["services"][0]
+    with world.lock:  # as a revision made before October 2024: ECS answers it in `failures`
+        for summary in worker["currentServiceRevisions"]:
+            del world.scheduler.service_deployments.revisions[summary["arn"]]
+    calls, out = describes(world, home, "ls", "prod", revisions=True)
+    assert calls == 1 and small["digest_image"] in out
+    assert world.recorder.calls[REVISIONS] == 1  # the other five in one call
+    _, plain = describes(world, home / "plain", "ls", "prod")
+    assert out == plain
+
+
+def test_the_revision_cache_is_private_and_holds_only_what_never_changes(small: dict[str, Any], world: World,
+                                                                        home: Path) -> None:
+    describes(world, home, "ls", "prod", revisions=True)
+    path = revision_file(home, world)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file, no task definitions
+    document = json.loads(path.read_text())
+    assert document["format"] == "ecsshell service revision cache"
+    assert len(document["entries"]) == 8  # payments and legacy run two revisions each
+    for arn, entry in document["entries"].items():
+        assert entry["serviceRevisionArn"] == arn and entry["containerImages"]
+        assert set(entry) <= {"serviceRevisionArn", "serviceArn", "clusterArn", "taskDefinition",
+                              "containerImages", "createdAt"}
+
+
+@pytest.mark.parametrize("kind", [*BAD_FILES, "directory", "fifo"])
+def test_a_bad_revision_cache_file_is_ignored_quietly(small: dict[str, Any], world: World, home: Path,
+                                                      kind: str) -> None:
+    describes(world, home, "ls", "prod", revisions=True)
+    cold_revisions = world.recorder.calls[REVISIONS]
+    _, cold = describes(world, home, "ls", "prod", revisions=True)
+    assert world.recorder.calls[REVISIONS] == 0
+    spoil(revision_file(home, world), kind)
+    calls, out = describes(world, home, "ls", "prod", revisions=True)  # exit 0, nothing on stderr
+    assert out == cold and calls == 0 and world.recorder.calls[REVISIONS] == cold_revisions

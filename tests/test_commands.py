@@ -52,7 +52,8 @@ def test_ls_cluster_of_300_services_lists_all_of_them(world, ecsshell) -> None:
     calls = world.recorder.calls
     assert calls["ListServices"] == 3
     assert calls["DescribeServices"] == 30
-    assert calls["DescribeTaskDefinition"] == 300  # one per distinct revision, never more
+    assert calls["DescribeServiceRevisions"] == 15  # the images: 20 service revisions a call
+    assert calls["DescribeTaskDefinition"] == 0
 
 
 def test_ls_to_a_pipe_never_cuts_long_values(world, ecsshell) -> None:

@@ -1,7 +1,8 @@
-"""The persistent cache: described task definitions by full ARN, since a revision never changes.
+"""The persistent caches: described task definitions and service revisions by full ARN; neither changes.
 
 Only what cannot change is kept: the DescribeTaskDefinition answer without `status`,
-`deregisteredAt` and `tags` (a revision can be deregistered and retagged). The file lives in the
+`deregisteredAt` and `tags` (a revision can be deregistered and retagged), and of a service revision
+(immutable) the service, task definition and container images. Each file lives in the
 user's cache folder (0600 in a 0700 folder, like the AWS CLI's own cache), holds at most
 MAX_ENTRIES revisions and MAX_BYTES of JSON (the oldest go first), and is written atomically, so a
 second ecsshell reading it sees the old file or the new one. A file that is missing, unreadable,
@@ -21,13 +22,19 @@ from typing import Any
 from ..private_files import disabled, endpoint_name, read_json, write_private
 
 FORMAT = "ecsshell task definition cache"
+REVISION_FORMAT = "ecsshell service revision cache"
 VERSION = 1
 FILE_NAME = "task-definitions.json"
+REVISION_FILE_NAME = "service-revisions.json"
 MAX_ENTRIES = 1000
+MAX_REVISIONS = 10000  # one per service: a few of the largest clusters
 MAX_BYTES = 8 * 1024 * 1024
 VOLATILE = ("status", "deregisteredAt")  # taskDefinition keys that change after registration
+REVISION_KEYS = ("serviceRevisionArn", "serviceArn", "clusterArn", "taskDefinition", "containerImages",
+                 "createdAt")  # what ecsshell reads of a service revision
 _DATETIME = "$datetime"
 _FULL_ARN = re.compile(r"arn:[^:]+:ecs:[^:]+:\d+:task-definition/[^:/]+:\d+")
+_REVISION_ARN = re.compile(r"arn:[^:]+:ecs:[^:]+:\d+:service-revision/[^/]+/[^/]+/\d+")
 
 Answer = dict[str, Any]
 
@@ -57,30 +64,46 @@ def _decode(obj: dict[str, Any]) -> object:
     return obj
 
 
-class TaskDefinitionCache:
-    """Stable DescribeTaskDefinition answers by full ARN, in one bounded JSON file in DIRECTORY."""
+class ArnCache:
+    """Immutable answers by full ARN, in one bounded private JSON file in DIRECTORY."""
 
-    def __init__(self, directory: Path, *, name: str = FILE_NAME, max_entries: int = MAX_ENTRIES,
-                 max_bytes: int = MAX_BYTES) -> None:
+    format = ""
+
+    def __init__(self, directory: Path, *, name: str, max_entries: int, max_bytes: int = MAX_BYTES) -> None:
         self.directory = directory
         self.path = directory / name
         self.max_entries = max_entries
         self.max_bytes = max_bytes
 
+    def is_key(self, ref: str) -> bool:
+        """Say whether REF is an ARN this cache may hold."""
+        raise NotImplementedError
+
+    def key_of(self, entry: Mapping[str, Any]) -> str:
+        """Return the ARN a stored ENTRY answers for ('' when it has none)."""
+        raise NotImplementedError
+
+    def stable(self, answer: Mapping[str, Any]) -> Answer:
+        """Return what of ANSWER is kept: the part that never changes."""
+        raise NotImplementedError
+
     def _read(self) -> dict[str, Answer]:
         """Return the stored entries, oldest first; empty for anything but our own readable file."""
         document = read_json(self.path, _decode)
-        if not (isinstance(document, dict) and document.get("format") == FORMAT
+        if not (isinstance(document, dict) and document.get("format") == self.format
                 and document.get("version") == VERSION and isinstance(document.get("entries"), dict)):
             return {}
         return {arn: answer for arn, answer in document["entries"].items()
-                if is_revision_arn(arn) and isinstance(answer, dict)
-                and isinstance(answer.get("taskDefinition"), dict)
-                and answer["taskDefinition"].get("taskDefinitionArn") == arn}
+                if isinstance(arn, str) and self.is_key(arn) and isinstance(answer, dict)
+                and self.key_of(answer) == arn}
+
+    def entries(self) -> dict[str, Answer]:
+        """Return every stored answer by ARN (read the file once, then look up many)."""
+        return self._read()
 
     def get(self, arns: Iterable[str]) -> dict[str, Answer]:
         """Return the stored answers of those ARNS the cache holds."""
-        wanted = [a for a in arns if is_revision_arn(a)]
+        wanted = [a for a in arns if self.is_key(a)]
         if not wanted:
             return {}
         entries = self._read()
@@ -90,9 +113,9 @@ class TaskDefinitionCache:
         """Add ANSWERS (stable ones), dropping the oldest entries past the bounds; never raise for the disk."""
         new: dict[str, Answer] = {}
         for answer in answers:
-            kept = stable(answer)
-            arn = str(kept["taskDefinition"].get("taskDefinitionArn") or "")
-            if is_revision_arn(arn):
+            kept = self.stable(answer)
+            arn = self.key_of(kept)
+            if self.is_key(arn):
                 new[arn] = kept
         if not new:
             return
@@ -110,7 +133,7 @@ class TaskDefinitionCache:
         """Return the file's text holding the newest entries that fit both bounds."""
         pieces = [f"{json.dumps(arn)}: {json.dumps(answer, default=_encode, ensure_ascii=False)}"
                   for arn, answer in list(entries.items())[-self.max_entries:]]
-        head = json.dumps({"format": FORMAT, "version": VERSION})[:-1] + ', "entries": {'
+        head = json.dumps({"format": self.format, "version": VERSION})[:-1] + ', "entries": {'
         tail = "}}\n"
         size = len(head.encode()) + len(tail)
         kept: list[str] = []
@@ -130,6 +153,47 @@ class TaskDefinitionCache:
         """Delete the cache file, if there is one."""
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
+
+
+class TaskDefinitionCache(ArnCache):
+    """Stable DescribeTaskDefinition answers by full ARN; `revisions` is its sibling for service revisions."""
+
+    format = FORMAT
+
+    def __init__(self, directory: Path, *, name: str = FILE_NAME, max_entries: int = MAX_ENTRIES,
+                 max_bytes: int = MAX_BYTES) -> None:
+        super().__init__(directory, name=name, max_entries=max_entries, max_bytes=max_bytes)
+        self.revisions = ServiceRevisionCache(directory, name=name.replace(Path(FILE_NAME).stem,
+                                                                           Path(REVISION_FILE_NAME).stem, 1))
+
+    def is_key(self, ref: str) -> bool:
+        return is_revision_arn(ref)
+
+    def key_of(self, entry: Mapping[str, Any]) -> str:
+        body = entry.get("taskDefinition")
+        return str(body.get("taskDefinitionArn") or "") if isinstance(body, dict) else ""
+
+    def stable(self, answer: Mapping[str, Any]) -> Answer:
+        return stable(answer)
+
+
+class ServiceRevisionCache(ArnCache):
+    """DescribeServiceRevisions entries by service revision ARN: the task definition and images each ran."""
+
+    format = REVISION_FORMAT
+
+    def __init__(self, directory: Path, *, name: str = REVISION_FILE_NAME, max_entries: int = MAX_REVISIONS,
+                 max_bytes: int = MAX_BYTES) -> None:
+        super().__init__(directory, name=name, max_entries=max_entries, max_bytes=max_bytes)
+
+    def is_key(self, ref: str) -> bool:
+        return _REVISION_ARN.fullmatch(ref) is not None
+
+    def key_of(self, entry: Mapping[str, Any]) -> str:
+        return str(entry.get("serviceRevisionArn") or "")
+
+    def stable(self, answer: Mapping[str, Any]) -> Answer:
+        return {k: answer[k] for k in REVISION_KEYS if k in answer}
 
 
 def open_cache(directory: Path, env: Mapping[str, str], endpoint: str | None = None) -> TaskDefinitionCache | None:

@@ -40,6 +40,7 @@ from .caller import ClientName
 from .errors import AwsError, NotFound, translate
 from .journal import Journal
 from .pool import WorkerPool, chunked, distinct
+from .revisions import REVISION_BATCH, RevisionImages, as_task_definition
 from .session import ENDPOINT_SUFFIX, Settings, endpoint_url, make_session
 
 if TYPE_CHECKING:  # the boto3 stubs are a test dependency only: nothing here is needed at run time
@@ -313,11 +314,14 @@ class Gateway:
         return f" (did you mean: {', '.join(close)}?)" if close else ""
 
     # services ------------------------------------------------------------------------------------
-    def _describe_service_batch(self, cluster: str, names: list[str], strict: bool) -> list[Service]:
+    def _describe_service_batch(self, cluster: str, names: list[str], strict: bool,
+                                on_batch: Callable[[list[Any]], None] | None = None) -> list[Service]:
         context = f'cluster "{cluster}"'
         if strict and len(names) == 1:
             context = f'service "{names[0]}" in cluster "{cluster}"'
         answer = self.ecs(context).describe_services(cluster=cluster, services=names)
+        if on_batch is not None:
+            on_batch(list(answer.get("services") or []))
         services = [convert.service(s) for s in answer.get("services") or []]
         if strict:
             present = {s.name for s in services if s.status != "INACTIVE"} | {
@@ -330,21 +334,69 @@ class Gateway:
                                    operation="DescribeServices")
         return services
 
-    def list_services(self, cluster: str, *, on_progress: Progress | None = None) -> list[Service]:
-        """Return CLUSTER's services by name; ON_PROGRESS(described, listed) runs on this thread."""
+    def list_services(self, cluster: str, *, on_progress: Progress | None = None,
+                      on_batch: Callable[[list[Any]], None] | None = None) -> list[Service]:
+        """Return CLUSTER's services by name; ON_PROGRESS(described, listed) runs on this thread.
+
+        ON_BATCH gets each DescribeServices answer's raw services on the pool thread that described them.
+        """
         # Each page of 100 ARNs is split into DescribeServices batches of 10 on the pool at once,
         # so describing overlaps with fetching the next page: ceil(N/100) + ceil(N/10) calls in all.
         pages = self.pages("ecs", "list_services", "serviceArns", f'cluster "{cluster}"',
                            cluster=cluster, maxResults=SERVICE_PAGE)
         try:
             found = self.fan_out(pages, SERVICE_BATCH, lambda names: self._describe_service_batch(
-                cluster, names, strict=False), on_progress)
+                cluster, names, strict=False, on_batch=on_batch), on_progress)
         except NotFound as exc:
             if exc.message != f'cluster "{cluster}" not found':
                 raise
             hint = self._suggest(cluster, "list_clusters", "clusterArns", maxResults=LIST_PAGE)
             raise NotFound(exc.message + hint, operation=exc.operation, code=exc.code) from None
         return sorted(found, key=lambda s: s.name)
+
+    def services_and_images(self, cluster: str, *, on_progress: Progress | None = None, full: bool = False
+                            ) -> tuple[list[Service], dict[str, TaskDefinition]]:
+        """Return CLUSTER's services by name and their task definitions by ARN, holding at least the images.
+
+        The images come from the services' current service revisions, 20 a DescribeServiceRevisions
+        call sent as each DescribeServices batch returns (and from the persistent cache for those
+        described before): ceil(N/100) + ceil(N/10) + ceil(N/20) calls. DescribeTaskDefinition is
+        asked only for services whose revision cannot be described, and for FULL (`ls -v`), which
+        needs the whole task definitions (with status and tags) anyway.
+        """
+        if full:
+            services = self.list_services(cluster, on_progress=on_progress)
+            return services, self.task_definitions({s.task_definition_arn for s in services
+                                                    if s.task_definition_arn}, full=True)
+        images = RevisionImages(self._describe_revisions, self.cache.revisions if self.cache is not None else None)
+        current: dict[str, list[str]] = {}  # service ARN -> its current revisions' ARNs
+
+        def seen(raw: list[Any]) -> None:
+            arns = {str(s.get("serviceArn") or ""): [str(r.get("arn") or "") for r in
+                                                     s.get("currentServiceRevisions") or []] for s in raw}
+            current.update(arns)  # one key per service, each written by one thread
+            images.add(arn for listed in arns.values() for arn in listed)
+
+        services = self.list_services(cluster, on_progress=on_progress, on_batch=seen)
+        images.finish()
+        found: dict[str, TaskDefinition] = {}
+        missing = set()
+        for service in services:
+            if not service.task_definition_arn or service.task_definition_arn in found:
+                continue
+            revision = images.matching(current.get(service.arn, []), service.task_definition_arn)
+            if revision is None:
+                missing.add(service.task_definition_arn)
+            else:
+                found[service.task_definition_arn] = convert.task_definition(
+                    cast("DescribeTaskDefinitionResponseTypeDef", as_task_definition(revision)))
+        found.update(self.task_definitions(missing - set(found)))
+        return services, found
+
+    def _describe_revisions(self, arns: list[str]) -> list[dict[str, Any]]:
+        """Describe up to 20 service revisions; those ECS cannot describe are left out."""
+        answer = self.ecs("service revisions").describe_service_revisions(serviceRevisionArns=arns[:REVISION_BATCH])
+        return [dict(r) for r in answer.get("serviceRevisions") or []]
 
     def describe_services(self, cluster: str, names: list[str]) -> list[Service]:
         """Return services NAMES of CLUSTER in the order asked; NotFound for a missing or INACTIVE one."""

@@ -50,7 +50,7 @@ class Settings:
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
-    retry_mode: str = "standard"
+    retry_mode: str = "adaptive"  # botocore slows its own sends when ECS throttles, instead of only backing off
     max_attempts: int = 5
     max_workers: int = 16
     profile_source: str = "from -cred"  # how the profile was named, for messages (a target: its path or --profiles)

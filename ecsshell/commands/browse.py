@@ -154,9 +154,13 @@ class BrowseCommands(EcsCommands):
         from ..render import jsonout, views
 
         gateway = self.ctx.gateway
-        services = gateway.list_services(cluster, on_progress=self._progress_line(cluster))
-        task_defs = gateway.task_definitions({s.task_definition_arn for s in services if s.task_definition_arn},
-                                             full=view.verbose)  # -v shows status and tags, so asks ECS
+        # images from the service revisions; -v shows status and tags, so asks ECS for the task definitions
+        progress = self._progress_line(cluster)
+        try:
+            services, task_defs = gateway.services_and_images(cluster, on_progress=progress, full=view.verbose)
+        finally:
+            if progress is not None:
+                self.ctx.presenter.clear_status()
         lbs = gateway.load_balancers(services) if view.elb and services else []
         if view.json:
             document = jsonout.services_document(cluster, services, task_defs, total=len(services))
@@ -181,14 +185,18 @@ class BrowseCommands(EcsCommands):
             self.ctx.presenter.show(views.load_balancers_view(lbs))
 
     def _progress_line(self, cluster: str) -> Any:
-        """Return a progress callback drawing 'described/listed' on a terminal's stderr, or None."""
+        """Return a progress callback drawing 'described/listed' on a terminal's stderr, or None.
+
+        The line stays while botocore backs off a throttled call and while the images are read; the
+        caller clears it when the listing is done.
+        """
         presenter = self.ctx.presenter
         if not presenter.status_live:
             return None
 
         def draw(described: int, listed: int) -> None:
             if described >= listed:
-                presenter.clear_status()
+                presenter.status(f"{cluster}: reading the images of {listed} services")
             else:
                 presenter.status(f"{cluster}: {described}/{listed} services described")
 

@@ -1,4 +1,4 @@
-"""Count the calls the emulated world answers and the most that were in flight at once."""
+"""Count the calls the emulated world answers, the most in flight at once, connections and server CPU."""
 
 from __future__ import annotations
 
@@ -7,13 +7,23 @@ from collections import Counter
 
 
 class Recorder:
-    """Thread-safe tally of requests per operation and of peak concurrency."""
+    """Thread-safe tally of requests per operation, peak concurrency, connections and CPU seconds."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.calls: Counter[str] = Counter()
         self.in_flight = 0
         self.peak_in_flight = 0
+        self.connections = 0  # TCP connections accepted
+        self.cpu_seconds = 0.0  # thread CPU time the server spent on requests
+
+    def connected(self) -> None:
+        with self._lock:
+            self.connections += 1
+
+    def add_cpu(self, seconds: float) -> None:
+        with self._lock:
+            self.cpu_seconds += seconds
 
     def begin(self, operation: str) -> None:
         with self._lock:
@@ -38,3 +48,5 @@ class Recorder:
         with self._lock:
             self.calls.clear()
             self.peak_in_flight = self.in_flight
+            self.connections = 0
+            self.cpu_seconds = 0.0

@@ -8,13 +8,17 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .faults import Faults
 from .recorder import Recorder
 from .registry import Registry
 from .scheduler import Scheduler
+from .throttle import Throttle
 from .wsgi import EmulatorApp
+
+if TYPE_CHECKING:  # werkzeug loads in start(): start-up time
+    from .handler import Connections
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -22,14 +26,16 @@ CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing
 
 
 class World:
-    """One emulated AWS: an HTTP endpoint, its recorder, faults, scheduler and clock."""
+    """One emulated AWS: an HTTP endpoint, its recorder, faults, throttle model, scheduler and clock."""
 
     def __init__(self, region: str = REGION) -> None:
         self.region = region
         self.lock = threading.RLock()
         self.recorder = Recorder()
         self.faults = Faults()
+        self.throttle = Throttle()  # off until world.throttle.enable()
         self._server: Any = None
+        self._connections: Connections | None = None
         self._thread: threading.Thread | None = None
         self.endpoint_url = ""
         self.scheduler = Scheduler(self)
@@ -43,13 +49,18 @@ class World:
         from werkzeug.serving import make_server
 
         from . import patches
+        from .handler import Connections, keep_alive_handler
+
+        self._connections = Connections()
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         patches.register(self)
         patches.install()
         app = EmulatorApp(DomainDispatcherApplication(create_backend_app), self.recorder, self.faults,
-                          self.lock, handlers=self.scheduler.service_deployments.handlers(), place=self.at)
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+                          self.lock, self.throttle, handlers=self.scheduler.service_deployments.handlers(),
+                          place=self.at)
+        self._server = make_server("127.0.0.1", 0, app, threaded=True,
+                                   request_handler=keep_alive_handler(self.recorder, self._connections))
         host, port = self._server.server_address[:2]
         self.endpoint_url = f"http://{host}:{port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="ecs-emulator",
@@ -69,6 +80,8 @@ class World:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+        if self._connections is not None:
+            self._connections.close_all()  # idle keep-alive connections hold a thread each
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._server = None
@@ -81,7 +94,7 @@ class World:
         self.stop()
 
     def reset(self) -> None:
-        """Forget every resource, fault, count and scheduler state (milliseconds)."""
+        """Forget every resource, fault, throttle, count and scheduler state (milliseconds)."""
         from moto.moto_api._internal.models import moto_api_backend  # start-up time, as in start()
 
         self.scheduler.stop()
@@ -89,6 +102,7 @@ class World:
             moto_api_backend.reset()
             self.scheduler.reset()
         self.faults.clear()
+        self.throttle.disable()
         self.recorder.reset()
         self._freeze_task_status()
 

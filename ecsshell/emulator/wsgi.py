@@ -12,8 +12,9 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 from urllib.parse import parse_qs
 
-from .faults import Faults
+from .faults import THROTTLE_BODY, Faults
 from .recorder import Recorder
+from .throttle import Throttle
 
 ECS_PREFIX = "AmazonEC2ContainerServiceV20141113."
 
@@ -100,11 +101,13 @@ class EmulatorApp:
     """Wrap moto's app so that it counts calls, injects faults and pages like ECS."""
 
     def __init__(self, moto_app: WSGIApp, recorder: Recorder, faults: Faults, lock: Any,
-                 handlers: Mapping[str, Handler] | None = None, place: Place | None = None) -> None:
+                 throttle: Throttle | None = None, handlers: Mapping[str, Handler] | None = None,
+                 place: Place | None = None) -> None:
         self.moto_app = moto_app
         self.recorder = recorder
         self.faults = faults
         self.lock = lock
+        self.throttle = throttle or Throttle()
         self.handlers = dict(handlers or {})  # ECS operations answered here, not by moto
         self.place = place  # makes the handlers answer for the caller's account and Region
 
@@ -117,6 +120,8 @@ class EmulatorApp:
             delay = self.faults.delay_for(operation)
             if delay:
                 time.sleep(delay)
+            if environ.get("HTTP_X_AMZ_TARGET", "").startswith(ECS_PREFIX) and not self.throttle.admit(operation):
+                return self._reply(start_response, 400, THROTTLE_BODY, "application/x-amz-json-1.1")
             json_call = bool(environ.get("HTTP_X_AMZ_TARGET"))  # a denial is answered in JSON: ECS, logs
             fault = self.faults.reply_for(operation, signed_region(environ) if json_call else "")
             if fault is not None and not fault.after_apply:
