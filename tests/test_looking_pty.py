@@ -76,7 +76,11 @@ def test_tall_output_opens_the_pager_and_q_gives_the_prompt_back(screen: Screen)
     screen.child.send("set pager off\r")
     screen.pump(0.5)
     screen.child.send("ls prod web --output json\r")
-    assert until(screen, lambda: at_prompt(screen) and '"warnings"' in screen.text()), screen.text()
+    def printed_to_its_end() -> bool:  # the document's closing brace right above the prompt
+        rows = [row for row in screen.text().splitlines() if row.strip()]
+        return at_prompt(screen) and len(rows) > 2 and rows[-3] == "}" and rows[-2].startswith("ecs>")
+
+    assert until(screen, printed_to_its_end), screen.text()
     assert bottom_line(screen).strip() != ":"  # printed straight through, to its end
 
 
@@ -108,13 +112,12 @@ def test_states_are_coloured_on_a_terminal_and_plain_with_no_color(world: World,
 
 
 def test_watch_redraws_in_place_until_ctrl_c(world: World, screen: Screen) -> None:
-    screen.child.send("watch -n 0.5 ls prod web\r")
-    screen.wait_for("desired 3, running 3")
+    screen.child.send("watch -n 0.5 check prod web\r")
+    screen.wait_for("3/3 running web:3")
     world.client("ecs").update_service(cluster="prod", service="web", desiredCount=4)
-    screen.wait_for("desired 4,", seconds=15)
-    text = screen.text()
-    assert "desired 3, running 3" not in text  # the old run was wiped, not scrolled above the new one
-    assert len(screen.rows_with("Every 0.5s: ls prod web")) == 1
+    screen.wait_for("runs 3 of 4 desired tasks", seconds=15)
+    assert "3/3 running" not in screen.text()  # the old run was wiped, not scrolled above the new one
+    assert len(screen.rows_with("Every 0.5s: check prod web")) == 1
     screen.child.sendcontrol("c")
     assert until(screen, lambda: at_prompt(screen)), screen.text()
     assert "Traceback" not in screen.text() and "error" not in screen.text()

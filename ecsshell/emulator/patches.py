@@ -71,6 +71,12 @@ def register(world: Host) -> None:
     _worlds[world.region] = world
 
 
+def unregister(world: Host) -> None:
+    """Forget WORLD (stopped), so the shims of another world's calls never read its clock."""
+    for region in [r for r, w in _worlds.items() if w is world]:
+        del _worlds[region]
+
+
 def install() -> None:
     """Apply every shim to moto's classes, once per process."""
     global _installed

@@ -76,7 +76,10 @@ class World:
 
     def stop(self) -> None:
         """Stop the scheduler and the server, freeing the thread and the port."""
+        from . import patches  # loaded by start(), with moto
+
         self.scheduler.stop()
+        patches.unregister(self)
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
