@@ -686,3 +686,18 @@ def test_on_a_terminal_stage_lines_print_above_the_live_progress_line(world, hom
     kept = [part for part in result.out.split("\r\x1b[2K") if part.endswith("\n")]  # lines left on the screen
     plain = "".join(kept)
     assert _stage_lines(plain) == STAGED_ORDER
+
+
+def test_continue_wait_follows_the_released_deployment_through_its_stages_to_the_end(world, ecsshell) -> None:
+    from ecsshell.emulator.worlds import demo_world
+
+    demo_world(world)  # releases/storefront: BLUE_GREEN, paused at POST_TEST_TRAFFIC_SHIFT, 10 minutes' bake
+    result = ecsshell("continue", "releases", "storefront", "-y", "--wait", "--timeout", "30m")
+    assert result.code == 0, result.err
+    stages = _stage_lines(result.out)
+    assert stages[-4:] == ["PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME", "CLEAN_UP"]
+    assert [s for s in STAGED_ORDER if s in stages] == stages  # in order, each once
+    assert "bake time left" in result.out and "SUCCESSFUL" in result.out
+    assert _current(world, "releases", "storefront")["status"] == "SUCCESSFUL"
+    timed_out = ecsshell("continue", "releases", "ledger", "-y", "--wait")
+    assert timed_out.code == 1 and "nothing waits to be continued" in timed_out.err  # a canary waits at no hook

@@ -124,7 +124,8 @@ def _minutes(seconds: float) -> str:
     return f"{whole}m" if seconds >= 60 else "<1m" if seconds > 0 else "0m"
 
 
-def _outcome_json(outcome: Outcome) -> dict[str, Any]:
+def outcome_json(outcome: Outcome) -> dict[str, Any]:
+    """Return how a wait ended, for JSON output."""
     doc: dict[str, Any] = {"state": outcome.state, "reason": outcome.reason,
                            "elapsedSeconds": round(outcome.elapsed, 1)}
     if outcome.deployment is not None:
@@ -340,7 +341,7 @@ class DeployCommands(RolloutCommands):
             if waiting:
                 outcome = watch_rollout(ctx.gateway, cluster, service, deployment_id, {e.id for e in updated.events},
                                         self._watch(args))
-                doc["outcome"] = _outcome_json(outcome)
+                doc["outcome"] = outcome_json(outcome)
                 self._finish(args, outcome, f"rollback to {target.label}")
         finally:
             if self._json(args):
@@ -365,7 +366,7 @@ class DeployCommands(RolloutCommands):
                 outcome = watch_deployment(ctx.gateway, cluster, service, d.arn, None, seen, self._watch(args),
                                            expect_rollback=True) or watch_rollout(
                     ctx.gateway, cluster, service, None, seen, self._watch(args))
-                doc["outcome"] = _outcome_json(outcome)
+                doc["outcome"] = outcome_json(outcome)
                 self._finish(args, outcome, f"rollback to {chosen.back_to}")
         finally:
             if self._json(args):
@@ -409,7 +410,7 @@ class DeployCommands(RolloutCommands):
                                                   seen_events={e.id for e in updated.events})
                 finally:
                     done()
-                doc["outcome"] = _outcome_json(outcome)
+                doc["outcome"] = outcome_json(outcome)
                 self._finish(args, outcome, f"scale to {count}")
         finally:
             if self._json(args):
@@ -477,7 +478,7 @@ class UpdatePresenter:
 
     def finished(self, outcome: Outcome, what: str) -> None:
         if self.doc is not None:
-            self.doc["outcome"] = _outcome_json(outcome)
+            self.doc["outcome"] = outcome_json(outcome)
         self.commands._finish(self.args, outcome, what)
 
     def deregistered(self, labels: list[str]) -> None:
@@ -489,7 +490,7 @@ class UpdatePresenter:
     def rolled_back(self, result: RolledBack) -> None:
         if self.doc is not None:
             self.doc["rollback"] = {"to": result.to, "deployment": result.deployment,
-                                    **_outcome_json(result.outcome)}
+                                    **outcome_json(result.outcome)}
 
     def say(self, line: str) -> None:
         self.commands._say(self.args, line)

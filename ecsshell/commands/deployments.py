@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from cmd2 import with_argparser, with_category
 
 from ..operations import deployments
+from ..operations.rollout import watch_deployment
 from ..scope import SCOPE_RULE
-from .common import EcsCommands, positional_completer
+from .common import positional_completer
+from .deploy import RolloutCommands, add_wait_flags, outcome_json
 from .plumbing import CommandError, CommandParser, add_output_flag, mutating, refused
 
 CATEGORY = "Deploy"
@@ -32,12 +35,12 @@ def continue_parser() -> CommandParser:
     parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] SERVICE",
                         completer=positional_completer(("cluster", "service")))
     parser.add_argument("--rollback", action="store_true", help="roll the deployment back instead of going on")
-    parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    add_wait_flags(parser)  # --wait follows the deployment on to its end, as `update --wait` does
     add_output_flag(parser)
     return parser
 
 
-class DeploymentCommands(EcsCommands):
+class DeploymentCommands(RolloutCommands):
     """Commands that read and steer ECS service deployments."""
 
     DEFAULT_CATEGORY = CATEGORY
@@ -92,12 +95,23 @@ class DeploymentCommands(EcsCommands):
         if not self.go_ahead(args, f"{verb} deployment {paused.id} of {cluster}/{service}, paused{where} by "
                                    f"hook {hook.hook_id}?"):
             return
+        waiting = args.wait is True  # only when asked: continuing is one decision, and the rest may take hours
+        seen = {e.id for e in gateway.describe_service(cluster, service).events} if waiting else set()
         with refused():
             done = deployments.resume(gateway, paused, args.rollback)
-        if self.ctx.view(args).json:
-            self.ctx.presenter.json({"cluster": cluster, "service": service, "serviceDeploymentArn": paused.arn,
-                                     "hookId": done.hook_id, "action": done.action})
-            return
-        what = "ECS rolls it back" if args.rollback else "ECS goes on with it"
-        self.ctx.presenter.line(f"{service} in {cluster}: deployment {paused.id} released from hook {hook.hook_id}"
-                                f"{where}; {what} (see `deployments {cluster} {service} {paused.id}`)")
+        doc: dict[str, Any] = {"cluster": cluster, "service": service, "serviceDeploymentArn": paused.arn,
+               "hookId": done.hook_id, "action": done.action}
+        try:
+            what = "ECS rolls it back" if args.rollback else "ECS goes on with it"
+            self._say(args, f"{service} in {cluster}: deployment {paused.id} released from hook {hook.hook_id}"
+                            f"{where}; {what} (see `deployments {cluster} {service} {paused.id}`)")
+            if waiting:
+                with self._interrupt_status():
+                    outcome = watch_deployment(gateway, cluster, service, paused.arn, None, seen, self._watch(args),
+                                               expect_rollback=args.rollback)
+                if outcome is not None:
+                    doc["outcome"] = outcome_json(outcome)
+                    self._finish(args, outcome, f"deployment {paused.id}")
+        finally:
+            if self._json(args):
+                self.ctx.presenter.json(doc)

@@ -189,7 +189,7 @@ def hook_line(deployment: ServiceDeployment, service: str, cluster: str | None =
     expiry = ""
     if hook.expires_at is not None:
         then = "continue" if hook.timeout_action == "CONTINUE" else "roll back"
-        expiry = f"; at {hook.expires_at.astimezone(UTC).strftime('%H:%M:%SZ')} ECS will {then}"
+        expiry = f"; at {hook.expires_at.astimezone(UTC).strftime('%Y-%m-%d %H:%M:%SZ')} ECS will {then}"
     if hook.target_type == "PAUSE":
         return (f"deployment {deployment.id} is paused{where} by hook {hook.hook_id}, waiting for someone to "
                 f"approve{expiry}: run `continue {names}` to go on, or `continue --rollback {names}` to roll back")
@@ -232,8 +232,8 @@ def deployment_findings(deployment: ServiceDeployment | None, service: Service) 
         found.append(hook_line(deployment, service.name, service.cluster))
     if deployment.status == "ROLLBACK_FAILED":
         found.append(f"deployment {deployment.id} ROLLBACK_FAILED{reason}")
-    elif deployment.status == "STOPPED":
-        found.append(f"deployment {deployment.id} STOPPED{reason}")
+    elif deployment.status == "STOPPED" and not any(d.rollout_state == "FAILED" for d in service.deployments):
+        found.append(f"deployment {deployment.id} STOPPED{reason}")  # (a FAILED rollout already says why)
     return found
 
 
