@@ -159,9 +159,14 @@ def ls(ctx: CommandContext, args: argparse.Namespace, targets: Sequence[Target],
         present(ctx, args, fan_out(ctx, targets, clusters), views.fleet_clusters)
         return
 
+    verbose = ctx.view(args).verbose
+
     def services(gateway: Gateway) -> Answer[Any]:
-        found = gateway.list_services(cluster) if service is None else gateway.describe_services(cluster, [service])
-        task_defs = gateway.task_definitions({s.task_definition_arn for s in found if s.task_definition_arn})
+        if service is None:  # images from the service revisions, as `ls CLUSTER` takes them in one target
+            found, task_defs = gateway.services_and_images(cluster, full=verbose)
+        else:
+            found = gateway.describe_services(cluster, [service])
+            task_defs = gateway.task_definitions({s.task_definition_arn for s in found if s.task_definition_arn})
         document = jsonout.services_document(cluster, found, task_defs, total=len(found))
         return Answer(views.pair_services(found, task_defs), document,
                       views.account_of(found[0].arn if found else None))

@@ -38,6 +38,11 @@ from ecsshell.emulator import World, start_world
 from ecsshell.emulator.throttle import DEFAULT_LIMITS
 from ecsshell.emulator.worlds import scale_world
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # its sibling, however this file is loaded
+from remote_world import RemoteWorld
+
+AnyWorld = World | RemoteWorld  # the world in this process, or in one of its own
+
 CLUSTER = "bench"
 
 
@@ -62,12 +67,14 @@ class Result:
         return sum(self.calls.values())
 
 
-def populate(world: World, count: int, revisions: int = 1, cluster: str = CLUSTER) -> list[str]:
+def populate(world: AnyWorld, count: int, revisions: int = 1, cluster: str = CLUSTER) -> list[str]:
     """Create CLUSTER with COUNT services, each on the last of REVISIONS revisions of its own family."""
+    if isinstance(world, RemoteWorld):
+        return world.populate(count, cluster, revisions)
     return list(scale_world(world, count, cluster=cluster, revisions=revisions, direct=True)["service_arns"])
 
 
-def lower_bound(world: World, count: int, latency: float, *, warm: bool, calls: int) -> float:
+def lower_bound(world: AnyWorld, count: int, latency: float, *, warm: bool, calls: int) -> float:
     """Return the least time `ls` of COUNT services can take: dependent round trips, or the throttle.
 
     CALLS are the calls that were answered (not the throttled attempts).
@@ -80,7 +87,7 @@ def lower_bound(world: World, count: int, latency: float, *, warm: bool, calls: 
     return bound
 
 
-def measure(world: World, variant: str, count: int, run: Callable[[], int], latency: float,
+def measure(world: AnyWorld, variant: str, count: int, run: Callable[[], int], latency: float,
             warm: bool) -> Result:
     """Time RUN (which returns the services it listed) with the world's counters zeroed."""
     world.recorder.reset()
@@ -94,9 +101,11 @@ def measure(world: World, variant: str, count: int, run: Callable[[], int], late
         error = f"{type(exc).__name__}: {exc}"[:80]
     seconds = time.perf_counter() - start
     server = world.recorder.cpu_seconds
+    remote = isinstance(world, RemoteWorld)  # its CPU is not this process's
     calls = world.recorder.snapshot()
     result = Result(variant, listed, seconds, calls, world.recorder.peak_in_flight,
-                    client_cpu=max(0.0, time.process_time() - cpu - server), server_cpu=server,
+                    client_cpu=max(0.0, time.process_time() - cpu - (0.0 if remote else server)),
+                    server_cpu=server,
                     mode="throttle" if world.throttle.enabled else "latency", error=error)
     answered = result.total_calls - world.throttle.throttled
     result.extra["throttled"] = world.throttle.throttled
@@ -107,14 +116,14 @@ def measure(world: World, variant: str, count: int, run: Callable[[], int], late
 RETRY_MODE: dict[str, str] = {}  # AWS_RETRY_MODE for the gateway variants (--retry-mode)
 
 
-def gateway_for(world: World, cache: TaskDefinitionCache | None, max_workers: int) -> Gateway:
+def gateway_for(world: AnyWorld, cache: TaskDefinitionCache | None, max_workers: int) -> Gateway:
     settings = Settings(endpoint_url=world.endpoint_url, region=world.region, max_workers=max_workers)
     gateway = Gateway.connect(settings, env={**world.environ(), **RETRY_MODE}, cache=cache)
     gateway.client("ecs")  # build the client before the clock starts
     return gateway
 
 
-def run_ecsshell(world: World, cache: TaskDefinitionCache | None, max_workers: int = 16) -> int:
+def run_ecsshell(world: AnyWorld, cache: TaskDefinitionCache | None, max_workers: int = 16) -> int:
     """List CLUSTER the ecsshell way: services, then images from revisions (or the cache)."""
     gateway = gateway_for(world, cache, max_workers)
     try:
@@ -125,7 +134,7 @@ def run_ecsshell(world: World, cache: TaskDefinitionCache | None, max_workers: i
     return len(services)
 
 
-def run_today(world: World, max_workers: int = 16) -> int:
+def run_today(world: AnyWorld, max_workers: int = 16) -> int:
     """List CLUSTER as ecsshell did before issue 12: DescribeTaskDefinition per distinct revision, no cache."""
     gateway = gateway_for(world, None, max_workers)
     try:
@@ -136,7 +145,7 @@ def run_today(world: World, max_workers: int = 16) -> int:
     return len(services)
 
 
-def run_naive(world: World) -> int:
+def run_naive(world: AnyWorld) -> int:
     """List CLUSTER one call at a time, as ecsman did (but following every page)."""
     ecs = world.client("ecs", retries={"mode": "standard", "max_attempts": 10})
     arns: list[str] = []
@@ -155,7 +164,7 @@ def run_naive(world: World) -> int:
     return len(services)
 
 
-def run_all(world: World, count: int, latency: float, *, naive: bool = True, workers: int = 16,
+def run_all(world: AnyWorld, count: int, latency: float, *, naive: bool = True, workers: int = 16,
             log: Callable[[Result], None] | None = None) -> list[Result]:
     """Run every variant against WORLD's populated cluster of COUNT services; return their results."""
     results: list[Result] = []
@@ -207,6 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=16, help="the gateway's max_workers")
     parser.add_argument("--no-throttle", action="store_true", help="latency alone, not the throttle model")
     parser.add_argument("--no-naive", action="store_true", help="leave out the naive sequential client")
+    parser.add_argument("--in-process", action="store_true",
+                        help="serve the emulator in this process (client and emulator then share one GIL)")
     parser.add_argument("--retry-mode", choices=("legacy", "standard", "adaptive"),
                         help="AWS_RETRY_MODE for ecsshell (default: ecsshell's own)")
     args = parser.parse_args(argv)
@@ -218,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{r.mode:<8} {r.variant:<6} {r.services:>6} services: {r.seconds:.2f} s, {r.total_calls} calls"
               + (f" FAILED {r.error}" if r.error else ""), file=sys.stderr, flush=True)
 
-    world = start_world()
+    world: AnyWorld = start_world() if args.in_process else RemoteWorld()
     results: list[Result] = []
     try:
         for count in sizes:
@@ -236,7 +247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         world.stop()
     read = DEFAULT_LIMITS["read"]
     print(f"latency {args.latency * 1000:.0f} ms per call; throttle model: reads {read.burst:.0f} burst, "
-          f"{read.rate:.0f}/s; max_workers {args.workers}; one task definition family per service")
+          f"{read.rate:.0f}/s; max_workers {args.workers}; one task definition family per service; emulator "
+          + ("in this process" if args.in_process else "in a process of its own"))
     print(format_table(results))
     return 0
 

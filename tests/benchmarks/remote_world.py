@@ -1,0 +1,167 @@
+"""An emulated world in a process of its own, for benchmarks: the client's process then measures only the client.
+
+In one process, client and emulator share one interpreter lock, so a benchmark of the client also
+times the emulator's CPU (moto's serializer above all). A real account answers from elsewhere; so does
+this. `RemoteWorld` offers what the benchmarks use of `World` (endpoint, environment, clients, reset,
+latency, the throttle model, the recorder's counts) and `populate` builds the scale world over there.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from dataclasses import dataclass
+from multiprocessing.managers import BaseManager
+from typing import Any
+
+
+class WorldControl:
+    """Runs in the emulator's process: starts the world and answers for it."""
+
+    def __init__(self) -> None:
+        from ecsshell.emulator import start_world
+
+        self.world = start_world()
+
+    def place(self) -> tuple[str, str, dict[str, str]]:
+        return self.world.endpoint_url, self.world.region, self.world.environ()
+
+    def reset(self) -> None:
+        self.world.reset()
+
+    def populate(self, count: int, cluster: str, revisions: int) -> list[str]:
+        from ecsshell.emulator.worlds import scale_world
+
+        return list(scale_world(self.world, count, cluster=cluster, revisions=revisions, direct=True)["service_arns"])
+
+    def latency(self, seconds: float) -> None:
+        self.world.faults.latency(seconds)
+
+    def clear_faults(self) -> None:
+        self.world.faults.clear()
+
+    def throttle(self, action: str) -> None:
+        getattr(self.world.throttle, action)()  # enable, disable, refill
+
+    def throttle_state(self) -> tuple[bool, int, tuple[float, float] | None]:
+        read = self.world.throttle.limit("read")
+        return self.world.throttle.enabled, self.world.throttle.throttled, \
+            (read.burst, read.rate) if read is not None else None
+
+    def recorder_reset(self) -> None:
+        self.world.recorder.reset()
+
+    def recorder_state(self) -> tuple[dict[str, int], int, float]:
+        r = self.world.recorder
+        return dict(r.snapshot()), r.peak_in_flight, r.cpu_seconds
+
+    def stop(self) -> None:
+        self.world.stop()
+
+
+class _Manager(BaseManager):
+    pass
+
+
+_Manager.register("WorldControl", WorldControl)
+
+
+@dataclass(frozen=True)
+class Limit:
+    burst: float
+    rate: float
+
+
+class _Recorder:
+    def __init__(self, control: Any) -> None:
+        self._control = control
+
+    def reset(self) -> None:
+        self._control.recorder_reset()
+
+    def snapshot(self) -> dict[str, int]:
+        return dict(self._control.recorder_state()[0])
+
+    @property
+    def peak_in_flight(self) -> int:
+        return int(self._control.recorder_state()[1])
+
+    @property
+    def cpu_seconds(self) -> float:
+        return float(self._control.recorder_state()[2])
+
+
+class _Throttle:
+    def __init__(self, control: Any) -> None:
+        self._control = control
+
+    def enable(self) -> None:
+        self._control.throttle("enable")
+
+    def disable(self) -> None:
+        self._control.throttle("disable")
+
+    def refill(self) -> None:
+        self._control.throttle("refill")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self._control.throttle_state()[0])
+
+    @property
+    def throttled(self) -> int:
+        return int(self._control.throttle_state()[1])
+
+    def limit(self, group: str) -> Limit | None:
+        assert group == "read"
+        found = self._control.throttle_state()[2]
+        return Limit(*found) if found is not None else None
+
+
+class _Faults:
+    def __init__(self, control: Any) -> None:
+        self._control = control
+
+    def latency(self, seconds: float) -> None:
+        self._control.latency(seconds)
+
+    def clear(self) -> None:
+        self._control.clear_faults()
+
+
+class RemoteWorld:
+    """A world served by another process, with the parts of `World` the benchmarks use."""
+
+    def __init__(self) -> None:
+        self._manager = _Manager(ctx=multiprocessing.get_context("spawn"))
+        self._manager.start()
+        self._control = self._manager.WorldControl()  # type: ignore[attr-defined]
+        self.endpoint_url, self.region, self._environ = self._control.place()
+        self.recorder = _Recorder(self._control)
+        self.throttle = _Throttle(self._control)
+        self.faults = _Faults(self._control)
+
+    def environ(self) -> dict[str, str]:
+        return dict(self._environ)
+
+    def reset(self) -> None:
+        self._control.reset()
+
+    def populate(self, count: int, cluster: str, revisions: int = 1) -> list[str]:
+        return list(self._control.populate(count, cluster, revisions))
+
+    def client(self, service: str, **config: Any) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        from ecsshell.emulator.server import CREDENTIALS
+
+        settings: dict[str, Any] = {"retries": {"mode": "standard", "max_attempts": 3}}
+        settings.update(config)
+        return boto3.client(service, region_name=self.region, endpoint_url=self.endpoint_url,  # type: ignore[call-overload]
+                            config=Config(**settings), **CREDENTIALS)
+
+    def stop(self) -> None:
+        try:
+            self._control.stop()
+        finally:
+            self._manager.shutdown()
