@@ -54,6 +54,8 @@ def test_usage_lines_name_the_positionals(world: World, ecsshell) -> None:
     for name in our_commands():
         usage = ecsshell("-c", f"help {name}").out.split("\n\n", 1)[0]
         assert "NAME ..." not in usage and "[NAME" not in usage, (name, usage)
+        positionals = re.sub(r"\[?-[-\w]+(?: [A-Z_{},.a-z]+)?\]?", "", usage.split(":", 1)[1])  # options dropped
+        assert not re.search(r"\bNAME\b", positionals), (name, usage)  # a positional named NAME tells nothing
     assert "[CLUSTER] [SERVICE] [IMAGE|:TAG]" in ecsshell("-c", "help update").out
     assert "[CLUSTER] TASK" in ecsshell("-c", "help stop").out
 

@@ -23,7 +23,8 @@ def deployments_parser() -> CommandParser:
                            epilog="ID is the last part of the deployment's ARN, or a prefix naming one (after `--` "
                                   "when it begins with `-`). "
                                   + SCOPE_RULE)
-    parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] SERVICE [ID]",
+    parser.add_argument("names", nargs="*", metavar="[CLUSTER] SERVICE [ID]",
+                        help="names filled from the right; the scope gives the rest (see `help scope`)",
                         completer=positional_completer(("cluster", "service")))
     add_output_flag(parser)
     return parser
@@ -32,10 +33,16 @@ def deployments_parser() -> CommandParser:
 def continue_parser() -> CommandParser:
     parser = CommandParser(description="Resume a service deployment paused at a lifecycle hook (a PAUSE hook "
                                        "awaiting action), or roll it back.", epilog=SCOPE_RULE)
-    parser.add_argument("names", nargs="*", metavar="NAME", help="[CLUSTER] SERVICE",
+    parser.add_argument("names", nargs="*", metavar="[CLUSTER] SERVICE",
+                        help="names filled from the right; the scope gives the rest (see `help scope`)",
                         completer=positional_completer(("cluster", "service")))
     parser.add_argument("--rollback", action="store_true", help="roll the deployment back instead of going on")
     add_wait_flags(parser)  # --wait follows the deployment on to its end, as `update --wait` does
+    for action in parser._actions:  # continuing is one decision: waiting is asked for, never the default
+        if "--wait" in action.option_strings:
+            action.help = "follow the deployment to its end: exit 1 if ECS rolls it back, 3 if it times out"
+        elif "--no-wait" in action.option_strings:
+            action.help = "return once ECS has the decision (the default)"
     add_output_flag(parser)
     return parser
 
