@@ -368,21 +368,14 @@ def test_rollback_shows_the_diff_before_it_asks(world, small, tmp_path) -> None:
 
 
 def test_the_readme_diagnose_examples_run_against_the_demo_world(world, ecsshell, tmp_path, monkeypatch) -> None:
-    import shlex
-
-    from test_readme import ROOT, example_lines
+    from test_readme import ROOT, run_examples
 
     from ecsshell.emulator.worlds import demo_world
 
     demo_world(world)
     monkeypatch.chdir(ROOT)
     env, _ = stand_in(tmp_path)
-    examples = example_lines("<!-- diagnose:")
-    assert len(examples) == 6
-    for command, status in examples:
-        result = ecsshell(*shlex.split(command)[1:], extra=env)
-        assert result.code == status, (command, result.err)
-        assert "Traceback" not in result.err
+    run_examples(ecsshell, "<!-- diagnose:", 6, extra=env)
 
 
 # completion and cost -----------------------------------------------------------------------------

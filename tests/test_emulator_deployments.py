@@ -109,6 +109,15 @@ def describe(ecs: Any, name: str) -> dict[str, Any]:
     return dict(checked(ecs, "describe_services", cluster="c", services=[name])["services"][0])
 
 
+def deploying(world: World) -> tuple[Any, str, str, str]:
+    """Start web's deployment of a second revision in cluster c; return the client, both revisions, its ARN."""
+    ecs = cluster_with_instance(world)
+    first, second = rolled(world, ecs)
+    ecs.update_service(cluster="c", service="web", taskDefinition=second)
+    world.advance(1)
+    return ecs, first, second, describe(ecs, "web")["currentServiceDeployment"]
+
+
 def rolled(world: World, ecs: Any, name: str = "web", breaker: dict[str, bool] | None = None) -> tuple[str, str]:
     """Create NAME on a first revision, let it settle, and register a second; return both task definitions."""
     first = register(ecs, name, "nginx:1")
@@ -323,11 +332,7 @@ def test_a_tag_pushed_again_gets_a_new_digest_for_the_next_deployment_only(world
 
 # StopServiceDeployment --------------------------------------------------------------------------------
 def test_stop_with_rollback_returns_to_the_source_revision(world: World) -> None:
-    ecs = cluster_with_instance(world)
-    first, second = rolled(world, ecs)
-    ecs.update_service(cluster="c", service="web", taskDefinition=second)
-    world.advance(1)
-    arn = describe(ecs, "web")["currentServiceDeployment"]
+    ecs, first, _second, arn = deploying(world)
     assert checked(ecs, "stop_service_deployment", serviceDeploymentArn=arn,
                    stopType="ROLLBACK")["serviceDeploymentArn"] == arn
     assert latest(ecs, "web")["status"] == "ROLLBACK_REQUESTED"
@@ -345,11 +350,7 @@ def test_stop_with_rollback_returns_to_the_source_revision(world: World) -> None
 
 
 def test_stop_with_abort_ends_stopped(world: World) -> None:
-    ecs = cluster_with_instance(world)
-    _first, second = rolled(world, ecs)
-    ecs.update_service(cluster="c", service="web", taskDefinition=second)
-    world.advance(1)
-    arn = describe(ecs, "web")["currentServiceDeployment"]
+    ecs, _first, _second, arn = deploying(world)
     ecs.stop_service_deployment(serviceDeploymentArn=arn, stopType="ABORT")
     assert latest(ecs, "web")["status"] == "STOP_REQUESTED"
     world.advance(1)

@@ -112,20 +112,14 @@ def test_watch_refuses_what_changes_ecs_or_the_session_in_one_line(world: World,
 
 
 def test_the_readme_examples_of_looking_at_output_run(world: World, ecsshell, monkeypatch) -> None:
-    import shlex
 
-    from test_readme import ROOT, example_lines
+    from test_readme import ROOT, run_examples
 
     from ecsshell.emulator.worlds import demo_world
 
     demo_world(world)
     monkeypatch.chdir(ROOT)
-    examples = example_lines("<!-- looking:")
-    assert len(examples) == 10
-    for command, status in examples:
-        result = ecsshell(*shlex.split(command)[1:])
-        assert result.code == status, (command, result.err)
-        assert "Traceback" not in result.err
+    for command, status, result in run_examples(ecsshell, "<!-- looking:", 10):
         if status:
             assert len(result.err.strip().splitlines()) == 1, (command, result.err)
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,20 +41,31 @@ def example_lines(after: str = "") -> list[tuple[str, int]]:
     return [expected_status(line[2:]) for line in block.strip().splitlines() if line.startswith("$ ecsshell ")]
 
 
+def run_examples(ecsshell, after: str = "", count: int | None = None, *,  # type: ignore[no-untyped-def]
+                 extra: dict[str, str] | None = None, errors_say_why: bool = False) -> list[tuple[str, int, Any]]:
+    """Run the README's `$ ecsshell` examples of the block after AFTER, in order; each must end with the status
+    its comment promises, with no traceback (and, ERRORS_SAY_WHY, a failure says why on stderr: `check` warns on
+    stdout). Return (command, status, result) of each."""
+    examples = example_lines(after)
+    assert (len(examples) == count) if count is not None else (len(examples) >= 20), len(examples)
+    ran = []
+    for command, status in examples:
+        result = ecsshell(*shlex.split(command)[1:], extra=extra)
+        assert result.code == status, (command, result.out, result.err)
+        assert "Traceback" not in result.err, command
+        if status and errors_say_why:
+            assert result.err.strip(), command  # a failure says why, on stderr
+        ran.append((command, status, result))
+    return ran
+
+
 def test_the_rules_of_a_run_hold_as_the_readme_says(world: World, ecsshell,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     demo_world(world)
     monkeypatch.chdir(ROOT)
     flag = Path("/tmp/ecsshell-pwned")
     flag.unlink(missing_ok=True)
-    examples = example_lines("<!-- rules:")
-    assert len(examples) == 6
-    for command, status in examples:
-        result = ecsshell(*shlex.split(command)[1:])
-        assert result.code == status, (command, result.err)
-        assert "Traceback" not in result.err
-        if status:
-            assert result.err.strip(), command  # a failure always says why, on stderr
+    run_examples(ecsshell, "<!-- rules:", 6, errors_say_why=True)
     assert not flag.exists()
     web = world.client("ecs").describe_services(cluster="prod", services=["web"])["services"][0]
     assert web["taskDefinition"].endswith("web:3")  # the update after the failed check never ran
@@ -108,12 +120,7 @@ def test_every_readme_example_runs_against_the_demo_world(world: World, ecsshell
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     demo_world(world)
     monkeypatch.chdir(ROOT)
-    examples = example_lines()
-    assert len(examples) >= 20
-    for command, status in examples:
-        result = ecsshell(*shlex.split(command)[1:])
-        assert result.code == status, (command, result.err)
-        assert "Traceback" not in result.err
+    run_examples(ecsshell)
 
 
 def test_the_drift_examples_run_as_the_readme_says(world: World, ecsshell, monkeypatch: pytest.MonkeyPatch,
@@ -121,12 +128,7 @@ def test_the_drift_examples_run_as_the_readme_says(world: World, ecsshell, monke
     demo_world(world)
     aws_files = demo_fleet(world, tmp_path / "aws")
     monkeypatch.chdir(ROOT)
-    examples = example_lines("<!-- drift:")
-    assert len(examples) == 10
-    for command, status in examples:
-        result = ecsshell(*shlex.split(command)[1:], extra=aws_files)
-        assert result.code == status, (command, result.err)
-        assert "Traceback" not in result.err
+    run_examples(ecsshell, "<!-- drift:", 10, extra=aws_files)
     ecs = world.client("ecs")
     api = ecs.describe_services(cluster="prod", services=["api"])["services"][0]["taskDefinition"]
     image = ecs.describe_task_definition(taskDefinition=api)["taskDefinition"]["containerDefinitions"][0]["image"]
@@ -141,13 +143,6 @@ def test_the_fleet_examples_run_against_the_demo_world_and_its_staging_profile(w
                                                                                tmp_path: Path) -> None:
     demo_world(world)
     aws_files = demo_fleet(world, tmp_path / "aws")
-    examples = example_lines("<!-- fleet:")
-    assert len(examples) == 8
-    for command, status in examples:
-        result = ecsshell(*shlex.split(command)[1:], extra=aws_files)
-        assert result.code == status, (command, result.err)
-        assert "Traceback" not in result.err
-        if status:
-            assert result.err.strip(), command
+    run_examples(ecsshell, "<!-- fleet:", 8, extra=aws_files, errors_say_why=True)
     listed = ecsshell("ls", "--regions", "all", extra=aws_files).out
     assert "us-east-1" in listed and "eu-west-1" in listed  # the demo's two Regions, in one table

@@ -658,19 +658,12 @@ def test_a_canary_rolled_back_by_the_circuit_breaker_exits_1_saying_so(world, ho
 
 
 def test_the_readme_service_deployment_examples_run_against_the_demo_world(world, ecsshell) -> None:
-    import shlex
-
-    from test_readme import example_lines
+    from test_readme import run_examples
 
     from ecsshell.emulator.worlds import demo_world
 
     demo_world(world)
-    examples = example_lines("<!-- deployments:")
-    assert len(examples) == 6
-    for command, status in examples:
-        result = ecsshell(*shlex.split(command)[1:])
-        assert result.code == status, (command, result.out, result.err)
-        assert "Traceback" not in result.err
+    run_examples(ecsshell, "<!-- deployments:", 6)
     assert _current(world, "prod", "web")["status"] == "SUCCESSFUL"  # the update in the block went through
     hooks = _current(world, "releases", "storefront")["lifecycleHookDetails"]
     assert [h["status"] for h in hooks if h["targetType"] == "PAUSE"] != ["AWAITING_ACTION"]  # continued

@@ -28,14 +28,17 @@ EXIT_INTERRUPTED = 130
 Reporters = tuple[Callable[[Progress], None], Callable[[ServiceEvent], None], Callable[[], None]]
 
 
-def add_wait_flags(parser: argparse.ArgumentParser) -> None:
+WAIT_HELP = ("follow the rollout until it completes or fails (default in the interactive shell); exit 1 if it "
+             "fails, 3 if it times out")
+NO_WAIT_HELP = "return once ECS accepted the change (default in scripts, like ecsman)"
+
+
+def add_wait_flags(parser: argparse.ArgumentParser, wait_help: str = WAIT_HELP,
+                   no_wait_help: str = NO_WAIT_HELP) -> None:
     """Add --wait/--no-wait, --timeout and --yes to PARSER."""
     wait = parser.add_mutually_exclusive_group()
-    wait.add_argument("--wait", dest="wait", action="store_true", default=None,
-                      help="follow the rollout until it completes or fails (default in the interactive shell); "
-                           "exit 1 if it fails, 3 if it times out")
-    wait.add_argument("--no-wait", dest="wait", action="store_false",
-                      help="return once ECS accepted the change (default in scripts, like ecsman)")
+    wait.add_argument("--wait", dest="wait", action="store_true", default=None, help=wait_help)
+    wait.add_argument("--no-wait", dest="wait", action="store_false", help=no_wait_help)
     parser.add_argument("--timeout", type=duration, default=DEFAULT_TIMEOUT, metavar="DURATION",
                         help="how long --wait waits (default 10m)")
     parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")

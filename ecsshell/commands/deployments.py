@@ -37,12 +37,9 @@ def continue_parser() -> CommandParser:
                         help="names filled from the right; the scope gives the rest (see `help scope`)",
                         completer=positional_completer(("cluster", "service")))
     parser.add_argument("--rollback", action="store_true", help="roll the deployment back instead of going on")
-    add_wait_flags(parser)  # --wait follows the deployment on to its end, as `update --wait` does
-    for action in parser._actions:  # continuing is one decision: waiting is asked for, never the default
-        if "--wait" in action.option_strings:
-            action.help = "follow the deployment to its end: exit 1 if ECS rolls it back, 3 if it times out"
-        elif "--no-wait" in action.option_strings:
-            action.help = "return once ECS has the decision (the default)"
+    # continuing is one decision: following the deployment on to its end is asked for, never the default
+    add_wait_flags(parser, "follow the deployment to its end: exit 1 if ECS rolls it back, 3 if it times out",
+                   "return once ECS has the decision (the default)")
     add_output_flag(parser)
     return parser
 
