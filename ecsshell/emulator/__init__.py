@@ -6,9 +6,9 @@ ECS does, the scheduler and load balancing that moto lacks, and the ready-made w
 It may import the standard library, moto, werkzeug, boto3/botocore (its own clients) and itself;
 it never imports ecsshell's shell, commands, render or aws packages (tests/test_layers.py checks).
 Inside it imports go one way: faults, recorder, throttle <- wsgi; recorder <- handler;
-registry, wsgi <- deployments; load_balancing, speedups, deployments <- scheduler, patches <- server
-<- worlds. Service deployments and revisions, and the world-side API tests use to steer them, are
-described in `deployments.py`.
+registry, wsgi <- deployments, listing; load_balancing, speedups, deployments <- scheduler;
+listing, patches <- server <- worlds. Service deployments and revisions, and the world-side API
+tests use to steer them, are described in `deployments.py`.
 """
 
 from .server import ACCOUNT, REGION, World, start_world

@@ -48,7 +48,7 @@ class World:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import make_server
 
-        from . import patches
+        from . import listing, patches
         from .handler import Connections, keep_alive_handler
 
         self._connections = Connections()
@@ -56,9 +56,9 @@ class World:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         patches.register(self)
         patches.install()
+        handlers = {**self.scheduler.service_deployments.handlers(), **listing.handlers(self.backend)}
         app = EmulatorApp(DomainDispatcherApplication(create_backend_app), self.recorder, self.faults,
-                          self.lock, self.throttle, handlers=self.scheduler.service_deployments.handlers(),
-                          place=self.at)
+                          self.lock, self.throttle, handlers=handlers, place=self.at)
         self._server = make_server("127.0.0.1", 0, app, threaded=True,
                                    request_handler=keep_alive_handler(self.recorder, self._connections))
         host, port = self._server.server_address[:2]

@@ -97,6 +97,30 @@ def decode_token(operation: str, token: str) -> int:
     return offset
 
 
+def page_window(operation: str, request: dict[str, Any]) -> tuple[int, int]:
+    """Take maxResults and nextToken out of REQUEST for a PAGED operation; return (offset, size)."""
+    _, default, most = PAGED[operation]
+    size = request.pop("maxResults", None)
+    if size is None:
+        size = default
+    if not isinstance(size, int) or not 1 <= size <= most:
+        raise ClientError("InvalidParameterException", f"maxResults must be between 1 and {most}, got {size}.")
+    token = request.pop("nextToken", None)
+    return (decode_token(operation, token) if token else 0), size
+
+
+def paged(operation: str, answer: dict[str, Any], window: tuple[int, int]) -> dict[str, Any]:
+    """Cut ANSWER (every item of a PAGED operation) to WINDOW's page, with the nextToken of the next one."""
+    key = PAGED[operation][0]
+    offset, size = window
+    items = answer.get(key, [])
+    answer[key] = items[offset:offset + size]
+    answer.pop("nextToken", None)
+    if offset + size < len(items):
+        answer["nextToken"] = encode_token(operation, offset + size)
+    return answer
+
+
 class EmulatorApp:
     """Wrap moto's app so that it counts calls, injects faults and pages like ECS."""
 
@@ -201,25 +225,12 @@ class EmulatorApp:
                 status, headers, out = self._call_moto(environ, body)
                 start_response(status, headers)
                 return [out]
-            key, default, most = PAGED[operation]
-            size = request.pop("maxResults", None)
-            if size is None:
-                size = default
-            if not isinstance(size, int) or not 1 <= size <= most:
-                raise ClientError("InvalidParameterException",
-                                  f"maxResults must be between 1 and {most}, got {size}.")
-            token = request.pop("nextToken", None)
-            offset = decode_token(operation, token) if token else 0
+            window = page_window(operation, request)  # before moto is asked: a bad token is refused at once
             status, headers, out = self._call_moto(environ, json.dumps(request).encode())
             if not status.startswith("200"):
                 start_response(status, headers)
                 return [out]
-            answer = json.loads(out)
-            items = answer.get(key, [])
-            answer[key] = items[offset:offset + size]
-            answer.pop("nextToken", None)
-            if offset + size < len(items):
-                answer["nextToken"] = encode_token(operation, offset + size)
+            answer = paged(operation, json.loads(out), window)
             return self._reply(start_response, 200, json.dumps(answer), "application/x-amz-json-1.1")
         except ClientError as err:
             payload = json.dumps({"__type": err.code, "message": err.message})
