@@ -27,6 +27,15 @@ def pager_command(env: Mapping[str, str]) -> list[str]:
         return []
 
 
+def crop(text: str, rows: int) -> str:
+    """Return TEXT cut to ROWS rows, its last row saying how many were left out (watch on a short terminal)."""
+    lines = text.rstrip("\n").split("\n")
+    if len(lines) <= rows:
+        return text
+    kept = max(1, rows - 1)
+    return "\n".join([*lines[:kept], f"... {len(lines) - kept} more lines (the terminal is too short to show them)"])
+
+
 def taller_than(text: str, lines: int | None) -> bool:
     """Say whether TEXT needs more rows than a terminal of LINES rows shows with the prompt below it."""
     return lines is not None and text.count("\n") + 2 > lines

@@ -110,6 +110,7 @@ SHELL_COMMANDS = frozenset({"shell"})
 # cmd2's commands and settings that have no place in ecsshell: removed, not hidden.
 REMOVED_SETTINGS = ("editor", "traceback_show_locals", "traceback_width", "timing")
 MAX_SCRIPT_DEPTH = 8
+WATCH_HEADER_ROWS = 2  # watch's "Every Ns: COMMAND  TIME" line and the blank line below it
 
 
 class EcsShell(cmd2.Cmd):
@@ -420,6 +421,12 @@ class EcsShell(cmd2.Cmd):
         """Show TEXT through the pager if it is taller than the terminal and paging applies; True if it did."""
         from . import pager
 
+        if self.watching and self.environment.stdout_isatty:  # watch(1) shows what fits below its header
+            rows = self._terminal_lines()
+            if rows is None:
+                return False
+            self.poutput(pager.crop(text, rows - WATCH_HEADER_ROWS - 1).rstrip("\n"))  # and the cursor's row
+            return True
         if not self.pages or not pager.taller_than(text, self._terminal_lines()):
             return False
         clean = line_rules.terminal_safe(text, keep_colour=self.use_color)

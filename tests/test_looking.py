@@ -65,6 +65,23 @@ def test_a_pager_that_cannot_run_or_fails_hands_the_text_back(tmp_path) -> None:
     assert taller_than("a\n" * 29, 30) and not taller_than("a\n" * 27, 30) and not taller_than("a", None)
 
 
+def test_crop_keeps_what_fits_and_counts_what_it_left_out() -> None:
+    from ecsshell.pager import crop
+
+    text = "\n".join(f"row {i}" for i in range(10)) + "\n"
+    assert crop(text, 10) == text and crop(text, 20) == text
+    assert crop(text, 4).split("\n") == ["row 0", "row 1", "row 2",
+                                         "... 7 more lines (the terminal is too short to show them)"]
+    assert crop(text, 1).split("\n") == ["row 0", "... 9 more lines (the terminal is too short to show them)"]
+
+
+def test_watch_on_a_pipe_is_never_cropped(world: World, home, small) -> None:
+    result = run_ecsshell(world, home, "watch", "--count", "1", "ls", "prod", "web", "--output", "json",
+                          extra={"LINES": "5"})
+    assert result.code == 0, result.err
+    assert "more lines" not in result.out and result.out.rstrip().endswith("}")
+
+
 def test_watch_on_a_pipe_prints_each_run_after_a_timestamp_line(world: World, home, small) -> None:
     ecs = world.client("ecs")
 

@@ -111,6 +111,25 @@ def test_states_are_coloured_on_a_terminal_and_plain_with_no_color(world: World,
             term.close()
 
 
+def test_watch_of_output_taller_than_the_terminal_keeps_its_header_and_says_what_it_left_out(
+        world: World, screen: Screen) -> None:
+    ecs = world.client("ecs")
+    ecs.create_cluster(clusterName="big")
+    ecs.register_task_definition(family="big", containerDefinitions=[{"name": "app", "image": "nginx:1.27",
+                                                                     "memory": 128}])
+    for i in range(LINES + 10):
+        ecs.create_service(cluster="big", serviceName=f"svc-{i:03d}", taskDefinition="big", desiredCount=0)
+    screen.child.send("watch -n 0.5 ls big\r")
+    screen.wait_for("more lines (the terminal is too short to show them)")
+    screen.pump(1.0)  # a second run redraws the same way
+    assert until(screen, lambda: "more lines" in screen.text()), screen.text()
+    assert screen.rows_with("Every 0.5s: ls big") == [0], screen.text()  # not scrolled away
+    assert screen.rows_with("svc-000"), screen.text()
+    assert not screen.rows_with(f"svc-{LINES + 9:03d}"), screen.text()
+    screen.child.sendcontrol("c")
+    assert until(screen, lambda: at_prompt(screen)), screen.text()
+
+
 def test_watch_redraws_in_place_until_ctrl_c(world: World, screen: Screen) -> None:
     screen.child.send("watch -n 0.5 check prod web\r")
     screen.wait_for("3/3 running web:3")
