@@ -300,7 +300,8 @@ class DeployCommands(RolloutCommands):
         if args.keep < 1:
             raise CommandError("--keep must be 1 or more (the new revision is always kept)", 2)
         request = deploy.UpdateRequest(cluster, service, images, set_env, unset_env, wait=self._waiting(args),
-                                       rollback=args.rollback, deregister_old=args.deregister_old, keep=args.keep)
+                                       rollback=args.rollback, deregister_old=args.deregister_old, keep=args.keep,
+                                       dry_run=args.dry_run)
         report = UpdatePresenter(self, args, cluster, service)
         try:
             with refused():
