@@ -23,25 +23,37 @@ from ecsshell.operations import deploy
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Run the console script's entry point, then name the modules of these packages it had imported.
+# Run the console script's entry point, then name the modules of these packages (or these modules) it imported.
+NOT_FOR_LS = ("boto3", "s3transfer", "moto", "werkzeug", "flask", "ecsshell.operations.deploy",
+              "ecsshell.operations.promote", "ecsshell.operations.diff", "ecsshell.operations.check")
 MODULES_AT_EXIT = (
     "import atexit, sys\n"
-    "atexit.register(lambda: print('MODULES', sorted({m.split('.')[0] for m in sys.modules} & "
-    "{'boto3', 's3transfer', 'moto', 'werkzeug', 'flask'}), file=sys.stderr))\n"
+    f"atexit.register(lambda: print('MODULES', sorted(({{m.split('.')[0] for m in sys.modules}} | set(sys.modules)) "
+    f"& {set(NOT_FOR_LS)!r}), file=sys.stderr))\n"
     "sys.argv = ['ecsshell', *sys.argv[1:]]\n"
     "from ecsshell.cli import console\n"
     "console()\n"
 )
 
 
-def test_a_one_shot_ls_imports_neither_boto3_nor_the_emulator(world: World, small: Any, home: Path) -> None:
+def _console(world: World, home: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     env = {**console_env(world, home), "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT),
                                                                                    os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run([sys.executable, "-c", MODULES_AT_EXIT, "-c", "ls"], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-c", MODULES_AT_EXIT, *argv], capture_output=True, text=True,
                           env=env, timeout=60, check=False)
+
+
+def test_a_one_shot_ls_imports_neither_boto3_nor_the_emulator_nor_what_deploys(world: World, small: Any,
+                                                                                home: Path) -> None:
+    done = _console(world, home, "-c", "ls")
     assert done.returncode == 0, done.stderr
     assert "prod" in done.stdout and "staging" in done.stdout  # it did list the clusters
     assert "MODULES []" in done.stderr, done.stderr
+
+
+def test_the_module_check_sees_what_a_command_imports(world: World, small: Any, home: Path) -> None:
+    done = _console(world, home, "-c", "check prod api")  # check imports operations.check
+    assert "'ecsshell.operations.check'" in done.stderr, done.stderr
 
 
 @pytest.mark.parametrize(("service", "kind"), [("ecs", "service-2"), ("ecs", "paginators-1"),
