@@ -14,7 +14,6 @@ from concurrent.futures import FIRST_EXCEPTION, Future, as_completed, wait
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import boto3
 from botocore import exceptions as bx
 from botocore.config import Config
 
@@ -41,7 +40,7 @@ from .errors import AwsError, NotFound, translate
 from .journal import Journal
 from .pool import WorkerPool, chunked, distinct
 from .revisions import REVISION_BATCH, RevisionImages, as_task_definition
-from .session import ENDPOINT_SUFFIX, Settings, endpoint_url, make_session
+from .session import ENDPOINT_SUFFIX, Session, Settings, endpoint_url, make_session
 
 if TYPE_CHECKING:  # the boto3 stubs are a test dependency only: nothing here is needed at run time
     from botocore.client import BaseClient
@@ -103,7 +102,7 @@ class Translated:
 class Gateway:
     """The only door to AWS: lazily built shared clients, one bounded pool, translated errors."""
 
-    def __init__(self, session: boto3.Session, region: str, endpoint_url: str | None, settings: Settings,
+    def __init__(self, session: Session, region: str, endpoint_url: str | None, settings: Settings,
                  *, description: str = "", endpoints: Mapping[str, str | None] | None = None,
                  cache: TaskDefinitionCache | None = None, gate: AbstractContextManager[Any] | None = None) -> None:
         self.session = session

@@ -1,14 +1,15 @@
-"""Build the boto3 session ecsshell uses: profile, credentials, region and endpoint rules."""
+"""Build the AWS session ecsshell uses: profile, credentials, region and endpoint rules."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import botocore.loaders
 import botocore.session
 from botocore import exceptions as bx
@@ -56,6 +57,28 @@ class Settings:
     profile_source: str = "from -cred"  # how the profile was named, for messages (a target: its path or --profiles)
 
 
+class Session:
+    """A botocore session bound to a Region: what ecsshell used of boto3.Session, without importing boto3.
+
+    boto3 adds resources and S3 transfers, which ecsshell never uses, and importing it (s3transfer
+    with it) costs about 20 ms of every one-shot run's start-up.
+    """
+
+    def __init__(self, core: botocore.session.Session, region: str) -> None:
+        core.set_config_variable("region", region)
+        self.core = core
+        self.region_name = region
+
+    def client(self, name: str, **kwargs: Any) -> Any:
+        """Return a new botocore client for service NAME (region_name defaults to the session's)."""
+        kwargs.setdefault("region_name", self.region_name)
+        return self.core.create_client(name, **kwargs)
+
+    def get_credentials(self) -> Any:
+        """Return the credentials botocore's chain finds, or None."""
+        return self.core.get_credentials()
+
+
 def botocore_session(env: Mapping[str, str]) -> botocore.session.Session:
     """Return a botocore session whose settings and credentials come from ENV, not os.environ."""
     environ = dict(env)
@@ -71,11 +94,44 @@ def botocore_session(env: Mapping[str, str]) -> botocore.session.Session:
     return session
 
 
+class ModelLoader(botocore.loaders.Loader):
+    """botocore's loader, less its look into every service's folder before it loads one model.
+
+    botocore lists the ~450 services it ships (some 900 directory reads, about 20 ms of every one-shot
+    run) only to check that the one asked for is among them; that service's own folder answers as well.
+    The rest is botocore's `load_service_model`, through the loader's public methods.
+    """
+
+    @botocore.loaders.instance_cache
+    def load_service_model(self, service_name: str, type_name: str, api_version: str | None = None) -> Any:
+        """Load SERVICE_NAME's TYPE_NAME model (the latest API version unless given), with its extras."""
+        if not self.offers(service_name, type_name):
+            return super().load_service_model(service_name, type_name, api_version)  # botocore's own error
+        if api_version is None:
+            api_version = self.determine_latest_version(service_name, type_name)
+        model = self.load_data(os.path.join(service_name, api_version, type_name))
+        extras = []
+        for kind in self.extras_types:
+            with contextlib.suppress(bx.DataNotFoundError):  # most models have none
+                extras.append(self.load_data(os.path.join(service_name, api_version, f"{type_name}.{kind}-extras")))
+        botocore.loaders.ExtrasProcessor().process(model, extras)
+        return model
+
+    def offers(self, service_name: str, type_name: str) -> bool:
+        """Say whether a search path has a TYPE_NAME file for SERVICE_NAME (botocore's test, for one service)."""
+        for location in self.search_paths:
+            folder = os.path.join(location, service_name)
+            if os.path.isdir(folder) and any(self.file_loader.exists(os.path.join(folder, version, type_name))
+                                             for version in os.listdir(folder)):
+                return True
+        return False
+
+
 def _shared_loader() -> botocore.loaders.Loader:
     """Return one service-model loader for every session, so models are parsed once per process."""
     with _loader_lock:
         if not _loader:
-            _loader.append(botocore.loaders.create_loader())
+            _loader.append(ModelLoader())
         return _loader[0]
 
 
@@ -141,7 +197,7 @@ def _profile_region(session: botocore.session.Session) -> str | None:
     return str(region) if region else None
 
 
-def make_session(settings: Settings, env: Mapping[str, str]) -> tuple[boto3.Session, str, str]:
+def make_session(settings: Settings, env: Mapping[str, str]) -> tuple[Session, str, str]:
     """Return (session, region, how the credentials and region were chosen) for SETTINGS in ENV."""
     if settings.profile:
         profile, source = settings.profile, settings.profile_source
@@ -202,7 +258,7 @@ def make_session(settings: Settings, env: Mapping[str, str]) -> tuple[boto3.Sess
     if not REGION_NAME.fullmatch(region):
         raise ConfigError(f"{region!r} ({region_source}) is not an AWS Region name (like us-east-1 or eu-west-2)")
     try:
-        session = boto3.Session(botocore_session=core, region_name=region)
+        session = Session(core, region)
     except bx.BotoCoreError as exc:
         raise translate(exc, "creating the AWS session") from exc
     return session, region, f"credentials: {credentials}; region {region} ({region_source})"

@@ -8,7 +8,6 @@ from typing import Any
 from cmd2 import Choices, CompletionItem, with_argparser, with_category
 
 from .. import targets
-from ..operations.check import check_cluster, check_service
 from ..presenter import View
 from ..scope import SCOPE_RULE
 from ..targets import TARGET_RULE
@@ -232,6 +231,7 @@ class BrowseCommands(EcsCommands):
     @with_category(CATEGORY)
     def do_check(self, args: argparse.Namespace) -> None:
         """Check a service, or every service of a cluster, and exit non-zero when something is wrong."""
+        from ..operations.check import check_service
         from ..render import views
 
         usage = "check [CLUSTER] SERVICE | check CLUSTER"
@@ -257,6 +257,7 @@ class BrowseCommands(EcsCommands):
 
     def _check_cluster(self, cluster: str, args: argparse.Namespace) -> None:
         """Check every service of CLUSTER: one line each, exit 1 when any of them warns."""
+        from ..operations.check import check_cluster
         from ..render import views
 
         checked = check_cluster(self.ctx.gateway, cluster)

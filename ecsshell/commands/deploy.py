@@ -6,14 +6,11 @@ import argparse
 import contextlib
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cmd2 import with_argparser, with_category
 
 from ..model import ServiceEvent, TaskDefinition
-from ..operations import deploy, rollback, scale
-from ..operations.rollback import RolledBack
-from ..operations.rollout import Outcome, Progress, Watch, watch_deployment, watch_rollout
 from ..operations.run import EXIT_FAILED, EXIT_TIMEOUT
 from ..scope import SCOPE_RULE, split_path
 from . import numbers
@@ -21,11 +18,16 @@ from .common import EcsCommands, container_completer, container_image_completer,
 from .numbers import duration
 from .plumbing import CommandError, CommandParser, add_output_flag, mutating, refused
 
+if TYPE_CHECKING:  # the operations are imported where used: `ls` needs none of them
+    from ..operations import deploy, rollback
+    from ..operations.rollback import RolledBack
+    from ..operations.rollout import Outcome, Progress, Watch
+
 CATEGORY = "Deploy"
 DEFAULT_TIMEOUT = 600.0
 EXIT_INTERRUPTED = 130
 
-Reporters = tuple[Callable[[Progress], None], Callable[[ServiceEvent], None], Callable[[], None]]
+Reporters = tuple[Callable[["Progress"], None], Callable[[ServiceEvent], None], Callable[[], None]]
 
 
 WAIT_HELP = ("follow the rollout until it completes or fails (default in the interactive shell); exit 1 if it "
@@ -207,6 +209,8 @@ class RolloutCommands(EcsCommands):
 
     def _watch(self, args: argparse.Namespace) -> Watch:
         """Return how to follow a rollout: the command's timeout and clock, a fresh set of reporters."""
+        from ..operations.rollout import Watch
+
         on_progress, on_event, done = self._reporters(args)
         env = self.ctx.environment
         return Watch(args.timeout, env.sleep, env.monotonic, on_progress, on_event, self.ctx.presenter.note, done,
@@ -292,6 +296,8 @@ class DeployCommands(RolloutCommands):
 
     def _update(self, args: argparse.Namespace) -> None:
         """Parse, run the update operation, and present what it reports."""
+        from ..operations import deploy
+
         cluster, service, image = self._update_names(args)
         images = self._image_args(args, image)
         set_env, unset_env = self._env_args(args)
@@ -300,7 +306,8 @@ class DeployCommands(RolloutCommands):
         if args.keep < 1:
             raise CommandError("--keep must be 1 or more (the new revision is always kept)", 2)
         request = deploy.UpdateRequest(cluster, service, images, set_env, unset_env, wait=self._waiting(args),
-                                       rollback=args.rollback, deregister_old=args.deregister_old, keep=args.keep)
+                                       rollback=args.rollback, deregister_old=args.deregister_old, keep=args.keep,
+                                       dry_run=args.dry_run)
         report = UpdatePresenter(self, args, cluster, service)
         try:
             with refused():
@@ -314,6 +321,9 @@ class DeployCommands(RolloutCommands):
     @mutating
     def do_rollback(self, args: argparse.Namespace) -> None:
         """Point a service back at its previous ACTIVE revision, or the one named."""
+        from ..operations import rollback
+        from ..operations.rollout import watch_rollout
+
         ctx = self.ctx
         names = list(args.names)
         revision: int | None = None
@@ -353,6 +363,9 @@ class DeployCommands(RolloutCommands):
     def _stop_deployment(self, args: argparse.Namespace, cluster: str, service: str, chosen: rollback.Stop,
                          waiting: bool) -> None:
         """Have ECS roll back the deployment still going (StopServiceDeployment ROLLBACK), and follow it."""
+        from ..operations import rollback
+        from ..operations.rollout import watch_deployment, watch_rollout
+
         ctx, d = self.ctx, chosen.deployment
         if not self.go_ahead(args, f"Stop deployment {d.id} of {cluster}/{service} ({d.status}) and let ECS roll "
                                    f"back to {chosen.back_to}?"):
@@ -376,6 +389,7 @@ class DeployCommands(RolloutCommands):
                 ctx.presenter.json(doc)
     def _show_rollback_diff(self, args: argparse.Namespace, current_arn: str, target: TaskDefinition) -> None:
         """Show how the revision a rollback goes back to differs from the one running, as `update` does."""
+        from ..operations import deploy
         from ..render import diff as diffs
 
         ctx = self.ctx
@@ -390,6 +404,8 @@ class DeployCommands(RolloutCommands):
     @mutating
     def do_scale(self, args: argparse.Namespace) -> None:
         """Set how many tasks a service runs."""
+        from ..operations import scale
+
         ctx = self.ctx
         names = list(args.names)
         count = self._number(numbers.desired_count, names.pop())
@@ -435,11 +451,10 @@ class UpdatePresenter:
 
     def review(self, planned: deploy.Planned) -> bool:
         """Show the diff; on a dry run stop there, else ask (unless --yes) whether to deploy."""
-        from ..render import diff as diffs
-
         ctx, args, current, plan = self.ctx, self.args, planned.current, planned.plan
-        diff_text = diffs.taskdef_diff(deploy.registrable(current), plan.spec, current.label,
-                                       f"{current.family}:(next)", show_secrets=ctx.view(args).show_secrets)
+        asking = not args.yes and ctx.asks_confirmation
+        # Only a dry run and the question show the diff: a one-shot --yes neither builds it nor imports render.
+        diff_text = self._diff(planned) if args.dry_run or asking else ""
         if args.dry_run:
             if self.as_json:
                 ctx.presenter.json({"cluster": self.cluster, "service": self.service, "current": current.label,
@@ -448,18 +463,31 @@ class UpdatePresenter:
             else:
                 ctx.presenter.line(f"dry run: {self.service} in {self.cluster} would move from {current.label} to "
                                    "a new revision; nothing changed")
-                ctx.presenter.show(diffs.diff_renderable(diff_text, ctx.presenter.color) if diff_text
-                                   else "no change")
+                ctx.presenter.show(self._diff_renderable(diff_text) if diff_text else "no change")
             return False
         if not plan.changed:
             ctx.presenter.note(f"note: the new revision equals {current.label}; ECS will replace the tasks anyway")
-        if not args.yes and ctx.asks_confirmation:
+        if asking:
             if diff_text:
-                ctx.presenter.show(diffs.diff_renderable(diff_text, ctx.presenter.color))
+                ctx.presenter.show(self._diff_renderable(diff_text))
             if not ctx.confirmed(f"Deploy this to {self.cluster}/{self.service}?"):
                 ctx.presenter.line("cancelled; nothing changed")
                 return False
         return True
+
+    def _diff(self, planned: deploy.Planned) -> str:
+        """Return the diff from the current revision to the planned one, secrets masked unless shown."""
+        from ..operations import deploy
+        from ..render import diff as diffs
+
+        current = planned.current
+        return diffs.taskdef_diff(deploy.registrable(current), planned.plan.spec, current.label,
+                                  f"{current.family}:(next)", show_secrets=self.ctx.view(self.args).show_secrets)
+
+    def _diff_renderable(self, diff_text: str) -> Any:
+        from ..render import diff as diffs
+
+        return diffs.diff_renderable(diff_text, self.ctx.presenter.color)
 
     def deployed(self, deployed: deploy.Deployed) -> None:
         ctx, new, plan = self.ctx, deployed.new, deployed.plan

@@ -7,8 +7,6 @@ from typing import Any
 
 from cmd2 import with_argparser, with_category
 
-from ..operations import deployments
-from ..operations.rollout import watch_deployment
 from ..scope import SCOPE_RULE
 from .common import positional_completer
 from .deploy import RolloutCommands, add_wait_flags, outcome_json
@@ -53,6 +51,7 @@ class DeploymentCommands(RolloutCommands):
     @with_category(CATEGORY)
     def do_deployments(self, args: argparse.Namespace) -> None:
         """Show a service's deployment history, or one deployment in detail."""
+        from ..operations import deployments
         from ..render import jsonout
         from ..render.views import deployments as view
 
@@ -87,6 +86,9 @@ class DeploymentCommands(RolloutCommands):
     @mutating
     def do_continue(self, args: argparse.Namespace) -> None:
         """Resume a deployment paused at a lifecycle hook, or roll it back with --rollback."""
+        from ..operations import deployments
+        from ..operations.rollout import watch_deployment
+
         cluster, service = self.required(list(args.names), ("cluster", "service"),
                                          "continue [CLUSTER] SERVICE [--rollback]")
         gateway = self.ctx.gateway

@@ -12,8 +12,6 @@ from contextlib import contextmanager
 
 from cmd2 import with_argparser, with_category
 
-from ..operations import exec as exec_ops
-from ..operations import why as why_ops
 from ..scope import SCOPE_RULE, split_path
 from .common import EcsCommands, container_completer, positional_completer
 from .plumbing import CommandError, CommandParser, add_output_flag, mutating, refused
@@ -69,6 +67,7 @@ class DiagnoseCommands(EcsCommands):
     @with_category(CATEGORY)
     def do_why(self, args: argparse.Namespace) -> None:
         """Say why a service does not run and what to do next; exit 1 when a cause is found."""
+        from ..operations import why as why_ops
         from ..render import views
 
         ctx = self.ctx
@@ -88,6 +87,8 @@ class DiagnoseCommands(EcsCommands):
     @mutating
     def do_exec(self, args: argparse.Namespace) -> None:
         """Open a shell (or run COMMAND) in a container of a service's task or of one task, with ECS Exec."""
+        from ..operations import exec as exec_ops
+
         ctx = self.ctx
         cluster, name, words = self._exec_names(list(args.names))
         command = " ".join(words) or exec_ops.DEFAULT_COMMAND
@@ -144,6 +145,8 @@ class DiagnoseCommands(EcsCommands):
 
     @staticmethod
     def _plugin_version(plugin: str, env: Mapping[str, str]) -> str:
+        from ..operations import exec as exec_ops
+
         try:
             found = subprocess.run([plugin, "--version"], env=env, capture_output=True, text=True, timeout=10,
                                    check=False)

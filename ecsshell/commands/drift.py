@@ -5,16 +5,18 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cmd2 import Completions, with_argparser, with_category
 
 from .. import targets
-from ..operations import diff, promote
 from .common import complete_kind, complete_position, context_of, fuzzy
 from .deploy import RolloutCommands, UpdatePresenter, add_wait_flags
 from .plumbing import CommandError, CommandParser, add_output_flag, mutating, refused
 from .taskdefs import load_task_definition
+
+if TYPE_CHECKING:  # operations.diff and .promote are imported where used: `ls` and `update` need neither
+    from ..operations import diff
 
 CATEGORY = "Drift"
 SIDE_RULE = ("A service is CLUSTER/SERVICE (or /CLUSTER/SERVICE), SERVICE alone inside a cluster chosen "
@@ -84,6 +86,8 @@ class DriftCommands(RolloutCommands):
 
     def _side(self, word: str) -> diff.Side:
         """Resolve a service word (CLUSTER/SERVICE, /CLUSTER/SERVICE, SERVICE in scope, or PROFILE@REGION:/...)."""
+        from ..operations import diff
+
         target, _ = targets.parse(word)
         relative = target is None and not word.startswith("/") and "/" in word
         args = [p for p in word.split("/") if p] if relative else [word]
@@ -94,6 +98,8 @@ class DriftCommands(RolloutCommands):
         return diff.Side(gateway, cluster, service, f"{where}{cluster}/{service}")
 
     def _scope_side(self) -> diff.Side:
+        from ..operations import diff
+
         scope = self.ctx.scope
         if not (scope.cluster and scope.service):
             raise CommandError("diff needs two things to compare: diff SERVICE_A SERVICE_B|FILE", 2)
@@ -104,6 +110,8 @@ class DriftCommands(RolloutCommands):
     @with_category(CATEGORY)
     def do_diff(self, args: argparse.Namespace) -> None:
         """Compare two services, or a service and a task definition file; exit 1 when they differ."""
+        from ..operations import diff
+
         words = list(args.sides)
         if len(words) > 2:
             raise CommandError("diff compares two things: diff [SERVICE_A] SERVICE_B|FILE", 2)
@@ -154,6 +162,8 @@ class DriftCommands(RolloutCommands):
     @mutating
     def do_promote(self, args: argparse.Namespace) -> None:
         """Deploy to TARGET the image digests SOURCE's tasks run (or their tags), keeping all else."""
+        from ..operations import promote
+
         with self._interrupt_status():
             source, target = (self._side(word) for word in args.sides)
             if (source.label, source.gateway) == (target.label, target.gateway):

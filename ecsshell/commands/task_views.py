@@ -6,7 +6,6 @@ import argparse
 
 from cmd2 import with_argparser, with_category
 
-from ..operations import tasks as task_ops
 from ..scope import SCOPE_RULE
 from . import fleet
 from .common import EcsCommands, positional_completer
@@ -53,6 +52,7 @@ class TaskViewCommands(EcsCommands):
     @with_category(CATEGORY)
     def do_tasks(self, args: argparse.Namespace) -> None:
         """List the running (or --stopped) tasks of a service or of a whole cluster."""
+        from ..operations import tasks as task_ops
         from ..render import jsonout, views
 
         ctx = self.ctx
@@ -78,6 +78,7 @@ class TaskViewCommands(EcsCommands):
     @mutating
     def do_stop(self, args: argparse.Namespace) -> None:
         """Stop one running task, named by its id or a unique prefix of it."""
+        from ..operations import tasks as task_ops
         from ..render import jsonout
 
         ctx = self.ctx

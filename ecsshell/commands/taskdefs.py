@@ -9,7 +9,6 @@ from typing import Any
 
 from cmd2 import Cmd, with_argparser, with_category
 
-from ..operations import deploy
 from . import fleet, numbers
 from .common import EcsCommands, positional_completer
 from .plumbing import CommandError, CommandParser, add_output_flag, mutating
@@ -164,6 +163,7 @@ class TaskDefinitionCommands(EcsCommands):
     @mutating
     def do_register(self, args: argparse.Namespace) -> None:
         """Register a task definition from a JSON file and print its family, revision and status."""
+        from ..operations import deploy
         from ..render import jsonout
 
         ctx = self.ctx

@@ -9,7 +9,6 @@ from typing import Any
 from cmd2 import Choices, with_argparser, with_category
 
 from ..model import LogEvent, Task, TaskDefinition
-from ..operations import logs, run
 from ..options import OUTPUT_FORMATS
 from ..scope import SCOPE_RULE
 from . import numbers
@@ -82,6 +81,7 @@ class TaskCommands(EcsCommands):
     @mutating
     def do_run(self, args: argparse.Namespace) -> None:
         """Run one-off tasks and report each task's id, revision and status (and failures)."""
+        from ..operations import run
         from ..render import jsonout, views
 
         ctx = self.ctx
@@ -117,6 +117,7 @@ class TaskCommands(EcsCommands):
     def _wait_for_tasks(self, args: argparse.Namespace, cluster: str, td: TaskDefinition, tasks: list[Task],
                         failures: list[Any], as_json: bool) -> None:
         """Follow TASKS to STOPPED; the exit status becomes the worst essential container exit code."""
+        from ..operations import run
         from ..render import jsonout
 
         ctx = self.ctx
@@ -148,6 +149,7 @@ class TaskCommands(EcsCommands):
     @with_category(CATEGORY)
     def do_logs(self, args: argparse.Namespace) -> None:
         """Print awslogs lines of a service's tasks (or one task), merged by time; --follow keeps going."""
+        from ..operations import logs
         from ..render.views import logs as log_views
 
         ctx = self.ctx
