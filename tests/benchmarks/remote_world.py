@@ -3,7 +3,8 @@
 In one process, client and emulator share one interpreter lock, so a benchmark of the client also
 times the emulator's CPU (moto's serializer above all). A real account answers from elsewhere; so does
 this. `RemoteWorld` offers what the benchmarks use of `World` (endpoint, environment, clients, reset,
-latency, the throttle model, the recorder's counts) and `populate` builds the scale world over there.
+latency, the throttle model, the recorder's counts, and the emulated clock tests/harness.py runs ecsshell
+with); `populate` builds the scale world over there and `populate_fleet` the fleet benchmark's.
 """
 
 from __future__ import annotations
@@ -11,7 +12,37 @@ from __future__ import annotations
 import multiprocessing
 from dataclasses import dataclass
 from multiprocessing.managers import BaseManager
+from pathlib import Path
 from typing import Any
+
+FLEET_REVISIONS = 4
+
+
+def fleet_accounts() -> dict[str, str]:
+    """Return profile -> account of the fleet world's two profiles (staging with keys, prod by a role)."""
+    from ecsshell.emulator.worlds import FLEET_KEYS, FLEET_ROLES
+
+    return {**FLEET_KEYS, **{profile: account for profile, (_, account) in FLEET_ROLES.items()}}
+
+
+def populate_fleet(world: Any, directory: Path, count: int, cluster: str, revisions: int = FLEET_REVISIONS
+                   ) -> dict[str, str]:
+    """Write the two profiles in DIRECTORY and give each target a CLUSTER of COUNT services; return the env."""
+    from ecsshell.emulator.worlds import FLEET_KEYS, FLEET_REGIONS, FLEET_ROLES
+
+    env: dict[str, str] = world.profiles(directory, FLEET_KEYS, roles=FLEET_ROLES)
+    for account in fleet_accounts().values():
+        for region in FLEET_REGIONS:
+            ecs = world.client("ecs", account=account, region=region)
+            ecs.create_cluster(clusterName=cluster)
+            arns = [ecs.register_task_definition(family="bench-web", containerDefinitions=[
+                {"name": "web", "image": f"nginx:1.{i}", "memory": 128}])["taskDefinition"]["taskDefinitionArn"]
+                for i in range(revisions)]
+            backend = world.backend("ecs", account, region)
+            with world.lock:  # straight into moto: 1,200 CreateService calls would take a while
+                for i in range(count):
+                    backend.create_service(cluster, f"svc-{i:05d}", 1, task_definition_str=arns[i % revisions])
+    return env
 
 
 class WorldControl:
@@ -32,6 +63,15 @@ class WorldControl:
         from ecsshell.emulator.worlds import scale_world
 
         return list(scale_world(self.world, count, cluster=cluster, revisions=revisions, direct=True)["service_arns"])
+
+    def populate_fleet(self, directory: str, count: int, cluster: str, revisions: int) -> dict[str, str]:
+        return populate_fleet(self.world, Path(directory), count, cluster, revisions)
+
+    def advance(self, seconds: float) -> None:
+        self.world.advance(seconds)
+
+    def elapsed(self) -> float:
+        return float(self.world.scheduler.elapsed)
 
     def latency(self, seconds: float) -> None:
         self.world.faults.latency(seconds)
@@ -128,6 +168,17 @@ class _Faults:
         self._control.clear_faults()
 
 
+class _Clock:
+    """The remote scheduler's emulated clock, as `World.scheduler.elapsed` is read."""
+
+    def __init__(self, control: Any) -> None:
+        self._control = control
+
+    @property
+    def elapsed(self) -> float:
+        return float(self._control.elapsed())
+
+
 class RemoteWorld:
     """A world served by another process, with the parts of `World` the benchmarks use."""
 
@@ -139,6 +190,7 @@ class RemoteWorld:
         self.recorder = _Recorder(self._control)
         self.throttle = _Throttle(self._control)
         self.faults = _Faults(self._control)
+        self.scheduler = _Clock(self._control)
 
     def environ(self) -> dict[str, str]:
         return dict(self._environ)
@@ -148,6 +200,13 @@ class RemoteWorld:
 
     def populate(self, count: int, cluster: str, revisions: int = 1) -> list[str]:
         return list(self._control.populate(count, cluster, revisions))
+
+    def populate_fleet(self, directory: Path, count: int, cluster: str, revisions: int = FLEET_REVISIONS
+                       ) -> dict[str, str]:
+        return dict(self._control.populate_fleet(str(directory), count, cluster, revisions))
+
+    def advance(self, seconds: float) -> None:
+        self._control.advance(seconds)
 
     def client(self, service: str, **config: Any) -> Any:
         import boto3
