@@ -71,6 +71,38 @@ def terminal_safe(text: str, *, keep_colour: bool = True) -> str:
     return _SEQUENCES.sub(replace, text)
 
 
+_REWRITTEN = re.compile(r"[\t\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what rich would expand, decode or strip
+_SGR_ONLY = re.compile(_SGR)
+_RESET = "\x1b[0m"
+_RICH_ONLY = ("style", "justify", "emoji", "markup", "highlight", "rich_print_kwargs")
+
+
+def verbatim(objects: tuple[object, ...], options: dict[str, object], *, colour: bool = False) -> str | None:
+    """Return what printing OBJECTS with OPTIONS writes when rich would write it as it is, else None.
+
+    Plain strings with no style, markup or justification and no tab, escape or control character
+    come out of cmd2's rich console unchanged; writing them directly skips rich's per-line work,
+    which is most of the time a large JSON document or a long table takes. With COLOUR (a terminal
+    that shows colour), SGR colour codes may stay too: rich would decode and re-encode them to the
+    same effect, so they are kept as they are and closed at the end, as rich closes every style.
+    """
+    if any(options.get(name) for name in _RICH_ONLY) or options.get("soft_wrap", True) is not True:
+        return None
+    if not all(type(o) is str for o in objects):
+        return None
+    sep, end = options.get("sep", " "), options.get("end", "\n")
+    if not isinstance(sep, str) or not isinstance(end, str) or _REWRITTEN.search(end):
+        return None
+    text = sep.join(objects)  # type: ignore[arg-type]
+    if "\x1b" in text and colour:
+        if _REWRITTEN.search(_SGR_ONLY.sub("", text)):
+            return None
+        last = _SGR_ONLY.match(text, text.rfind("\x1b"))
+        closed = last is not None and last[0] in (_RESET, "\x1b[m")
+        return text + end if closed else text + _RESET + end
+    return None if _REWRITTEN.search(text) else text + end
+
+
 @dataclass(frozen=True)
 class Script:
     """A script file's lines, with the path it was read from."""

@@ -437,12 +437,16 @@ class EcsShell(cmd2.Cmd):
         clean = [line_rules.terminal_safe(str(o), keep_colour=self.use_color)
                  if isinstance(o, str | BaseException) else o for o in objects]
         try:
-            self._get_core_print_console(file=file, emoji=kwargs.get("emoji", False),
-                                         markup=kwargs.get("markup", False),
-                                         highlight=kwargs.get("highlight", False)).print(
-                *clean, sep=kwargs.get("sep", " "), end=kwargs.get("end", "\n"), style=kwargs.get("style"),
-                justify=kwargs.get("justify"), soft_wrap=kwargs.get("soft_wrap", True),
-                **(kwargs.get("rich_print_kwargs") or {}))
+            text = line_rules.verbatim(tuple(clean), kwargs, colour=self.use_color and is_tty(file))
+            if text is not None:  # what rich would write unchanged, written without its per-line work
+                file.write(text)
+            else:
+                self._get_core_print_console(file=file, emoji=kwargs.get("emoji", False),
+                                             markup=kwargs.get("markup", False),
+                                             highlight=kwargs.get("highlight", False)).print(
+                    *clean, sep=kwargs.get("sep", " "), end=kwargs.get("end", "\n"), style=kwargs.get("style"),
+                    justify=kwargs.get("justify"), soft_wrap=kwargs.get("soft_wrap", True),
+                    **(kwargs.get("rich_print_kwargs") or {}))
             if not is_tty(file):
                 file.flush()
         except OSError as exc:

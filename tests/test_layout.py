@@ -96,3 +96,13 @@ def test_a_table_takes_from_slack_before_folding_an_image() -> None:
     for width in (120, 160, 200):
         text = to_text(services_table("prod", [service], {arn: td}, total=1), width=width, color=False)
         assert image in text, text
+
+
+def test_the_render_benchmark_measures_every_way_of_showing() -> None:
+    from bench_render import shown
+
+    figures = shown(12)
+    assert set(figures) == {"through rich", "direct"}
+    for way in figures.values():
+        assert set(way) == {"80 cols", "200 cols", "pipe", "json"}
+        assert all(ms > 0 for ms in way.values())

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from harness import console
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ecsshell.emulator import World
 
@@ -269,6 +271,107 @@ def test_terminal_safe_keeps_colour_and_drops_every_other_sequence() -> None:
     assert terminal_safe("a\x9b2Jb\x9d0;t\x07c") == "a2Jb0;tc"
     assert terminal_safe("x\ry\bz\x07") == "xyz"
     assert terminal_safe("a\x1bPq#0;2;0;0;0\x1b\\b") == "ab"
+
+
+_PRINTED = st.text(st.characters(blacklist_categories=("Cs",)), max_size=120)
+_SGR_PARTS = st.lists(st.one_of(_PRINTED, st.sampled_from(["\x1b[31m", "\x1b[0m", "\x1b[1;32m", "\t"])), max_size=8)
+
+
+def _through_rich(objects: tuple[str, ...], style: str, width: int, sep: str, end: str) -> str:
+    """Return what cmd2's own console writes for OBJECTS, with ALLOW_STYLE set to STYLE."""
+    import io
+
+    import cmd2
+    from cmd2 import rich_utils
+
+    saved = rich_utils.ALLOW_STYLE
+    rich_utils.ALLOW_STYLE = rich_utils.AllowStyle(style)
+    try:
+        out = io.StringIO()
+        console = cmd2.Cmd()._get_core_print_console(file=out, emoji=False, markup=False, highlight=False)
+        console.width = width
+        console.print(*objects, sep=sep, end=end, soft_wrap=True)
+        return out.getvalue()
+    finally:
+        rich_utils.ALLOW_STYLE = saved
+
+
+@settings(max_examples=400, deadline=None)
+@given(parts=st.lists(_PRINTED, min_size=1, max_size=3), style=st.sampled_from(["Always", "Never"]),
+       width=st.integers(5, 200),
+       sep=st.sampled_from([" ", "", ", "]), end=st.sampled_from(["\n", ""]))
+def test_text_written_past_rich_is_what_rich_would_write(parts: list[str], style: str, width: int, sep: str,
+                                                         end: str) -> None:
+    from ecsshell.lines import terminal_safe, verbatim
+
+    clean = tuple(terminal_safe(p) for p in parts)
+    text = verbatim(clean, {"sep": sep, "end": end})
+    if not any("\t" in p or "\x1b" in p for p in clean):  # terminal_safe left no other control character
+        assert text is not None
+    if text is not None:  # the shortcut writes exactly what cmd2's rich console would
+        assert text == _through_rich(clean, style, width, sep, end)
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=_SGR_PARTS)
+def test_text_rich_would_change_still_goes_through_rich(parts: list[str]) -> None:
+    from ecsshell.lines import verbatim
+
+    text = "".join(parts)
+    if "\x1b" in text or "\t" in text:
+        assert verbatim((text,), {}) is None
+    assert verbatim((text,), {"style": "red"}) is None
+    assert verbatim((text,), {"markup": True}) is None
+
+
+_STYLED = st.lists(st.tuples(_PRINTED, st.sampled_from(["", "red", "green", "yellow", "bold", "dim", "bold red"])),
+                   min_size=1, max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(segments=_STYLED, width=st.integers(20, 160))
+def test_coloured_text_written_past_rich_is_what_rich_would_write(segments: list[tuple[str, str]],
+                                                                  width: int) -> None:
+    from rich.text import Text
+
+    from ecsshell.lines import terminal_safe, verbatim
+    from ecsshell.render.text import to_text
+
+    styled = Text()
+    for text, style in segments:
+        styled.append(terminal_safe(text, keep_colour=False), style=style or None)
+    shown = to_text(styled, width=width, color=True)  # what a table or a detail view hands the shell
+    written = verbatim((shown,), {}, colour=True)
+    if "\t" not in shown:
+        assert written is not None
+    if written is not None:
+        assert _screen(written) == _screen(_through_rich((shown,), "Always", width, " ", "\n"))
+
+
+def _screen(output: str) -> list[list[tuple[str, str, bool]]]:
+    """Return what a terminal shows for OUTPUT: each cell's character, colour and boldness (pyte)."""
+    import pyte
+
+    lines = output.split("\n")
+    screen = pyte.Screen(max(len(line) for line in lines) + 1, len(lines) + 1)
+    pyte.Stream(screen).feed(output.replace("\n", "\r\n") + "after")  # what follows shows if a colour is left open
+    return [[(cell.data, cell.fg, cell.bold) for cell in (screen.buffer[row][col] for col in range(screen.columns))]
+            for row in range(screen.lines)]
+
+
+def test_colour_left_open_by_the_data_is_closed() -> None:
+    from ecsshell.lines import verbatim
+
+    assert verbatim(("\x1b[31mERROR disk full",), {}, colour=True) == "\x1b[31mERROR disk full\x1b[0m\n"
+    assert verbatim(("\x1b[31mERROR\x1b[0m",), {}, colour=True) == "\x1b[31mERROR\x1b[0m\n"
+    assert verbatim(("\x1b[31mERROR\x1b[0m",), {}, colour=False) is None  # rich strips it where colour is off
+
+
+def test_plain_text_takes_the_shortcut() -> None:
+    from ecsshell.lines import verbatim
+
+    assert verbatim(('{\n  "services": []\n}',), {"end": "\n"}) == '{\n  "services": []\n}\n'
+    assert verbatim(("a", "b"), {"sep": "-"}) == "a-b\n"
 
 
 def test_escape_sequences_from_ecs_or_the_user_are_removed(world, ecsshell, small) -> None:
