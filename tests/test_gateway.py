@@ -375,8 +375,47 @@ def test_families_over_more_than_a_page(world: World, gw: Gateway) -> None:
     assert by_name["fam-001"].latest_revision == 2
     assert by_name["fam-002"].latest_revision == 2
     assert by_name["fam-104"].latest_arn is not None and by_name["fam-104"].latest_arn.endswith("fam-104:3")
-    assert world.recorder.calls == {"ListTaskDefinitionFamilies": math.ceil(104 / 100),
-                                    "ListTaskDefinitions": 104}
+    active = sum(1 + i % 3 for i in range(105)) - 2
+    assert world.recorder.calls == {"ListTaskDefinitionFamilies": math.ceil(104 / 100),  # not one a family
+                                    "ListTaskDefinitions": math.ceil(active / 100)}
+
+
+def test_families_with_many_revisions_are_asked_one_by_one(world: World, gw: Gateway) -> None:
+    backend = world.backend("ecs")
+    container = [{"name": "c", "image": "busybox", "memory": 32}]
+    with world.lock:
+        for family in ("api", "web", "worker"):
+            for _ in range(60):
+                backend.register_task_definition(family, copy.deepcopy(container))
+        backend.deregister_task_definition("worker:60")
+        backend.register_task_definition("old", copy.deepcopy(container))
+        backend.deregister_task_definition("old:1")
+    world.recorder.reset()
+    families = gw.families()
+    assert [(f.name, f.latest_revision) for f in families] == [("api", 60), ("web", 60), ("worker", 59)]
+    # The first page of revisions finished only api: web and worker are asked one call each.
+    assert world.recorder.calls == {"ListTaskDefinitionFamilies": 1, "ListTaskDefinitions": 1 + 2}
+    everything = gw.families(status="ALL")
+    assert [(f.name, f.latest_revision) for f in everything] == [("api", 60), ("old", None), ("web", 60),
+                                                                ("worker", 59)]
+
+
+def test_families_walk_finds_the_latest_active_revision_of_each(world: World, gw: Gateway) -> None:
+    backend = world.backend("ecs")
+    container = [{"name": "c", "image": "busybox", "memory": 32}]
+    with world.lock:
+        for i in range(40):
+            for _ in range(3):
+                backend.register_task_definition(f"fam-{i:02d}", copy.deepcopy(container))
+        backend.deregister_task_definition("fam-07:3")
+        backend.deregister_task_definition("fam-08:2")
+        for revision in (1, 2, 3):
+            backend.deregister_task_definition(f"fam-09:{revision}")
+    world.recorder.reset()
+    walked = {f.name: f.latest_revision for f in gw.families(status="ALL")}
+    asked = {f"fam-{i:02d}": gw._latest_active(f"fam-{i:02d}").latest_revision for i in range(40)}
+    assert walked == asked and walked["fam-07"] == 2 and walked["fam-08"] == 3 and walked["fam-09"] is None
+    assert world.recorder.calls["ListTaskDefinitions"] == math.ceil((40 * 3 - 5) / 100) + 40  # the walk, then asked
 
 
 # tasks ------------------------------------------------------------------------------------------

@@ -54,6 +54,7 @@ Progress = Callable[[int, int], None]
 
 SERVICE_PAGE = 100  # ListServices maxResults (ECS's maximum; its default is 10)
 LIST_PAGE = 100  # maximum page of the other ECS List* calls
+WALK_FAMILIES_PER_PAGE = 8  # `families` walks every revision while each page finishes this many families
 SUGGEST_PAGES = 5  # a "did you mean" after a NotFound looks at this many pages of names at most
 SERVICE_BATCH = 10  # DescribeServices names per call
 TASK_BATCH = 100  # DescribeTasks / DescribeClusters per call
@@ -473,11 +474,55 @@ class Gateway:
         return Family(name=family, latest_revision=None, latest_arn=None)
 
     def families(self, status: str = "ACTIVE") -> list[Family]:
-        """Return every task definition family (of STATUS) with its latest ACTIVE revision, by name."""
-        pages = self.pages("ecs", "list_task_definition_families", "families", status=status,
-                           maxResults=LIST_PAGE)
-        found = self.fan_out(pages, 1, lambda names: [self._latest_active(names[0])])
-        return sorted(found, key=lambda f: f.name)
+        """Return every task definition family (of STATUS) with its latest ACTIVE revision, by name.
+
+        The families are listed on the pool while this thread walks every ACTIVE revision in order,
+        100 a page: ceil(F/100) + ceil(R/100) calls for F families and R revisions, where asking
+        family by family would take F more. The walk goes on while its pages finish at least
+        WALK_FAMILIES_PER_PAGE families each on average; where families have many revisions it stops,
+        and the families it has not finished are asked one ListTaskDefinitions each, concurrently.
+        """
+        listing = self.submit(lambda: [n for page in self.pages(
+            "ecs", "list_task_definition_families", "families", status=status, maxResults=LIST_PAGE)
+            for n in page])
+        try:
+            latest, finished = self._walk_active_revisions()
+        except BaseException:
+            listing.cancel()
+            raise
+        names = distinct(listing.result())
+        known = [n for n in names if finished is None or n in finished]
+        asked = self.map(self._latest_active, [n for n in names if finished is not None and n not in finished])
+        found = [Family(name=n, latest_revision=latest[n].number, latest_arn=latest[n].arn) if n in latest
+                 else Family(name=n, latest_revision=None, latest_arn=None) for n in known]
+        return sorted(found + asked, key=lambda f: f.name)
+
+    def _walk_active_revisions(self) -> tuple[dict[str, Revision], set[str] | None]:
+        """Return the latest ACTIVE revision of each family walked, and the families finished (None: all).
+
+        ListTaskDefinitions lists by family, then by revision ascending, so a family is finished once
+        the next one has begun; the walk stops early when it finishes too few families a page.
+        """
+        latest: dict[str, Revision] = {}
+        token = None
+        pages = 0
+        while True:
+            params: dict[str, Any] = {"status": "ACTIVE", "sort": "ASC", "maxResults": LIST_PAGE}
+            if token:
+                params["nextToken"] = token
+            answer = self.call("ecs", "list_task_definitions", "task definitions", **params)
+            pages += 1
+            for arn in answer.get("taskDefinitionArns") or []:
+                found = convert.revision(arn, "ACTIVE")
+                if found is not None:
+                    latest.pop(found.family, None)  # re-inserted: the dict's last key is the family walked last
+                    latest[found.family] = found
+            token = answer.get("nextToken")
+            if not token:
+                return latest, None
+            if len(latest) - 1 < WALK_FAMILIES_PER_PAGE * pages:
+                last = next(reversed(latest), None)
+                return latest, {family for family in latest if family != last}
 
     def _listed_revisions(self, family: str, status: str) -> list[Revision]:
         """Return FAMILY's revisions of STATUS (not those of families that merely start with FAMILY)."""

@@ -207,6 +207,13 @@ def format_table(results: Sequence[Result]) -> str:
     return "\n".join(lines)
 
 
+def settings_line(latency: float, workers: int) -> str:
+    """Return the line saying what every run had: the latency, the throttle model's reads, the pool."""
+    read = DEFAULT_LIMITS["read"]
+    return (f"latency {latency * 1000:.0f} ms per call; throttle model: reads {read.burst:.0f} burst, "
+            f"{read.rate:.0f}/s; max_workers {workers}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark for each requested size and mode and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -245,9 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             world.faults.clear()
     finally:
         world.stop()
-    read = DEFAULT_LIMITS["read"]
-    print(f"latency {args.latency * 1000:.0f} ms per call; throttle model: reads {read.burst:.0f} burst, "
-          f"{read.rate:.0f}/s; max_workers {args.workers}; one task definition family per service; emulator "
+    print(f"{settings_line(args.latency, args.workers)}; one task definition family per service; emulator "
           + ("in this process" if args.in_process else "in a process of its own"))
     print(format_table(results))
     return 0
