@@ -80,3 +80,31 @@ def test_list_services_keeps_to_its_own_cluster_and_refuses_as_ecs_does(world: W
         with pytest.raises(ClientError) as refused:
             ecs.list_services(cluster="web", **bad)
         assert refused.value.response["Error"]["Code"] == "InvalidParameterException"
+
+
+def test_list_task_definitions_answers_what_moto_lists_in_ecs_order(world: World) -> None:
+    demo_world(world)
+    ecs = world.client("ecs")
+    for name in ("web", "webapp", "Zeta", "a-b", "a_b"):  # prefixes of each other; case and punctuation order
+        for image in ("nginx:1", "nginx:2", "nginx:3"):
+            ecs.register_task_definition(family=name, containerDefinitions=[{"name": "app", "image": image,
+                                                                             "memory": 128}])
+    ecs.deregister_task_definition(taskDefinition="webapp:2")
+    ecs.deregister_task_definition(taskDefinition="web:3")
+    backend = world.backend()
+    requests: list[dict[str, Any]] = [{}, {"familyPrefix": "web"}, {"familyPrefix": "webapp"},
+                                      {"familyPrefix": "nosuch"}]
+    for request in list(requests):
+        for extra in ({"status": "INACTIVE"}, {"sort": "DESC"}, {"status": "INACTIVE", "sort": "DESC"}):
+            requests.append({**request, **extra})
+    for request in requests:
+        pages = ecs.get_paginator("list_task_definitions").paginate(PaginationConfig={"PageSize": 4}, **request)
+        listed = [arn for page in pages for arn in page["taskDefinitionArns"]]
+        moto = backend.list_task_definitions(request.get("familyPrefix"), request.get("status", "ACTIVE"))
+
+        def order(arn: str) -> tuple[str, int]:
+            family, revision = arn.rsplit("/", 1)[-1].rsplit(":", 1)
+            return family, int(revision)
+
+        assert listed == sorted(moto, key=order, reverse=request.get("sort") == "DESC"), request
+        assert all(order(arn)[0] == request["familyPrefix"] for arn in listed) if "familyPrefix" in request else listed

@@ -38,7 +38,7 @@ from .cache import TaskDefinitionCache, stable
 from .caller import ClientName
 from .errors import AwsError, NotFound, translate
 from .journal import Journal
-from .pool import WorkerPool, chunked, distinct
+from .pool import WorkerPool, chunked, distinct, prefetched
 from .revisions import REVISION_BATCH, RevisionImages, as_task_definition
 from .session import ENDPOINT_SUFFIX, Session, Settings, endpoint_url, make_session
 
@@ -482,20 +482,22 @@ class Gateway:
         WALK_FAMILIES_PER_PAGE families each on average; where families have many revisions it stops,
         and the families it has not finished are asked one ListTaskDefinitions each, concurrently.
         """
-        listing = self.submit(lambda: [n for page in self.pages(
-            "ecs", "list_task_definition_families", "families", status=status, maxResults=LIST_PAGE)
-            for n in page])
-        try:
-            latest, finished = self._walk_active_revisions()
-        except BaseException:
-            listing.cancel()
-            raise
-        names = distinct(listing.result())
-        known = [n for n in names if finished is None or n in finished]
-        asked = self.map(self._latest_active, [n for n in names if finished is not None and n not in finished])
-        found = [Family(name=n, latest_revision=latest[n].number, latest_arn=latest[n].arn) if n in latest
-                 else Family(name=n, latest_revision=None, latest_arn=None) for n in known]
-        return sorted(found + asked, key=lambda f: f.name)
+        listing = prefetched(self._pool, self.pages("ecs", "list_task_definition_families", "families",
+                                                    status=status, maxResults=LIST_PAGE))
+        latest, finished = self._walk_active_revisions()
+        walked: list[Family] = []
+
+        def unfinished() -> Iterator[list[str]]:
+            """Yield each page of families with those the walk finished taken out (and kept in WALKED)."""
+            for page in listing:
+                done = [n for n in page if finished is None or n in finished]
+                walked.extend(Family(name=n, latest_revision=latest[n].number, latest_arn=latest[n].arn)
+                              if n in latest else Family(name=n, latest_revision=None, latest_arn=None)
+                              for n in done)
+                yield [n for n in page if n not in done]
+
+        asked = self.fan_out(unfinished(), 1, lambda names: [self._latest_active(names[0])])
+        return sorted({f.name: f for f in walked + asked}.values(), key=lambda f: f.name)
 
     def _walk_active_revisions(self) -> tuple[dict[str, Revision], set[str] | None]:
         """Return the latest ACTIVE revision of each family walked, and the families finished (None: all).

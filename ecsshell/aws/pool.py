@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -63,3 +64,29 @@ def failed_future(exc: BaseException) -> Future[Any]:
     future: Future[Any] = Future()
     future.set_exception(exc)
     return future
+
+
+def prefetched(pool: WorkerPool, pages: Iterator[list[T]]) -> Iterator[list[T]]:
+    """Fetch PAGES on POOL from now on, and yield each as it arrives (inline when already on the pool)."""
+    arrived: queue.SimpleQueue[tuple[list[T] | None, BaseException | None]] = queue.SimpleQueue()
+
+    def fetch() -> None:
+        try:
+            for page in pages:
+                arrived.put((page, None))
+            arrived.put((None, None))
+        except BaseException as exc:  # handed to the reader, who raises it
+            arrived.put((None, exc))
+
+    pool.submit(fetch)
+
+    def read() -> Iterator[list[T]]:
+        while True:
+            page, error = arrived.get()
+            if error is not None:
+                raise error
+            if page is None:
+                return
+            yield page
+
+    return read()

@@ -1,4 +1,4 @@
-"""ListServices answered from moto's backend directly, paged as ECS pages it.
+"""ListServices and ListTaskDefinitions answered from moto's backend directly, paged as ECS pages them.
 
 moto builds every service's ARN through a property that reads an account setting and the
 environment, and then serializes the whole list through its model-walking serializer, only for
@@ -7,6 +7,11 @@ listing's chain of pages. This answers the same from the backend's services (sor
 them, so pages are stable), with the same filters (launchType, schedulingStrategy) and errors.
 Unlike moto, a cluster's services are those whose key starts with "CLUSTER:", so cluster `web`
 no longer lists the services of cluster `myweb`.
+
+ListTaskDefinitions is the same story at a larger scale: a walk of every revision asks for pages of
+an account's whole list (10,000 ARNs for 2,000 families of 5), which moto serialized and the
+ordering patch re-sorted (parsing every ARN) on every page, about 25 ms a page. This takes them
+family by family from the backend in ECS's order (family name, then revision; reversed for DESC).
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ Backend = Callable[[], Any]  # moto's ECS backend for the caller's account and R
 
 def handlers(backend: Backend) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
     """Return the listing operations answered here, for the WSGI layer."""
-    return {"ListServices": lambda request: list_services(backend(), request)}
+    return {"ListServices": lambda request: list_services(backend(), request),
+            "ListTaskDefinitions": lambda request: list_task_definitions(backend(), request)}
 
 
 def list_services(ecs: Any, request: dict[str, Any]) -> dict[str, Any]:
@@ -45,3 +51,18 @@ def list_services(ecs: Any, request: dict[str, Any]) -> dict[str, Any]:
         and (strategy is None or service.scheduling_strategy == strategy)
         and (launch_type is None or service.launch_type == launch_type))
     return paged("ListServices", {"serviceArns": arns}, window)
+
+
+def list_task_definitions(ecs: Any, request: dict[str, Any]) -> dict[str, Any]:
+    """Answer ListTaskDefinitions for REQUEST from moto's backend ECS: one family (familyPrefix) or all."""
+    window = page_window("ListTaskDefinitions", request)
+    status = str(request.get("status") or "ACTIVE")
+    family = request.get("familyPrefix")
+    definitions = dict(ecs.task_definitions)  # a snapshot: a registration may be adding a family meanwhile
+    families = [str(family)] if family else sorted(definitions)
+    arns = [definition.arn for name in families
+            for _, definition in sorted((definitions.get(name) or {}).items())
+            if definition.status == status]
+    if request.get("sort") == "DESC":
+        arns.reverse()
+    return paged("ListTaskDefinitions", {"taskDefinitionArns": arns}, window)
