@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import functools
 import os
 import threading
@@ -60,6 +61,12 @@ def write_error(exc: OSError) -> str:
     if exc.errno == errno.ENOSPC:
         return "standard output is full (no space left on device); the run stopped"
     return f"cannot write standard output ({exc.strerror or exc}); the run stopped"
+
+
+def encode_error(exc: UnicodeEncodeError) -> str:
+    """Name the character standard output's encoding cannot write, and the way out."""
+    return (f"standard output cannot show {exc.object[exc.start:exc.end]!a} in its encoding "
+            f"({exc.encoding}); set PYTHONIOENCODING=utf-8 or a UTF-8 locale; the run stopped")
 
 
 def is_user_error(exc: BaseException) -> bool:
@@ -448,6 +455,13 @@ class EcsShell(cmd2.Cmd):
                     justify=kwargs.get("justify"), soft_wrap=kwargs.get("soft_wrap", True),
                     **(kwargs.get("rich_print_kwargs") or {}))
             if not is_tty(file):
+                file.flush()
+        except UnicodeEncodeError as exc:  # the stream's encoding (PYTHONIOENCODING, the locale) lacks a character
+            if file is not self.environment.stderr:
+                raise OutputFailed(errno.EILSEQ, encode_error(exc)) from None
+            with contextlib.suppress(OSError, ValueError):  # say it anyway, the characters escaped
+                file.write(" ".join(str(o) for o in clean).encode(exc.encoding, "backslashreplace")
+                           .decode(exc.encoding) + kwargs.get("end", "\n"))
                 file.flush()
         except OSError as exc:
             if file is self.environment.stderr:

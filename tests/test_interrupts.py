@@ -85,6 +85,24 @@ def test_a_full_disk_stops_a_one_shot_update_before_it_changes_anything(world, s
     assert revision_of(world, "prod", "api") == "api:3"
 
 
+def test_a_character_stdout_cannot_encode_stops_the_run_in_one_line(world, small, tmp_path: Path) -> None:
+    env = {**console_env(world, tmp_path), "PYTHONIOENCODING": "ascii"}
+    line = "ls prod --query \"'caf\u00e9'\"; update prod api :9.9.9"
+    proc = subprocess.run([sys.executable, "-m", "ecsshell", "-c", line], capture_output=True, text=True,
+                          encoding="utf-8", env=env, timeout=60, check=False)
+    assert proc.returncode == 1, proc.stderr
+    said = proc.stderr.splitlines()
+    assert said[0] == ("error: standard output cannot show '\\xe9' in its encoding (ascii); set "
+                       "PYTHONIOENCODING=utf-8 or a UTF-8 locale; the run stopped; nothing was changed in ECS")
+    assert len(said) == 2 and said[1].startswith("stopped at line 1 (") and "Traceback" not in proc.stderr
+    assert world.recorder.calls["RegisterTaskDefinition"] == 0
+
+    missing = subprocess.run([sys.executable, "-m", "ecsshell", "-c", "ls nosuch\u00e9"], capture_output=True,
+                             text=True, encoding="utf-8", env=env, timeout=60, check=False)
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert 'cluster "nosuch\\xe9" not found' in missing.stderr  # said on stderr, the character escaped
+
+
 def read_one_line_then_close(world: World, home: Path, slow: str, line: str) -> tuple[int, str]:
     """Run `-c LINE` with SLOW held open, read one line of its output and close the pipe, like `| head -1`."""
     world.faults.latency(1.0, slow)
