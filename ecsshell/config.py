@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import configparser
+import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from .private_files import distrust, read_private
+
+MAX_CONFIG = 1024 * 1024
 
 DEFAULT_CONFIG = """\
 # ecsshell configuration. Command-line flags override these values.
@@ -71,11 +76,17 @@ def write_default(config_dir: Path) -> Path | None:
 def load(config_dir: Path) -> Config:
     """Read CONFIG_DIR/config (defaults when there is none); never write anything."""
     path = config_dir / "config"
-    if not path.exists():
+    if not os.path.lexists(path):
         return Config(path=None)
     parser = configparser.ConfigParser()
     try:
-        parser.read(path, encoding="utf-8")
+        reason = distrust(path, private=False)
+        if reason:  # it says whether to refuse changes: never read one that someone else could have written
+            raise ConfigFileError(f"{reason}: not read (make it your own and not writable by others)")
+        data = read_private(path, max_bytes=MAX_CONFIG, private=False)
+        if data is None:
+            raise ConfigFileError(f"cannot read {path}: not a regular file of at most {MAX_CONFIG} bytes")
+        parser.read_string(data.decode("utf-8"), source=str(path))
     except configparser.Error as exc:
         raise ConfigFileError(f"cannot read {path}: {exc}".splitlines()[0]) from exc
     except UnicodeDecodeError as exc:

@@ -117,6 +117,7 @@ SHELL_COMMANDS = frozenset({"shell"})
 # cmd2's commands and settings that have no place in ecsshell: removed, not hidden.
 REMOVED_SETTINGS = ("editor", "traceback_show_locals", "traceback_width", "timing")
 MAX_SCRIPT_DEPTH = 8
+MAX_HISTORY = 64 * 1024 * 1024  # a larger history file is left as it is and not used
 WATCH_HEADER_ROWS = 2  # watch's "Every Ns: COMMAND  TIME" line and the blank line below it
 
 
@@ -294,10 +295,11 @@ class EcsShell(cmd2.Cmd):
 
     def _saved_names(self) -> Any:
         """Return the completion names saved for this profile and region (None with ECSSHELL_NO_CACHE)."""
+        from .endpoints import configured_endpoint
         from .saved_names import open_names
 
         env = self.environment.env
-        endpoint = self.options.endpoint_url or env.get("AWS_ENDPOINT_URL_ECS") or env.get("AWS_ENDPOINT_URL")
+        endpoint = configured_endpoint("ecs", env, flag=self.options.endpoint_url, profile=self.scope.profile)
         profile = self.scope.profile or env.get("AWS_PROFILE") or "default"
         region = self.scope.region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or ""
         return open_names(self.environment.cache_dir, env, endpoint, f"{profile}@{region}")
@@ -772,18 +774,24 @@ class EcsShell(cmd2.Cmd):
 
         A history file that cannot be read back is left as it is and not used: cmd2 would overwrite it.
         """
+        from .private_files import distrust, private_folder, read_private, write_private
+
         state = self.environment.state_dir
         path = state / "history"
         try:
-            state.mkdir(parents=True, exist_ok=True)
-            os.chmod(state, 0o700)
-            if path.is_dir():
+            private_folder(state)  # 0700, the user's own, not a link: refused otherwise
+            if path.is_dir() and not path.is_symlink():
                 raise OSError(f"{path} is a directory")
-            if path.exists():
-                readable_history(path.read_bytes())
-            else:
-                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-            os.chmod(path, 0o600)
+            distrusted = distrust(path, private=True) if os.path.lexists(path) else ""
+            if distrusted or not os.path.lexists(path):  # a link, someone else's, open to others: replace it
+                write_private(path, "")
+            if distrusted:
+                self.environment.stderr.write(f"warning: {distrusted}: history replaced with an empty private "
+                                              "file\n")
+            data = read_private(path, max_bytes=MAX_HISTORY)
+            if data is None:
+                raise OSError(f"{path} is larger than {MAX_HISTORY // (1024 * 1024)} MiB")
+            readable_history(data)
             return str(path)
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from botocore import exceptions as bx
 from botocore.config import Config
 
+from ..endpoints import ENDPOINT_SUFFIX
 from ..model import (
     Cluster,
     ExecSession,
@@ -40,7 +41,7 @@ from .errors import AwsError, NotFound, translate
 from .journal import Journal
 from .pool import WorkerPool, chunked, distinct, prefetched
 from .revisions import REVISION_BATCH, RevisionImages, as_task_definition
-from .session import ENDPOINT_SUFFIX, Session, Settings, endpoint_url, make_session
+from .session import Session, Settings, endpoint_url, make_session
 
 if TYPE_CHECKING:  # the boto3 stubs are a test dependency only: nothing here is needed at run time
     from botocore.client import BaseClient

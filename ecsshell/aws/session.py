@@ -22,19 +22,11 @@ from botocore.credentials import (
     SSOProvider,
 )
 
+from ..endpoints import ENV_PROFILE, configured_endpoint
 from .errors import ConfigError, translate
 
 DEFAULT_REGION = "us-west-2"  # ecsman's default, kept for compatibility
-ENV_PROFILE = "env"  # `-cred env`: keys from the environment, no AWS files needed
 KEY_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
-# client name -> suffix of its service-specific endpoint variable (AWS_ENDPOINT_URL_<SUFFIX>)
-ENDPOINT_SUFFIX = {
-    "ecs": "ECS",
-    "elbv2": "ELASTIC_LOAD_BALANCING_V2",
-    "elb": "ELASTIC_LOAD_BALANCING",
-    "logs": "CLOUDWATCH_LOGS",
-    "sts": "STS",
-}
 MOST_PROFILES_LISTED = 10
 
 # The one process-wide cache left in aws/, on purpose: a botocore loader holds only the service models
@@ -269,13 +261,8 @@ REGION_NAME = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}")
 
 
 def endpoint_url(settings: Settings, env: Mapping[str, str], client: str = "ecs") -> str | None:
-    """Return the endpoint CLIENT should use: -endpoint, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL."""
-    if settings.endpoint_url:
-        return settings.endpoint_url
-    if env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true":
-        return None
-    suffix = ENDPOINT_SUFFIX.get(client, client.upper())
-    return env.get(f"AWS_ENDPOINT_URL_{suffix}") or env.get("AWS_ENDPOINT_URL") or None
+    """Return the endpoint CLIENT should use however it was set (flag, environment, profile), None for AWS's."""
+    return configured_endpoint(client, env, flag=settings.endpoint_url, profile=settings.profile)
 
 
 def known_regions() -> list[str]:

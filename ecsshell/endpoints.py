@@ -1,0 +1,85 @@
+"""Where a client's calls go: the endpoint URL however it was set, resolved as botocore resolves it.
+
+Standard library only, so the completion names can be keyed by endpoint without loading the SDK.
+The order is botocore's: the -endpoint flag, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the
+profile's `services` section, the profile's `endpoint_url`; AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
+(or the profile's ignore_configured_endpoint_urls) leaves only the flag.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+from collections.abc import Mapping
+
+# client name -> suffix of its service-specific endpoint variable (AWS_ENDPOINT_URL_<SUFFIX>); lowered,
+# the key of its entry in a `[services NAME]` section of the AWS config file
+ENDPOINT_SUFFIX = {
+    "ecs": "ECS",
+    "elbv2": "ELASTIC_LOAD_BALANCING_V2",
+    "elb": "ELASTIC_LOAD_BALANCING",
+    "logs": "CLOUDWATCH_LOGS",
+    "sts": "STS",
+}
+ENV_PROFILE = "env"  # `-cred env`: keys from the environment; its endpoints come from the default profile
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+
+
+def _true(value: object) -> bool:
+    return str(value or "").strip().lower() == "true"
+
+
+def _config(env: Mapping[str, str]) -> configparser.RawConfigParser | None:
+    """Return the AWS config file ENV points at, parsed leniently; None when there is none or it is unreadable."""
+    path = os.path.expanduser(env.get("AWS_CONFIG_FILE") or "~/.aws/config")
+    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    try:
+        if os.path.getsize(path) > MAX_CONFIG_BYTES:
+            return None
+        parser.read(path, encoding="utf-8")
+    except (OSError, configparser.Error, UnicodeDecodeError):
+        return None
+    return parser
+
+
+def _section(parser: configparser.RawConfigParser, profile: str) -> Mapping[str, str]:
+    """Return PROFILE's section ([default] or [profile NAME]), empty when the file has none."""
+    for name in ((f"profile {profile}", profile) if profile != "default" else ("default", "profile default")):
+        if parser.has_section(name):
+            return dict(parser.items(name))
+    return {}
+
+
+def _nested(text: str) -> dict[str, str]:
+    """Return the `key = value` lines of a nested config value (`ecs =` then indented lines)."""
+    pairs = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def configured_endpoint(client: str, env: Mapping[str, str], *, flag: str | None = None,
+                        profile: str | None = None) -> str | None:
+    """Return the endpoint CLIENT's calls go to when it is not AWS's own (None for AWS's), as botocore decides."""
+    if flag:
+        return flag
+    name = profile or env.get("ECSCREDENTIAL") or env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE")
+    if not name or name == ENV_PROFILE:
+        name = "default"
+    parser = None if _true(env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) else _config(env)
+    section = _section(parser, name) if parser is not None else {}
+    if _true(env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) or _true(section.get("ignore_configured_endpoint_urls")):
+        return None
+    suffix = ENDPOINT_SUFFIX.get(client, client.upper())
+    found = env.get(f"AWS_ENDPOINT_URL_{suffix}") or env.get("AWS_ENDPOINT_URL")
+    if found:
+        return found
+    services = section.get("services")
+    if parser is not None and services and parser.has_section(f"services {services}"):
+        nested = parser.get(f"services {services}", suffix.lower(), fallback="")
+        found = _nested(nested).get("endpoint_url")
+        if found:
+            return found
+    return section.get("endpoint_url") or None
