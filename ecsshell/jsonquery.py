@@ -6,6 +6,7 @@ before any AWS call) and the presenter applies it to each document it prints.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,45 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
+def _shortened(text: str) -> str:
+    """Return TEXT, or its first 77 characters and `...` when longer than 80 (a message stays one line)."""
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+MAX_DEPTH = 100  # how deeply an expression may nest: far past what anyone writes, well short of the stack
+
+
+def _depth_and_stray_reference(tree: Any) -> tuple[int, bool]:
+    """Return how deeply TREE nests and whether an &expression stands anywhere but as a function's argument."""
+    deepest, stray = 0, False
+    stack: list[tuple[Any, int, bool]] = [(tree, 1, False)]
+    while stack:  # no recursion: the tree may be thousands deep
+        node, depth, argument = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        deepest = max(deepest, depth)
+        stray = stray or (node.get("type") == "expref" and not argument)
+        is_call = node.get("type") == "function_expression"
+        stack.extend((child, depth + 1, is_call) for child in node.get("children") or ())
+    return deepest, stray
+
+
+def _not_json(value: Any) -> str:
+    """Return what in VALUE is not a JSON value ('' when all of it is), without recursion."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return f"the number {item} (JSON has no {'infinity' if math.isinf(item) else 'NaN'})"
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif not (item is None or isinstance(item, str | int | float | bool)):
+            return "an expression reference (&...), which is not a value"
+    return ""
+
+
 @dataclass(frozen=True)
 class Query:
     """A compiled JMESPath expression and the text it was written as."""
@@ -33,18 +73,39 @@ class Query:
     def apply(self, document: Any) -> Any:
         """Return what the expression selects from DOCUMENT (plain JSON values)."""
         try:
-            return self.parsed.search(document)
+            found = self.parsed.search(document)
         except JMESPathError as exc:
-            raise QueryError(f"--query {self.text!r} does not apply: {_first_line(exc)}") from None
+            raise QueryError(f"--query {_shortened(self.text)!r} does not apply: {_first_line(exc)}") from None
+        except RecursionError:
+            raise QueryError(f"--query {_shortened(self.text)!r} nests too deeply to apply") from None
+        wrong = _not_json(found)
+        if wrong:
+            raise QueryError(f"--query {_shortened(self.text)!r} selects {wrong}")
+        return found
 
 
 def compile_query(text: str) -> Query:
-    """Compile TEXT as JMESPath; raise QueryError naming what is wrong in one line."""
+    """Compile TEXT as JMESPath and check it (depth, stray &references, constant parts); raise QueryError."""
     if not text.strip():
         raise QueryError("--query needs a JMESPath expression, e.g. 'services[].serviceName'")
+    shown = _shortened(text)
     try:
-        return Query(text, jmespath.compile(text))
+        parsed = jmespath.compile(text)
     except JMESPathError as exc:
         message = _first_line(exc).removeprefix("Invalid jmespath expression: ").removeprefix(
             "Bad jmespath expression: ")
-        raise QueryError(f"not a JMESPath expression: {text!r} ({message.rstrip(':')})") from None
+        raise QueryError(f"not a JMESPath expression: {shown!r} ({message.rstrip(':')})") from None
+    except RecursionError:
+        parsed = None
+    depth, stray = _depth_and_stray_reference(parsed.parsed) if parsed is not None else (MAX_DEPTH + 1, False)
+    if depth > MAX_DEPTH:
+        raise QueryError(f"--query {shown!r} nests more than {MAX_DEPTH} levels deep")
+    if stray:
+        raise QueryError(f"--query {shown!r}: an &expression is only an argument of a function such as sort_by")
+    try:  # what selects no JSON value from an empty document does so from any (to_number('1e400'))
+        wrong = _not_json(parsed.search(None))
+    except (JMESPathError, RecursionError):
+        wrong = ""  # a part needs the document: that is for apply to say
+    if wrong:
+        raise QueryError(f"--query {shown!r} selects {wrong}")
+    return Query(text, parsed)

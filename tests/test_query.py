@@ -48,3 +48,21 @@ def test_query_refuses_text_output_and_applies_to_a_dry_run(world: World, ecsshe
     dry = ecsshell("update", "prod", "api", ":2.5.0", "--dry-run", "--query", "keys(@)")
     assert dry.code == 0, dry.err
     assert isinstance(json.loads(dry.out), list)
+
+
+@pytest.mark.parametrize("expression", ["a|" * 3000 + "a", "length(" * 2000 + "@" + ")" * 2000, "&foo",
+                                        "to_number('1e400')", "services | &name"])
+def test_an_expression_that_could_never_print_json_is_refused_before_any_call(world: World, ecsshell, small,
+                                                                           expression: str) -> None:
+    result = ecsshell("ls", "prod", "--query", expression)
+    assert (result.code, result.out) == (2, ""), result.err
+    assert len(result.err.strip().splitlines()) == 1 and len(result.err) < 300, result.err
+    assert "--query" in result.err and "Traceback" not in result.err and "Infinity" not in result.err
+    assert world.recorder.total == 0  # refused before anything was asked of AWS
+
+
+def test_a_query_whose_answer_is_not_json_fails_in_one_line(world: World, ecsshell, small) -> None:
+    result = ecsshell("ls", "prod", "--query", "to_number(join('', [to_string(length(services)), 'e400']))")
+    assert result.code == 2 and result.out == "", result.out
+    assert "no infinity" in result.err and len(result.err.strip().splitlines()) == 1, result.err
+    assert world.recorder.total > 0  # it depends on the document: only its answer shows it
