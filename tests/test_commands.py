@@ -311,3 +311,11 @@ def test_no_credentials_at_all_is_one_clear_line(ecsshell) -> None:
     assert result.code == 1
     assert "no AWS credentials found" in result.err
     assert len(result.err.strip().splitlines()) == 1
+
+
+def test_a_profile_name_with_escape_sequences_is_quoted_visibly(world, ecsshell, tmp_path) -> None:
+    files = world.profiles(tmp_path / "aws", {"staging": "111111111111"})
+    result = ecsshell("-cred", "\x1b[31mstaging\x07", "ls", extra=files)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert '"\\x1b[31mstaging\\x07"' in result.err and "\x1b" not in result.err  # not `"staging" (known: staging)`
+    assert result.err.count("\n") == 1

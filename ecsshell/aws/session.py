@@ -170,12 +170,17 @@ def list_profiles(env: Mapping[str, str]) -> list[str]:
         return []
 
 
+def visible(name: str) -> str:
+    """Return NAME with every character that is not printable written as its escape (\\x1b), never sent raw."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+
+
 def _unknown_profile(name: str, source: str, known: list[str]) -> ConfigError:
-    message = f'AWS profile "{name}" ({source}) not found in the AWS config or credentials files'
+    message = f'AWS profile "{visible(name)}" ({source}) not found in the AWS config or credentials files'
     if not known:
         message += " (they define no profiles)"
     elif len(known) <= MOST_PROFILES_LISTED:
-        message += f" (known: {', '.join(known)})"
+        message += f" (known: {', '.join(visible(k) for k in known)})"
     else:
         message += f" ({len(known)} profiles are defined)"
     return ConfigError(message)
