@@ -11,12 +11,14 @@ def one_line(text: str) -> str:
 
 
 class AwsError(Exception):
-    """A failed AWS call, explained in one line fit to show the user (secrets masked)."""
+    """A failed AWS call, explained in one line fit to show the user (secrets masked), with a few DETAILS lines."""
 
-    def __init__(self, message: str, *, operation: str | None = None, code: str | None = None) -> None:
+    def __init__(self, message: str, *, operation: str | None = None, code: str | None = None,
+                 details: tuple[str, ...] = ()) -> None:
         self.message = scrub_text(one_line(message))
         self.operation = operation
         self.code = code
+        self.details = tuple(scrub_text(one_line(d)) for d in details)
         super().__init__(self.message)
 
     def __str__(self) -> str:

@@ -257,15 +257,17 @@ def replace(current: str, new: str) -> str:
     """Return the image `ecsshell update` deploys: `:TAG` or `@DIGEST` applied to current, or new."""
     if looks_like_version(new):
         raise InvalidImageReference(new, f"that is a version, not an image: did you mean :{new}?")
-    ref = parse(current)
-    if new.startswith(":"):
-        tag = validate_tag(new[1:])
-        return str(ImageRef(domain=ref.domain, path=ref.path, tag=tag))
-    if new.startswith("@"):
-        digest = validate_digest(new[1:])
-        return str(ImageRef(domain=ref.domain, path=ref.path, digest=digest))
-    parse(new)
-    return new
+    if not new.startswith((":", "@")):
+        parse(new)
+        return new  # a whole image replaces the current one, whatever that is (template text too)
+    tag = validate_tag(new[1:]) if new.startswith(":") else None
+    digest = validate_digest(new[1:]) if new.startswith("@") else None
+    try:
+        ref = parse(current)
+    except InvalidImageReference as exc:
+        raise InvalidImageReference(current, f"{exc.reason}; {new} keeps the current image's repository, so give "
+                                    "a whole image instead", what="current image") from None
+    return str(ImageRef(domain=ref.domain, path=ref.path, tag=tag, digest=digest))
 
 
 def tag_of(image: str) -> str | None:

@@ -505,6 +505,8 @@ class EcsShell(cmd2.Cmd):
             code = getattr(exception, "code", 1)
             self.fail(str(exception).splitlines()[0] if str(exception) else type(exception).__name__,
                       code if isinstance(code, int) else 1)
+            for detail in getattr(exception, "details", ()):  # a few more lines a person reads (what was wrong)
+                self.say_error(f"  {detail}")
             return
         self.mark_failed(1)
         if self.debug:

@@ -247,6 +247,11 @@ def test_replace(current: str, new: str, expected: str) -> None:
     assert replace(current, new) == expected
 
 
+@pytest.mark.parametrize("current", ["App:1", "<IMAGE_NAME>", "{{ must_env `IMAGE` }}", "", "repo@sha256:x"])
+def test_a_whole_image_replaces_any_current_one_even_one_that_does_not_parse(current: str) -> None:
+    assert replace(current, "registry.example.com/team/api:2.5.0") == "registry.example.com/team/api:2.5.0"
+
+
 @pytest.mark.parametrize(
     ("current", "new", "message"),
     [
@@ -259,9 +264,11 @@ def test_replace(current: str, new: str, expected: str) -> None:
         ("app:1", "", 'invalid image reference "": it is empty'),
         ("app:1", "Other/app", "repository name must be lowercase"),
         ("app:1", " :v2", "leading or trailing whitespace"),
-        ("App:1", ":v2", 'invalid image reference "App:1"'),
-        ("", ":v2", 'invalid image reference "": it is empty'),
-        ("App:1", "other:2", 'invalid image reference "App:1"'),
+        ("App:1", ":v2", 'invalid current image "App:1"'),
+        ("", ":v2", 'invalid current image "": it is empty; :v2 keeps the current image\'s repository'),
+        ("<IMAGE_NAME>", ":1.2", 'invalid current image "<IMAGE_NAME>"'),
+        ("{{ must_env `IMAGE` }}", "@sha256:" + "a" * 64, "give a whole image instead"),
+        ("<IMAGE_NAME>", ":bad tag", 'invalid tag "bad tag"'),  # the new tag is checked first
     ],
 )
 def test_replace_refuses_invalid_input(current: str, new: str, message: str) -> None:
@@ -387,7 +394,10 @@ def test_replace_never_returns_an_invalid_reference(current: str, new: str) -> N
         out = replace(current, new)
     except InvalidImageReference:
         return
-    parse(current)  # replace accepted it, so it must be valid
+    if new.startswith((":", "@")):
+        parse(current)  # replace applied a tag or digest to it, so it must be valid
+    else:
+        assert out == new  # a whole image replaces any current one, even one that does not parse
     assert str(parse(out)) == out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from botocore import exceptions as bx
 
@@ -80,7 +81,7 @@ def _client_error(exc: bx.ClientError, operation: str, context: str, service: st
     code = str(error.get("Code") or "")
     status = int((response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0)
     raw_message = str(error.get("Message") or "")
-    kw = {"operation": operation, "code": code}
+    kw: dict[str, Any] = {"operation": operation, "code": code}
     if _is_not_aws_error(code, raw_message, status):  # e.g. a proxy's HTML page: summarised, never pasted
         summary = f"HTTP {status} from the endpoint (an answer that is not AWS's)"
         if status == 429:
@@ -132,6 +133,37 @@ def _is_not_aws_error(code: str, message: str, status: int) -> bool:
     return status >= 300 and (not code or code == str(status))  # botocore's code when the body had none
 
 
+MOST_PROBLEMS_SHOWN = 6
+_UNKNOWN = re.compile(r'Unknown parameter in (?P<where>\S+): "(?P<name>[^"]*)", must be one of: (?P<known>.*)')
+_WRONG_TYPE = re.compile(r"Invalid type for parameter (?P<where>\S+), value: (?P<value>.*), "
+                         r"type: <class '(?P<type>\w+)'>, valid types: (?P<valid>.*)")
+_MISSING = re.compile(r'Missing required parameter in (?P<where>\S+): "(?P<name>[^"]*)"')
+_TYPE_NAMES = {"int": "an integer", "str": "a string", "bool": "true or false", "list": "a list", "tuple": "a list",
+               "dict": "an object", "float": "a number", "NoneType": "null", "datetime": "a date"}
+
+
+def _problem(line: str) -> str:
+    """Return one of botocore's validation lines as a short phrase: where, what is wrong, what ECS wants."""
+    import difflib
+
+    found = _UNKNOWN.fullmatch(line)
+    if found:
+        known = [k.strip() for k in found["known"].split(",")]
+        close = difflib.get_close_matches(found["name"], known, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        return f'{found["where"]}: unknown field "{found["name"]}"{hint}'
+    found = _WRONG_TYPE.fullmatch(line)
+    if found:
+        wanted = " or ".join(dict.fromkeys(_TYPE_NAMES.get(t, t) for t in re.findall(r"<class '(\w+)'>",
+                                                                                   found["valid"])))
+        given = _TYPE_NAMES.get(found["type"], found["type"])
+        return f"{found['where']}: {given} where ECS wants {wanted}"
+    found = _MISSING.fullmatch(line)
+    if found:
+        return f'{found["where"]}: "{found["name"]}" is missing'
+    return line
+
+
 def _hide_echoed_value(line: str) -> str:
     """Mask the value botocore echoes in a validation line unless it is a short, harmless scalar."""
     head, sep, rest = line.partition(_ECHOED_VALUE)
@@ -156,7 +188,7 @@ def _is_task_definition_missing(code: str, message: str) -> bool:
 
 def _botocore_error(exc: bx.BotoCoreError, operation: str) -> AwsError:
     kwargs = getattr(exc, "kwargs", {}) or {}
-    kw = {"operation": operation, "code": type(exc).__name__}
+    kw: dict[str, Any] = {"operation": operation, "code": type(exc).__name__}
     if isinstance(exc, bx.NoCredentialsError):
         return ConfigError(f"no AWS credentials found: {NO_CREDENTIALS_HINT}", **kw)
     if isinstance(exc, bx.PartialCredentialsError):
@@ -180,8 +212,14 @@ def _botocore_error(exc: bx.BotoCoreError, operation: str) -> AwsError:
         reason = kwargs.get("error") or type(exc).__name__
         return AwsError(f"cannot reach AWS at {kwargs.get('endpoint_url', '?')}: {reason}", **kw)
     if isinstance(exc, bx.ParamValidationError):
-        lines = [_hide_echoed_value(r.strip()) for r in str(kwargs.get("report") or exc).splitlines() if r.strip()]
-        return AwsError(f"invalid request for {operation}: {'; '.join(lines)}", **kw)
+        report = str(kwargs.get("report") or exc).splitlines()
+        problems = [_problem(_hide_echoed_value(r.strip())) for r in report if r.strip()
+                    and not r.startswith("Parameter validation failed")]
+        if len(problems) == 1:
+            return AwsError(f"invalid request for {operation}: {problems[0]}", **kw)
+        shown = problems[:MOST_PROBLEMS_SHOWN] + ([f"... and {len(problems) - MOST_PROBLEMS_SHOWN} more"]
+                                                  if len(problems) > MOST_PROBLEMS_SHOWN else [])
+        return AwsError(f"invalid request for {operation}: {len(problems)} problems", details=tuple(shown), **kw)
     if isinstance(exc, (bx.UnknownEndpointError, bx.InvalidEndpointConfigurationError,
                         bx.EndpointResolutionError)):
         return ConfigError(f"bad AWS endpoint or region for {operation}: {exc}", **kw)

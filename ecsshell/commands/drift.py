@@ -119,7 +119,7 @@ class DriftCommands(RolloutCommands):
         second = words[-1]
         with refused():
             if is_file_word(second):
-                document = load_task_definition(second)
+                document = load_task_definition(second, say=self.ctx.presenter.note)
                 comparison = diff.compare_with_file(first, document, second)
             else:
                 comparison = diff.compare_services(first, self._side(second))

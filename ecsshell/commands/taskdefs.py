@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,8 +79,34 @@ def _read(path: str) -> str:
         raise CommandError(f"{path}: not UTF-8 text (byte {exc.start}): not task definition JSON") from None
 
 
-def load_task_definition(path: str) -> dict[str, Any]:
-    """Read a task definition document, naming the line and column of any JSON error."""
+def without_nulls(document: Any) -> tuple[Any, list[str]]:
+    """Return DOCUMENT without its JSON nulls (ECS has none: a null is a field left out) and where they stood."""
+    dropped: list[str] = []
+
+    def walk(value: Any, where: str) -> Any:
+        if isinstance(value, dict):
+            kept = {}
+            for key, item in value.items():
+                if item is None:
+                    dropped.append(f"{where}.{key}" if where else str(key))
+                else:
+                    kept[key] = walk(item, f"{where}.{key}" if where else str(key))
+            return kept
+        if isinstance(value, list):
+            kept_items = []
+            for index, item in enumerate(value):
+                if item is None:
+                    dropped.append(f"{where}[{index}]")
+                else:
+                    kept_items.append(walk(item, f"{where}[{index}]"))
+            return kept_items
+        return value
+
+    return walk(document, ""), dropped
+
+
+def load_task_definition(path: str, say: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Read a task definition document (nulls dropped, said to SAY), naming the line and column of a JSON error."""
     text = _read(path)
     try:
         document = json.loads(text)
@@ -93,6 +120,11 @@ def load_task_definition(path: str) -> dict[str, Any]:
                            f"{MAX_NESTING} levels)")
     if not isinstance(document, dict):
         raise CommandError(f"{path}: a task definition must be a JSON object, not {type(document).__name__}")
+    document, dropped = without_nulls(document)
+    if dropped and say is not None:
+        more = f" and {len(dropped) - 3} more" if len(dropped) > 3 else ""
+        say(f"note: {path}: left out {len(dropped)} null value{'s' if len(dropped) != 1 else ''} "
+            f"({', '.join(dropped[:3])}{more}), as ECS reads a null as a field not given")
     body = document.get("taskDefinition", document)
     if not isinstance(body, dict) or not body.get("family"):
         raise CommandError(f"{path}: the task definition has no \"family\"")
@@ -167,7 +199,7 @@ class TaskDefinitionCommands(EcsCommands):
         from ..render import jsonout
 
         ctx = self.ctx
-        spec = load_task_definition(args.file)
+        spec = load_task_definition(args.file, say=ctx.presenter.note)
         body = spec.get("taskDefinition", spec)
         count = len(body.get("containerDefinitions") or [])
         if not self.go_ahead(args, f"Register a new revision of {body['family']} ({count} containers)?"):

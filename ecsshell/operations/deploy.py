@@ -179,9 +179,11 @@ def register_safely(gateway: Gateway, spec: dict[str, Any], say: Callable[[str],
         made = made_anyway(gateway, family, before, spec)
     except AwsError as exc:
         raise AwsError(f"{error}; could not check whether ECS registered it anyway ({exc}): "
-                       f"see `taskdefs {family}`", operation=error.operation, code=error.code) from None
+                       f"see `taskdefs {family}`", operation=error.operation, code=error.code,
+                       details=error.details) from None
     if not made:
-        raise AwsError(f"{error}; nothing was registered", operation=error.operation, code=error.code)
+        raise AwsError(f"{error}; nothing was registered", operation=error.operation, code=error.code,
+                       details=error.details)
     adopted, extra = made[0], made[1:]
     note = f"ECS registered {adopted.label} although the call answered with an error, so it was adopted ({error})"
     if extra:
