@@ -97,3 +97,74 @@ def test_a_tag_on_template_text_names_the_current_image_and_changes_nothing(worl
     assert 'invalid current image "<IMAGE_NAME>"' in result.err and "give a whole image" in result.err
     assert world.recorder.calls.get("RegisterTaskDefinition", 0) == 0
     assert world.client("ecs").list_task_definitions(familyPrefix="templated")["taskDefinitionArns"] == [templated]
+
+
+def _awsvpc(world: World, *, dns_host_names: bool) -> tuple[str, str]:
+    """Return (subnet, task definition ARN) in a new VPC, with or without DNS host names."""
+    ec2, ecs = world.client("ec2"), world.client("ecs")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": dns_host_names})
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+    ecs.create_cluster(clusterName="vpc")
+    arn = ecs.register_task_definition(
+        family="private", networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="256", memory="512",
+        containerDefinitions=[{"name": "app", "image": "registry.example.com/team/app:1"}],
+    )["taskDefinition"]["taskDefinitionArn"]
+    return subnet, arn
+
+
+def test_an_awsvpc_service_without_security_groups_in_a_vpc_without_dns_names_runs(world: World,
+                                                                                    ecsshell) -> None:
+    subnet, arn = _awsvpc(world, dns_host_names=False)
+    ecs = world.client("ecs")
+    ecs.create_service(cluster="vpc", serviceName="private", taskDefinition=arn, desiredCount=2,
+                       launchType="FARGATE", networkConfiguration={"awsvpcConfiguration": {"subnets": [subnet]}})
+    world.advance(10)
+    service = ecs.describe_services(cluster="vpc", services=["private"])["services"][0]
+    assert service["runningCount"] == 2 and service["deployments"][0]["rolloutState"] == "COMPLETED"
+    groups = service["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"]
+    default = world.client("ec2").describe_security_groups(GroupIds=groups)["SecurityGroups"]
+    assert [g["GroupName"] for g in default] == ["default"]  # ECS uses the VPC's default group
+    assert world.scheduler.errors == []
+    task = ecs.list_tasks(cluster="vpc", serviceName="private")["taskArns"][0]
+    shown = ecsshell("ls", "vpc", task.rsplit("/", 1)[-1])
+    assert shown.code == 0, shown.err
+    details = {d["name"]: d["value"] for d in ecs.describe_tasks(cluster="vpc", tasks=[task])["tasks"][0][
+        "attachments"][0]["details"]}
+    address = details["privateIPv4Address"]
+    assert details["privateDnsName"] == f"ip-{address.replace('.', '-')}.ec2.internal" and address in shown.out
+
+
+def test_the_scheduler_survives_a_service_it_cannot_run_and_says_so(world: World, ecsshell, small,
+                                                                     monkeypatch: pytest.MonkeyPatch,
+                                                                     capfd: pytest.CaptureFixture[str]) -> None:
+    from ecsshell.emulator.scheduler import Scheduler
+
+    launch = Scheduler._launch
+
+    def fails_for_worker(self: Scheduler, backend: Any, service: Any, *args: Any) -> Any:
+        if service.name == "worker":
+            raise RuntimeError("a fault in the emulator")
+        return launch(self, backend, service, *args)
+
+    monkeypatch.setattr(Scheduler, "_launch", fails_for_worker)
+    ecs = world.client("ecs")
+    ecs.update_service(cluster="prod", service="worker", forceNewDeployment=True, desiredCount=3)
+    result = ecsshell("update", "prod", "api", ":2.5.0", "--wait")
+    assert result.code == 0, result.err  # the other services still roll out
+    assert "rollout of api:" in result.out
+    line = "ecsshell emulator: could not act on service worker: RuntimeError: a fault in the emulator"
+    assert world.scheduler.errors == [line]
+    assert (result.err + capfd.readouterr().err).count(line) == 1  # said once (where stderr was), not once a tick
+    events = ecs.describe_services(cluster="prod", services=["worker"])["services"][0]["events"]
+    assert "the emulator failed (RuntimeError)" in events[0]["message"]
+    world.scheduler.run(speed=30, interval=0.02)  # the background thread lives on through the same fault
+    try:
+        before = world.scheduler.elapsed
+        import time
+
+        time.sleep(0.3)
+        assert world.scheduler.elapsed > before and world.scheduler._thread is not None
+        assert world.scheduler._thread.is_alive()
+    finally:
+        world.scheduler.stop()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import math
+import sys
 import threading
 import uuid
 from contextlib import AbstractContextManager
@@ -29,6 +30,7 @@ STOPPED_RETENTION_SECONDS = 3600.0  # ECS forgets STOPPED tasks about an hour af
 RETRY_BASE_SECONDS = 10.0  # first back-off after failed starts without a circuit breaker
 RETRY_MAX_SECONDS = 300.0
 FIRST_HOST_PORT = 32768  # dynamic host ports for bridge-mode containers
+MAX_ERRORS = 50  # what the scheduler could not do, the newest kept
 BROKEN_REASON = "Essential container in task exited"
 CIRCUIT_BREAKER_REASON = "ECS deployment circuit breaker: tasks failed to start."
 
@@ -83,6 +85,7 @@ class Scheduler:
         self._host_ports: dict[str, int] = {}  # container instance ARN -> next dynamic host port
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        self.errors: list[str] = []  # what the scheduler could not do (it goes on with everything else)
 
     # time --------------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -124,7 +127,10 @@ class Scheduler:
 
         def loop() -> None:
             while not self._stop.wait(interval):
-                self.advance(interval * speed)
+                try:
+                    self.advance(interval * speed)
+                except Exception as exc:  # the world goes on: a background thread that dies stops every rollout
+                    self.report("the scheduler", exc)
 
         self._thread = threading.Thread(target=loop, name="ecs-scheduler", daemon=True)
         self._thread.start()
@@ -149,6 +155,15 @@ class Scheduler:
         self.causes.clear()
         self._placements.clear()
         self._host_ports.clear()
+        self.errors.clear()
+
+    def report(self, what: str, exc: BaseException) -> None:
+        """Keep and print, once per distinct message, what the scheduler could not do with WHAT."""
+        line = f"ecsshell emulator: could not act on {what}: {type(exc).__name__}: {exc}"
+        if line not in self.errors:
+            self.errors.append(line)
+            del self.errors[:-MAX_ERRORS]
+            print(line, file=sys.stderr, flush=True)
 
     # what tests and worlds mark ----------------------------------------------------------------
     def _arn(self, task_definition: str) -> str:
@@ -178,7 +193,10 @@ class Scheduler:
         """Act once on every service and standalone task of every account and Region (world lock held)."""
         for account, region in self.world.places():  # issue 14: several accounts and Regions at once
             with self.world.at(account, region):  # world.backend() answers for that place meanwhile
-                self._tick()
+                try:
+                    self._tick()
+                except Exception as exc:  # the other places, and the next tick, still run
+                    self.report(f"account {account} in {region}", exc)
 
     def _tick(self) -> None:
         backend = self.world.backend()
@@ -199,10 +217,15 @@ class Scheduler:
             if service.deployment_controller.get("type") != "ECS":
                 continue
             tasks = by_group.get((service.cluster_name, f"service:{service.name}"), [])
-            if service.status == "ACTIVE":
-                self._reconcile(backend, service, now, tasks)
-            else:
-                self._retire(tasks, now)
+            try:
+                if service.status == "ACTIVE":
+                    self._reconcile(backend, service, now, tasks)
+                else:
+                    self._retire(tasks, now)
+            except Exception as exc:  # one service the emulator cannot run must not stop every other one
+                self.report(f"service {service.name}", exc)
+                self.event(service, now, f"(service {service.name}) was unable to place a task: the emulator "
+                           f"failed ({type(exc).__name__}); see its standard error.")
         self.service_deployments.sync(backend, now)
         self.elb.sweep(backend)
         self.refresh_counts(backend)
