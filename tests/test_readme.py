@@ -1,4 +1,4 @@
-"""The README tells the truth: its two commands, its tour and its examples run against the demo world."""
+"""The README and docs/ tell the truth: the two commands, the tour and every example run against the demo world."""
 
 from __future__ import annotations
 
@@ -14,6 +14,12 @@ from ecsshell.emulator.worlds import demo_fleet, demo_world
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+PAGES = sorted((ROOT / "docs").glob("*.md"))
+DOCS = "\n".join([README, *(page.read_text(encoding="utf-8") for page in PAGES)])  # every marker is unique
+# The example blocks, by the marker before each, and the test file that runs it.
+RUN_BY = {"operations": "test_readme.py", "rules": "test_readme.py", "drift": "test_readme.py",
+          "fleet": "test_readme.py", "looking": "test_looking.py", "diagnose": "test_diagnose.py",
+          "deployments": "test_service_deployments.py"}
 EXPECTED = re.compile(r"\s+#\s*exits?\s+(\d+).*$")
 
 
@@ -26,7 +32,7 @@ def expected_status(line: str) -> tuple[str, int]:
 
 
 def tour_lines() -> list[tuple[str, int]]:
-    block = README.split("<!-- tour:", 1)[1].split("```text", 1)[1].split("```", 1)[0]
+    block = DOCS.split("<!-- tour:", 1)[1].split("```text", 1)[1].split("```", 1)[0]
     lines = []
     for raw in block.strip().splitlines():
         prompt, _, command = raw.partition("> ")
@@ -35,13 +41,12 @@ def tour_lines() -> list[tuple[str, int]]:
     return lines
 
 
-def example_lines(after: str = "") -> list[tuple[str, int]]:
-    block = README.split(after, 1)[1] if after else README
-    block = block.split("```console", 1)[1].split("```", 1)[0]
+def example_lines(after: str) -> list[tuple[str, int]]:
+    block = DOCS.split(after, 1)[1].split("```console", 1)[1].split("```", 1)[0]
     return [expected_status(line[2:]) for line in block.strip().splitlines() if line.startswith("$ ecsshell ")]
 
 
-def run_examples(ecsshell, after: str = "", count: int | None = None, *,  # type: ignore[no-untyped-def]
+def run_examples(ecsshell, after: str, count: int | None = None, *,  # type: ignore[no-untyped-def]
                  extra: dict[str, str] | None = None, errors_say_why: bool = False) -> list[tuple[str, int, Any]]:
     """Run the README's `$ ecsshell` examples of the block after AFTER, in order; each must end with the status
     its comment promises, with no traceback (and, ERRORS_SAY_WHY, a failure says why on stderr: `check` warns on
@@ -120,7 +125,7 @@ def test_every_readme_example_runs_against_the_demo_world(world: World, ecsshell
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     demo_world(world)
     monkeypatch.chdir(ROOT)
-    run_examples(ecsshell)
+    run_examples(ecsshell, "<!-- operations:")
 
 
 def test_the_drift_examples_run_as_the_readme_says(world: World, ecsshell, monkeypatch: pytest.MonkeyPatch,
@@ -146,3 +151,16 @@ def test_the_fleet_examples_run_against_the_demo_world_and_its_staging_profile(w
     run_examples(ecsshell, "<!-- fleet:", 8, extra=aws_files, errors_say_why=True)
     listed = ecsshell("ls", "--regions", "all", extra=aws_files).out
     assert "us-east-1" in listed and "eu-west-1" in listed  # the demo's two Regions, in one table
+
+
+def test_every_example_block_is_run_by_a_test_and_every_page_is_linked() -> None:
+    for page in [ROOT / "README.md", *PAGES]:
+        text = page.read_text(encoding="utf-8")
+        for before in text.split("```console")[:-1]:
+            marker = re.search(r"<!-- ([a-z-]+):[^\n]*-->\s*$", before)
+            assert marker, f"{page.name}: a console block with no `<!-- NAME: ... -->` marker before it"
+            runner = RUN_BY.get(marker.group(1))
+            assert runner, f"{page.name}: no test runs the block marked {marker.group(1)}"
+            assert f'"<!-- {marker.group(1)}:"' in (ROOT / "tests" / runner).read_text(encoding="utf-8")
+    for page in PAGES:
+        assert f"(docs/{page.name})" in README, f"README does not link docs/{page.name}"
