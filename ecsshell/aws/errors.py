@@ -215,8 +215,9 @@ def _botocore_error(exc: bx.BotoCoreError, operation: str) -> AwsError:
         report = str(kwargs.get("report") or exc).splitlines()
         problems = [_problem(_hide_echoed_value(r.strip())) for r in report if r.strip()
                     and not r.startswith("Parameter validation failed")]
-        if len(problems) == 1:
-            return AwsError(f"invalid request for {operation}: {problems[0]}", **kw)
+        joined = "; ".join(problems)
+        if len(problems) <= 3 and len(joined) <= 160:  # short enough to read on one line
+            return AwsError(f"invalid request for {operation}: {joined}", **kw)
         shown = problems[:MOST_PROBLEMS_SHOWN] + ([f"... and {len(problems) - MOST_PROBLEMS_SHOWN} more"]
                                                   if len(problems) > MOST_PROBLEMS_SHOWN else [])
         return AwsError(f"invalid request for {operation}: {len(problems)} problems", details=tuple(shown), **kw)
