@@ -213,7 +213,7 @@ def finish_output(env: Environment, status: int) -> int:
 
 def run(ns: argparse.Namespace, env: Environment, options: Options) -> int:
     """Create the shell and run the operation, the -c line, the script, piped lines or the REPL."""
-    from .shell import EcsShell, Interrupted
+    from .shell import EcsShell, interrupt_status
 
     interactive = ns.operation is None and ns.command is None and ns.file is None and env.interactive
     if interactive:
@@ -236,13 +236,10 @@ def run(ns: argparse.Namespace, env: Environment, options: Options) -> int:
                 status = app.cmdloop(app.banner())
             else:
                 status = app.run_stdin()
-    except Interrupted as exc:
-        status = exc.status
-        _say(env, f"{'interrupted' if status == 130 else 'terminated'}: nothing after this command runs"
-                  f"{app.changes_note()}")
-    except KeyboardInterrupt:
-        status = 130
-        _say(env, "interrupted: nothing after this command runs")
+    except KeyboardInterrupt as exc:  # the one place a signal becomes the run's status (see docs/interrupts.md)
+        status = interrupt_status(exc)
+        _say(env, f"{'terminated' if status == 128 + signal.SIGTERM else 'interrupted'}: nothing after this "
+                  f"command runs{app.changes_note()}")
     finally:
         app.close()
         app.secure_history()
