@@ -102,6 +102,19 @@ def test_no_parser_takes_an_abbreviated_long_option(world, small, tmp_path: Path
     assert world.recorder.calls["UpdateService"] == 0
 
 
+# --wait ----------------------------------------------------------------------------------------------
+def test_sigterm_during_a_wait_in_a_script_says_what_goes_on_and_stops_the_run(world, small, tmp_path: Path) -> None:
+    proc = start(world, tmp_path, "-c", f"update prod web :1.6.0 -y --wait\n{SCALE}")
+    wait_for_calls(world, "UpdateService")
+    wait_for_calls(world, "DescribeServices", 2)
+    _, err = signal_and_finish(proc, signal.SIGTERM)
+    assert proc.returncode == 143, err
+    assert "stopped waiting; deployment" in err and "goes on in ECS" in err
+    assert err.strip().splitlines()[-1] == ("terminated: nothing after this command runs; ECS was already changed: "
+                                            "registered web:4, updated service web to web:4")
+    assert world.recorder.calls["UpdateService"] == 1 and desired(world, "api") != 3 and "Traceback" not in err
+
+
 # exec --------------------------------------------------------------------------------------------
 PLUGIN = """#!/bin/sh
 if [ "$1" = "--version" ]; then echo 1.2.707.0; exit 0; fi
