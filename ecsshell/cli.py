@@ -60,7 +60,8 @@ line, under the same rule), and the script says where it stopped.
 
 exit status: 0 ok; 1 failed (AWS error, nothing found, check warnings, rollout failed, refused in
 read-only mode, output could not be written); 2 usage error; 3 timed out waiting; 130 interrupted
-(Ctrl-C, SIGINT); 143 terminated (SIGTERM); with `run --wait`, the task's exit code.
+(Ctrl-C, SIGINT); 143 terminated (SIGTERM), also during logs --follow, watch, --wait and exec; with
+`run --wait`, the task's exit code; with exec, the session-manager-plugin's (128+N if signal N killed it).
 """
 
 
