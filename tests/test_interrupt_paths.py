@@ -235,3 +235,23 @@ def test_the_emulator_answers_a_repeated_client_token_with_the_same_tasks(world,
     error = caught.value.response
     assert error["Error"]["Code"] == "ConflictException"
     assert error["resourceIds"] == [first[0]["taskArn"]]
+
+
+def test_a_run_whose_look_up_fails_still_runs_and_a_failure_says_it_could_not_check(world, small,
+                                                                                      tmp_path: Path) -> None:
+    world.faults.fail("ListTasks", 500, 100)  # the list taken before RunTask cannot be had
+    ran = run_task(world, tmp_path, "run prod web -y")
+    assert ran.returncode == 0, ran.stderr
+    assert len(ecsshell_tasks_after_faults(world)) == 1
+    world.faults.fail("ListTasks", 500, 100)
+    world.faults.fail("RunTask", 500, 100)
+    failed = run_task(world, tmp_path, "run prod web -y")
+    assert failed.returncode == 1
+    assert failed.stderr.splitlines()[0].endswith("; could not check whether ECS started a task anyway: see "
+                                                  "`tasks prod`")
+    assert len(ecsshell_tasks_after_faults(world)) == 1
+
+
+def ecsshell_tasks_after_faults(world: World) -> list[dict[str, Any]]:
+    world.faults.clear()
+    return ecsshell_tasks(world)

@@ -143,7 +143,10 @@ def start(gateway: Gateway, cluster: str, launch: Launch, count: int) -> Started
     If RunTask still fails, the error names the tasks ECS started anyway (they run), or says none was.
     """
     td = launch.task_definition
-    before = set(gateway.started_task_arns(cluster, STARTED_BY))
+    try:
+        before: set[str] | None = set(gateway.started_task_arns(cluster, STARTED_BY))
+    except AwsError:  # not worth refusing the run for: a failure will say it could not check
+        before = None
     try:
         tasks, failures = gateway.run_task(cluster, td.arn, count=count, launch_type=launch.launch_type,
                                            network_configuration=launch.network, started_by=STARTED_BY,
@@ -154,8 +157,10 @@ def start(gateway: Gateway, cluster: str, launch: Launch, count: int) -> Started
     return Started(tasks, failures)
 
 
-def started_anyway(gateway: Gateway, cluster: str, td: TaskDefinition, before: set[str]) -> str:
+def started_anyway(gateway: Gateway, cluster: str, td: TaskDefinition, before: set[str] | None) -> str:
     """Say which tasks of TD a failed RunTask started anyway (not among BEFORE), or that none was started."""
+    if before is None:
+        return f"; could not check whether ECS started a task anyway: see `tasks {cluster}`"
     try:
         new = [arn for arn in gateway.started_task_arns(cluster, STARTED_BY) if arn not in before]
         tasks = [t for t in gateway.describe_tasks(cluster, new) if t.task_definition_arn == td.arn] if new else []
