@@ -56,3 +56,36 @@ def test_ctrl_c_during_a_watch_in_a_script_stops_the_script_not_the_shell(world:
     terminal.child.send("use prod\r")
     terminal.wait_for("prod>")
     assert world.recorder.calls["UpdateService"] == 0 and desired(world, "api") != 3
+
+
+def test_ctrl_c_at_the_terminal_during_exec_in_a_script_ends_the_session_and_the_run(world: World,
+                                                                                    tmp_path: Path) -> None:
+    import os
+    import sys
+
+    import pexpect
+    from test_interrupt_paths import plugin
+
+    small_world(world)
+    world.recorder.reset()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(world.environ())
+    env.update({"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+                "XDG_STATE_HOME": str(tmp_path / "state"), "AWS_CONFIG_FILE": str(tmp_path / "aws-config"),
+                "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials")})
+    env.update(plugin(tmp_path, "hang"))
+    child = pexpect.spawn(sys.executable, ["-m", "ecsshell", "-c", "exec prod web; scale prod api 3 -y"], env=env,
+                          encoding="utf-8", timeout=20)
+    try:
+        child.expect("exec '/bin/sh' in container web")
+        while not (tmp_path / "called").exists():
+            child.expect([pexpect.TIMEOUT], timeout=0.05)
+        child.sendintr()  # the terminal sends SIGINT to ecsshell and the plugin alike
+        child.expect(pexpect.EOF)
+        child.close()
+        said = child.before
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 130, said
+    assert "interrupted: nothing after this command runs; nothing was changed in ECS" in said
+    assert "Traceback" not in said and world.recorder.calls["UpdateService"] == 0 and desired(world, "api") != 3
