@@ -60,7 +60,8 @@ line, under the same rule), and the script says where it stopped.
 
 exit status: 0 ok; 1 failed (AWS error, nothing found, check warnings, rollout failed, refused in
 read-only mode, output could not be written); 2 usage error; 3 timed out waiting; 130 interrupted
-(Ctrl-C, SIGINT); 143 terminated (SIGTERM); with `run --wait`, the task's exit code.
+(Ctrl-C, SIGINT); 143 terminated (SIGTERM), also during logs --follow, watch, --wait and exec; with
+`run --wait`, the task's exit code; with exec, the session-manager-plugin's (128+N if signal N killed it).
 """
 
 
@@ -213,7 +214,7 @@ def finish_output(env: Environment, status: int) -> int:
 
 def run(ns: argparse.Namespace, env: Environment, options: Options) -> int:
     """Create the shell and run the operation, the -c line, the script, piped lines or the REPL."""
-    from .shell import EcsShell, Interrupted
+    from .shell import EcsShell, interrupt_status
 
     interactive = ns.operation is None and ns.command is None and ns.file is None and env.interactive
     if interactive:
@@ -236,13 +237,10 @@ def run(ns: argparse.Namespace, env: Environment, options: Options) -> int:
                 status = app.cmdloop(app.banner())
             else:
                 status = app.run_stdin()
-    except Interrupted as exc:
-        status = exc.status
-        _say(env, f"{'interrupted' if status == 130 else 'terminated'}: nothing after this command runs"
-                  f"{app.changes_note()}")
-    except KeyboardInterrupt:
-        status = 130
-        _say(env, "interrupted: nothing after this command runs")
+    except KeyboardInterrupt as exc:  # the one place a signal becomes the run's status (see docs/interrupts.md)
+        status = interrupt_status(exc)
+        _say(env, f"{'terminated' if status == 128 + signal.SIGTERM else 'interrupted'}: nothing after this "
+                  f"command runs{app.changes_note()}")
     finally:
         app.close()
         app.secure_history()

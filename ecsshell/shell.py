@@ -7,6 +7,7 @@ import contextlib
 import errno
 import functools
 import os
+import signal
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,7 +19,7 @@ from cmd2.exceptions import Cmd2ArgparseError, Cmd2ShlexError
 from cmd2.history import History
 
 from . import lines as line_rules
-from .commands.plumbing import CommandError, CommandParser, is_mutating
+from .commands.plumbing import CommandError, CommandParser, is_mutating, no_abbreviations
 from .environment import Environment, is_tty
 from .options import OUTPUT_FORMATS, Options
 from .presenter import Presenter, View
@@ -99,6 +100,11 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.status = 128 + signum
+
+
+def interrupt_status(exc: BaseException) -> int:
+    """Return the exit status an interruption gives: 143 for SIGTERM, 130 for SIGINT and Ctrl-C."""
+    return int(getattr(exc, "status", 128 + signal.SIGINT))
 
 
 class ShellFeatureOff(CommandError):
@@ -635,10 +641,13 @@ class EcsShell(cmd2.Cmd):
         except Cmd2ArgparseError:
             self.mark_failed(2)  # argparse has printed the usage and what was wrong
             raise
+        except KeyboardInterrupt as exc:  # the one place an interruption becomes a command's status
+            self.mark_failed(interrupt_status(exc))
+            raise
 
     def _build_parser(self, owner: Any, parser_source: Any) -> Any:
         """Build a command's parser; cmd2's own ones, too, fail in one line (exit 2) instead of a usage block."""
-        parser = super()._build_parser(owner, parser_source)
+        parser = no_abbreviations(super()._build_parser(owner, parser_source))
         _one_line_errors(parser)
         return parser
 

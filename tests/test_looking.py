@@ -98,14 +98,14 @@ def test_watch_on_a_pipe_prints_each_run_after_a_timestamp_line(world: World, ho
     assert "\x1b" not in result.out  # no clear-screen on a pipe
 
 
-def test_an_interrupted_watch_ends_cleanly_with_status_0(world: World, home, small) -> None:
+def test_an_interrupted_watch_ends_the_one_shot_run_with_130(world: World, home, small) -> None:
     def sleep(_seconds: float) -> None:
         raise KeyboardInterrupt
 
     result = run_ecsshell(world, home, "watch", "ls", "prod", sleep=sleep)
-    assert result.code == 0, result.err
-    assert result.out.endswith("\n\n") and len(RUN_HEADER.findall(result.out)) == 1
-    assert "Traceback" not in result.err and "interrupted" not in result.err
+    assert result.code == 130, result.err  # as any interrupted run (docs/interrupts.md)
+    assert len(RUN_HEADER.findall(result.out)) == 1
+    assert result.err == "interrupted: nothing after this command runs; nothing was changed in ECS\n"
 
 
 @pytest.mark.parametrize(("argv", "why"), [

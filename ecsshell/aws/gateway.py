@@ -594,25 +594,39 @@ class Gateway:
         return self._tasks(cluster, f'cluster "{cluster}"', **params)
 
     def run_task(self, cluster: str, task_definition: str, *, count: int = 1, launch_type: str | None = None,
-                 network_configuration: dict[str, Any] | None = None,
-                 started_by: str = "ecsshell") -> tuple[list[Task], list[RunFailure]]:
-        """Start COUNT tasks of TASK_DEFINITION in CLUSTER; return the tasks and ECS's failures."""
+                 network_configuration: dict[str, Any] | None = None, started_by: str = "ecsshell",
+                 client_token: str | None = None) -> tuple[list[Task], list[RunFailure]]:
+        """Start COUNT tasks of TASK_DEFINITION in CLUSTER; return the tasks and ECS's failures.
+
+        With CLIENT_TOKEN each call (of up to 10 tasks) carries a token of its own made from it, so ECS
+        answers a retried call with the tasks it already started: those calls are retried as any other.
+        Without one a call goes out once, as a retry could start its tasks twice.
+        """
         context = f'task definition "{task_definition}" in cluster "{cluster}"'
 
-        def run(n: int) -> RunTaskResponseTypeDef:
+        def run(batch: tuple[int, int]) -> RunTaskResponseTypeDef:
+            index, n = batch
             params: dict[str, Any] = {"cluster": cluster, "taskDefinition": task_definition, "count": n,
                                       "startedBy": started_by}
             if launch_type:
                 params["launchType"] = launch_type
             if network_configuration:
                 params["networkConfiguration"] = network_configuration
-            return self.ecs(context, once=True).run_task(**params)
+            if client_token:
+                params["clientToken"] = f"{client_token}-{index}"
+            return self.ecs(context, once=not client_token).run_task(**params)
 
         sizes = [min(RUN_BATCH, count - start) for start in range(0, max(count, 0), RUN_BATCH)] or [count]
-        answers = self.map(run, sizes)
+        answers = self.map(run, list(enumerate(sizes)))
         tasks = [convert.task(t) for a in answers for t in a.get("tasks") or []]
         failures = [convert.run_failure(f) for a in answers for f in a.get("failures") or []]
         return tasks, failures
+
+    def started_task_arns(self, cluster: str, started_by: str) -> list[str]:
+        """Return the ARNs of CLUSTER's tasks STARTED_BY started that are to run (desired status RUNNING)."""
+        pages = self.pages("ecs", "list_tasks", "taskArns", f'cluster "{cluster}"', cluster=cluster,
+                           startedBy=started_by, maxResults=LIST_PAGE)
+        return [arn for page in pages for arn in page]
 
     def stop_task(self, cluster: str, task: str, reason: str) -> Task:
         """Stop TASK (id or ARN) of CLUSTER, recording REASON; return the task as ECS reports it."""

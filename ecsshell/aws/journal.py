@@ -18,6 +18,10 @@ MUTATING_OPERATIONS = frozenset({
 })
 
 
+# Refused in read-only mode, but not a change to ECS: a session opened into a container changes nothing there.
+NOT_CHANGES = frozenset({"ExecuteCommand"})
+
+
 class ReadOnlyRefused(AwsError):
     """A call that changes AWS was stopped before it was sent, because the session is read-only."""
 
@@ -62,7 +66,7 @@ class Journal:
                    context: Any = None, **_: Any) -> None:
         name = getattr(model, "name", "")
         status = getattr(http_response, "status_code", 0)
-        if name in MUTATING_OPERATIONS and 200 <= status < 300:
+        if name in MUTATING_OPERATIONS and name not in NOT_CHANGES and 200 <= status < 300:
             params = (context or {}).get("ecsshell_params", {})
             with self._lock:
                 self.changes.append(describe_change(name, params, parsed or {}))

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +24,6 @@ if TYPE_CHECKING:  # the operations are imported where used: `ls` needs none of 
 
 CATEGORY = "Deploy"
 DEFAULT_TIMEOUT = 600.0
-EXIT_INTERRUPTED = 130
 
 Reporters = tuple[Callable[["Progress"], None], Callable[[ServiceEvent], None], Callable[[], None]]
 
@@ -232,15 +230,6 @@ class RolloutCommands(EcsCommands):
         else:
             self.ctx.fail(f"{what} failed: {outcome.reason}", EXIT_FAILED)
 
-    @contextlib.contextmanager
-    def _interrupt_status(self) -> Iterator[None]:
-        """Give a command Ctrl-C stopped the status 130, so a script or one-shot run ends with it."""
-        try:
-            yield
-        except KeyboardInterrupt:
-            self.ctx.mark_failed(EXIT_INTERRUPTED)
-            raise
-
 
 class DeployCommands(RolloutCommands):
     """Commands that change which task definition a service runs, or how many tasks."""
@@ -291,8 +280,7 @@ class DeployCommands(RolloutCommands):
     @mutating
     def do_update(self, args: argparse.Namespace) -> None:
         """Deploy a new image (or :tag) to a service, optionally waiting for the rollout."""
-        with self._interrupt_status():
-            self._update(args)
+        self._update(args)
 
     def _update(self, args: argparse.Namespace) -> None:
         """Parse, run the update operation, and present what it reports."""

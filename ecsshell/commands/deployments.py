@@ -112,9 +112,8 @@ class DeploymentCommands(RolloutCommands):
             self._say(args, f"{service} in {cluster}: deployment {paused.id} released from hook {hook.hook_id}"
                             f"{where}; {what} (see `deployments {cluster} {service} {paused.id}`)")
             if waiting:
-                with self._interrupt_status():
-                    outcome = watch_deployment(gateway, cluster, service, paused.arn, None, seen, self._watch(args),
-                                               expect_rollback=args.rollback)
+                outcome = watch_deployment(gateway, cluster, service, paused.arn, None, seen, self._watch(args),
+                                           expect_rollback=args.rollback)
                 if outcome is not None:
                     doc["outcome"] = outcome_json(outcome)
                     self._finish(args, outcome, f"deployment {paused.id}")

@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
 import subprocess
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 
 from cmd2 import with_argparser, with_category
 
@@ -110,18 +108,18 @@ class DiagnoseCommands(EcsCommands):
         argv, plugin_env = exec_ops.plugin_call(session, target, region=ctx.gateway.region,
                                                 profile=self._profile(), endpoint_url=ctx.gateway.ecs_endpoint(),
                                                 version=version, env=env.env)
-        with _ignoring_interrupts():
-            try:
-                code = subprocess.run([plugin, *argv[1:]], env=plugin_env, check=False).returncode
-            except OSError as exc:
-                raise CommandError(f"{exec_ops.PLUGIN} could not start: {exc.strerror or exc}") from None
-        if code:
-            ctx.fail(f"{exec_ops.PLUGIN} exited with status {code}", code)
+        try:  # a signal meanwhile goes to the plugin, then ends exec through the shell's one interrupt path
+            ended = exec_ops.run_plugin([plugin, *argv[1:]], plugin_env)
+        except OSError as exc:
+            raise CommandError(f"{exec_ops.PLUGIN} could not start: {exc.strerror or exc}") from None
+        if ended.status:  # the plugin's status passes through (128 + N when signal N killed it)
+            ctx.fail(ended.reason(), ended.status)
 
     def _exec_names(self, names: list[str]) -> tuple[str, str, list[str]]:
         """Split exec's words into cluster, target and command, filling the cluster (and target) from the scope."""
         scope = self.ctx.scope
-        if names and names[0].startswith("/"):
+        target, names = self.located(names)  # `staging:/prod/web`, `@eu-west-1:/prod/web`: aimed at that target
+        if target is not None or (names and names[0].startswith("/")):
             names = split_path(names[:1]) + names[1:]
             if len(names) < 2:
                 raise CommandError(f"missing SERVICE|TASK; usage: {EXEC_USAGE}", 2)
@@ -140,7 +138,9 @@ class DiagnoseCommands(EcsCommands):
 
     def _profile(self) -> str:
         """Return the profile name the plugin gets: the session's named profile, or "" for the default chain."""
-        profile = self.ctx.scope.profile or self.ctx.environment.env.get("AWS_PROFILE") or ""
+        aimed = self.ctx.aimed_at
+        profile = (aimed.profile if aimed is not None else None) or self.ctx.scope.profile or \
+            self.ctx.environment.env.get("AWS_PROFILE") or ""
         return "" if profile == "env" else profile
 
     @staticmethod
@@ -153,17 +153,3 @@ class DiagnoseCommands(EcsCommands):
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise CommandError(f"{exec_ops.PLUGIN} does not run: {exc}") from None
         return found.stdout.strip()
-
-
-@contextmanager
-def _ignoring_interrupts() -> Iterator[None]:
-    """Let Ctrl-C reach the remote shell through the plugin instead of stopping ecsshell (as the AWS CLI does)."""
-    try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread: nothing to change
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)

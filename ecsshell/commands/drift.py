@@ -164,19 +164,18 @@ class DriftCommands(RolloutCommands):
         """Deploy to TARGET the image digests SOURCE's tasks run (or their tags), keeping all else."""
         from ..operations import promote
 
-        with self._interrupt_status():
-            source, target = (self._side(word) for word in args.sides)
-            if (source.label, source.gateway) == (target.label, target.gateway):
-                raise CommandError(f"promote needs two services, not {source.label} twice", 2)
-            request = promote.PromoteRequest(source, target, by_tag=args.tag, containers=tuple(args.container),
-                                             wait=self._waiting(args), rollback=args.rollback)
-            report = UpdatePresenter(self, args, target.cluster, target.service)
-            try:
-                with refused():
-                    promote.promote(request, report, lambda: self._watch(args))
-            finally:
-                if report.doc is not None:
-                    report.doc.update(source=source.label, target=target.label,
-                                      pinnedBy="tag" if args.tag else "digest")
-                report.close()
+        source, target = (self._side(word) for word in args.sides)
+        if (source.label, source.gateway) == (target.label, target.gateway):
+            raise CommandError(f"promote needs two services, not {source.label} twice", 2)
+        request = promote.PromoteRequest(source, target, by_tag=args.tag, containers=tuple(args.container),
+                                         wait=self._waiting(args), rollback=args.rollback)
+        report = UpdatePresenter(self, args, target.cluster, target.service)
+        try:
+            with refused():
+                promote.promote(request, report, lambda: self._watch(args))
+        finally:
+            if report.doc is not None:
+                report.doc.update(source=source.label, target=target.label,
+                                  pinnedBy="tag" if args.tag else "digest")
+            report.close()
 

@@ -56,6 +56,7 @@ class CommandParser(Cmd2ArgumentParser):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", NamesFormatter)
+        kwargs.setdefault("allow_abbrev", False)  # `--fol` is not `--follow`: a typo fails, it never guesses
         super().__init__(*args, **kwargs)
 
     def format_help(self) -> str:
@@ -73,6 +74,16 @@ class CommandParser(Cmd2ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Fail the command with one line naming what was wrong (status 2), not a usage block."""
         raise CommandError(f"{self.prog}: {message} (see `help {self.prog.split()[-1]}`)", 2)
+
+
+def no_abbreviations(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Make PARSER and its subcommands' parsers take long options only as written in full; return PARSER."""
+    parser.allow_abbrev = False
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                no_abbreviations(sub)
+    return parser
 
 
 @contextlib.contextmanager

@@ -204,11 +204,7 @@ class TaskDefinitionCommands(EcsCommands):
         count = len(body.get("containerDefinitions") or [])
         if not self.go_ahead(args, f"Register a new revision of {body['family']} ({count} containers)?"):
             return
-        try:
-            registered = deploy.register_safely(ctx.gateway, spec, say=ctx.presenter.note)
-        except KeyboardInterrupt:
-            ctx.mark_failed(130)  # the run ends with 130, as after any Ctrl-C outside the shell
-            raise
+        registered = deploy.register_safely(ctx.gateway, spec, say=ctx.presenter.note)
         td = registered.task_definition
         if registered.note:
             ctx.presenter.note(f"note: {registered.note}")

@@ -179,13 +179,9 @@ class TaskCommands(EcsCommands):
             nothing = log_views.nothing_in_window(args.since, numbers.DURATION_MAX)
             presenter.note(f"{nothing}; waiting for new lines (Ctrl-C stops)" if args.follow else nothing)
 
-        try:
-            logs.stream(sources, since=args.since, follow=args.follow, sleep=ctx.environment.sleep,
-                        on_event=on_event, on_empty=on_empty)
-        except KeyboardInterrupt:
-            if not args.follow:  # only --follow ends at Ctrl-C by design; a read cut short is an interruption
-                raise
-            return
+        # Ctrl-C or SIGTERM ends a --follow through the shell's one path: back to the prompt, or the run stops
+        logs.stream(sources, since=args.since, follow=args.follow, sleep=ctx.environment.sleep,
+                    on_event=on_event, on_empty=on_empty)
         if whole:
             presenter.json(gathered)
 

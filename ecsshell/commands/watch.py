@@ -85,20 +85,15 @@ class WatchCommands(EcsCommands):
         presenter = ctx.presenter
         line = " ".join(words)
         runs = 0
-        try:
-            while True:
-                now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-                if presenter.live:
-                    presenter.raw(CLEAR_SCREEN)
-                    presenter.line(f"Every {_seconds(args.interval)}: {line}    {now}\n")
-                else:
-                    presenter.line(f"--- {now} {line}")
-                status = ctx.run_watched(words)
-                runs += 1
-                if status or (args.count is not None and runs >= args.count):
-                    return
-                ctx.environment.sleep(args.interval)
-        except KeyboardInterrupt as exc:
-            if getattr(exc, "status", 130) != 130:  # SIGTERM ends the run, as anywhere else
-                raise
-            presenter.line("")  # the next prompt starts on a line of its own; an interrupted watch is no failure
+        while True:  # Ctrl-C or SIGTERM ends it through the shell's one path (back to the prompt, or the run stops)
+            now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+            if presenter.live:
+                presenter.raw(CLEAR_SCREEN)
+                presenter.line(f"Every {_seconds(args.interval)}: {line}    {now}\n")
+            else:
+                presenter.line(f"--- {now} {line}")
+            status = ctx.run_watched(words)
+            runs += 1
+            if status or (args.count is not None and runs >= args.count):
+                return
+            ctx.environment.sleep(args.interval)

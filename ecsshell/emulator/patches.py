@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from moto.core.responses import ActionResult
 from moto.ecs import exceptions, models, responses
 
-from . import awsvpc, execute_command, load_balancing, speedups
+from . import awsvpc, client_tokens, execute_command, load_balancing, speedups
 from .scheduler import START_SECONDS, Scheduler, container_records, new_deployment_id
 
 
@@ -103,6 +103,7 @@ def install() -> None:
     _wrap(response_cls, "create_service", _keep_service_settings)
     _wrap(response_cls, "run_task", _run_task_like_ecs)
     _wrap(response_cls, "describe_tasks", _describe_tasks_in_cluster)
+    client_tokens.install()  # outermost: a repeated token answers before any shim starts a task
     _installed = True
 
 

@@ -8,10 +8,16 @@ named in its place, which keeps the session token off the process list.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..model import ExecSession, Service, Task, arn_name
 from . import OperationError
@@ -109,3 +115,78 @@ def plugin_call(session: ExecSession, target: ExecTarget, *, region: str, profil
         first = SESSION_ENV
     request = json.dumps({"Target": f"ecs:{arn_name(session.cluster_arn)}_{target.task.id}_{target.runtime_id}"})
     return [PLUGIN, first, region, "StartSession", profile, request, endpoint_url], environment
+
+
+# running the plugin -------------------------------------------------------------------------------
+FORWARDED = (signal.SIGINT, signal.SIGTERM)
+
+
+@dataclass(frozen=True)
+class PluginEnd:
+    """How the session-manager-plugin ended: its return code as subprocess gives it (-N: killed by signal N)."""
+
+    returncode: int
+
+    @property
+    def status(self) -> int:
+        """Return the exit status a shell would give: the plugin's, or 128 + N when signal N killed it."""
+        return 128 - self.returncode if self.returncode < 0 else self.returncode
+
+    def reason(self) -> str:
+        """Say in a few words how the plugin ended (for a failure line)."""
+        if self.returncode < 0:
+            try:
+                name = signal.Signals(-self.returncode).name
+            except ValueError:
+                name = f"signal {-self.returncode}"
+            return f"{PLUGIN} was killed by {name} (exit {self.status})"
+        return f"{PLUGIN} exited with status {self.status}"
+
+
+def _terminal_reaches_it() -> bool:
+    """Say whether a Ctrl-C typed at our terminal reaches the plugin by itself (we run in its foreground group)."""
+    try:
+        return os.tcgetpgrp(sys.stdin.fileno()) == os.getpgrp()
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def run_plugin(argv: list[str], env: Mapping[str, str]) -> PluginEnd:
+    """Run the plugin to its end; a SIGINT or SIGTERM sent meanwhile is passed on to it, then handled as before.
+
+    The plugin owns the session: SIGTERM ends it, and a SIGINT that did not come from the terminal (where the
+    plugin gets Ctrl-C itself) is sent on. When the plugin has ended, the signal goes to the handler that was in
+    place (the shell's one interrupt path), so a script or one-shot run stops with 130 or 143.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return PluginEnd(subprocess.run(argv, env=dict(env), check=False).returncode)
+    received: list[int] = []
+    child: list[subprocess.Popen[bytes]] = []
+
+    def forward(signum: int, _frame: Any) -> None:
+        received.append(signum)
+        if child and (signum == signal.SIGTERM or not _terminal_reaches_it()):
+            with contextlib.suppress(OSError):
+                child[0].send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in FORWARDED}
+    try:
+        child.append(subprocess.Popen(argv, env=dict(env)))
+        if received:  # a signal that came before the plugin existed
+            forward(received.pop(), None)
+        returncode = child[0].wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if received:
+        signum = signal.SIGTERM if signal.SIGTERM in received else signal.SIGINT
+        _deliver(signum, previous[signum])
+    return PluginEnd(returncode)
+
+
+def _deliver(signum: int, handler: Any) -> None:
+    """Hand SIGNUM to HANDLER, the one in place before the plugin ran (default: the signal's own action)."""
+    if callable(handler):
+        handler(signum, None)
+    elif handler == signal.SIG_DFL:
+        signal.raise_signal(signum)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..errors import AwsError
 from ..model import RunFailure, Task, TaskDefinition
 from . import OperationError
 
 if TYPE_CHECKING:
     from .gateway import Gateway
 
+STARTED_BY = "ecsshell"  # RunTask's startedBy: `aws ecs list-tasks --started-by ecsshell` finds them
 POLL_SECONDS = 3.0
 EXIT_FAILED = 1
 EXIT_TIMEOUT = 3
@@ -135,10 +138,41 @@ class Started:
 
 
 def start(gateway: Gateway, cluster: str, launch: Launch, count: int) -> Started:
-    """Start COUNT tasks as LAUNCH says."""
-    tasks, failures = gateway.run_task(cluster, launch.task_definition.arn, count=count,
-                                       launch_type=launch.launch_type, network_configuration=launch.network)
+    """Start COUNT tasks as LAUNCH says, with a client token, so that a retried RunTask never starts them twice.
+
+    If RunTask still fails, the error names the tasks ECS started anyway (they run), or says none was.
+    """
+    td = launch.task_definition
+    try:
+        before: set[str] | None = set(gateway.started_task_arns(cluster, STARTED_BY))
+    except AwsError:  # not worth refusing the run for: a failure will say it could not check
+        before = None
+    try:
+        tasks, failures = gateway.run_task(cluster, td.arn, count=count, launch_type=launch.launch_type,
+                                           network_configuration=launch.network, started_by=STARTED_BY,
+                                           client_token=uuid.uuid4().hex)
+    except AwsError as exc:
+        raise AwsError(f"{exc}{started_anyway(gateway, cluster, td, before)}", operation=exc.operation,
+                       code=exc.code) from None
     return Started(tasks, failures)
+
+
+def started_anyway(gateway: Gateway, cluster: str, td: TaskDefinition, before: set[str] | None) -> str:
+    """Say which tasks of TD a failed RunTask started anyway (not among BEFORE), or that none was started."""
+    if before is None:
+        return f"; could not check whether ECS started a task anyway: see `tasks {cluster}`"
+    try:
+        new = [arn for arn in gateway.started_task_arns(cluster, STARTED_BY) if arn not in before]
+        tasks = [t for t in gateway.describe_tasks(cluster, new) if t.task_definition_arn == td.arn] if new else []
+    except AwsError as exc:
+        return f"; could not check whether ECS started a task anyway ({exc}): see `tasks {cluster}`"
+    if not tasks:
+        return "; no task was started"
+    ids = ", ".join(t.id for t in tasks)
+    if len(tasks) == 1:
+        return (f", but ECS started task {ids} ({td.label}) anyway; it is running "
+                f"(`stop {cluster} {ids}` stops it)")
+    return f", but ECS started {len(tasks)} tasks of {td.label} anyway: {ids}; they are running (see `tasks {cluster}`)"
 
 
 @dataclass(frozen=True)
