@@ -116,7 +116,7 @@ class Column:
     def __init__(self, header: str, right: bool, drop: int = 0) -> None:
         self.header = header
         self.right = right
-        self.drop = drop  # 0: always shown; else a table too narrow hides the highest first
+        self.drop = drop  # 0: always shown; else shown as room allows, the lowest first
         self.cells: list[Text] = []
         self.natural = width(header)  # the widest line of the header or of any cell
         self.piece = 0  # the widest piece of a cell that folding never breaks
@@ -142,8 +142,8 @@ class PlainTable:
     The rule under the header marks each column's span. Each column gets its natural width when
     they all fit; else the columns with the most slack (natural width less its floor: its widest
     token, its longest header word, and a readable minimum) give, folding their cells between
-    words. A table of ONE_LINE rows folds no cell: it hides its optional columns (the highest
-    `drop` first) until its rows fit. When the floors of the columns it must show cannot fit, the
+    words. A table of ONE_LINE rows folds no cell: when not every column fits, it shows the
+    required ones (`drop` 0) and then each optional one that still fits, the lowest `drop` first. When the floors of the columns it must show cannot fit, the
     table is drawn as records (psql's expanded mode): one block per row with a `header value` line
     per column. RECORDS True always draws records, False never does (tokens then break after their
     separators, as a last resort); None (auto) draws them only then. A token wider than any layout
@@ -177,15 +177,19 @@ class PlainTable:
         """Return the shown columns and their widths within MAX_WIDTH, or None when the table must be records."""
         if self.records:
             return None
-        shown = list(range(len(self.columns)))
-        while True:
-            widths = self._fit([self.columns[i] for i in shown], max_width, pieces=False)
-            if widths is not None:
-                return shown, widths
-            optional = [i for i in shown if self.columns[i].drop]
-            if not optional:
-                break
-            shown.remove(max(optional, key=lambda i: (self.columns[i].drop, i)))
+        every = list(range(len(self.columns)))
+        widths = self._fit(self.columns, max_width, pieces=False)
+        if widths is not None:
+            return every, widths
+        shown = [i for i in every if not self.columns[i].drop]
+        widths = self._fit([self.columns[i] for i in shown], max_width, pieces=False)
+        if widths is not None:  # then each optional column that still fits, the most wanted (lowest drop) first
+            for extra in sorted((i for i in every if self.columns[i].drop), key=lambda i: (self.columns[i].drop, i)):
+                trial = sorted([*shown, extra])
+                found = self._fit([self.columns[i] for i in trial], max_width, pieces=False)
+                if found is not None:
+                    shown, widths = trial, found
+            return shown, widths
         if self.records is None:
             return None
         shown = [i for i, c in enumerate(self.columns) if not c.drop]
@@ -301,7 +305,7 @@ class Col:
 
     header: str
     right: bool = False
-    drop: int = 0  # 0: always shown; else hidden (the highest first) when one-line rows cannot fit
+    drop: int = 0  # 0: always shown; else shown as room allows, the lowest first, when not all can fit
 
 
 def new_table(*columns: str | Col, one_line: bool = False, records: bool | None = None) -> PlainTable:

@@ -14,8 +14,8 @@ from ecsshell.queries import find_task_definition
 from ecsshell.render.states import state_cell, state_style, states_text
 from ecsshell.render.widgets import MISSING, WARNING_STYLE, Col, age, cell, heading, new_table, plural, when
 
-# One-line columns hidden first when a terminal is too narrow for them all (`--wide` or `--records` show all).
-_DROP_REVISION, _DROP_AGE, _DROP_ROLLOUT, _DROP_IMAGE = 4, 3, 2, 1
+# Optional one-line columns, the most wanted first: shown while they fit (`--wide` or `--records` show all).
+_DROP_IMAGE, _DROP_ROLLOUT, _DROP_AGE, _DROP_REVISION = 1, 2, 3, 4
 
 
 def deployment_summary(service: Service) -> str:
@@ -106,7 +106,7 @@ def services_table(
 
     The short table shows name, status, tasks (desired/running/pending), revision, the images in
     short form, the rollout state of the newest deployment and the age; where the terminal is too
-    narrow for all of them it hides the revision, then the age, the rollout and the images. The
+    narrow for all of them it shows the images, the rollout, the age and the revision while they fit. The
     wide one shows every container's whole image, every deployment and the load balancers;
     VERBOSE shows when each service was created rather than its age. RECORDS: True draws a
     block per service, False never does, None (auto) only when even the short table cannot fit.
