@@ -143,11 +143,12 @@ class PlainTable:
     they all fit; else the columns with the most slack (natural width less its floor: its widest
     token, its longest header word, and a readable minimum) give, folding their cells between
     words. A table of ONE_LINE rows folds no cell: when not every column fits, it shows the
-    required ones (`drop` 0) and then each optional one that still fits, the lowest `drop` first. When the floors of the columns it must show cannot fit, the
-    table is drawn as records (psql's expanded mode): one block per row with a `header value` line
-    per column. RECORDS True always draws records, False never does (tokens then break after their
-    separators, as a last resort); None (auto) draws them only then. A token wider than any layout
-    could show is no floor: it is broken, since nothing else can show it.
+    required ones (`drop` 0) and then each optional one that still fits, the lowest `drop`
+    first. When the floors of the columns it must show cannot fit, the table is drawn as records
+    (psql's expanded mode): one block per row with a `header value` line per column. RECORDS
+    True always draws records, False never does (tokens then break after their separators, as a
+    last resort); None (auto) draws them only then. A token wider than any layout could show is
+    no floor: it is broken, since nothing else can show it.
     """
 
     def __init__(self, columns: list[Column], *, one_line: bool = False, records: bool | None = None) -> None:
@@ -247,7 +248,7 @@ class PlainTable:
             yield from _emit(self._row(console, [c.cells[index] for c in columns], widths, rights, styles))
         hidden = [c.header for c in self.columns if c not in columns]
         if hidden:
-            note = Text(f"({', '.join(hidden)} hidden at {options.max_width} columns: --records shows every column)",
+            note = Text(f"({', '.join(hidden)} hidden at {options.max_width} columns; --records shows every column)",
                         style=NOTE_STYLE)
             yield from _emit(text_lines(console, note, options.max_width, styles))
 
