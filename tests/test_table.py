@@ -131,3 +131,28 @@ def test_wide_shows_whole_images_and_every_deployment(ecsshell, small, world: Wo
     out = ecsshell("ls", "prod", "--wide").out
     assert f"web={ECR}/web:1.5.0" in out
     assert re.search(r"PRIMARY payments:\d+ \d+/\d+ FAILED; ACTIVE payments:\d+ \d+/\d+ COMPLETED", out)
+
+
+def test_fleet_rows_are_one_line_with_short_images_and_whole_values_when_wide() -> None:
+    from ecsshell.model import Deployment, Service, TaskDefinition
+    from ecsshell.render.views.fleet import Place, fleet_services
+
+    arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/gateway:7"
+    image = f"{ECR}/gateway@{SHA}"
+    deployments = (Deployment("ecs-svc/1", "PRIMARY", arn, 2, 0, 2, 0, "IN_PROGRESS", None, NOW, NOW),
+                   Deployment("ecs-svc/0", "ACTIVE", arn[:-1] + "6", 2, 2, 0, 0, "COMPLETED", None, NOW, NOW))
+    service = Service("gateway", "arn:s", "arn:c", "ACTIVE", 2, 2, 0, arn, "FARGATE", deployments=deployments,
+                      created_at=NOW - timedelta(hours=3))
+    td = TaskDefinition(arn, "gateway", 7, "ACTIVE", (ContainerDef("gateway", image),
+                                                      ContainerDef("envoy", "envoy:1", essential=False)))
+    places = [Place("prod", "123456789012", region, items=[(service, td)]) for region in ("us-east-1", "eu-west-1")]
+    text = to_text(fleet_services("prod", places, now=NOW), width=140, color=False)
+    rows = [line for line in text.splitlines() if line.startswith("prod ")]
+    assert len(rows) == 2
+    assert all(re.search(r"gateway\s+ACTIVE\s+2/2/0\s+gateway:7\s+gateway@sha256:4f3c2b1a09e8 \+envoy\s+"
+                         r"IN_PROGRESS\s+3h$", row) for row in rows), text
+    narrow = to_text(fleet_services("prod", places, now=NOW), width=120, color=False).splitlines()
+    assert len([line for line in narrow if line.startswith("prod ")]) == 2  # still one line each
+    assert "gateway:7" not in "\n".join(narrow) and narrow[-1].startswith("(revision hidden at 120 columns")
+    wide = to_text(fleet_services("prod", places, wide=True, now=NOW), width=None, color=False)
+    assert f"gateway={image}" in wide and "PRIMARY gateway:7 0/2 IN_PROGRESS; ACTIVE gateway:6 2/2 COMPLETED" in wide

@@ -38,10 +38,14 @@ def account_of(arn: str | None) -> str:
 
 
 def fleet_table(title: str, columns: Sequence[str | Col], places: Sequence[Place[T]],
-                row: Callable[[T], Row]) -> RenderableType:
-    """Return TITLE and one table: PROFILE, ACCOUNT, REGION, then COLUMNS from ROW, or a failed target's error."""
+                row: Callable[[T], Row], one_line: bool = False) -> RenderableType:
+    """Return TITLE and one table: PROFILE, ACCOUNT, REGION, then COLUMNS from ROW, or a failed target's error.
+
+    ONE_LINE: rows never fold; optional columns show as room allows (see PlainTable).
+    """
     failed = sum(1 for p in places if p.error is not None)
-    table = new_table("profile", "account", "region", *columns, *(["error"] if failed else []))
+    table = new_table("profile", "account", "region", *columns, *(["error"] if failed else []),
+                      one_line=one_line and not failed)
     count = 0
     for place in places:
         where = [cell(place.profile), cell(place.account or MISSING), cell(place.region)]
@@ -85,8 +89,9 @@ def fleet_services(cluster: str, places: Sequence[Place[tuple[Service, TaskDefin
     columns: list[str | Col] = (
         ["service", "status", Col("desired", right=True), Col("running", right=True), Col("pending", right=True),
          "revision", "images", "deployments"] if wide else
-        ["service", "status", Col("tasks", right=True), "revision", "image", "rollout", Col("age", right=True)])
-    return fleet_table(f"{plural(count, 'service')} in cluster {cluster}", columns, places, row)
+        ["service", "status", Col("tasks", right=True), Col("revision", drop=4), Col("image", drop=1),
+         Col("rollout", drop=2), Col("age", right=True, drop=3)])
+    return fleet_table(f"{plural(count, 'service')} in cluster {cluster}", columns, places, row, one_line=not wide)
 
 
 def pair_services(services: Sequence[Service], task_defs: dict[str, TaskDefinition]
