@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from .jsonquery import Query
 
 CLEAR_LINE = "\r\x1b[2K"
+# The `records` setting's words and what View.records becomes for each (pgcli's `\x auto`).
+RECORDS_MODES: dict[str, bool | None] = {"auto": None, "on": True, "off": False}
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class View:
     show_secrets: bool = False
     lines: bool = False  # --output jsonl: one compact JSON object a line (logs)
     query: Query | None = None  # --query: what JSON output keeps
+    wide: bool = False  # --wide: tables show whole values (every image, every deployment), as kubectl -o wide
+    records: bool | None = None  # --records, `set records`: True blocks per row, False never, None when no fit
 
 
 class Presenter:

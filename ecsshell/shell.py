@@ -22,7 +22,7 @@ from . import lines as line_rules
 from .commands.plumbing import CommandError, CommandParser, is_mutating, no_abbreviations
 from .environment import Environment, is_tty
 from .options import OUTPUT_FORMATS, Options
-from .presenter import Presenter, View
+from .presenter import RECORDS_MODES, Presenter, View
 from .scope import SCOPE_RULE, Scope, ScopeError
 from .target_gateways import TargetGateways, fleet_label, parse_profiles, parse_regions, profiles_type, regions_type
 from .targets import Target
@@ -183,6 +183,7 @@ class EcsShell(cmd2.Cmd):
         self.wait = interactive if options.wait is None else options.wait
         self.color = options.color
         self.paging = True  # the `pager` setting
+        self.records = "auto"  # the `records` setting: tables as blocks per row (auto, on, off)
         self.watching = False  # a watch redraws in place: nothing it runs goes through the pager
         self._register_settables()
         self.register_postparsing_hook(self._guard)
@@ -217,6 +218,16 @@ class EcsShell(cmd2.Cmd):
         self.add_settable(Settable("confirm", bool, "Ask before changing ECS (terminals only)", self))
         self.add_settable(Settable("wait", bool, "Follow rollouts after update, rollback and scale", self))
         self.add_settable(Settable("color", bool, "Colour output on terminals", self))
+
+        def records_type(value: str) -> str:
+            word = str(value).strip().lower()
+            if word not in RECORDS_MODES:
+                raise ValueError(f"records must be auto, on or off, not {value!r}")
+            return word
+
+        self.add_settable(Settable("records", records_type, "Tables as one block per row (psql's expanded "
+                                   "mode): auto (when a table cannot fit the terminal), on or off", self,
+                                   choices=list(RECORDS_MODES)))
         def switch(value: str) -> bool:
             word = str(value).strip().lower()
             if word in ("on", "true", "yes", "1"):
@@ -395,7 +406,8 @@ class EcsShell(cmd2.Cmd):
         return View(json=output in ("json", "jsonl"), verbose=bool(flag("verbose", self.verbose)),
                     events=max(0, int(flag("events", self.events))), elb=bool(flag("elb", self.elb)),
                     show_secrets=bool(flag("show_secrets", self.show_secrets)), lines=output == "jsonl",
-                    query=query)
+                    query=query, wide=bool(getattr(args, "wide", None)),
+                    records=True if getattr(args, "records", None) else RECORDS_MODES[self.records])
 
     def _make_presenter(self) -> Presenter:
         def raw(text: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -66,8 +67,9 @@ def test_ls_to_a_pipe_never_cuts_long_values(world, ecsshell) -> None:
                        desiredCount=1)
     world.advance(5)
     result = ecsshell("ls", "wide")
-    assert image in result.out
+    assert image.removeprefix("registry.example.com:5000/") in result.out.split()  # short: the host dropped
     assert "…" not in result.out
+    assert image in ecsshell("ls", "wide", "--wide").out.split()
     detail = ecsshell("-events", "5", "ls", "wide", "a-service-with-a-rather-long-name")
     assert image in detail.out
     assert "(service a-service-with-a-rather-long-name) has started 1 tasks:" in detail.out
@@ -175,8 +177,10 @@ def test_taskdefs_family_is_exact_not_a_prefix(world, ecsshell) -> None:
         ecs.register_task_definition(family=family, containerDefinitions=[{"name": "a", "image": "a:1",
                                                                             "memory": 64}])
     result = ecsshell("taskdefs", "web")
-    assert "task-definition/web:1" in result.out
+    assert re.search(r"^web:1\s+ACTIVE$", result.out, re.M), result.out
     assert "webapp" not in result.out
+    wide = ecsshell("taskdefs", "web", "--wide")
+    assert "task-definition/web:1" in wide.out and "webapp" not in wide.out
 
 
 def test_taskdefs_latest_is_the_newest_active_revision(world, ecsshell) -> None:

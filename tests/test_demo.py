@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +25,7 @@ def test_demo_runs_one_shots_against_its_own_world(tmp_path: Path) -> None:
     result = ecsshell("--demo", "-c", "ls prod", home=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "9 services in cluster prod"
-    assert "registry.example.com:5000/team/api:2.4.1" in result.stdout
+    assert re.search(r"^api\s+ACTIVE\s+2/2/0\s+api:\d+\s+team/api:2\.4\.1\s", result.stdout, re.M)  # one line
 
 
 def test_demo_update_rolls_out_in_the_background_scheduler(tmp_path: Path) -> None:

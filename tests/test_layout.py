@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tokens import ANSI, broken
+from tokens import ANSI, broken, not_whole
 
 from ecsshell.model import ContainerDef, Deployment, Service, Task, TaskDefinition
 from ecsshell.render.fold import fold, longest_piece
@@ -73,16 +73,22 @@ def test_ids_stay_whole_at_80_columns() -> None:
 
 
 @pytest.mark.parametrize("width", [80, 120, 200, None])
-def test_two_thousand_services_keep_every_token_whole(width: int | None) -> None:
+def test_two_thousand_services_one_line_each_every_token_whole(width: int | None) -> None:
     services, defs = world(2000)
     text = to_text(services_table("scale", services, defs, total=2000), width=width, color=width is not None)
-    tokens = [s.name for s in services] + [s.revision for s in services]
-    tokens += [c.image for td in defs.values() for c in td.containers]
-    assert not broken(tokens, text)
-    if width is None:  # a pipe: nothing folded, each row one line
-        assert len(text.splitlines()) == 2000 + 3
+    lines = [ANSI.sub("", line) for line in text.splitlines()]
+    assert len([line for line in lines if line.startswith("svc-")]) == 2000  # one line per service
+    tokens = [s.name for s in services] + [f"{s.name}:1.5.0" for s in services]  # short images: no registry host
+    if width is None or width >= 120:
+        tokens += [s.revision for s in services]
+    assert not not_whole(tokens, text)
+    assert ECR not in text  # the registry host is dropped
+    if width is None:  # a pipe: every column
+        assert len(lines) == 2000 + 3
     else:
-        assert max(len(ANSI.sub("", line)) for line in text.splitlines()) <= width
+        assert max(len(line) for line in lines) <= width
+    wide = to_text(services_table("scale", services, defs, total=2000, wide=True), width=None, color=False)
+    assert not not_whole([c.image for td in defs.values() for c in td.containers], wide)  # --wide: whole images
 
 
 def test_a_table_takes_from_slack_before_folding_an_image() -> None:
@@ -94,8 +100,21 @@ def test_a_table_takes_from_slack_before_folding_an_image() -> None:
     service = Service("auth", "arn:s", "arn:c/prod", "ACTIVE", 2, 2, 0, arn, "FARGATE", deployments=deployments)
     td = TaskDefinition(arn, "auth", 12, "ACTIVE", (ContainerDef("app", image),))
     for width in (120, 160, 200):
-        text = to_text(services_table("prod", [service], {arn: td}, total=1), width=width, color=False)
+        text = to_text(services_table("prod", [service], {arn: td}, total=1, wide=True), width=width, color=False)
         assert image in text, text
+        assert not not_whole(["auth:12", "ACTIVE", "COMPLETED"], text)
+
+
+def test_a_table_folds_words_with_a_hanging_indent_and_never_a_token() -> None:
+    table = new_table("task", "reason")
+    arn = f"arn:aws:ecs:us-east-1:{ACCOUNT}:task/prod/0123456789abcdef"
+    table.add_row(cell(arn), cell("Essential container in task exited with code 137 after the health check failed"))
+    text = to_text(table, width=80, color=False)
+    lines = text.splitlines()
+    assert arn in lines[2]
+    reason_at = lines[0].index("reason")
+    assert all(line[reason_at:reason_at + 2] == "  " and line[reason_at + 2] != " " for line in lines[3:])
+    assert not not_whole(["137", "Essential", "health"], text)
 
 
 def test_the_render_benchmark_measures_every_way_of_showing() -> None:

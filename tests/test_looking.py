@@ -20,7 +20,8 @@ RUN_HEADER = re.compile(r"^--- \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ ls prod(?: web)?$
     ("unhealthy", "red"), ("IN_PROGRESS", "yellow"), ("PENDING", "yellow"), ("DRAINING", "yellow"),
     ("ACTIVATING", "yellow"), ("DEACTIVATING", "yellow"), ("STOPPING", "yellow"), ("draining", "yellow"),
     ("COMPLETED", "green"), ("SUCCESSFUL", "green"), ("HEALTHY", "green"), ("RUNNING", "green"),
-    ("healthy", "green"), ("ACTIVE", ""), ("UNKNOWN", ""), (None, ""), ("PRIMARY", ""),
+    ("healthy", "green"), ("ACTIVE", "green"), ("UNKNOWN", ""), (None, ""), ("PRIMARY", "cyan"),
+    ("INACTIVE", "bright_black"), ("WARNING", "bold yellow"), ("warning", "bold yellow"), ("OK", "green"),
 ])
 def test_one_mapping_gives_each_state_its_colour(state: str | None, style: str) -> None:
     assert state_style(state) == style
@@ -30,6 +31,12 @@ def test_a_composite_cell_colours_only_its_state_words() -> None:
     text = states_text("web RUNNING exit 0 healthy (Essential container failed)")
     styled = {text.plain[span.start:span.end]: str(span.style) for span in text.spans}
     assert styled == {"RUNNING": "green", "healthy": "green"}  # "failed" in a reason is prose, not a state
+
+
+def test_every_state_word_of_a_deployments_cell_is_coloured() -> None:
+    text = states_text("PRIMARY payments:2 0/2 FAILED; ACTIVE payments:1 2/2 COMPLETED")
+    styled = [(text.plain[span.start:span.end], str(span.style)) for span in text.spans]
+    assert styled == [("PRIMARY", "cyan"), ("FAILED", "red"), ("ACTIVE", "green"), ("COMPLETED", "green")]
 
 
 def test_colour_reaches_a_terminal_and_never_a_pipe_or_no_color(world: World, home, small) -> None:

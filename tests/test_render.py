@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tokens import not_whole
 
 from ecsshell.model import (
     Cluster,
@@ -236,7 +237,8 @@ def test_long_values_survive_whole_when_not_a_terminal() -> None:
 @pytest.mark.parametrize("width", [20, 40, 80, 132, 200])
 def test_long_values_survive_folded_in_a_terminal(width: int) -> None:
     td = make_task_def()
-    listing = to_text(services_table("prod", [make_service()], {td.arn: td}, total=1), width=width, color=False)
+    listing = to_text(services_table("prod", [make_service()], {td.arn: td}, total=1, wide=True), width=width,
+                      color=False)
     text = detail(width=width)
     for value in (LONG_IMAGE, LONG_MESSAGE, TG_ARN):
         assert squash(value) in squash(text)
@@ -253,20 +255,35 @@ def test_long_values_survive_folded_in_a_terminal(width: int) -> None:
     assert all(len(line) <= width for line in (listing + "\n" + text).splitlines())
 
 
-def test_wide_terminal_keeps_the_table_and_folds_the_image() -> None:
+def test_wide_listing_keeps_the_table_and_folds_the_image_only_where_nothing_else_could() -> None:
     td = make_task_def()
-    listing = to_text(services_table("prod", [make_service()], {td.arn: td}, total=1), width=160, color=False)
+    listing = to_text(services_table("prod", [make_service()], {td.arn: td}, total=1, wide=True), width=160,
+                      color=False)
     assert "-----" in listing and len(listing.splitlines()) > 4
-    assert column(listing, "images", "in cluster") == squash(LONG_IMAGE)
+    assert column(listing, "images", "in cluster") == squash(LONG_IMAGE)  # 300 characters: no screen row holds it
     deployments = "PRIMARY web:8 2/2 COMPLETED; ACTIVE web:7 1/2 FAILED"
     assert column(listing, "deployments", "in cluster") == squash(deployments)
+    assert not not_whole(deployments.split(), listing)  # every token of it whole
     assert column(listing, "service", "in cluster") == "web"
 
 
+def test_short_listing_is_one_line_with_the_short_image() -> None:
+    td = make_task_def()
+    for width in (80, 160, None):
+        listing = to_text(services_table("prod", [make_service()], {td.arn: td}, total=1), width=width, color=False)
+        rows = [line for line in listing.splitlines() if line.startswith("web ")]
+        assert len(rows) == 1, listing
+        assert re.search(r"^web\s+ACTIVE\s+2/2/0\b", rows[0]), listing
+        if width != 80:
+            assert "web:8" in rows[0] and "COMPLETED" in rows[0]
+    assert LONG_IMAGE in to_text(services_table("prod", [make_service()], {td.arn: td}, total=1), width=None,
+                                 color=False)  # no valid reference (its name is over 255 characters): as it is
+
+
 def test_long_task_definition_arn_survives_in_families_and_revisions() -> None:
-    families = families_table([Family("fam" * 30, 8, LONG_ARN)])
+    families = families_table([Family("fam" * 30, 8, LONG_ARN)], wide=True)
     revisions = revisions_table("fam", [Revision("fam", 8, LONG_ARN, "ACTIVE"),
-                                        Revision("fam", 7, LONG_ARN[:-1] + "7", "INACTIVE")])
+                                        Revision("fam", 7, LONG_ARN[:-1] + "7", "INACTIVE")], wide=True)
     for renderable in (families, revisions):
         assert LONG_ARN in to_text(renderable, width=None, color=False)
     assert column(to_text(families, width=60, color=False), "arn", "family") == squash(LONG_ARN)
@@ -274,7 +291,10 @@ def test_long_task_definition_arn_survives_in_families_and_revisions() -> None:
         LONG_ARN + LONG_ARN[:-1] + "7"
     )
     plain = to_text(revisions, width=None, color=False)
-    assert re.search(r"7\s+INACTIVE\s+" + re.escape(LONG_ARN[:-1] + "7"), plain)
+    assert re.search(r"fam:7\s+INACTIVE\s+" + re.escape(LONG_ARN[:-1] + "7"), plain)
+    short = to_text(revisions_table("fam", [Revision("fam", 8, LONG_ARN, "ACTIVE")]), width=None, color=False)
+    assert "arn" not in short and re.search(r"fam:8\s+ACTIVE$", short, re.M)  # no ARN repeating fam:8
+    assert "arn" not in to_text(families_table([Family("fam", 8, LONG_ARN)]), width=None, color=False)
 
 
 @settings(max_examples=25, deadline=None)
@@ -420,8 +440,11 @@ def test_port_formats() -> None:
 def test_several_containers_listed_by_name() -> None:
     sidecar = make_container(name="envoy", image="envoyproxy/envoy:v1.29")
     td = make_task_def(8, make_container(), sidecar)
-    text = to_text(services_table("prod", [make_service()], {"web:8": td}, total=1), width=None, color=False)
+    text = to_text(services_table("prod", [make_service()], {"web:8": td}, total=1, wide=True), width=None,
+                   color=False)
     assert f"web={LONG_IMAGE}" in text and "envoy=envoyproxy/envoy:v1.29" in text
+    short = to_text(services_table("prod", [make_service()], {"web:8": td}, total=1), width=None, color=False)
+    assert re.search(r"team/a+:v1\.2\.3 \+envoy\b", short)
 
 
 # Services, tasks, warnings --------------------------------------------------------------------
@@ -429,11 +452,15 @@ def test_several_containers_listed_by_name() -> None:
 
 def test_services_table_header_counts_and_deployments() -> None:
     td = make_task_def()
-    text = to_text(services_table("prod", [make_service()], {td.arn: td}, total=37), width=None, color=False)
+    text = to_text(services_table("prod", [make_service()], {td.arn: td}, total=37, wide=True), width=None,
+                   color=False)
     assert text.splitlines()[0] == "37 services in cluster prod (showing 1)"
     assert "PRIMARY web:8 2/2 COMPLETED; ACTIVE web:7 1/2 FAILED" in text
     assert "tg/web-tg (web:8080)" in text
     assert re.search(r"web\s+ACTIVE\s+2\s+2\s+0\s+web:8", text)
+    short = to_text(services_table("prod", [make_service()], {td.arn: td}, total=37), width=None, color=False)
+    assert short.splitlines()[0] == "37 services in cluster prod (showing 1)"
+    assert re.search(r"web\s+ACTIVE\s+2/2/0\s+web:8\s+\S+/team/a+:v1\.2\.3\s+COMPLETED\s+\S+$", short, re.M)
 
 
 def test_revision_mismatch_is_flagged() -> None:

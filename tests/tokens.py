@@ -29,3 +29,9 @@ def broken(tokens: Iterable[str], text: str) -> list[str]:
     """Return the TOKENS that TEXT shows broken (or not at all)."""
     seen = words(text)
     return [t for t in tokens if not whole_or_folded(t, seen)]
+
+
+def not_whole(tokens: Iterable[str], text: str) -> list[str]:
+    """Return the TOKENS that TEXT does not show whole on one line (folded after a separator counts as broken)."""
+    seen = words(text)
+    return [t for t in tokens if t not in seen]

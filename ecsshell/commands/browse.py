@@ -29,6 +29,15 @@ def add_view_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--show-secrets", action="store_true", default=None,
                         help="show values of secret-looking environment variables")
     add_output_flag(parser)
+    add_table_flags(parser)
+
+
+def add_table_flags(parser: argparse.ArgumentParser) -> None:
+    """Add --wide (whole values, as kubectl -o wide) and --records (a block per row, psql's expanded mode)."""
+    parser.add_argument("--wide", action="store_true", default=None,
+                        help="whole values: every container's full image, every deployment, load balancers")
+    parser.add_argument("--records", action="store_true", default=None,
+                        help="one block of `column value` lines per row (see `set records`)")
 
 
 def ls_parser() -> CommandParser:
@@ -146,7 +155,7 @@ class BrowseCommands(EcsCommands):
         if not clusters:
             self.ctx.presenter.line(f"No clusters in {self.ctx.gateway.region}.")
             return
-        self.ctx.presenter.show(views.clusters_table(clusters))
+        self.ctx.presenter.show(views.clusters_table(clusters, records=view.records))
 
     def _ls_cluster(self, cluster: str, view: View) -> None:
         from .. import queries
@@ -172,7 +181,8 @@ class BrowseCommands(EcsCommands):
                 document["loadBalancers"] = jsonout.to_jsonable(lbs)
             self.ctx.presenter.json(document)
             return
-        self.ctx.presenter.show(views.services_table(cluster, services, task_defs, total=len(services)))
+        self.ctx.presenter.show(views.services_table(cluster, services, task_defs, total=len(services),
+                                                     wide=view.wide, verbose=view.verbose, records=view.records))
         if view.events:
             for svc in services:
                 self.ctx.presenter.show(views.events_view(svc, view.events))

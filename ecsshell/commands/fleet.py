@@ -159,7 +159,8 @@ def ls(ctx: CommandContext, args: argparse.Namespace, targets: Sequence[Target],
         present(ctx, args, fan_out(ctx, targets, clusters), views.fleet_clusters)
         return
 
-    verbose = ctx.view(args).verbose
+    view = ctx.view(args)
+    verbose = view.verbose
 
     def services(gateway: Gateway) -> Answer[Any]:
         if service is None:  # images from the service revisions, as `ls CLUSTER` takes them in one target
@@ -171,7 +172,8 @@ def ls(ctx: CommandContext, args: argparse.Namespace, targets: Sequence[Target],
         return Answer(views.pair_services(found, task_defs), document,
                       views.account_of(found[0].arn if found else None))
 
-    present(ctx, args, fan_out(ctx, targets, services), lambda places: views.fleet_services(cluster, places))
+    present(ctx, args, fan_out(ctx, targets, services), lambda places: views.fleet_services(cluster, places,
+                                                                                 wide=view.wide or verbose))
 
 
 def check(ctx: CommandContext, args: argparse.Namespace, targets: Sequence[Target], cluster: str,

@@ -8,6 +8,7 @@ from cmd2 import with_argparser, with_category
 
 from ..scope import SCOPE_RULE
 from . import fleet
+from .browse import add_table_flags
 from .common import EcsCommands, positional_completer
 from .plumbing import CommandError, CommandParser, add_output_flag, mutating, refused
 
@@ -25,6 +26,7 @@ def tasks_parser() -> CommandParser:
                         completer=positional_completer(("cluster", "service")))
     parser.add_argument("--stopped", action="store_true", help="recently stopped tasks instead of running ones")
     add_output_flag(parser)
+    add_table_flags(parser)
     fleet.add_fleet_flags(parser)
     return parser
 
@@ -65,13 +67,14 @@ class TaskViewCommands(EcsCommands):
             fleet.tasks(ctx, args, targets, cluster, service)
             return
         found = task_ops.list_tasks(ctx.gateway, cluster, service, stopped=args.stopped)
-        if ctx.view(args).json:
+        view = ctx.view(args)
+        if view.json:
             ctx.presenter.json({"cluster": cluster, "service": service,
                                 "desiredStatus": "STOPPED" if args.stopped else "RUNNING",
                                 "tasks": jsonout.to_jsonable(found)})
             return
         title = f"service {service} in {cluster}" if service else f"cluster {cluster}"
-        ctx.presenter.show(views.task_list(title, found, args.stopped))
+        ctx.presenter.show(views.task_list(title, found, args.stopped, wide=view.wide, records=view.records))
 
     @with_argparser(stop_parser)
     @with_category(CATEGORY)

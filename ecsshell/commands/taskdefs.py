@@ -11,6 +11,7 @@ from typing import Any
 from cmd2 import Cmd, with_argparser, with_category
 
 from . import fleet, numbers
+from .browse import add_table_flags
 from .common import EcsCommands, positional_completer
 from .plumbing import CommandError, CommandParser, add_output_flag, mutating
 
@@ -26,6 +27,7 @@ def taskdefs_parser() -> CommandParser:
     parser.add_argument("--show-secrets", action="store_true", default=None,
                         help="show values of secret-looking environment variables")
     add_output_flag(parser)
+    add_table_flags(parser)
     fleet.add_fleet_flags(parser)
     return parser
 
@@ -145,7 +147,8 @@ class TaskDefinitionCommands(EcsCommands):
         from ..render import jsonout, taskdef, views
 
         ctx = self.ctx
-        as_json = ctx.view(args).json
+        view = ctx.view(args)
+        as_json = view.json
         names = list(args.names)
         if len(names) > 2:
             raise CommandError("usage: taskdefs [FAMILY [REVISION|latest]]", 2)
@@ -162,7 +165,7 @@ class TaskDefinitionCommands(EcsCommands):
             if as_json:
                 ctx.presenter.json({"families": jsonout.to_jsonable(families)})
             else:
-                ctx.presenter.show(views.families_table(families))
+                ctx.presenter.show(views.families_table(families, wide=view.wide, records=view.records))
             return
         family = names[0]
         if ":" in family and len(names) == 1:
@@ -174,7 +177,8 @@ class TaskDefinitionCommands(EcsCommands):
                 ctx.presenter.json({"family": family, "revisions": [
                     {"revision": r.number, "arn": r.arn, "status": r.status} for r in revisions]})
             else:
-                ctx.presenter.show(views.revisions_table(family, revisions))
+                ctx.presenter.show(views.revisions_table(family, revisions, wide=view.wide,
+                                                         records=view.records))
             return
         rev = names[1]
         if rev != "latest":

@@ -51,16 +51,19 @@ def longest_word(text: str) -> int:
     return max((width(word) for word in text.split()), default=0)
 
 
-def fold(line: str, room: int) -> list[Span]:
+def fold(line: str, room: int, hang: int = 0) -> list[Span]:
     """Return the (start, end) spans of LINE (no newline in it) folded to ROOM cells.
 
-    Words are packed greedily with the spacing between them kept; a word wider than ROOM starts
-    its own line and is broken after its separators, and a piece still wider than ROOM is cut.
-    Whitespace at a break is dropped. An empty or blank line is one empty span.
+    Words are packed greedily with the spacing between them kept; lines after the first hold
+    HANG cells fewer (the caller indents them by HANG: a hanging indent), except one that holds a
+    single word only the whole ROOM fits. A word wider than ROOM starts its own line and is broken
+    after its separators, and a piece still wider than ROOM is cut. Whitespace at a break is
+    dropped. An empty or blank line is one empty span.
     """
     room = max(1, room)
     if width(line) <= room:
         return [(0, len(line.rstrip()))] if line.strip() else [(0, 0)]
+    rest = max(1, room - hang)
     spans: list[Span] = []
     start = end = -1  # the line being filled: LINE[start:end]
     used = 0
@@ -68,7 +71,7 @@ def fold(line: str, room: int) -> list[Span]:
         w_start, w_end = match.span()
         size = width(match.group())
         gap = width(line[end:w_start]) if start >= 0 else 0
-        if start >= 0 and used + gap + size <= room:
+        if start >= 0 and used + gap + size <= (rest if spans else room):
             end, used = w_end, used + gap + size
             continue
         if start >= 0:

@@ -27,6 +27,7 @@ WARNING_STYLE = "bold yellow"
 ERROR_STYLE = "bold red"
 OK_STYLE = "green"
 HEADING_STYLE = "bold"
+NOTE_STYLE = "dim"
 MISSING = "-"
 _MEASURE_WIDTH = 10_000_000
 _READABLE_WIDTH = 8
@@ -34,6 +35,9 @@ _COLUMN_GAP = 2
 _INDENT = 2
 # A key/value grid puts each value under its key when fewer cells than this remain beside the keys.
 _VALUE_MIN_WIDTH = 30
+# Folded text indents its continuation lines by this much when it has room for it (a hanging indent).
+_HANG = 2
+_HANG_MIN_ROOM = 12
 
 Line = list[Segment]
 _NULL = Style.null()
@@ -61,12 +65,17 @@ def text_lines(console: Console, value: Text, room: int, styles: dict[object, St
         return [[Segment(plain, style)] if simple else list(value.render(console))]
     out: list[Line] = []
     offset = 0
+    hang = _HANG if room >= _HANG_MIN_ROOM else 0
+    indent = Segment(" " * hang)
     for line in plain.split("\n"):
-        for start, end in fold(line, room):
+        for number, (start, end) in enumerate(fold(line, room, hang)):
             if simple:
-                out.append([Segment(line[start:end], style)])
+                segments = [Segment(line[start:end], style)]
             else:
-                out.append(list(value[offset + start:offset + end].render(console)))
+                segments = list(value[offset + start:offset + end].render(console))
+            if number and hang and end > start and width(line[start:end]) + hang <= room:
+                segments.insert(0, indent)
+            out.append(segments)
         offset += len(line) + 1
     return out
 
@@ -102,15 +111,17 @@ def _emit(lines: list[Line]) -> RenderResult:
 class Column:
     """One table column: its header, alignment and cells, with the widths folding needs (kept as rows come)."""
 
-    __slots__ = ("cells", "header", "natural", "piece", "right", "word")
+    __slots__ = ("cells", "drop", "header", "natural", "piece", "right", "token", "word")
 
-    def __init__(self, header: str, right: bool) -> None:
+    def __init__(self, header: str, right: bool, drop: int = 0) -> None:
         self.header = header
         self.right = right
+        self.drop = drop  # 0: always shown; else shown as room allows, the lowest first
         self.cells: list[Text] = []
         self.natural = width(header)  # the widest line of the header or of any cell
         self.piece = 0  # the widest piece of a cell that folding never breaks
         self.word = longest_word(header)  # headers fold at spaces only
+        self.token = self.word  # the widest whole token of the header or of any cell
 
     def add(self, value: Text) -> None:
         """Append a cell and widen the column's measures by it."""
@@ -119,6 +130,8 @@ class Column:
         size = natural(plain)
         if size > self.natural:
             self.natural = size
+        if size > self.token:
+            self.token = max(self.token, longest_word(plain))
         if size > self.piece:
             self.piece = max(self.piece, longest_piece(plain))
 
@@ -127,38 +140,77 @@ class PlainTable:
     """Rows of cells under a header and a rule, each column as wide as it needs, never a token broken.
 
     The rule under the header marks each column's span. Each column gets its natural width when
-    they all fit; else the columns with the most slack (natural width less its floor: the widest
-    piece folding keeps whole, its longest header word, and a readable minimum) give first. When
-    the floors cannot all fit, the table is drawn as records: one block per row with a
-    `header value` line per column. A piece wider than any layout could show is no floor: it is
-    cut, since nothing else can show it.
+    they all fit; else the columns with the most slack (natural width less its floor: its widest
+    token, its longest header word, and a readable minimum) give, folding their cells between
+    words. A table of ONE_LINE rows folds no cell: when not every column fits, it shows the
+    required ones (`drop` 0) and then each optional one that still fits, the lowest `drop`
+    first. When the floors of the columns it must show cannot fit, the table is drawn as records
+    (psql's expanded mode): one block per row with a `header value` line per column. RECORDS
+    True always draws records, False never does (tokens then break after their separators, as a
+    last resort); None (auto) draws them only then. A token wider than any layout could show is
+    no floor: it is broken, since nothing else can show it.
     """
 
-    def __init__(self, columns: list[Column]) -> None:
+    def __init__(self, columns: list[Column], *, one_line: bool = False, records: bool | None = None) -> None:
         self.columns = columns
+        self.one_line = one_line
+        self.records = records
 
     def add_row(self, *cells: Text) -> None:
         """Append one row: a cell per column."""
         for column, value in zip(self.columns, cells, strict=True):
             column.add(value)
 
+    def _floor(self, c: Column, max_width: int, pieces: bool = False) -> int:
+        """Return column C's least width at MAX_WIDTH: its natural one for one-line rows, else its widest token."""
+        if self.one_line and not pieces:
+            return c.natural
+        hopeless = max_width - 2 * _INDENT  # wider than a record's value under its key
+        token = c.token if not pieces and c.token <= hopeless else c.piece  # else broken: at separators
+        token = token if token <= hopeless else 0  # or anywhere
+        return min(c.natural, max(token, c.word, _READABLE_WIDTH))
+
     def _floors(self, max_width: int) -> list[int]:
         """Return each column's least width at MAX_WIDTH."""
-        hopeless = max_width - 2 * _INDENT  # wider than a record's value under its key
-        floors = []
-        for c in self.columns:
-            piece = c.piece if c.piece <= hopeless else 0
-            floors.append(min(c.natural, max(piece, c.word, _READABLE_WIDTH)))
-        return floors
+        return [self._floor(c, max_width) for c in self.columns]
+
+    def layout(self, max_width: int) -> tuple[list[int], list[int]] | None:
+        """Return the shown columns and their widths within MAX_WIDTH, or None when the table must be records."""
+        if self.records:
+            return None
+        every = list(range(len(self.columns)))
+        widths = self._fit(self.columns, max_width, pieces=False)
+        if widths is not None:
+            return every, widths
+        shown = [i for i in every if not self.columns[i].drop]
+        widths = self._fit([self.columns[i] for i in shown], max_width, pieces=False)
+        if widths is not None:  # then each optional column that still fits, the most wanted (lowest drop) first
+            for extra in sorted((i for i in every if self.columns[i].drop), key=lambda i: (self.columns[i].drop, i)):
+                trial = sorted([*shown, extra])
+                found = self._fit([self.columns[i] for i in trial], max_width, pieces=False)
+                if found is not None:
+                    shown, widths = trial, found
+            return shown, widths
+        if self.records is None:
+            return None
+        shown = [i for i, c in enumerate(self.columns) if not c.drop]
+        columns = [self.columns[i] for i in shown]
+        widths = self._fit(columns, max_width, pieces=True)
+        return shown, widths if widths is not None else [self._floor(c, max_width, True) for c in columns]
 
     def widths(self, max_width: int) -> list[int] | None:
-        """Return each column's width within MAX_WIDTH, or None when the table must be drawn as records."""
-        widths = [c.natural for c in self.columns]
+        """Return each shown column's width within MAX_WIDTH, or None when the table must be drawn as records."""
+        found = self.layout(max_width)
+        return None if found is None else found[1]
+
+    def _fit(self, columns: list[Column], max_width: int, *, pieces: bool) -> list[int] | None:
+        """Return the widths of COLUMNS within MAX_WIDTH, the widest giving first; None when their floors overflow."""
+        widths = [c.natural for c in columns]
         room = max_width - _COLUMN_GAP * max(0, len(widths) - 1)
         excess = sum(widths) - room
         if excess <= 0:
             return widths
-        floors = self._floors(max_width)
+        floors = [self._floor(c, max_width, pieces) for c in columns]
         if sum(floors) > room:
             return None
         while excess > 0:  # from the column with the most slack, down to the next one's slack
@@ -171,26 +223,34 @@ class PlainTable:
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         gaps = _COLUMN_GAP * max(0, len(self.columns) - 1)
-        floors = self._floors(options.max_width)
-        return Measurement(min(sum(floors) + gaps, options.max_width), sum(c.natural for c in self.columns) + gaps)
+        required = [c for c in self.columns if not c.drop]
+        least = sum(self._floor(c, options.max_width) for c in required) + _COLUMN_GAP * max(0, len(required) - 1)
+        return Measurement(min(least, options.max_width), sum(c.natural for c in self.columns) + gaps)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if not self.columns:
             return
-        widths = self.widths(options.max_width)
-        if widths is None:
+        found = self.layout(options.max_width)
+        if found is None:
             yield from _emit(self.record_lines(console, options.max_width))
             return
+        shown, widths = found
+        columns = [self.columns[i] for i in shown]
         styles: dict[object, Style] = {}
-        rights = [c.right for c in self.columns]
-        headers = [Text(c.header, style=HEADING_STYLE) for c in self.columns]
+        rights = [c.right for c in columns]
+        headers = [Text(c.header, style=HEADING_STYLE) for c in columns]
         yield from _emit(self._row(console, headers, widths, rights, styles))
         dash = "-" if console.color_system is None or console.no_color or options.ascii_only else "─"
         last = len(widths) - 1
         yield Segment(" ".join(dash * (w + (i < last)) for i, w in enumerate(widths)))
         yield Segment.line()
         for index in range(len(self.columns[0].cells)):
-            yield from _emit(self._row(console, [c.cells[index] for c in self.columns], widths, rights, styles))
+            yield from _emit(self._row(console, [c.cells[index] for c in columns], widths, rights, styles))
+        hidden = [c.header for c in self.columns if c not in columns]
+        if hidden:
+            note = Text(f"({', '.join(hidden)} hidden at {options.max_width} columns; --records shows every column)",
+                        style=NOTE_STYLE)
+            yield from _emit(text_lines(console, note, options.max_width, styles))
 
     @staticmethod
     def _row(console: Console, cells: list[Text], widths: list[int], rights: list[bool],
@@ -246,11 +306,14 @@ class Col:
 
     header: str
     right: bool = False
+    drop: int = 0  # 0: always shown; else shown as room allows, the lowest first, when not all can fit
 
 
-def new_table(*columns: str | Col) -> PlainTable:
-    """Return an empty table whose columns fold long values without breaking a token."""
-    return PlainTable([Column(c.header, c.right) for c in (c if isinstance(c, Col) else Col(c) for c in columns)])
+def new_table(*columns: str | Col, one_line: bool = False, records: bool | None = None) -> PlainTable:
+    """Return an empty table whose columns fold long values without breaking a token (see PlainTable)."""
+    return PlainTable([Column(c.header, c.right, c.drop) for c in (c if isinstance(c, Col) else Col(c)
+                                                                    for c in columns)],
+                      one_line=one_line, records=records)
 
 
 class KeyValueGrid:
@@ -348,6 +411,32 @@ def heading(text: str) -> Text:
 def plural(count: int, word: str) -> str:
     """Return `1 word` or `N words`."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def age(moment: datetime | None, now: datetime | None = None) -> str:
+    """Return how long ago MOMENT was, as a table shows it: `40s`, `5m`, `3h`, `2d`, `3y` (`-` when missing).
+
+    Seconds up to 2 minutes, minutes up to 2 hours, hours up to 2 days, days up to 2 years, then
+    years; a moment after NOW (default: the clock's now) is `0s`. Naive moments are taken as UTC.
+    """
+    if moment is None:
+        return MISSING
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    now = datetime.now(UTC) if now is None else now if now.tzinfo else now.replace(tzinfo=UTC)
+    seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < 120:
+        return f"{seconds}s"
+    minutes = seconds // 60
+    if minutes < 120:
+        return f"{minutes}m"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours}h"
+    days = hours // 24
+    if days < 730:
+        return f"{days}d"
+    return f"{days // 365}y"
 
 
 def when(moment: datetime | None) -> str:

@@ -1,8 +1,9 @@
 """Time the services table at scale: 2,000 rows at 80 and 200 columns and to a pipe (no width).
 
 Run: PYTHONPATH=. python tests/benchmarks/bench_render.py [ROWS]
-Prints milliseconds per render (best of three) for ecsshell's table and, for comparison, for the
-same rows through a plain rich Table folding every cell (what ecsshell drew with before). Then the
+Prints milliseconds per render (best of three) for ecsshell's table (one line per service, and
+`--wide` with whole values) and, for comparison, for the same rows through a plain rich Table
+folding every cell (what ecsshell drew with before). Then the
 whole way to the screen: the shell's presenter rendering the table and writing it to a terminal (a
 pseudo-terminal that `cat` reads away) or to a pipe (/dev/null), once writing through cmd2's rich
 console as every line went before, once written directly as the shell does now.
@@ -78,12 +79,14 @@ def best_ms(render: Callable[[], object], repeat: int = 3) -> float:
 def measure(rows: int) -> dict[str, dict[str, float]]:
     """Return {variant: {width label: ms}} for ROWS rows."""
     services, defs = world(rows)
-    out: dict[str, dict[str, float]] = {"ecsshell": {}, "rich Table": {}}
+    out: dict[str, dict[str, float]] = {"ecsshell": {}, "--wide": {}, "rich Table": {}}
     for width in WIDTHS:
         label = "pipe" if width is None else f"{width} cols"
         color = width is not None
         out["ecsshell"][label] = best_ms(lambda w=width, c=color: to_text(  # type: ignore[misc]
             services_table("scale", services, defs, total=rows), width=w, color=c))
+        out["--wide"][label] = best_ms(lambda w=width, c=color: to_text(  # type: ignore[misc]
+            services_table("scale", services, defs, total=rows, wide=True), width=w, color=c))
         out["rich Table"][label] = best_ms(lambda w=width, c=color: to_text(  # type: ignore[misc]
             rich_table(services, defs), width=w, color=c), repeat=1)
     return out

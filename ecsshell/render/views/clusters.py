@@ -10,8 +10,8 @@ from ecsshell.render.states import state_cell
 from ecsshell.render.widgets import Col, cell, heading, new_table, plural
 
 
-def clusters_table(clusters: list[Cluster]) -> RenderableType:
-    """Return clusters with their service, task and container instance counts."""
+def clusters_table(clusters: list[Cluster], *, records: bool | None = None) -> RenderableType:
+    """Return clusters with their service, task and container instance counts (RECORDS: see PlainTable)."""
     if not clusters:
         return Text("No clusters")
     table = new_table(
@@ -21,6 +21,7 @@ def clusters_table(clusters: list[Cluster]) -> RenderableType:
         Col("running", right=True),
         Col("pending", right=True),
         Col("instances", right=True),
+        records=records,
     )
     for c in clusters:
         table.add_row(

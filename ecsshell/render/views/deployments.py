@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ecsshell.model import ServiceDeployment, ServiceRevision
-from ecsshell.render.widgets import ERROR_STYLE, OK_STYLE, WARNING_STYLE, KeyValueGrid, cell, heading, new_table, when
+from ecsshell.render.states import state_style, states_text
+from ecsshell.render.widgets import WARNING_STYLE, Col, KeyValueGrid, age, cell, heading, new_table, when
 
 Label = Callable[[str | None], str]
 
 
 def status_style(status: str) -> str:
-    """Return the style of a service deployment status."""
-    if status == "SUCCESSFUL":
-        return OK_STYLE
-    if status in ("ROLLBACK_FAILED", "STOPPED", "ROLLBACK_SUCCESSFUL"):
-        return ERROR_STYLE
-    return WARNING_STYLE if status.startswith(("ROLLBACK", "STOP")) else ""
+    """Return the style of a service deployment status (the one mapping of render.states)."""
+    return state_style(status)
 
 
 def _sources(d: ServiceDeployment, label: Label) -> str:
@@ -33,16 +31,17 @@ def _rollback(d: ServiceDeployment, label: Label) -> str:
     return f"rolled back{to}"
 
 
-def history_table(service: str, deployments: list[ServiceDeployment], label: Label) -> RenderableType:
-    """Return a service's deployments, newest first: status, strategy, revisions, stage, times, rollback, reason."""
-    table = new_table("deployment", "status", "strategy", "from", "to", "stage", "started", "finished",
-                      "rollback", "reason")
+def history_table(service: str, deployments: list[ServiceDeployment], label: Label, *,
+                  now: datetime | None = None) -> RenderableType:
+    """Return a service's deployments, newest first: status, strategy, revisions, stage, ages, rollback, reason."""
+    table = new_table("deployment", "status", "strategy", "from", "to", "stage", Col("started", right=True),
+                      Col("finished", right=True), "rollback", "reason")
     for d in deployments:
         table.add_row(cell(d.id), cell(d.status, status_style(d.status)), cell(d.strategy),
                       cell(_sources(d, label)), cell(label(d.target.arn if d.target else None)),
-                      cell(d.lifecycle_stage), cell(when(d.started_at or d.created_at)),
-                      cell(when(d.finished_at or d.stopped_at)), cell(_rollback(d, label)),
-                      cell(d.status_reason))
+                      states_text(d.lifecycle_stage or ""), cell(age(d.started_at or d.created_at, now)),
+                      cell(age(d.finished_at or d.stopped_at, now)), cell(_rollback(d, label)),
+                      states_text(d.status_reason or ""))
     return Group(heading(f"Deployments of {service} ({len(deployments)}, newest first)"), table)
 
 
@@ -91,8 +90,8 @@ def deployment_detail(d: ServiceDeployment, label: Label, revisions: dict[str, S
         hooks = new_table("hook", "type", "target", "status", "expires", "on timeout")
         for h in d.hooks:
             hooks.add_row(cell(h.hook_id), cell(h.target_type), cell(h.target_arn),
-                          cell(h.status, WARNING_STYLE if h.awaiting else ERROR_STYLE if h.status in (
-                              "FAILED", "TIMED_OUT") else ""), cell(when(h.expires_at)), cell(h.timeout_action))
+                          cell(h.status, WARNING_STYLE if h.awaiting else state_style(h.status)),
+                          cell(when(h.expires_at)), cell(h.timeout_action))
         parts += [Text(""), heading(f"Lifecycle hooks ({len(d.hooks)})"), hooks]
     deployed = [revisions[a] for a in [d.target.arn if d.target else "", *(s.arn for s in d.sources)]
                 if a in revisions]

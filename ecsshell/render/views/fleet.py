@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from rich.console import Group, RenderableType
@@ -11,19 +12,9 @@ from rich.text import Text
 
 from ecsshell.model import Cluster, Family, Service, Task, TaskDefinition
 from ecsshell.queries import find_task_definition
-from ecsshell.render.views.services import container_images, deployment_summary
-from ecsshell.render.widgets import (
-    ERROR_STYLE,
-    MISSING,
-    OK_STYLE,
-    WARNING_STYLE,
-    Col,
-    cell,
-    heading,
-    new_table,
-    plural,
-    when,
-)
+from ecsshell.render.states import state_cell, state_style, states_text
+from ecsshell.render.views.services import container_images, deployment_summary, image_label, rollout_state
+from ecsshell.render.widgets import ERROR_STYLE, MISSING, WARNING_STYLE, Col, age, cell, heading, new_table, plural
 
 T = TypeVar("T")
 Row = list[Text]
@@ -47,10 +38,14 @@ def account_of(arn: str | None) -> str:
 
 
 def fleet_table(title: str, columns: Sequence[str | Col], places: Sequence[Place[T]],
-                row: Callable[[T], Row]) -> RenderableType:
-    """Return TITLE and one table: PROFILE, ACCOUNT, REGION, then COLUMNS from ROW, or a failed target's error."""
+                row: Callable[[T], Row], one_line: bool = False) -> RenderableType:
+    """Return TITLE and one table: PROFILE, ACCOUNT, REGION, then COLUMNS from ROW, or a failed target's error.
+
+    ONE_LINE: rows never fold; optional columns show as room allows (see PlainTable).
+    """
     failed = sum(1 for p in places if p.error is not None)
-    table = new_table("profile", "account", "region", *columns, *(["error"] if failed else []))
+    table = new_table("profile", "account", "region", *columns, *(["error"] if failed else []),
+                      one_line=one_line and not failed)
     count = 0
     for place in places:
         where = [cell(place.profile), cell(place.account or MISSING), cell(place.region)]
@@ -71,24 +66,32 @@ def fleet_clusters(places: Sequence[Place[Cluster]]) -> RenderableType:
     count = sum(len(p.items) for p in places)
     return fleet_table(plural(count, "cluster"), ["cluster", "status", Col("services", right=True),
                        Col("running", right=True), Col("pending", right=True), Col("instances", right=True)],
-                       places, lambda c: [cell(c.name), cell(c.status), cell(c.active_services),
+                       places, lambda c: [cell(c.name), state_cell(c.status), cell(c.active_services),
                                           cell(c.running_tasks), cell(c.pending_tasks),
                                           cell(c.container_instances)])
 
 
-def fleet_services(cluster: str, places: Sequence[Place[tuple[Service, TaskDefinition | None]]]) -> RenderableType:
-    """Return the services of CLUSTER in every target."""
+def fleet_services(cluster: str, places: Sequence[Place[tuple[Service, TaskDefinition | None]]], *,
+                   wide: bool = False, now: datetime | None = None) -> RenderableType:
+    """Return the services of CLUSTER in every target: short images and the rollout state, or (WIDE) whole values."""
     def row(pair: tuple[Service, TaskDefinition | None]) -> Row:
         s, td = pair
-        unhealthy = s.running < s.desired or s.status != "ACTIVE"
-        return [cell(s.name), cell(s.status, WARNING_STYLE if s.status != "ACTIVE" else ""), cell(s.desired),
-                cell(s.running, WARNING_STYLE if unhealthy else ""), cell(s.pending), cell(s.revision),
-                cell(container_images(td)), cell(deployment_summary(s))]
+        short_of = s.running < s.desired or s.status != "ACTIVE"
+        status = cell(s.status, state_style(s.status) or (WARNING_STYLE if s.status != "ACTIVE" else ""))
+        if wide:
+            return [cell(s.name), status, cell(s.desired), cell(s.running, WARNING_STYLE if short_of else ""),
+                    cell(s.pending), cell(s.revision), cell(container_images(td)),
+                    states_text(deployment_summary(s))]
+        return [cell(s.name), status, cell(f"{s.desired}/{s.running}/{s.pending}", WARNING_STYLE if short_of else ""),
+                cell(s.revision), cell(image_label(td)), state_cell(rollout_state(s)), cell(age(s.created_at, now))]
 
     count = sum(len(p.items) for p in places)
-    return fleet_table(f"{plural(count, 'service')} in cluster {cluster}",
-                       ["service", "status", Col("desired", right=True), Col("running", right=True),
-                        Col("pending", right=True), "task definition", "images", "deployments"], places, row)
+    columns: list[str | Col] = (
+        ["service", "status", Col("desired", right=True), Col("running", right=True), Col("pending", right=True),
+         "revision", "images", "deployments"] if wide else
+        ["service", "status", Col("tasks", right=True), Col("revision", drop=4), Col("image", drop=1),
+         Col("rollout", drop=2), Col("age", right=True, drop=3)])
+    return fleet_table(f"{plural(count, 'service')} in cluster {cluster}", columns, places, row, one_line=not wide)
 
 
 def pair_services(services: Sequence[Service], task_defs: dict[str, TaskDefinition]
@@ -100,15 +103,15 @@ def pair_services(services: Sequence[Service], task_defs: dict[str, TaskDefiniti
 def fleet_checks(title: str, places: Sequence[Place[tuple[bool, str]]]) -> RenderableType:
     """Return each target's check lines: OK or WARNING, and what."""
     return fleet_table(title, ["check", "finding"], places,
-                       lambda line: [cell("OK", OK_STYLE) if line[0] else cell("WARNING", WARNING_STYLE),
-                                     cell(line[1])])
+                       lambda line: [state_cell("OK" if line[0] else "WARNING"), states_text(line[1])])
 
 
-def fleet_tasks(title: str, places: Sequence[Place[Task]]) -> RenderableType:
+def fleet_tasks(title: str, places: Sequence[Place[Task]], *, now: datetime | None = None) -> RenderableType:
     """Return the tasks of every target."""
-    return fleet_table(title, ["task", "revision", "last status", "desired", "health", "started"], places,
-                       lambda t: [cell(t.id), cell(t.revision), cell(t.last_status), cell(t.desired_status),
-                                  cell(t.health), cell(when(t.started_at))])
+    return fleet_table(title, ["task", "revision", "last status", "desired", "health", Col("age", right=True)],
+                       places, lambda t: [cell(t.id), cell(t.revision), state_cell(t.last_status),
+                                          state_cell(t.desired_status), state_cell(t.health),
+                                          cell(age(t.started_at, now))])
 
 
 def fleet_families(places: Sequence[Place[Family]]) -> RenderableType:

@@ -10,6 +10,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ecsshell.model import ContainerDef, Family, Revision, TaskDefinition
+from ecsshell.render.states import state_cell
 from ecsshell.render.widgets import MISSING, Col, KeyValueGrid, cell, heading, new_table, plural
 from ecsshell.secrets import env_pairs, masked_args, masked_options
 
@@ -71,25 +72,26 @@ def format_log_configuration(log: Mapping[str, Any] | None, show_secrets: bool) 
     return "\n".join(lines)
 
 
-def families_table(families: list[Family]) -> RenderableType:
-    """Return task definition families with their latest active revision."""
+def families_table(families: list[Family], *, wide: bool = False, records: bool | None = None) -> RenderableType:
+    """Return task definition families with their latest active revision (its ARN too when WIDE)."""
     if not families:
         return Text("No task definition families")
-    table = new_table("family", Col("latest", right=True), "arn")
+    table = new_table("family", Col("latest", right=True), *(["arn"] if wide else []), records=records)
     for f in families:
-        table.add_row(cell(f.name), cell(f.latest_revision), cell(f.latest_arn))
+        table.add_row(cell(f.name), cell(f.latest_revision), *([cell(f.latest_arn)] if wide else []))
     header = "1 family" if len(families) == 1 else f"{len(families)} families"
     return Group(heading(header), table)
 
 
-def revisions_table(family: str, revisions: list[Revision]) -> RenderableType:
-    """Return a family's revisions: number, status and ARN."""
+def revisions_table(family: str, revisions: list[Revision], *, wide: bool = False,
+                    records: bool | None = None) -> RenderableType:
+    """Return a family's revisions: `family:revision` and status (and the ARN when WIDE)."""
     header = f"{plural(len(revisions), 'revision')} of {family}"
     if not revisions:
         return heading(header)
-    table = new_table(Col("revision", right=True), "status", "arn")
+    table = new_table("revision", "status", *(["arn"] if wide else []), records=records)
     for r in revisions:
-        table.add_row(cell(r.number), cell(r.status, "" if r.active else "dim"), cell(r.arn))
+        table.add_row(cell(r.label), state_cell(r.status), *([cell(r.arn)] if wide else []))
     return Group(heading(header), table)
 
 

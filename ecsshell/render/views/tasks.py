@@ -16,6 +16,7 @@ from ecsshell.render.widgets import (
     WARNING_STYLE,
     Col,
     KeyValueGrid,
+    age,
     cell,
     heading,
     new_table,
@@ -39,16 +40,16 @@ def task_containers(containers: Sequence[TaskContainer]) -> str:
     return "\n".join(lines)
 
 
-def tasks_table(tasks: list[Task]) -> RenderableType:
-    """Return tasks with revision, status, health, start/stop and container states."""
+def tasks_table(tasks: list[Task], *, now: datetime | None = None) -> RenderableType:
+    """Return tasks with revision, status, health, age (and when they stopped, why) and container states."""
     if not tasks:
         return Text("No tasks")
     stopped = any(t.stopped_at or t.stopped_reason for t in tasks)
     columns: list[str | Col] = [
-        "task", "revision", "last status", "desired", "health", "launch type", "started",
+        "task", "revision", "last status", "desired", "health", "launch type", Col("age", right=True),
     ]
     if stopped:
-        columns += ["stopped", "stopped reason"]
+        columns += [Col("stopped", right=True), "stopped reason"]
     columns.append("containers")
     table = new_table(*columns)
     for t in tasks:
@@ -59,10 +60,10 @@ def tasks_table(tasks: list[Task]) -> RenderableType:
             state_cell(t.desired_status),
             state_cell(t.health),
             cell(t.launch_type),
-            cell(when(t.started_at)),
+            cell(age(t.started_at, now)),
         ]
         if stopped:
-            row += [cell(when(t.stopped_at)), cell(t.stopped_reason)]
+            row += [cell(age(t.stopped_at, now)), states_text(t.stopped_reason or "")]
         row.append(states_text(task_containers(t.containers)))
         table.add_row(*row)
     return Group(heading(plural(len(tasks), "task")), table)
@@ -110,24 +111,32 @@ def container_exits(containers: Sequence[TaskContainer]) -> str:
     return "\n".join(lines)
 
 
-def task_list(title: str, tasks: list[Task], stopped: bool) -> RenderableType:
-    """Return TITLE's tasks: short id, revision, statuses, health, started (and stopped: when, why, exits)."""
+def task_list(title: str, tasks: list[Task], stopped: bool, *, wide: bool = False, records: bool | None = None,
+              now: datetime | None = None) -> RenderableType:
+    """Return TITLE's tasks: id, revision, statuses, health, age (and stopped: how long ago, why, exits).
+
+    Ids are cut to the shortest prefix no other task shares and times are ages; WIDE shows whole ids
+    and times.
+    """
     if not tasks:
         return Text(f"{title}: no {'stopped' if stopped else 'running'} tasks")
-    columns: list[str | Col] = ["task", "revision", "last status", "desired", "health", "started"]
+    columns: list[str | Col] = ["task", "revision", "last status", "desired", "health",
+                                "started" if wide else Col("age", right=True)]
     if stopped:
-        columns += ["stopped", "stopped reason", "exit codes"]
-    table = new_table(*columns)
-    short = short_ids(tasks)
+        columns += ["stopped" if wide else Col("stopped", right=True), "stopped reason", "exit codes"]
+    table = new_table(*columns, records=records)
+    short = {t.id: t.id for t in tasks} if wide else short_ids(tasks)
+    moment = when if wide else (lambda at: age(at, now))
     for t in tasks:
         row = [cell(short[t.id]), cell(t.revision), state_cell(t.last_status), state_cell(t.desired_status),
-               state_cell(t.health),
-               cell(when(t.started_at))]
+               state_cell(t.health), cell(moment(t.started_at))]
         if stopped:
-            row += [cell(when(t.stopped_at)), cell(t.stopped_reason), cell(container_exits(t.containers))]
+            row += [cell(moment(t.stopped_at)), states_text(t.stopped_reason or ""),
+                    cell(container_exits(t.containers))]
         table.add_row(*row)
     label = "stopped task" if stopped else "task"
     return Group(heading(f"{title}: {plural(len(tasks), label)}"), table)
+
 
 def _span(start: datetime | None, end: datetime | None) -> str:
     return f"{when(start)} -> {when(end)}" if start and end else when(start)
@@ -158,7 +167,8 @@ def task_detail(cluster: str, task: Task) -> RenderableType:
     containers = new_table("container", "image", "digest", "status", "health", "exit", "reason")
     for c in task.containers:
         failed = c.exit_code not in (None, 0)
-        containers.add_row(cell(c.name), cell(c.image), cell(c.image_digest), cell(c.last_status), cell(c.health),
+        containers.add_row(cell(c.name), cell(c.image), cell(c.image_digest), state_cell(c.last_status),
+                           state_cell(c.health),
                            cell(MISSING if c.exit_code is None else str(c.exit_code), ERROR_STYLE if failed else ""),
                            cell(c.reason))
     return Group(heading(f"task {task.id} ({task.revision}) in {cluster}, {where}"), facts, Text(""), containers)
