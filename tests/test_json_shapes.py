@@ -108,7 +108,8 @@ def near_miss(key: str) -> str | None:
         if name.endswith(tail) and name[: -len(tail)].islower() and not key.islower():
             return name  # circuitBreaker -> deploymentCircuitBreaker (one word, like `from`, is too common)
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.85) if not key.islower() else []
-    return close[0] if close else None
+    plural = close and close[0].rstrip("s") == key.rstrip("s")  # ELB's loadBalancerArns, a list of ECS's one
+    return close[0] if close and not plural else None
 
 
 def shape_problems(value: Any, shape: Any, where: str, member: str = "") -> list[str]:
