@@ -167,7 +167,7 @@ def test_diff_json_says_what_differs_by_path(world: World, ecsshell, small) -> N
     assert result.code == 1
     doc = json.loads(result.out)
     assert doc["same"] is False
-    assert doc["a"] == {"name": "staging/worker", "taskDefinition": "staging-worker:1"}
+    assert doc["a"] == {"name": "staging/worker", "label": "staging-worker:1"}
     sections = {s["section"]: s for s in doc["sections"]}
     assert "containerDefinitions[worker].image" in sections["taskDefinition"]["differences"]
     assert "containerDefinitions[worker].environment[QUEUE_URL]" in sections["taskDefinition"]["differences"]

@@ -10,13 +10,13 @@ from ecsshell.emulator import World
 
 
 def test_query_selects_from_the_json_and_implies_json(world: World, ecsshell, small) -> None:
-    result = ecsshell("ls", "prod", "--query", "services[].name")
+    result = ecsshell("ls", "prod", "--query", "services[].serviceName")
     assert result.code == 0, result.err
     names = json.loads(result.out)
     ecs = world.client("ecs")
     arns = ecs.list_services(cluster="prod")["serviceArns"]
     assert sorted(names) == sorted(a.rsplit("/", 1)[-1] for a in arns)
-    one = ecsshell("ls", "prod", "web", "--output", "json", "--query", "service.desired")
+    one = ecsshell("ls", "prod", "web", "--output", "json", "--query", "service.desiredCount")
     assert one.code == 0, one.err
     web = ecs.describe_services(cluster="prod", services=["web"])["services"][0]
     assert json.loads(one.out) == web["desiredCount"]

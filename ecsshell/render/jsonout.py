@@ -200,7 +200,8 @@ def task_json(t: Task) -> dict[str, Any]:
         "pullStoppedAt": t.pull_stopped_at, "startedAt": t.started_at, "stopCode": t.stop_code,
         "stoppedAt": t.stopped_at, "stoppedReason": t.stopped_reason, "taskArn": t.arn,
         "taskDefinitionArn": t.task_definition_arn or None,
-    }, {"id": t.id, "revision": t.revision or None})
+    }, {"id": t.id, "revision": t.revision or None, "networkInterfaceId": t.network_interface_id,
+        "privateIpv4Address": t.private_ipv4_address})
 
 
 def task_definition_json(td: TaskDefinition, show_secrets: bool = False) -> dict[str, Any]:
