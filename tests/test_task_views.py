@@ -45,7 +45,8 @@ def test_tasks_of_a_cluster_include_its_standalone_task(world, ecsshell, small) 
     assert result.code == 0, result.err
     assert task_id(standalone)[:8] in result.out and "report:2" in result.out
     assert "cluster batch: 1 task" in result.out
-    assert json.loads(ecsshell("tasks", "/batch", "--output", "json").out)["tasks"][0]["taskArn"] == standalone["taskArn"]
+    listed = json.loads(ecsshell("tasks", "/batch", "--output", "json").out)["tasks"]
+    assert listed[0]["taskArn"] == standalone["taskArn"]
 
 
 def test_tasks_stopped_shows_when_why_and_each_exit_code(world, ecsshell, small) -> None:
