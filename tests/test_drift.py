@@ -577,6 +577,7 @@ def test_promote_json_names_source_target_and_how_it_pinned(world: World, ecsshe
     result = ecsshell("--output", "json", "promote", "staging/web", "prod/web", "--yes")
     assert result.code == 0, result.err
     doc = json.loads(result.out)
-    assert (doc["source"], doc["target"], doc["pinnedBy"], doc["to"]) == ("staging/web", "prod/web", "digest", "web:4")
+    assert (doc["sourceService"], doc["targetService"], doc["pinnedBy"], doc["to"]) == (
+        "staging/web", "prod/web", "digest", "web:4")
     assert {c["container"] for c in doc["images"]} == {"web", "envoy"}
     assert all("@sha256:" in c["new"] for c in doc["images"])

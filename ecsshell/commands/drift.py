@@ -176,7 +176,7 @@ class DriftCommands(RolloutCommands):
                     promote.promote(request, report, lambda: self._watch(args))
             finally:
                 if report.doc is not None:
-                    report.doc.update(source=source.label, target=target.label,
+                    report.doc.update(sourceService=source.label, targetService=target.label,
                                       pinnedBy="tag" if args.tag else "digest")
                 report.close()
 
