@@ -267,3 +267,61 @@ def test_the_walk_finds_todays_names() -> None:
     assert found == [".running: near miss of ECS's 'runningCount'", ".health: near miss of ECS's 'healthStatus'",
                      ".taskDefinition: 'web:3' is not arn or object, as ECS's 'taskDefinition' is"], found
     assert problems({"task": None}, {"task": "Task"}) == ["task: no Task in the document"]
+
+
+def differences(ours: Any, theirs: Any, where: str = "") -> list[str]:
+    """Return where OURS (ecsshell's JSON of an ECS object) says other than THEIRS (boto3's answer, times in ISO).
+
+    Every member ecsshell prints must hold what ECS returned; what it adds (`ecsshell`) and ECS's members
+    it does not print are not compared.
+    """
+    if isinstance(theirs, datetime):
+        theirs = theirs.isoformat()
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        found = [f"{where}.{k}: ECS has none" for k in ours if k != ADDED and k not in theirs]
+        return found + [d for k in ours if k != ADDED and k in theirs
+                        for d in differences(ours[k], theirs[k], f"{where}.{k}")]
+    if isinstance(ours, list) and isinstance(theirs, list):
+        if len(ours) != len(theirs):
+            return [f"{where}: {len(ours)} items, ECS {len(theirs)}"]
+        pairs = enumerate(zip(ours, theirs, strict=True))
+        return [d for i, (a, b) in pairs for d in differences(a, b, f"{where}[{i}]")]
+    return [] if ours == theirs else [f"{where}: {ours!r:.60} but ECS says {theirs!r:.60}"]
+
+
+def test_each_ecs_object_holds_what_ecs_returned(world: World, ecsshell, tmp_path: Path) -> None:
+    demo_world(world)
+    ecs = world.client("ecs")
+
+    def shown(*argv: str) -> Any:
+        result = ecsshell("--output", "json", *argv)
+        assert result.code == 0, result.err
+        return json.loads(result.out)
+
+    web = ecs.describe_services(cluster="prod", services=["web"])["services"][0]
+    document = shown("-events", "100", "ls", "prod", "web")
+    assert differences(document["service"], web) == []
+    arns = ecs.list_tasks(cluster="prod", serviceName="web")["taskArns"]
+    tasks = {t["taskArn"]: t for t in ecs.describe_tasks(cluster="prod", tasks=arns)["tasks"]}
+    listed = shown("tasks", "prod", "web")["tasks"]
+    assert sorted(tasks) == sorted(t["taskArn"] for t in listed)
+    for task in listed:
+        ours = {k: v for k, v in task.items() if k != "attachments"}  # ecsshell keeps the ENI's two details
+        assert differences(ours, tasks[task["taskArn"]]) == []
+    clusters = {c["clusterArn"]: c for c in ecs.describe_clusters(clusters=ecs.list_clusters()["clusterArns"])[
+        "clusters"]}
+    for cluster in shown("ls")["clusters"]:
+        assert differences(cluster, clusters[cluster["clusterArn"]]) == []
+    history = shown("deployments", "releases", "storefront")
+    found = ecs.describe_service_deployments(serviceDeploymentArns=[
+        d["serviceDeploymentArn"] for d in history["serviceDeployments"]])["serviceDeployments"]
+    assert differences(history["serviceDeployments"], found) == []
+    revisions = ecs.describe_service_revisions(serviceRevisionArns=[
+        r["serviceRevisionArn"] for r in history["serviceRevisions"]])["serviceRevisions"]
+    assert differences(history["serviceRevisions"], revisions) == []
+
+
+def test_the_comparison_finds_a_wrong_value() -> None:
+    assert differences({"desiredCount": 2, "ecsshell": {"x": 1}}, {"desiredCount": 3}) == [
+        ".desiredCount: 2 but ECS says 3"]
+    assert differences({"serviceName": "web", "name": "web"}, {"serviceName": "web"}) == [".name: ECS has none"]
