@@ -289,6 +289,11 @@ def differences(ours: Any, theirs: Any, where: str = "") -> list[str]:
     return [] if ours == theirs else [f"{where}: {ours!r:.60} but ECS says {theirs!r:.60}"]
 
 
+def same_members(ours: dict[str, Any], theirs: dict[str, Any]) -> bool:
+    """Say whether OURS has every member of THEIRS (but an empty text, which ecsshell reads as none) and no other."""
+    return {k for k, v in theirs.items() if v != ""} <= set(ours) - {ADDED} <= set(theirs)
+
+
 def test_each_ecs_object_holds_what_ecs_returned(world: World, ecsshell, tmp_path: Path) -> None:
     demo_world(world)
     ecs = world.client("ecs")
@@ -301,17 +306,19 @@ def test_each_ecs_object_holds_what_ecs_returned(world: World, ecsshell, tmp_pat
     web = ecs.describe_services(cluster="prod", services=["web"])["services"][0]
     document = shown("-events", "100", "ls", "prod", "web")
     assert differences(document["service"], web) == []
+    assert same_members(document["service"], web)
     arns = ecs.list_tasks(cluster="prod", serviceName="web")["taskArns"]
     tasks = {t["taskArn"]: t for t in ecs.describe_tasks(cluster="prod", tasks=arns)["tasks"]}
     listed = shown("tasks", "prod", "web")["tasks"]
     assert sorted(tasks) == sorted(t["taskArn"] for t in listed)
     for task in listed:
-        ours = {k: v for k, v in task.items() if k != "attachments"}  # ecsshell keeps the ENI's two details
-        assert differences(ours, tasks[task["taskArn"]]) == []
+        assert differences(task, tasks[task["taskArn"]]) == []
+        assert same_members(task, {k: v for k, v in tasks[task["taskArn"]].items() if k != "overrides"})  # secrets
     clusters = {c["clusterArn"]: c for c in ecs.describe_clusters(clusters=ecs.list_clusters()["clusterArns"])[
         "clusters"]}
     for cluster in shown("ls")["clusters"]:
         assert differences(cluster, clusters[cluster["clusterArn"]]) == []
+        assert same_members(cluster, clusters[cluster["clusterArn"]])
     history = shown("deployments", "releases", "storefront")
     found = ecs.describe_service_deployments(serviceDeploymentArns=[
         d["serviceDeploymentArn"] for d in history["serviceDeployments"]])["serviceDeployments"]

@@ -113,9 +113,12 @@ def to_jsonable(obj: Any) -> Any:
     return str(obj)
 
 
-def _aws(members: dict[str, Any], added: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Return an ECS object: MEMBERS as JSON values without the absent ones, and what ecsshell ADDED under its key."""
+def _aws(members: dict[str, Any], added: dict[str, Any] | None = None,
+         others: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Return an ECS object: MEMBERS as JSON values without the absent ones, then the OTHERS ECS returned that
+    the model keeps as they came, and what ecsshell ADDED under its key."""
     doc = {k: to_jsonable(v) for k, v in members.items() if v is not None}
+    doc.update({k: to_jsonable(v) for k, v in (others or {}).items() if k not in doc and v is not None})
     extra = {k: to_jsonable(v) for k, v in (added or {}).items() if v is not None}
     if extra:
         doc[ADDED] = extra
@@ -132,7 +135,8 @@ def cluster_json(c: Cluster) -> dict[str, Any]:
     """Return a cluster as DescribeClusters prints it."""
     return _aws({"clusterArn": c.arn, "clusterName": c.name, "status": c.status,
                  "registeredContainerInstancesCount": c.container_instances, "runningTasksCount": c.running_tasks,
-                 "pendingTasksCount": c.pending_tasks, "activeServicesCount": c.active_services})
+                 "pendingTasksCount": c.pending_tasks, "activeServicesCount": c.active_services},
+                others=c.other_members)
 
 
 def deployment_json(d: Deployment) -> dict[str, Any]:
@@ -141,7 +145,7 @@ def deployment_json(d: Deployment) -> dict[str, Any]:
                  "desiredCount": d.desired, "pendingCount": d.pending, "runningCount": d.running,
                  "failedTasks": d.failed, "createdAt": d.created_at, "updatedAt": d.updated_at,
                  "rolloutState": d.rollout_state, "rolloutStateReason": d.rollout_reason},
-                {"revision": d.revision or None})
+                {"revision": d.revision or None}, d.other_members)
 
 
 def event_json(e: ServiceEvent) -> dict[str, Any]:
@@ -176,14 +180,14 @@ def service_json(s: Service) -> dict[str, Any]:
         "networkConfiguration": s.network_configuration,
         "deploymentController": {"type": s.deployment_controller} if s.deployment_controller else None,
         "enableExecuteCommand": s.enable_execute_command,
-    }, {"revision": s.revision or None})
+    }, {"revision": s.revision or None}, s.other_members)
 
 
 def task_container_json(c: TaskContainer) -> dict[str, Any]:
     """Return one container of a task as DescribeTasks prints it."""
     return _aws({"name": c.name, "image": c.image, "imageDigest": c.image_digest, "runtimeId": c.runtime_id,
                  "lastStatus": c.last_status, "exitCode": c.exit_code, "reason": c.reason,
-                 "healthStatus": c.health})
+                 "healthStatus": c.health}, others=c.other_members)
 
 
 def task_json(t: Task) -> dict[str, Any]:
@@ -191,7 +195,8 @@ def task_json(t: Task) -> dict[str, Any]:
     details = [{"name": name, "value": value} for name, value in
                (("networkInterfaceId", t.network_interface_id), ("privateIPv4Address", t.private_ipv4_address))
                if value]
-    attachments = [{"type": "ElasticNetworkInterface", "details": details}] if details else None
+    attachments = None if "attachments" in t.other_members else (  # ECS's own, else rebuilt from the model
+        [{"type": "ElasticNetworkInterface", "details": details}] if details else None)
     return _aws({
         "attachments": attachments, "clusterArn": t.cluster_arn, "containers": list(t.containers),
         "createdAt": t.created_at, "desiredStatus": t.desired_status or None,
@@ -201,7 +206,7 @@ def task_json(t: Task) -> dict[str, Any]:
         "stoppedAt": t.stopped_at, "stoppedReason": t.stopped_reason, "taskArn": t.arn,
         "taskDefinitionArn": t.task_definition_arn or None,
     }, {"id": t.id, "revision": t.revision or None, "networkInterfaceId": t.network_interface_id,
-        "privateIpv4Address": t.private_ipv4_address})
+        "privateIpv4Address": t.private_ipv4_address}, t.other_members)
 
 
 def task_definition_json(td: TaskDefinition, show_secrets: bool = False) -> dict[str, Any]:
