@@ -20,7 +20,6 @@ from typing import Any
 
 from ecsshell.model import (
     Cluster,
-    ContainerDef,
     ContainerImage,
     Deployment,
     DeploymentRollback,
@@ -37,7 +36,6 @@ from ecsshell.model import (
     TaskDefinition,
 )
 from ecsshell.queries import find_task_definition, recent_events, revision_mismatch
-from ecsshell.secrets import env_pairs, masked_args, masked_options
 
 ADDED = "ecsshell"  # the key of an ECS object under which ecsshell puts what it adds
 
@@ -220,10 +218,12 @@ def task_definition_json(td: TaskDefinition, show_secrets: bool = False) -> dict
 
 
 def rollback_json(r: DeploymentRollback) -> dict[str, Any]:
+    """Return how ECS rolled a service deployment back, as DescribeServiceDeployments prints it."""
     return _aws({"reason": r.reason, "startedAt": r.started_at, "serviceRevisionArn": r.service_revision_arn})
 
 
 def hook_json(h: LifecycleHook) -> dict[str, Any]:
+    """Return one lifecycle hook of a service deployment, as DescribeServiceDeployments prints it."""
     return _aws({"hookId": h.hook_id, "targetType": h.target_type, "targetArn": h.target_arn, "status": h.status,
                  "expiresAt": h.expires_at, "timeoutAction": h.timeout_action})
 
@@ -241,6 +241,7 @@ def service_deployment_json(d: ServiceDeployment) -> dict[str, Any]:
 
 
 def container_image_json(i: ContainerImage) -> dict[str, Any]:
+    """Return one container image of a service revision, as DescribeServiceRevisions prints it."""
     return _aws({"containerName": i.container_name, "imageDigest": i.image_digest, "image": i.image})
 
 
@@ -271,27 +272,6 @@ def dumps(obj: Any, *, compact: bool = False) -> str:
     if compact:
         return json.dumps(to_jsonable(obj), separators=(",", ":"), ensure_ascii=False)
     return json.dumps(to_jsonable(obj), indent=2, sort_keys=False, ensure_ascii=False)
-
-
-def masked_container(container: ContainerDef, show_secrets: bool) -> ContainerDef:
-    """Return a container definition with secret env values, log options and arguments masked."""
-    if show_secrets:
-        return container
-    log = container.log_configuration
-    if log and log.get("options"):
-        log = {**log, "options": masked_options(log.get("options"), show_secrets=False)}
-    return dataclasses.replace(
-        container, environment=tuple(env_pairs(container, show_secrets=False)), log_configuration=log,
-        command=tuple(masked_args(container.command)), entry_point=tuple(masked_args(container.entry_point)),
-    )
-
-
-def masked_task_definition(task_def: TaskDefinition, show_secrets: bool) -> TaskDefinition:
-    """Return a task definition whose containers are masked unless show_secrets."""
-    if show_secrets:
-        return task_def
-    containers = tuple(masked_container(c, show_secrets) for c in task_def.containers)
-    return dataclasses.replace(task_def, containers=containers)
 
 
 def task_definition_document(task_def: TaskDefinition, show_secrets: bool = False) -> dict[str, Any]:
