@@ -1,13 +1,15 @@
 """--query: JMESPath expressions (as the AWS CLI's --query) compiled once, applied to JSON documents.
 
 A leaf module: commands compile the expression while parsing their arguments (so a bad one fails
-before any AWS call) and the presenter applies it to each document it prints.
+before any AWS call) and the presenter applies it to each document it prints, as JSON or, with
+`--output text`, as the AWS CLI's text output (`text_lines`): tab-separated values for scripts.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 import jmespath
@@ -69,6 +71,11 @@ class Query:
 
     text: str
     parsed: Any
+    as_text: bool = False  # --output text: print what it selects as the AWS CLI's text output
+
+    def in_text(self) -> Query:
+        """Return this query printing what it selects as tab-separated text."""
+        return replace(self, as_text=True)
 
     def apply(self, document: Any) -> Any:
         """Return what the expression selects from DOCUMENT (plain JSON values)."""
@@ -109,3 +116,60 @@ def compile_query(text: str) -> Query:
     if wrong:
         raise QueryError(f"--query {shown!r} selects {wrong}")
     return Query(text, parsed)
+
+
+def _scalar(value: Any) -> str:
+    """Return a scalar as the AWS CLI's text output writes it (Python's str: True, None, 1.5)."""
+    return str(value)
+
+
+def _is_scalar(value: Any) -> bool:
+    return not isinstance(value, dict | list)
+
+
+def text_lines(value: Any, label: str | None = None, columns: list[str] | None = None) -> Iterator[str]:
+    """Yield VALUE as the AWS CLI's `--output text` prints it, a line at a time.
+
+    A scalar is one line. A list of scalars is one line, tab-separated (or one `LABEL<TAB>value`
+    line each under a nested key). A list of lists is one line per inner list. An object is one line
+    of its scalar values in key order (after LABEL, the upper-cased key that holds it, when nested),
+    then its lists and objects, each under its key; the objects of one list share the columns of all
+    their scalar keys. An empty list prints nothing.
+    """
+    if isinstance(value, dict):
+        yield from _object_lines(value, label, columns)
+    elif isinstance(value, list):
+        yield from _list_lines(value, label)
+    else:
+        yield _scalar(value)
+
+
+def _list_lines(items: list[Any], label: str | None) -> Iterator[str]:
+    if not items:
+        return
+    if any(isinstance(item, dict) for item in items):
+        shared = sorted({k for item in items if isinstance(item, dict) for k, v in item.items() if _is_scalar(v)})
+        for item in items:
+            yield from text_lines(item, label, shared)
+        return
+    scalars = [item for item in items if _is_scalar(item)]
+    if scalars:
+        if label is None:
+            yield "\t".join(_scalar(item) for item in scalars)
+        else:
+            yield from (f"{label.upper()}\t{_scalar(item)}" for item in scalars)
+    for inner in (item for item in items if not _is_scalar(item)):
+        yield from text_lines(inner, label)
+
+
+def _object_lines(item: dict[str, Any], label: str | None, columns: list[str] | None) -> Iterator[str]:
+    if columns is None:
+        values = [_scalar(v) for _, v in sorted(item.items()) if _is_scalar(v)]
+        nested = [(k, v) for k, v in sorted(item.items()) if not _is_scalar(v)]
+    else:
+        values = [_scalar(item.get(k, "")) for k in columns]
+        nested = [(k, item[k]) for k in sorted(set(item) - set(columns))]
+    if values:
+        yield "\t".join([label.upper(), *values] if label is not None else values)
+    for key, inner in nested:
+        yield from text_lines(inner, key)

@@ -72,6 +72,8 @@ class Cluster:
     running_tasks: int
     pending_tasks: int
     container_instances: int
+    # The members of ECS's answer no field above holds, as ECS returned them (for JSON output only).
+    other_members: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,8 @@ class Deployment:
     rollout_reason: str | None
     created_at: datetime | None
     updated_at: datetime | None
+    # The members of ECS's answer no field above holds, as ECS returned them (for JSON output only).
+    other_members: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def revision(self) -> str:
@@ -137,6 +141,8 @@ class Service:
     current_service_deployment: str | None = None  # the ARN of the service deployment ECS runs or ran last
     current_revisions: tuple[RevisionSummary, ...] = ()  # currentServiceRevisions
     enable_execute_command: bool = False
+    # The members of ECS's answer no field above holds, as ECS returned them (for JSON output only).
+    other_members: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def revision(self) -> str:
@@ -171,6 +177,8 @@ class TaskContainer:
     image: str | None = None
     image_digest: str | None = None  # the digest the task runs (ECS resolved the tag at deploy time)
     runtime_id: str | None = None  # the container runtime's id (ECS Exec's target needs it)
+    # The members of ECS's answer no field above holds, as ECS returned them (for JSON output only).
+    other_members: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -194,6 +202,8 @@ class Task:
     network_interface_id: str | None = None  # the awsvpc ENI, from the task's attachments
     private_ipv4_address: str | None = None
     enable_execute_command: bool = False
+    # The members of ECS's answer no field above holds, as ECS returned them (for JSON output only).
+    other_members: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def id(self) -> str:

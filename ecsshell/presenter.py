@@ -74,16 +74,31 @@ class Presenter:
         self._paged(to_text(renderable, width=self._width(), color=self.color))
 
     def json(self, document: Any) -> None:
-        """Print one JSON document (AWS's camelCase keys) for scripts, filtered by --query."""
+        """Print one JSON document (ECS's names) for scripts, filtered by --query (tab-separated with --output text)."""
         from .render.jsonout import dumps
 
+        if self.query is not None and self.query.as_text:
+            self._tab_separated(document)
+            return
         self._paged(dumps(self._queried(document)))
 
     def json_line(self, document: Any) -> None:
         """Print one compact JSON document on a line (for streaming output), filtered by --query."""
         from .render.jsonout import dumps
 
+        if self.query is not None and self.query.as_text:
+            self._tab_separated(document)
+            return
         self._out(dumps(self._queried(document), compact=True))
+
+    def _tab_separated(self, document: Any) -> None:
+        """Print what --query selects of DOCUMENT as the AWS CLI's text output: its tabs kept, never paged."""
+        from .jsonquery import text_lines
+        from .lines import terminal_safe
+
+        lines = list(text_lines(self._queried(document)))
+        if lines:
+            self._raw("".join(terminal_safe(line, keep_colour=False) + "\n" for line in lines))
 
     def _queried(self, document: Any) -> Any:
         """Return DOCUMENT as plain JSON values, or what --query selects of it."""

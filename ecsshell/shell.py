@@ -393,7 +393,8 @@ class EcsShell(cmd2.Cmd):
     def view(self, args: Any = None) -> View:
         """Return the view options for one command: its own flags (-v, -events, ...) over the settings.
 
-        A --query implies JSON output, and the presenter applies it to every JSON document the command prints.
+        A --query implies JSON output, and the presenter applies it to every JSON document the command prints
+        (printing what it selects as tab-separated text with --output text).
         """
         def flag(name: str, setting: Any) -> Any:
             value = getattr(args, name, None)
@@ -401,9 +402,11 @@ class EcsShell(cmd2.Cmd):
 
         query = getattr(args, "query", None)
         if query is not None:
+            if getattr(args, "output", None) == "text":  # the AWS CLI's text output of what --query selects
+                query = query.in_text()
             self.presenter.query = query
         output = flag("output", "json" if query is not None else self.output)
-        return View(json=output in ("json", "jsonl"), verbose=bool(flag("verbose", self.verbose)),
+        return View(json=output in ("json", "jsonl") or query is not None, verbose=bool(flag("verbose", self.verbose)),
                     events=max(0, int(flag("events", self.events))), elb=bool(flag("elb", self.elb)),
                     show_secrets=bool(flag("show_secrets", self.show_secrets)), lines=output == "jsonl",
                     query=query, wide=bool(getattr(args, "wide", None)),

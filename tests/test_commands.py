@@ -36,7 +36,7 @@ def test_ls_cluster_json_has_every_service_and_its_images(ecsshell, small) -> No
     assert result.code == 0, result.err
     document = json.loads(result.out)
     assert document["total"] == 6
-    names = [s["name"] for s in document["services"]]
+    names = [s["serviceName"] for s in document["services"]]
     assert names == sorted(["web", "api", "worker", "payments", "search", "legacy"])
     assert small["digest_image"] in result.out
     assert small["port_registry_image"] in result.out
@@ -191,8 +191,8 @@ def test_taskdefs_latest_is_the_newest_active_revision(world, ecsshell) -> None:
     ecs.deregister_task_definition(taskDefinition="app:3")
     result = ecsshell("--output", "json", "taskdefs", "app", "latest")
     document = json.loads(result.out)
-    assert document["revision"] == 2
-    assert document["containerDefinitions"][0]["image"] == "app:2"
+    assert document["taskDefinition"]["revision"] == 2  # as describe-task-definition prints it
+    assert document["taskDefinition"]["containerDefinitions"][0]["image"] == "app:2"
     missing = ecsshell("taskdefs", "app", "9")
     assert missing.code == 1 and "app:9" in missing.err
 

@@ -38,8 +38,9 @@ def test_ls_task_by_prefix_shows_containers_digests_network_and_times(world, ecs
     assert "HEALTHY" in out and "ECS Exec" in out
     document = json.loads(ecsshell("ls", "prod", tid[:8], "--output", "json").out)
     mine = document["task"]
-    assert mine["id"] == tid and mine["networkInterfaceId"] == eni_detail(task, "networkInterfaceId")
-    assert mine["privateIpv4Address"] == eni_detail(task, "privateIPv4Address")
+    assert mine["taskArn"] == task["taskArn"] and mine["attachments"] == task["attachments"]  # as ECS gave them
+    assert mine["ecsshell"]["id"] == tid
+    assert mine["ecsshell"]["privateIpv4Address"] == eni_detail(task, "privateIPv4Address")
     assert [c["imageDigest"] for c in mine["containers"]] == [c["imageDigest"] for c in task["containers"]]
     assert mine["pullStartedAt"] and mine["startedAt"] and mine["createdAt"]
     assert world.recorder.calls["StopTask"] == 0

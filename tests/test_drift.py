@@ -167,7 +167,7 @@ def test_diff_json_says_what_differs_by_path(world: World, ecsshell, small) -> N
     assert result.code == 1
     doc = json.loads(result.out)
     assert doc["same"] is False
-    assert doc["a"] == {"name": "staging/worker", "taskDefinition": "staging-worker:1"}
+    assert doc["a"] == {"name": "staging/worker", "label": "staging-worker:1"}
     sections = {s["section"]: s for s in doc["sections"]}
     assert "containerDefinitions[worker].image" in sections["taskDefinition"]["differences"]
     assert "containerDefinitions[worker].environment[QUEUE_URL]" in sections["taskDefinition"]["differences"]
@@ -577,6 +577,7 @@ def test_promote_json_names_source_target_and_how_it_pinned(world: World, ecsshe
     result = ecsshell("--output", "json", "promote", "staging/web", "prod/web", "--yes")
     assert result.code == 0, result.err
     doc = json.loads(result.out)
-    assert (doc["source"], doc["target"], doc["pinnedBy"], doc["to"]) == ("staging/web", "prod/web", "digest", "web:4")
+    assert (doc["sourceService"], doc["targetService"], doc["pinnedBy"], doc["to"]) == (
+        "staging/web", "prod/web", "digest", "web:4")
     assert {c["container"] for c in doc["images"]} == {"web", "envoy"}
     assert all("@sha256:" in c["new"] for c in doc["images"])

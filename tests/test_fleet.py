@@ -136,7 +136,7 @@ def test_fan_out_json_is_one_document_with_the_target_fields(world: World, run) 
     places = {(t["profile"], t["account"], t["region"]) for t in document["targets"]}
     assert places == {(p, a, r) for p, a in (("staging", "111111111111"), ("prod", "222222222222"))
                       for r in ("us-east-1", "eu-west-1")}
-    assert all([c["name"] for c in t["clusters"]] == ["web"] for t in document["targets"])
+    assert all([c["clusterName"] for c in t["clusters"]] == ["web"] for t in document["targets"])
     failed = json.loads(run("tasks", "web", "--profiles", "staging,nosuch", "--output", "json").out)
     assert [t.get("error", "") != "" for t in failed["targets"]] == [False, True]
     assert failed["targets"][1]["ok"] is False and len(failed["targets"][0]["tasks"]) == 2

@@ -73,7 +73,7 @@ def test_since_limits_how_far_back_and_a_task_id_names_one_task(world, tmp_path,
     one = run_ecsshell(world, tmp_path, "--output", "json", "logs", "prod", new[0])
     assert one.code == 0, one.err
     documents = json.loads(one.out)  # one JSON document: an array of lines
-    assert {d["task"] for d in documents} == {new[0]}
+    assert {d["taskId"] for d in documents} == {new[0]}
     assert [d["message"] for d in documents] == lines("api", "2.5.0")
 
 

@@ -58,15 +58,15 @@ def test_json_is_one_array_and_jsonl_one_object_a_line(world: World, tmp_path, s
     assert whole.code == 0, whole.err
     lines = json.loads(whole.out)
     assert isinstance(lines, list) and lines
-    assert set(lines[0]) == {"timestamp", "task", "container", "message"}
+    assert set(lines[0]) == {"timestamp", "taskId", "containerName", "message"}
     streamed = run_ecsshell(world, tmp_path, "logs", "prod", "web", "--since", "3h", "--output", "jsonl")
     assert streamed.code == 0, streamed.err
     assert [json.loads(line) for line in streamed.out.splitlines()] == lines
     queried = run_ecsshell(world, tmp_path, "logs", "prod", "web", "--since", "3h", "--output", "jsonl",
-                           "--query", "container")
+                           "--query", "containerName")
     assert set(queried.out.splitlines()) == {'"web"', '"envoy"'}
-    first = run_ecsshell(world, tmp_path, "logs", "prod", "web", "--since", "3h", "--query", "[0].task")
-    assert json.loads(first.out) == lines[0]["task"]
+    first = run_ecsshell(world, tmp_path, "logs", "prod", "web", "--since", "3h", "--query", "[0].taskId")
+    assert json.loads(first.out) == lines[0]["taskId"]
 
 
 def test_follow_refuses_one_array_and_other_commands_refuse_jsonl(world: World, tmp_path, small) -> None:

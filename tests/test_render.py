@@ -531,13 +531,13 @@ def test_service_document_is_json_with_iso_dates_and_masked_env() -> None:
                                                             show_secrets=False)))
     assert doc["service"]["createdAt"] == "2024-05-01T12:00:00+00:00"
     assert doc["service"]["events"][0]["createdAt"] == "2024-05-01T12:12:00+00:00"
-    assert doc["service"]["revision"] == "web:8"
-    env = doc["taskDefinition"]["containers"][0]["environment"]
+    assert doc["service"]["ecsshell"]["revision"] == "web:8"
+    env = doc["taskDefinition"]["containerDefinitions"][0]["environment"]
     assert {"name": "DB_PASSWORD", "value": MASK} in env and {"name": "PORT", "value": "8080"} in env
-    assert doc["taskDefinition"]["containers"][0]["secrets"][0]["valueFrom"].endswith("parameter/gh-token")
-    assert doc["taskDefinition"]["tags"] == [{"key": "team", "value": "core"}]
+    assert doc["taskDefinition"]["containerDefinitions"][0]["mountPoints"] == []  # ECS's answer, whole
+    assert doc["taskDefinition"]["ecsshell"]["tags"] == [{"key": "team", "value": "core"}]
     assert "raw" not in doc["taskDefinition"]
-    assert doc["tasks"][1]["id"] == "fedcba9876543210fedcba9876543210"
+    assert doc["tasks"][1]["ecsshell"]["id"] == "fedcba9876543210fedcba9876543210"
     assert doc["warnings"] == ["task uses web:7 but service uses web:8"]
     text = jsonout.dumps(jsonout.service_document(make_service(), make_task_def(), make_tasks()))
     assert "hunter2" not in text and "tok-999" not in text

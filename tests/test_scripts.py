@@ -84,7 +84,7 @@ def test_use_refuses_what_does_not_exist(ecsshell, small) -> None:
 def test_settings_mirror_the_global_flags(ecsshell, small) -> None:
     result = ecsshell(stdin="set output json\nls prod api\n")
     document = json.loads(result.out.split("\n", 1)[1] if not result.out.startswith("{") else result.out)
-    assert document["service"]["name"] == "api"
+    assert document["service"]["serviceName"] == "api"
     events = ecsshell(stdin="set events 1\nls prod api\n")
     assert events.out.count("(service api)") == 1
 

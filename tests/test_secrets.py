@@ -242,7 +242,7 @@ def test_text_and_json_mask_the_same_parts(ecsshell, vault: Path) -> None:
     text = ecsshell("-v", "ls", "sec", "api").out
     assert "postgres://app:****@db/x" in text and "--password=****" in text and "MONKEY=1" in text
     doc = json.loads(ecsshell("--output", "json", "taskdefs", "vault", "latest").out)
-    container = doc["containerDefinitions"][0]
+    container = doc["taskDefinition"]["containerDefinitions"][0]
     assert container["dockerLabels"] == {"api-token": MASK, "team": "web"}
     assert container["command"] == ["serve", "--password=****", "--port", "80"]
     assert {"name": "SESSION", "value": MASK} in container["environment"]
@@ -252,7 +252,7 @@ def test_register_json_masks_what_it_registered(world: World, ecsshell, tmp_path
     result = ecsshell("--output", "json", "register", str(_secret_task(tmp_path)))
     assert result.code == 0, result.err
     _clean(result)
-    assert json.loads(result.out)["taskDefinition"]["taskDefinition"]["family"] == "vault"
+    assert json.loads(result.out)["taskDefinition"]["family"] == "vault"
     shown = ecsshell("--output", "json", "--show-secrets", "register", str(_secret_task(tmp_path)))
     assert "postgres://app:hunter2@db/x" in shown.out
 

@@ -426,9 +426,12 @@ def test_deployments_lists_the_history_newest_first_and_shows_one(world, ecsshel
     assert "sha256:" in detail.out
     doc = json.loads(ecsshell("--output", "json", "deployments", "prod", "api").out)
     first = doc["serviceDeployments"][0]
-    assert first["arn"] == arns[0] and first["strategy"] == "ROLLING" and first["status"] == "SUCCESSFUL"
-    assert first["targetRevision"] == "api:4" and first["sourceRevisions"] == ["api:3"]
-    assert first["serviceRevisions"][0]["containerImages"][0]["imageDigest"].startswith("sha256:")
+    assert first["serviceDeploymentArn"] == arns[0] and first["status"] == "SUCCESSFUL"
+    assert first["ecsshell"]["strategy"] == "ROLLING"
+    assert first["ecsshell"]["targetRevision"] == "api:4" and first["ecsshell"]["sourceRevisions"] == ["api:3"]
+    target = first["targetServiceRevision"]["arn"]
+    (revision,) = [r for r in doc["serviceRevisions"] if r["serviceRevisionArn"] == target]
+    assert revision["containerImages"][0]["imageDigest"].startswith("sha256:")
     missing = ecsshell("deployments", "prod", "api", "zzzz")
     assert missing.code == 1 and "has no deployment 'zzzz'" in _one_error(missing.err)
 

@@ -34,8 +34,8 @@ def test_tasks_of_a_service_are_the_ones_ecs_runs(world, ecsshell, small) -> Non
     for tid in ids:
         assert tid[:8] in result.out
     document = json.loads(ecsshell("--output", "json", "tasks", "prod", "web").out)
-    assert sorted(t["id"] for t in document["tasks"]) == ids
-    assert {t["revision"] for t in document["tasks"]} == {"web:3"}
+    assert sorted(t["ecsshell"]["id"] for t in document["tasks"]) == ids
+    assert {t["ecsshell"]["revision"] for t in document["tasks"]} == {"web:3"}
     assert document["desiredStatus"] == "RUNNING" and "lastStatus" in document["tasks"][0]
 
 
@@ -45,7 +45,8 @@ def test_tasks_of_a_cluster_include_its_standalone_task(world, ecsshell, small) 
     assert result.code == 0, result.err
     assert task_id(standalone)[:8] in result.out and "report:2" in result.out
     assert "cluster batch: 1 task" in result.out
-    assert json.loads(ecsshell("tasks", "/batch", "--output", "json").out)["tasks"][0]["id"] == task_id(standalone)
+    listed = json.loads(ecsshell("tasks", "/batch", "--output", "json").out)["tasks"]
+    assert listed[0]["taskArn"] == standalone["taskArn"]
 
 
 def test_tasks_stopped_shows_when_why_and_each_exit_code(world, ecsshell, small) -> None:
@@ -60,7 +61,7 @@ def test_tasks_stopped_shows_when_why_and_each_exit_code(world, ecsshell, small)
     assert "migrate:" in line and "STOPPED" in line and "exit 3" in line
     assert stopped["stoppedReason"][:20] in line
     document = json.loads(ecsshell("tasks", "prod", "--stopped", "--output", "json").out)
-    (mine,) = [t for t in document["tasks"] if t["id"] == task_id(stopped)]
+    (mine,) = [t for t in document["tasks"] if t["taskArn"] == stopped["taskArn"]]
     assert mine["containers"][0]["exitCode"] == 3 and mine["stoppedReason"] == stopped["stoppedReason"]
     assert mine["desiredStatus"] == "STOPPED"
 
@@ -71,7 +72,7 @@ def test_tasks_of_a_cluster_of_more_than_a_hundred_page_and_batch(world, ecsshel
     assert len(ecs_tasks(world, "scale")) == 130
     world.recorder.reset()
     document = json.loads(ecsshell("tasks", "scale", "--output", "json").out)
-    assert len({t["id"] for t in document["tasks"]}) == 130
+    assert len({t["taskArn"] for t in document["tasks"]}) == 130
     assert world.recorder.calls["ListTasks"] == 2  # pages of 100
     assert world.recorder.calls["DescribeTasks"] == 2  # batches of at most 100 (the emulator refuses more)
     assert "cluster scale: 130 tasks" in ecsshell("tasks", "scale").out
@@ -92,7 +93,7 @@ def test_stop_by_a_unique_prefix_stops_that_task_with_the_reason(world, ecsshell
 def test_stop_json_reports_the_task_as_ecs_does(world, ecsshell, small) -> None:
     (standalone,) = ecs_tasks(world, "batch")
     document = json.loads(ecsshell("--output", "json", "stop", "batch", task_id(standalone)[:10]).out)
-    assert document["task"]["id"] == task_id(standalone) and document["task"]["desiredStatus"] == "STOPPED"
+    assert document["task"]["taskArn"] == standalone["taskArn"] and document["task"]["desiredStatus"] == "STOPPED"
 
 
 def test_stop_refuses_an_ambiguous_or_unknown_prefix_and_stops_nothing(world, ecsshell) -> None:
@@ -129,8 +130,8 @@ def test_check_a_cluster_gives_one_line_per_service_and_exits_1_on_any_warning(w
     assert any(line.startswith("WARNING: service payments") for line in lines)
     assert any(line.startswith("OK: service web") for line in lines)
     document = json.loads(ecsshell("check", "prod", "--output", "json").out)
-    assert document["ok"] is False and [s["service"] for s in document["services"]] == services
-    assert next(s for s in document["services"] if s["service"] == "payments")["findings"]
+    assert document["ok"] is False and [s["serviceName"] for s in document["services"]] == services
+    assert next(s for s in document["services"] if s["serviceName"] == "payments")["findings"]
 
 
 def test_check_a_healthy_cluster_exits_0(world, ecsshell, small) -> None:

@@ -82,6 +82,30 @@ def _time(value: Any) -> datetime | None:
     return value if isinstance(value, datetime) else None
 
 
+# What each model reads of ECS's answer; the rest goes to its other_members, as ECS returned it. A task's
+# `overrides` are never kept: a container override's environment may carry a secret.
+CLUSTER_READS = frozenset({"clusterArn", "clusterName", "status", "activeServicesCount", "runningTasksCount",
+                           "pendingTasksCount", "registeredContainerInstancesCount"})
+DEPLOYMENT_READS = frozenset({"id", "status", "taskDefinition", "desiredCount", "runningCount", "pendingCount",
+                              "failedTasks", "rolloutState", "rolloutStateReason", "createdAt", "updatedAt"})
+SERVICE_READS = frozenset({
+    "serviceArn", "serviceName", "clusterArn", "status", "desiredCount", "runningCount", "pendingCount",
+    "taskDefinition", "launchType", "deployments", "events", "loadBalancers", "networkConfiguration", "createdAt",
+    "deploymentController", "deploymentConfiguration", "currentServiceDeployment", "currentServiceRevisions",
+    "enableExecuteCommand"})
+CONTAINER_READS = frozenset({"name", "lastStatus", "exitCode", "reason", "healthStatus", "image", "imageDigest",
+                             "runtimeId"})
+TASK_READS = frozenset({
+    "taskArn", "taskDefinitionArn", "lastStatus", "desiredStatus", "healthStatus", "group", "launchType",
+    "startedAt", "stoppedAt", "stoppedReason", "containers", "clusterArn", "stopCode", "createdAt", "pullStartedAt",
+    "pullStoppedAt", "enableExecuteCommand", "overrides"})
+
+
+def _others(data: Any, reads: frozenset[str]) -> dict[str, Any]:
+    """Return the members of ECS's answer DATA a model does not read (for its other_members)."""
+    return {k: v for k, v in data.items() if k not in reads}
+
+
 def revision(arn: str, status: str) -> Revision | None:
     """Return the Revision a ListTaskDefinitions ARN names, or None when it names no `family:number`."""
     family, _, number = arn_name(arn).rpartition(":")
@@ -101,6 +125,7 @@ def cluster(data: ClusterTypeDef) -> Cluster:
         running_tasks=_count(data.get("runningTasksCount")),
         pending_tasks=_count(data.get("pendingTasksCount")),
         container_instances=_count(data.get("registeredContainerInstancesCount")),
+        other_members=_others(data, CLUSTER_READS),
     )
 
 
@@ -118,6 +143,7 @@ def deployment(data: DeploymentTypeDef) -> Deployment:
         rollout_reason=_str(data.get("rolloutStateReason")),
         created_at=_time(data.get("createdAt")),
         updated_at=_time(data.get("updatedAt")),
+        other_members=_others(data, DEPLOYMENT_READS),
     )
 
 
@@ -169,6 +195,7 @@ def service(data: ServiceTypeDef) -> Service:
         current_revisions=tuple(revision_summary(r) for r in _list(data.get("currentServiceRevisions"))
                                 if isinstance(r, Mapping)),
         enable_execute_command=bool(data.get("enableExecuteCommand")),
+        other_members=_others(data, SERVICE_READS),
     )
 
 
@@ -183,6 +210,7 @@ def task_container(data: ContainerTypeDef) -> TaskContainer:
         image=_str(data.get("image")),
         image_digest=_str(data.get("imageDigest")),
         runtime_id=_str(data.get("runtimeId")),
+        other_members=_others(data, CONTAINER_READS),
     )
 
 
@@ -208,6 +236,7 @@ def task(data: TaskTypeDef) -> Task:
         network_interface_id=_attachment_detail(data, "networkInterfaceId"),
         private_ipv4_address=_attachment_detail(data, "privateIPv4Address"),
         enable_execute_command=bool(data.get("enableExecuteCommand")),
+        other_members=_others(data, TASK_READS),
     )
 
 

@@ -178,7 +178,7 @@ class BrowseCommands(EcsCommands):
                 document["taskDefinitions"] = [jsonout.task_definition_document(td, view.show_secrets)
                                                 for td in task_defs.values()]
             if view.elb:
-                document["loadBalancers"] = jsonout.to_jsonable(lbs)
+                document["elb"] = jsonout.to_jsonable(lbs)  # ELB's load balancers and target health, by -elb
             self.ctx.presenter.json(document)
             return
         self.ctx.presenter.show(views.services_table(cluster, services, task_defs, total=len(services),
@@ -228,7 +228,7 @@ class BrowseCommands(EcsCommands):
             document = jsonout.service_document(svc, td, tasks, view.show_secrets, events=view.events,
                                                 deployment=deployment, revisions=revisions)
             if view.elb:
-                document["loadBalancers"] = jsonout.to_jsonable(lbs)
+                document["elb"] = jsonout.to_jsonable(lbs)  # ELB's load balancers and target health, by -elb
             self.ctx.presenter.json(document)
             return
         self.ctx.presenter.show(views.service_detail(svc, td, tasks, verbose=view.verbose, events=view.events,

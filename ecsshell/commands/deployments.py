@@ -67,8 +67,7 @@ class DeploymentCommands(RolloutCommands):
         as_json = self.ctx.view(args).json
         if chosen is not None:
             if as_json:
-                self.ctx.presenter.json({"cluster": cluster, "service": service,
-                                         "serviceDeployment": jsonout.deployment_document(chosen, found.revisions)})
+                self.ctx.presenter.json(jsonout.one_deployment_document(cluster, service, chosen, found.revisions))
             else:
                 self.ctx.presenter.show(view.deployment_detail(chosen, found.label, found.revisions,
                                                                deployments.weights(chosen, found.revisions)))

@@ -139,8 +139,8 @@ class DriftCommands(RolloutCommands):
         if view.json:
             ctx.presenter.json({
                 "same": comparison.same,
-                "a": {"name": a, "taskDefinition": comparison.a_revision},
-                "b": {"name": b, "taskDefinition": comparison.b_revision},
+                "a": {"name": a, "label": comparison.a_revision},
+                "b": {"name": b, "label": comparison.b_revision},
                 "sections": [{"section": s.name, "same": s.same, "differences": s.differences()}
                              for s in comparison.sections],
                 "diff": text, "notes": list(comparison.notes)})
@@ -175,7 +175,7 @@ class DriftCommands(RolloutCommands):
                 promote.promote(request, report, lambda: self._watch(args))
         finally:
             if report.doc is not None:
-                report.doc.update(source=source.label, target=target.label,
+                report.doc.update(sourceService=source.label, targetService=target.label,
                                   pinnedBy="tag" if args.tag else "digest")
             report.close()
 

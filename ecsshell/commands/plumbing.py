@@ -66,10 +66,7 @@ class CommandParser(Cmd2ArgumentParser):
         return super().format_help() + examples_text(self.prog.split()[-1])
 
     def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
-        parsed = self.parse_intermixed_args(args, namespace)
-        if getattr(parsed, "query", None) is not None and getattr(parsed, "output", None) == "text":
-            self.error("--query filters JSON output; it cannot go with --output text")
-        return parsed
+        return self.parse_intermixed_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
         """Fail the command with one line naming what was wrong (status 2), not a usage block."""
@@ -121,4 +118,5 @@ def add_output_flag(parser: argparse.ArgumentParser, help_text: str = "text or j
     """Add --output (over the session's output setting for one command) and --query EXPRESSION (JMESPath)."""
     parser.add_argument("--output", choices=formats, default=None, help=help_text)
     parser.add_argument("--query", type=query_option, default=None, metavar="EXPRESSION",
-                        help="keep what this JMESPath expression selects of the JSON output (implies --output json)")
+                        help="keep what this JMESPath expression selects of the JSON output (implies --output json; "
+                             "with --output text, tab-separated values as the AWS CLI prints them)")

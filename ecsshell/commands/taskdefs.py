@@ -174,8 +174,9 @@ class TaskDefinitionCommands(EcsCommands):
         if len(names) == 1:
             revisions = gateway.revisions(family)
             if as_json:
-                ctx.presenter.json({"family": family, "revisions": [
-                    {"revision": r.number, "arn": r.arn, "status": r.status} for r in revisions]})
+                ctx.presenter.json({"family": family, "taskDefinitions": [
+                    {"taskDefinitionArn": r.arn, "family": r.family, "revision": r.number, "status": r.status}
+                    for r in revisions]})
             else:
                 ctx.presenter.show(views.revisions_table(family, revisions, wide=view.wide,
                                                          records=view.records))
@@ -188,10 +189,10 @@ class TaskDefinitionCommands(EcsCommands):
                 raise CommandError(f"revision must be a number (digits 0-9) or `latest`, not {rev!r}", 2) from None
         td = gateway.task_definition(family if rev == "latest" else f"{family}:{rev}")
         show = ctx.view(args).show_secrets
-        text = taskdef.task_definition_json(td, mask_secrets=not show)
         if as_json:
-            ctx.presenter.line(text)
+            ctx.presenter.json(jsonout.raw_task_definition_document(td, show))
         else:
+            text = taskdef.task_definition_json(td, mask_secrets=not show)
             ctx.presenter.show(taskdef.highlighted(text, ctx.presenter.color))
 
     @with_argparser(register_parser)
@@ -215,9 +216,7 @@ class TaskDefinitionCommands(EcsCommands):
         ctx.names.invalidate("families")
         ctx.names.invalidate("revisions", td.family)
         if ctx.view(args).json:
-            ctx.presenter.json({"family": td.family, "revision": td.revision, "status": td.status,
-                           "taskDefinitionArn": td.arn,
-                           "taskDefinition": jsonout.raw_task_definition_document(td, ctx.view(args).show_secrets)})
+            ctx.presenter.json(jsonout.raw_task_definition_document(td, ctx.view(args).show_secrets))
             return
         ctx.presenter.line(f"registered {td.family}:{td.revision} ({td.status})")
         ctx.presenter.line(td.arn)

@@ -103,7 +103,7 @@ class TaskCommands(EcsCommands):
             ctx.mark_failed(EXIT_FAILED)
         if not args.wait or not tasks:
             if as_json:
-                ctx.presenter.json({"cluster": cluster, "taskDefinition": td.label, "tasks": jsonout.to_jsonable(tasks),
+                ctx.presenter.json({"cluster": cluster, "taskDefinition": td.arn, "tasks": jsonout.to_jsonable(tasks),
                                "failures": jsonout.to_jsonable(failures)})
             else:
                 ctx.presenter.show(views.run_result(tasks, failures))
@@ -134,7 +134,7 @@ class TaskCommands(EcsCommands):
             ctx.presenter.note("stopped waiting; the tasks go on in ECS")
             raise
         if as_json:
-            ctx.presenter.json({"cluster": cluster, "taskDefinition": td.label,
+            ctx.presenter.json({"cluster": cluster, "taskDefinition": td.arn,
                                 "tasks": jsonout.to_jsonable(ending.tasks), "failures": jsonout.to_jsonable(failures),
                                 "exitCodes": ending.codes, "stopped": ending.stopped})
         for line in ending.lines:

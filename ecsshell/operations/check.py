@@ -39,9 +39,11 @@ class CheckReport:
         return f"service {self.service.name} in {self.cluster}: {'; '.join(self.findings)}"
 
     def document(self) -> dict[str, Any]:
-        return {"cluster": self.cluster, "service": self.service.name, "ok": not self.findings,
-                "findings": self.findings, "revision": self.service.revision,
-                "running": self.service.running, "desired": self.service.desired}
+        """Return the check: the service's name, counts and task definition in ECS's names, and the findings."""
+        svc = self.service
+        return {"cluster": self.cluster, "serviceName": svc.name, "ok": not self.findings, "findings": self.findings,
+                "taskDefinition": svc.task_definition_arn, "desiredCount": svc.desired,
+                "runningCount": svc.running, "pendingCount": svc.pending}
 
 
 def _now(service: Service) -> datetime:

@@ -75,8 +75,8 @@ class Diagnosis:
 
     def document(self) -> dict[str, Any]:
         svc = self.service
-        return {"cluster": self.cluster, "service": svc.name, "ok": self.ok, "desiredCount": svc.desired,
-                "runningCount": svc.running, "pendingCount": svc.pending, "taskDefinition": svc.revision,
+        return {"cluster": self.cluster, "serviceName": svc.name, "ok": self.ok, "desiredCount": svc.desired,
+                "runningCount": svc.running, "pendingCount": svc.pending, "taskDefinition": svc.task_definition_arn,
                 "notes": list(self.notes),
                 "causes": [{"cause": c.kind, "summary": c.summary, "next": c.next_step, "tasks": list(c.tasks)}
                            for c in self.causes]}

@@ -35,8 +35,8 @@ def log_line(event: LogEvent, container_width: int, task_style: str = "") -> Tex
 
 
 def log_document(event: LogEvent) -> dict[str, Any]:
-    """Return one log line for JSON output: timestamp (ISO 8601), task, container, message."""
-    return {"timestamp": event.timestamp.isoformat(), "task": event.task_id, "container": event.container,
+    """Return one log line for JSON output: timestamp (ISO 8601), task id, container name, message."""
+    return {"timestamp": event.timestamp.isoformat(), "taskId": event.task_id, "containerName": event.container,
             "message": event.message}
 
 
