@@ -47,16 +47,13 @@ def endpoint_name(file_name: str, endpoint: str | None) -> str:
     return f"{stem}-{digest}{dot}{suffix}"
 
 
-def unsafe_reason(st: os.stat_result, *, private: bool) -> str:
-    """Return why a file or folder with status ST may not be trusted ('' when it may).
-
-    It must be the user's own; a PRIVATE one (our folders, the history) has no group or other bits
-    at all, any other (the config file and its folder) is at least not writable by group or others.
-    """
+def unsafe_reason(st: os.stat_result) -> str:
+    """Return why a file or folder with status ST may not be trusted ('' when it may): not the user's own,
+    or writable by group or others (then someone else could have written or swapped what it holds)."""
     if st.st_uid != os.geteuid():
         return "belongs to another user"
-    if st.st_mode & (0o077 if private else 0o022):
-        return "is open to other users" if private else "is writable by other users"
+    if st.st_mode & 0o022:
+        return "is writable by other users"
     return ""
 
 
@@ -73,9 +70,9 @@ def _open_folder(directory: Path, *, create: bool) -> int:
             raise UnsafePath(f"{directory} is a symbolic link") from None
         raise exc
     st = os.fstat(descriptor)
-    reason = "is not a folder" if not stat.S_ISDIR(st.st_mode) else unsafe_reason(st, private=True)
-    if reason and create and stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid():
-        os.fchmod(descriptor, 0o700)  # our own folder, opened to others: close it again before writing
+    reason = "is not a folder" if not stat.S_ISDIR(st.st_mode) else unsafe_reason(st)
+    if create and stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid():
+        os.fchmod(descriptor, 0o700)  # our own folder: private again before anything is written in it
         reason = ""
     if reason:
         os.close(descriptor)
@@ -99,7 +96,7 @@ def read_private(path: Path, *, max_bytes: int = MAX_READ, private: bool = True)
             os.close(folder)
     try:
         st = os.fstat(descriptor)
-        if not stat.S_ISREG(st.st_mode) or unsafe_reason(st, private=private) or st.st_size > max_bytes:
+        if not stat.S_ISREG(st.st_mode) or unsafe_reason(st) or st.st_size > max_bytes:
             return None
         chunks: list[bytes] = []
         size = 0
@@ -154,7 +151,7 @@ def distrust(path: Path, *, private: bool) -> str:
         st = os.lstat(place)
         if stat.S_ISLNK(st.st_mode):
             return f"{place} is a symbolic link"
-        reason = unsafe_reason(st, private=private)
+        reason = unsafe_reason(st)
         if reason:
             return f"{place} {reason}"
     return ""

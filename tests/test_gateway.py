@@ -321,7 +321,7 @@ def test_register_errors_come_back_in_ecs_words(world: World, gw: Gateway) -> No
     text = str(caught.value)
     assert text.startswith("ECS refused RegisterTaskDefinition: ")
     assert "memory" in text and "\n" not in text
-    with pytest.raises(AwsError, match='Unknown parameter in input: "colour"'):
+    with pytest.raises(AwsError, match='input: unknown field "colour"'):
         gw.register_task_definition({"family": "bad", "colour": "red", "containerDefinitions": []})
 
 

@@ -63,7 +63,7 @@ def test_a_refused_file_is_said_in_a_few_readable_lines(world: World, ecsshell, 
     assert lines[0] == "error: invalid request for RegisterTaskDefinition: 28 problems; nothing was registered"
     assert 3 <= len(lines) <= 8 and all(len(line) < 120 for line in lines), lines
     assert '  containerDefinitions[0]: unknown field "memroy" (did you mean memory?)' in lines
-    assert "  containerDefinitions[0].cpu: a string where ECS wants an integer" in lines
+    assert "  containerDefinitions[0].cpu: lots (a string) where ECS wants an integer" in lines
     assert lines[-1] == "  ... and 22 more"
     assert world.client("ecs").list_task_definitions()["taskDefinitionArns"] == []
 

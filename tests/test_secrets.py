@@ -156,8 +156,8 @@ def test_parameter_validation_never_echoes_a_value() -> None:
               "valid types: <class 'int'>")
     message = str(translate(bx.ParamValidationError(report=report), "RegisterTaskDefinition"))
     assert SECRET not in message
-    assert "environment[0].value, value: ****, type: <class 'list'>" in message
-    assert "memory, value: lots" in message  # harmless scalars stay, they explain the mistake
+    assert "environment[0].value: **** (a list) where ECS wants a string" in message
+    assert "memory: lots (a string) where ECS wants an integer" in message  # harmless scalars explain the mistake
 
 
 def test_client_error_messages_are_scrubbed() -> None:

@@ -157,7 +157,9 @@ def _problem(line: str) -> str:
         wanted = " or ".join(dict.fromkeys(_TYPE_NAMES.get(t, t) for t in re.findall(r"<class '(\w+)'>",
                                                                                    found["valid"])))
         given = _TYPE_NAMES.get(found["type"], found["type"])
-        return f"{found['where']}: {given} where ECS wants {wanted}"
+        value = "" if found["type"] == "NoneType" else f"{found['value']} "  # as _hide_echoed_value left it
+        return f"{found['where']}: {value}({given}) where ECS wants {wanted}" if value else \
+            f"{found['where']}: {given} where ECS wants {wanted}"
     found = _MISSING.fullmatch(line)
     if found:
         return f'{found["where"]}: "{found["name"]}" is missing'
