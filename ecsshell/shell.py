@@ -84,7 +84,10 @@ def _one_line_errors(parser: argparse.ArgumentParser) -> None:
         return
 
     def error(message: str) -> NoReturn:
-        raise CommandError(f"{parser.prog}: {message} (see `help {parser.prog.split()[0]}`)", 2)
+        from .suggest import flag_hint, option_strings
+
+        hint = flag_hint(message, option_strings(parser))
+        raise CommandError(f"{parser.prog}: {message}{hint} (see `help {parser.prog.split()[0]}`)", 2)
 
     parser.error = error  # type: ignore[method-assign]
     for action in parser._actions:
@@ -117,6 +120,9 @@ SHELL_COMMANDS = frozenset({"shell"})
 # cmd2's commands and settings that have no place in ecsshell: removed, not hidden.
 REMOVED_SETTINGS = ("editor", "traceback_show_locals", "traceback_width", "timing")
 MAX_SCRIPT_DEPTH = 8
+# what a file system shell's hands type, and the ecsshell command that does it here
+SHELL_HABITS = {"cd": "use", "chdir": "use", "pwd": "use", "dir": "ls", "ll": "ls"}
+CLEAR_SCREEN = "\x1b[H\x1b[2J\x1b[3J"  # home, erase the screen, erase the scrollback (as clear(1) does)
 WATCH_HEADER_ROWS = 2  # watch's "Every Ns: COMMAND  TIME" line and the blank line below it
 
 
@@ -514,12 +520,34 @@ class EcsShell(cmd2.Cmd):
                                    "(set debug true for a traceback)"))
 
     def default(self, statement: cmd2.Statement) -> bool | None:
-        import difflib
+        """Refuse an unknown command in one line (status 2), naming the command it most likely meant."""
+        from .suggest import did_you_mean
 
-        close = difflib.get_close_matches(statement.command, self.get_visible_commands(), n=1)
-        hint = f" (did you mean {close[0]}?)" if close else "; type `help` to list commands"
-        self.fail(f"unknown command {statement.command!r}{hint}", 2)
+        command = statement.command
+        habit = SHELL_HABITS.get(command)
+        if habit is not None:  # `cd prod`: a file system shell's word for what `use` does here
+            words = statement.arg_list if habit == "use" and command != "pwd" else []
+            hint = f" (did you mean `{line_rules.join_words([habit, *words])}`?)"
+        else:
+            hint = (did_you_mean(command, [*self.get_visible_commands(), *self.aliases])
+                    or "; type `help` to list commands")
+        self.fail(f"unknown command {command!r}{hint}", 2)
         return None
+
+    @cmd2.with_argparser(cmd2.Cmd2ArgumentParser(description="Leave the shell (as quit and Ctrl-D do)."))
+    def do_exit(self, _: Any) -> bool | None:
+        """Leave the shell (as quit and Ctrl-D do)."""
+        return True
+
+    @cmd2.with_argparser(cmd2.Cmd2ArgumentParser(description="Clear the screen (Ctrl-L does it too)."))
+    def do_clear(self, _: Any) -> None:
+        """Clear the screen (Ctrl-L does it too)."""
+        if is_tty(self.stdout):  # in a script or a pipe there is no screen: nothing to do
+            try:
+                self.stdout.write(CLEAR_SCREEN)
+                self.stdout.flush()
+            except OSError as exc:
+                raise OutputFailed(exc.errno, write_error(exc)) from None
 
     def changes_note(self) -> str:
         """Say what the command had changed in ECS before it stopped, if anything."""

@@ -288,16 +288,41 @@ class BrowseCommands(EcsCommands):
             ctx.switch(profile=place.profile, region=place.region)
         target = "/" + "/".join(names) if len(names) == 2 else names[0]
         scope = ctx.scope.enter(target)
-        self._verify(scope.cluster, scope.service)
+        inside = place is None and ctx.scope.cluster is not None and scope.cluster == ctx.scope.cluster
+        self._verify(scope.cluster, scope.service, one_word=inside and target == scope.service)
         ctx.set_scope(scope)
 
-    def _verify(self, cluster: str | None, service: str | None) -> None:
-        """Refuse a scope that names a cluster or service ECS does not have."""
+    def _verify(self, cluster: str | None, service: str | None, *, one_word: bool = False) -> None:
+        """Refuse a scope that names a cluster or service ECS does not have.
+
+        ONE_WORD: a single name typed inside a cluster, read as a service; when ECS has no such service
+        but a cluster of a near name, the refusal names that cluster (`use prdo` inside prod).
+        """
+        from ..aws.errors import NotFound
+
         gateway = self.ctx.gateway
         if cluster:
             gateway.describe_cluster(cluster)
         if cluster and service:
-            gateway.describe_services(cluster, [service])
+            try:
+                gateway.describe_services(cluster, [service])
+            except NotFound as exc:
+                near = self._near_cluster(service) if one_word else None
+                if near is None:
+                    raise
+                raise CommandError(f"{exc}; did you mean the cluster {near} (`use /{near}`)?", 1) from None
+
+    def _near_cluster(self, name: str) -> str | None:
+        """Return the cluster name nearest NAME, from the completion names, else from a listing."""
+        from cmd2 import CompletionError
+
+        from ..suggest import closest
+
+        try:
+            clusters = [item.text for item in self.ctx.names.choices("clusters")]
+        except CompletionError:
+            clusters = [c.name for c in self.ctx.gateway.list_clusters()]
+        return closest(name, clusters)
 
     @with_argparser(name_parser("profile", "Switch to another AWS profile (new clients, scope cleared)."))
     @with_category(CATEGORY)
