@@ -285,7 +285,7 @@ class BrowseCommands(EcsCommands):
         if place is not None:  # `use prod@eu-west-1:/web`: switch profile and Region, then enter the path
             if len(names) > 1:
                 raise CommandError("use PROFILE@REGION:/CLUSTER/SERVICE takes nothing after the path", 2)
-            ctx.switch(profile=place.profile, region=place.region)
+            ctx.switch(profile=place.profile, region=place.region, source="named in the path")
         target = "/" + "/".join(names) if len(names) == 2 else names[0]
         scope = ctx.scope.enter(target)
         inside = place is None and ctx.scope.cluster is not None and scope.cluster == ctx.scope.cluster
@@ -331,7 +331,7 @@ class BrowseCommands(EcsCommands):
         if not args.name:
             self.ctx.presenter.line(self.ctx.scope.profile or "default (boto3's standard chain)")
             return
-        self.ctx.switch(profile=args.name)
+        self.ctx.switch(profile=args.name, source="given to `profile`")
         self.ctx.presenter.line(f"profile {args.name}, region {self.ctx.gateway.region}")
 
     @with_argparser(name_parser("region", "Switch to another AWS region (new clients, scope cleared)."))
