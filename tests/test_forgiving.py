@@ -142,3 +142,21 @@ def test_use_of_a_mistyped_cluster_inside_a_scope_names_the_cluster(world: World
                                      "did you mean the cluster prod (`use /prod`)?")
     service = run_ecsshell(world, tmp_path, "-c", "use staging\nuse wbe")
     assert one_error(service.err) == 'error: service "wbe" not found in cluster "staging" (did you mean: web?)'
+
+
+def test_the_examples_of_docs_shell_md_run_as_written(world: World, ecsshell: Any) -> None:
+    import shlex
+
+    from test_readme import ROOT, expected_status
+
+    small_world(world)
+    before = task_definition(world)
+    block = (ROOT / "docs" / "shell.md").read_text(encoding="utf-8").split("```console", 1)[1].split("```", 1)[0]
+    lines = block.strip().splitlines()
+    examples = [(index, *expected_status(line[2:])) for index, line in enumerate(lines) if line.startswith("$ ")]
+    assert len(examples) == 5
+    for index, command, status in examples:
+        result = ecsshell(*shlex.split(command)[1:])
+        assert result.code == status, (command, result.err)
+        assert one_error(result.err) == lines[index + 1], command  # the line shown is the line printed
+    assert task_definition(world) == before
