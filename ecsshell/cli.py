@@ -70,7 +70,9 @@ class UsageError(Exception):
 
 class _ArgParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
+        from .suggest import flag_hint, option_strings
+
+        raise UsageError(message + flag_hint(message, option_strings(self)))
 
 
 def _count(text: str) -> int:

@@ -160,3 +160,14 @@ def test_the_examples_of_docs_shell_md_run_as_written(world: World, ecsshell: An
         assert result.code == status, (command, result.err)
         assert one_error(result.err) == lines[index + 1], command  # the line shown is the line printed
     assert task_definition(world) == before
+
+
+@pytest.mark.parametrize(("argv", "hint"), [
+    (("--demoo",), "unrecognized arguments: --demoo (did you mean --demo?)"),
+    (("--reed-only", "ls"), "unrecognized arguments: --reed-only (did you mean --read-only?)"),
+])
+def test_a_mistyped_global_flag_names_the_flag_meant(world: World, tmp_path: Path, argv: tuple[str, ...],
+                                                     hint: str) -> None:
+    result = run_ecsshell(world, tmp_path, *argv)
+    assert result.code == 2
+    assert result.err.splitlines()[0] == f"ecsshell: error: {hint}"
