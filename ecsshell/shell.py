@@ -165,6 +165,7 @@ class EcsShell(cmd2.Cmd):
         self.profiles = ""
         self.scope = Scope(profile=options.profile, region=options.region)
         self._profile_source = "from -cred"  # how the session's profile was named, for messages
+        self._prompt_drawn = False  # the account is asked for once the first prompt is on the screen
         self.accounts = Accounts(self._account_labels() if interactive else {}, on_change=self._account_arrived)
         self.completion: CompletionCache = CompletionCache(lambda: self.gateway, on_change=self.redraw,
                                                            store=self._saved_names)
@@ -335,6 +336,12 @@ class EcsShell(cmd2.Cmd):
 
         self.accounts.look_up(profile, caller)
 
+    def _first_prompt_drawn(self, app: Any) -> None:
+        """Ask for the account once the first prompt is on the screen (prompt_toolkit's after_render)."""
+        app.after_render -= self._first_prompt_drawn
+        self._prompt_drawn = True
+        self._look_up_account()
+
     def _account_arrived(self) -> None:
         """Show an account id that STS has just answered, in the prompt and the toolbar."""
         self._update_prompt()
@@ -362,9 +369,13 @@ class EcsShell(cmd2.Cmd):
             buffer.on_text_changed += lambda changed: self.completion.watch_line(changed.text)
 
     def preloop(self) -> None:
-        """Start fetching cluster names for completion, and the account id, as the interactive shell opens."""
+        """Start fetching cluster names for completion, and the account id once the first prompt is drawn."""
         if self.interactive:
-            self._look_up_account()
+            app = getattr(getattr(self, "main_session", None), "app", None)
+            if app is not None:  # STS's client takes CPU to build: not while the first prompt is drawn
+                app.after_render += self._first_prompt_drawn
+            else:
+                self._look_up_account()
             self.completion.prefetch("clusters")
             if self.scope.cluster:
                 self.completion.prefetch_services(self.scope.cluster)
@@ -826,7 +837,7 @@ class EcsShell(cmd2.Cmd):
         except Exception:
             region = scope.region or "?"
         account, label = self.account_label()
-        if account is None:
+        if account is None and self._prompt_drawn:
             self._look_up_account()  # once per profile; the toolbar redraws when STS answers
         known = self.accounts.account(self.profile_name())
         shown = "unknown" if known == UNKNOWN else account or "..."
