@@ -19,14 +19,14 @@ ANSI = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35
 class Accounts:
     """Account ids by profile, looked up off the prompt's path; labels and colours from the config."""
 
-    def __init__(self, labels: Mapping[str, AccountLabel], on_change: Callable[[], None]) -> None:
-        self.labels = dict(labels)
+    def __init__(self, labels: Callable[[], Mapping[str, AccountLabel]], on_change: Callable[[], None]) -> None:
+        self._read_labels = labels  # read from the config on first need
+        self._labels: dict[str, AccountLabel] | None = None
         self._on_change = on_change  # called (from the worker) when an account id arrives
         self._lock = threading.Lock()
         self._ids: dict[str, str] = {}  # profile -> account id (UNKNOWN when STS failed)
         self._asked: set[str] = set()
         self._executor: ThreadPoolExecutor | None = None
-        self.lookups = 0  # GetCallerIdentity calls made (for tests)
 
     def account(self, profile: str) -> str | None:
         """Return PROFILE's account id, UNKNOWN when STS failed, or None while it is not known yet."""
@@ -55,7 +55,6 @@ class Accounts:
                     with self._lock:
                         self._asked.discard(profile)
                     return
-                self.lookups += 1
                 found = account_id(gateway)
             except Exception:  # no credentials, no network: the toolbar says unknown, the shell goes on
                 found = UNKNOWN
@@ -65,9 +64,31 @@ class Accounts:
 
         executor.submit(work)
 
+    def look_up_now(self, profile: str, caller: Caller) -> str:
+        """Return PROFILE's account id, asking STS through CALLER now unless it is known (UNKNOWN on failure)."""
+        from .aws.account import account_id
+        from .aws.errors import AwsError
+
+        with self._lock:
+            known = self._ids.get(profile)
+            self._asked.add(profile)
+        if known is not None:
+            return known
+        try:
+            found = account_id(caller)
+        except AwsError:
+            found = UNKNOWN
+        with self._lock:
+            self._ids[profile] = found
+        return found
+
     def label(self, account: str | None) -> AccountLabel | None:
         """Return the config's label for ACCOUNT, if it has one."""
-        return self.labels.get(account) if account else None
+        if not account:
+            return None
+        if self._labels is None:
+            self._labels = dict(self._read_labels())
+        return self._labels.get(account)
 
     def close(self) -> None:
         if self._executor is not None:

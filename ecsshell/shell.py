@@ -166,7 +166,7 @@ class EcsShell(cmd2.Cmd):
         self.scope = Scope(profile=options.profile, region=options.region)
         self._profile_source = "from -cred"  # how the session's profile was named, for messages
         self._prompt_drawn = False  # the account is asked for once the first prompt is on the screen
-        self.accounts = Accounts(self._account_labels() if interactive else {}, on_change=self._account_arrived)
+        self.accounts = Accounts(self._account_labels, on_change=self._account_arrived)
         self.completion: CompletionCache = CompletionCache(lambda: self.gateway, on_change=self.redraw,
                                                            store=self._saved_names)
         self._watch_the_line()
@@ -341,6 +341,15 @@ class EcsShell(cmd2.Cmd):
         app.after_render -= self._first_prompt_drawn
         self._prompt_drawn = True
         self._look_up_account()
+
+    def where(self, *, ask: bool = True) -> str:
+        """Return the session's profile, account (ASK: from STS if not known yet) and Region, in one line."""
+        gateway, profile = self.session_gateway, self.profile_name()
+        account = self.accounts.look_up_now(profile, gateway) if ask else self.accounts.account(profile)
+        label = self.accounts.label(account)
+        shown = ("" if account is None else f", account {account or 'unknown (STS did not answer)'}"
+                 f"{f' ({label.label})' if label else ''}")
+        return f"profile {profile}{shown}, region {gateway.region}"
 
     def _account_arrived(self) -> None:
         """Show an account id that STS has just answered, in the prompt and the toolbar."""

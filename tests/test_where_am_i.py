@@ -165,3 +165,20 @@ def test_the_config_file_documents_account_labels(world: World, tmp_path: Path) 
                        encoding="utf-8")
     labels = load(tmp_path).accounts
     assert labels["123456789012"].label == "prod" and labels["123456789012"].colour == "red"
+
+
+def test_profile_alone_says_profile_account_label_and_region(world: World, fleet_home: dict[str, str],
+                                                             tmp_path: Path) -> None:
+    config = Path(fleet_home["XDG_CONFIG_HOME"]) / "ecsshell" / "config"
+    config.parent.mkdir(parents=True)
+    config.write_text(f"[accounts]\n{STAGING} = prod red\n", encoding="utf-8")
+    world.recorder.reset()
+    result = run_ecsshell(world, tmp_path, "-c", "profile\nprofile staging\nprofile\nprofile", extra=fleet_home)
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == [
+        f"profile default, account {ACCOUNT}, region us-east-1",
+        "profile staging, region us-east-1",  # a switch asks STS nothing: the toolbar shows it when it comes
+        f"profile staging, account {STAGING} (prod), region us-east-1",
+        f"profile staging, account {STAGING} (prod), region us-east-1",
+    ]
+    assert world.recorder.calls["GetCallerIdentity"] == 2  # once per profile

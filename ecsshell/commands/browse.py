@@ -327,12 +327,10 @@ class BrowseCommands(EcsCommands):
     @with_argparser(name_parser("profile", "Switch to another AWS profile (new clients, scope cleared)."))
     @with_category(CATEGORY)
     def do_profile(self, args: argparse.Namespace) -> None:
-        """Switch to another AWS profile, or show the current one."""
-        if not args.name:
-            self.ctx.presenter.line(self.ctx.scope.profile or "default (boto3's standard chain)")
-            return
-        self.ctx.switch(profile=args.name, source="given to `profile`")
-        self.ctx.presenter.line(f"profile {args.name}, region {self.ctx.gateway.region}")
+        """Switch to another AWS profile, or show the current one with its account and Region."""
+        if args.name:  # the toolbar shows the account when STS answers; a script asks STS nothing here
+            self.ctx.switch(profile=args.name, source="given to `profile`")
+        self.ctx.presenter.line(self.ctx.where(ask=not args.name))
 
     @with_argparser(name_parser("region", "Switch to another AWS region (new clients, scope cleared)."))
     @with_category(CATEGORY)
