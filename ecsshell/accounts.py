@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from .config import AccountLabel
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from .aws.caller import Caller
 
 UNKNOWN = ""  # STS did not answer: the toolbar says so, and the session does not ask again
+LOOK_UP_WAIT = 30.0  # the longest `profile` waits for a background lookup already under way
 ANSI = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36"}
 
 
@@ -26,6 +28,7 @@ class Accounts:
         self._lock = threading.Lock()
         self._ids: dict[str, str] = {}  # profile -> account id (UNKNOWN when STS failed)
         self._asked: set[str] = set()
+        self._pending: dict[str, Future[None]] = {}  # profile -> its background lookup
         self._executor: ThreadPoolExecutor | None = None
 
     def account(self, profile: str) -> str | None:
@@ -62,13 +65,20 @@ class Accounts:
                 self._ids[profile] = found
             self._on_change()
 
-        executor.submit(work)
+        future = executor.submit(work)
+        with self._lock:
+            self._pending[profile] = future
 
     def look_up_now(self, profile: str, caller: Caller) -> str:
         """Return PROFILE's account id, asking STS through CALLER now unless it is known (UNKNOWN on failure)."""
         from .aws.account import account_id
         from .aws.errors import AwsError
 
+        with self._lock:
+            pending = self._pending.get(profile)
+        if pending is not None:  # a background lookup is under way: its answer, not a second call
+            with contextlib.suppress(CancelledError, TimeoutError):
+                pending.result(timeout=LOOK_UP_WAIT)
         with self._lock:
             known = self._ids.get(profile)
             self._asked.add(profile)
