@@ -71,7 +71,9 @@ class UsageError(Exception):
 
 class _ArgParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
+        from .suggest import flag_hint, option_strings
+
+        raise UsageError(message + flag_hint(message, option_strings(self)))
 
 
 def _count(text: str) -> int:
@@ -225,7 +227,11 @@ def run(ns: argparse.Namespace, env: Environment, options: Options) -> int:
         with signals(app, enabled=not interactive):
             if ns.operation is not None:
                 if ns.operation not in app.get_all_commands():
-                    env.stderr.write(f"ecsshell: error: unknown operation {ns.operation!r}\n(see ecsshell --help)\n")
+                    from .suggest import did_you_mean
+
+                    hint = did_you_mean(ns.operation, app.get_visible_commands())
+                    env.stderr.write(f"ecsshell: error: unknown operation {ns.operation!r}{hint} "
+                                     "(see ecsshell --help)\n")
                     return 2
                 app.onecmd_plus_hooks(join_words([ns.operation, *ns.args]), add_to_history=False)
                 status = app.last_status

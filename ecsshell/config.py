@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import configparser
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .private_files import distrust, read_private
@@ -30,11 +30,27 @@ DEFAULT_CONFIG = """\
 # read_only = false
 # Allow shell commands, pipes and redirection in scripts and -c (like --allow-shell).
 # allow_shell = false
+
+# Labels for AWS accounts, shown in the toolbar and the prompt, with an optional prompt colour
+# (red, green, yellow, blue, magenta or cyan), so that production looks different at a glance:
+# ACCOUNT_ID = LABEL [COLOUR]
+[accounts]
+# 123456789012 = prod red
+# 210987654321 = staging
 """
+COLOURS = ("red", "green", "yellow", "blue", "magenta", "cyan")  # the ANSI colours a prompt label may take
 
 
 class ConfigFileError(ValueError):
     """The config file exists but cannot be read."""
+
+
+@dataclass(frozen=True)
+class AccountLabel:
+    """What the config calls an AWS account, and the colour of its prompt (None: the terminal's)."""
+
+    label: str
+    colour: str | None = None
 
 
 @dataclass
@@ -50,6 +66,7 @@ class Config:
     read_only: bool = False
     allow_shell: bool = False
     path: Path | None = None
+    accounts: dict[str, AccountLabel] = field(default_factory=dict)  # account id -> its label
 
 
 def _bool(parser: configparser.ConfigParser, key: str, default: bool) -> bool:
@@ -57,6 +74,24 @@ def _bool(parser: configparser.ConfigParser, key: str, default: bool) -> bool:
         return parser.getboolean("main", key, fallback=default)
     except ValueError as exc:
         raise ConfigFileError(f"{key} must be true or false") from exc
+
+
+def _accounts(parser: configparser.ConfigParser) -> dict[str, AccountLabel]:
+    """Read the [accounts] section: ACCOUNT_ID = LABEL [COLOUR]."""
+    if not parser.has_section("accounts"):
+        return {}
+    labels = {}
+    for account, value in parser.items("accounts"):
+        if not (len(account) == 12 and account.isascii() and account.isdigit()):
+            raise ConfigFileError(f"[accounts]: {account!r} is not an AWS account id (12 digits)")
+        words = value.split()
+        if not words or len(words) > 2:
+            raise ConfigFileError(f"[accounts]: {account} = {value!r}: give LABEL and optionally a colour")
+        colour = words[1].lower() if len(words) == 2 else None
+        if colour is not None and colour not in COLOURS:
+            raise ConfigFileError(f"[accounts]: {account}: colour {words[1]!r} is not one of {', '.join(COLOURS)}")
+        labels[account] = AccountLabel(words[0], colour)
+    return labels
 
 
 def write_default(config_dir: Path) -> Path | None:
@@ -107,6 +142,7 @@ def load(config_dir: Path) -> Config:
             read_only=_bool(parser, "read_only", False),
             allow_shell=_bool(parser, "allow_shell", False),
             path=path,
+            accounts=_accounts(parser),
         )
     except ConfigFileError as exc:
         raise ConfigFileError(f"{path}: {exc}") from exc

@@ -19,6 +19,7 @@ from cmd2.exceptions import Cmd2ArgparseError, Cmd2ShlexError
 from cmd2.history import History
 
 from . import lines as line_rules
+from .accounts import UNKNOWN, Accounts, coloured
 from .commands.plumbing import CommandError, CommandParser, is_mutating, no_abbreviations
 from .environment import Environment, is_tty
 from .options import OUTPUT_FORMATS, Options
@@ -85,7 +86,10 @@ def _one_line_errors(parser: argparse.ArgumentParser) -> None:
         return
 
     def error(message: str) -> NoReturn:
-        raise CommandError(f"{parser.prog}: {message} (see `help {parser.prog.split()[0]}`)", 2)
+        from .suggest import flag_hint, option_strings
+
+        hint = flag_hint(message, option_strings(parser))
+        raise CommandError(f"{parser.prog}: {message}{hint} (see `help {parser.prog.split()[0]}`)", 2)
 
     parser.error = error  # type: ignore[method-assign]
     for action in parser._actions:
@@ -124,6 +128,9 @@ SHELL_COMMANDS = frozenset({"shell"})
 REMOVED_SETTINGS = ("editor", "traceback_show_locals", "traceback_width", "timing")
 MAX_SCRIPT_DEPTH = 8
 MAX_HISTORY = 64 * 1024 * 1024  # a larger history file is left as it is and not used
+# what a file system shell's hands type, and the ecsshell command that does it here
+SHELL_HABITS = {"cd": "use", "chdir": "use", "pwd": "use", "dir": "ls", "ll": "ls"}
+CLEAR_SCREEN = "\x1b[H\x1b[2J\x1b[3J"  # home, erase the screen, erase the scrollback (as clear(1) does)
 WATCH_HEADER_ROWS = 2  # watch's "Every Ns: COMMAND  TIME" line and the blank line below it
 
 
@@ -164,6 +171,9 @@ class EcsShell(cmd2.Cmd):
         self.regions = ""  # fan-out settings (issue 14): comma-separated, "" for the session's own
         self.profiles = ""
         self.scope = Scope(profile=options.profile, region=options.region)
+        self._profile_source = "from -cred"  # how the session's profile was named, for messages
+        self._prompt_drawn = False  # the account is asked for once the first prompt is on the screen
+        self.accounts = Accounts(self._account_labels, on_change=self._account_arrived)
         self.completion: CompletionCache = CompletionCache(lambda: self.gateway, on_change=self.redraw,
                                                            store=self._saved_names)
         self._watch_the_line()
@@ -284,31 +294,90 @@ class EcsShell(cmd2.Cmd):
                 from .aws.session import Settings, endpoint_url
 
                 settings = Settings(profile=self.scope.profile, region=self.scope.region,
-                                    endpoint_url=self.options.endpoint_url)
+                                    endpoint_url=self.options.endpoint_url, profile_source=self._profile_source)
                 env = self.environment.env
                 cache = open_cache(self.environment.cache_dir, env, endpoint_url(settings, env))
                 self._gateway = Gateway.connect(settings, env, cache, gate=self._targets.gate)
                 self._gateway.read_only = self._read_only
             return self._gateway
 
-    def switch(self, *, profile: str | None = None, region: str | None = None) -> None:
-        """Change profile or region: new clients, empty scope, no cached names."""
+    def switch(self, *, profile: str | None = None, region: str | None = None, source: str = "") -> None:
+        """Change profile or region: new clients, empty scope, no cached names.
+
+        SOURCE says how the profile was named (e.g. "given to `profile`"), for the message if it is unknown.
+        """
         new = Scope(profile=profile if profile is not None else self.scope.profile,
                     region=region if region is not None else self.scope.region)
         old_gateway = self._gateway
-        old_scope = self.scope
+        old_scope, old_source = self.scope, self._profile_source
         self.scope = new
         self._gateway = None
+        if profile is not None and source:
+            self._profile_source = source
         try:
             self.gateway.region  # noqa: B018 - connect now, so a bad profile fails here
         except Exception:
-            self.scope, self._gateway = old_scope, old_gateway
+            self.scope, self._gateway, self._profile_source = old_scope, old_gateway, old_source
             raise
         if old_gateway is not None:
             old_gateway.close()
         self._targets.close()
         self.completion.clear()
         self._update_prompt()
+        self._look_up_account()
+
+    # the account in view ---------------------------------------------------------------------
+    def profile_name(self) -> str:
+        """Return the name of the profile the session uses ("default" for boto3's standard chain)."""
+        env = self.environment.env
+        return (self.scope.profile or env.get("ECSCREDENTIAL") or env.get("AWS_PROFILE")
+                or env.get("AWS_DEFAULT_PROFILE") or "default")
+
+    def _account_labels(self) -> dict[str, Any]:
+        """Return the config file's account labels ({} when it has none or cannot be read)."""
+        from .config import ConfigFileError, load
+
+        try:
+            return dict(load(self.environment.config_dir).accounts)
+        except ConfigFileError:  # the run's start already said what is wrong with it
+            return {}
+
+    def _look_up_account(self) -> None:
+        """Ask STS, in the background and once per profile, which account the session's profile acts in."""
+        if not self.interactive:
+            return
+        profile = self.profile_name()
+
+        def caller() -> Gateway | None:
+            gateway = self.session_gateway
+            return gateway if self.profile_name() == profile else None  # switched meanwhile: ask later
+
+        self.accounts.look_up(profile, caller)
+
+    def _first_prompt_drawn(self, app: Any) -> None:
+        """Ask for the account once the first prompt is on the screen (prompt_toolkit's after_render)."""
+        app.after_render -= self._first_prompt_drawn
+        self._prompt_drawn = True
+        self._look_up_account()
+
+    def where(self, *, ask: bool = True) -> str:
+        """Return the session's profile, account (ASK: from STS if not known yet) and Region, in one line."""
+        gateway, profile = self.session_gateway, self.profile_name()
+        account = self.accounts.look_up_now(profile, gateway) if ask else self.accounts.account(profile)
+        label = self.accounts.label(account)
+        shown = ("" if account is None else f", account {account or 'unknown (STS did not answer)'}"
+                 f"{f' ({label.label})' if label else ''}")
+        return f"profile {profile}{shown}, region {gateway.region}"
+
+    def _account_arrived(self) -> None:
+        """Show an account id that STS has just answered, in the prompt and the toolbar."""
+        self._update_prompt()
+        self.redraw()
+
+    def account_label(self) -> tuple[str | None, Any]:
+        """Return the session's account id (None while unknown) and its label from the config, if any."""
+        account = self.accounts.account(self.profile_name()) or None
+        return account, self.accounts.label(account)
 
     def _saved_names(self) -> Any:
         """Return the completion names saved for this profile and region (None with ECSSHELL_NO_CACHE)."""
@@ -328,8 +397,13 @@ class EcsShell(cmd2.Cmd):
             buffer.on_text_changed += lambda changed: self.completion.watch_line(changed.text)
 
     def preloop(self) -> None:
-        """Start fetching cluster names for completion as the interactive shell opens."""
+        """Start fetching cluster names for completion, and the account id once the first prompt is drawn."""
         if self.interactive:
+            app = getattr(getattr(self, "main_session", None), "app", None)
+            if app is not None:  # STS's client takes CPU to build: not while the first prompt is drawn
+                app.after_render += self._first_prompt_drawn
+            else:
+                self._look_up_account()
             self.completion.prefetch("clusters")
             if self.scope.cluster:
                 self.completion.prefetch_services(self.scope.cluster)
@@ -342,6 +416,7 @@ class EcsShell(cmd2.Cmd):
 
     def close(self) -> None:
         self.completion.close()
+        self.accounts.close()
         self._targets.close()
         if self._gateway is not None:
             self._gateway.close()
@@ -539,12 +614,34 @@ class EcsShell(cmd2.Cmd):
                                    "(set debug true for a traceback)"))
 
     def default(self, statement: cmd2.Statement) -> bool | None:
-        import difflib
+        """Refuse an unknown command in one line (status 2), naming the command it most likely meant."""
+        from .suggest import did_you_mean
 
-        close = difflib.get_close_matches(statement.command, self.get_visible_commands(), n=1)
-        hint = f" (did you mean {close[0]}?)" if close else "; type `help` to list commands"
-        self.fail(f"unknown command {statement.command!r}{hint}", 2)
+        command = statement.command
+        habit = SHELL_HABITS.get(command)
+        if habit is not None:  # `cd prod`: a file system shell's word for what `use` does here
+            words = statement.arg_list if habit == "use" and command != "pwd" else []
+            hint = f" (did you mean `{line_rules.join_words([habit, *words])}`?)"
+        else:
+            hint = (did_you_mean(command, [*self.get_visible_commands(), *self.aliases])
+                    or "; type `help` to list commands")
+        self.fail(f"unknown command {command!r}{hint}", 2)
         return None
+
+    @cmd2.with_argparser(cmd2.Cmd2ArgumentParser(description="Leave the shell (as quit and Ctrl-D do)."))
+    def do_exit(self, _: Any) -> bool | None:
+        """Leave the shell (as quit and Ctrl-D do)."""
+        return True
+
+    @cmd2.with_argparser(cmd2.Cmd2ArgumentParser(description="Clear the screen (Ctrl-L does it too)."))
+    def do_clear(self, _: Any) -> None:
+        """Clear the screen (Ctrl-L does it too)."""
+        if is_tty(self.stdout):  # in a script or a pipe there is no screen: nothing to do
+            try:
+                self.stdout.write(CLEAR_SCREEN)
+                self.stdout.flush()
+            except OSError as exc:
+                raise OutputFailed(exc.errno, write_error(exc)) from None
 
     def changes_note(self) -> str:
         """Say what the command had changed in ECS before it stopped, if anything."""
@@ -749,18 +846,17 @@ class EcsShell(cmd2.Cmd):
 
     # prompt and toolbar ----------------------------------------------------------------------
     def _update_prompt(self) -> None:
-        """Show the scope, prefixed by the profile (if not the default) and a region switched to in-session."""
+        """Show the scope, prefixed by the account's label, a profile not the default and a region switched to."""
         parts = []
-        if self.scope.profile and self.scope.profile != "default" and not self.options.demo:
-            parts.append(self.scope.profile)
+        profile = self.scope.profile
+        if profile and profile != "default" and not (self.options.demo and profile == self.options.profile):
+            parts.append(profile)  # the demo starts in its own profile (env), which is its default
         if self.scope.region and self.scope.region != self.options.region:
             parts.append(self.scope.region)
-        prefix = "@".join(parts)
-        fleet = fleet_label(self.profiles, self.regions)
-        if fleet:
-            prefix = f"{prefix} {fleet}".strip()
-        if self._read_only:
-            prefix = f"{prefix} read-only".strip()
+        _, label = self.account_label()
+        words = [coloured(label.label, label.colour, enabled=self.use_color) if label else "", "@".join(parts),
+                 fleet_label(self.profiles, self.regions), "read-only" if self._read_only else ""]
+        prefix = " ".join(word for word in words if word)
         path = self.scope.path() or "ecs"
         self.prompt = f"[{prefix}] {path}> " if prefix else f"{path}> "
 
@@ -777,8 +873,14 @@ class EcsShell(cmd2.Cmd):
             region = self.gateway.region
         except Exception:
             region = scope.region or "?"
+        account, label = self.account_label()
+        if account is None and self._prompt_drawn:
+            self._look_up_account()  # once per profile; the toolbar redraws when STS answers
+        known = self.accounts.account(self.profile_name())
+        shown = "unknown" if known == UNKNOWN else account or "..."
         parts = [
-            f"profile: {'demo' if self.options.demo else scope.profile or 'default'}",
+            f"profile: {self.profile_name()}",
+            f"account: {shown}{f' ({label.label})' if label else ''}",
             f"region: {region}",
             f"cluster: {scope.cluster or '-'}",
             f"service: {scope.service or '-'}",

@@ -82,7 +82,7 @@ def bottom_line(term: Terminal) -> str:
 
 
 def test_prompt_and_toolbar_follow_the_scope(terminal: Terminal) -> None:
-    terminal.wait_for("profile: default | region: us-east-1 | cluster: - | service: -")
+    terminal.wait_for("profile: default | account: 123456789012 | region: us-east-1 | cluster: - | service: -")
     terminal.child.send("use prod api\r")
     terminal.wait_for("prod/api>")
     terminal.wait_for("cluster: prod | service: api")

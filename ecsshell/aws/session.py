@@ -218,7 +218,8 @@ def make_session(settings: Settings, env: Mapping[str, str]) -> tuple[Session, s
         core = botocore_session(env)
         known = _profiles(core)
         if profile not in known:
-            raise _unknown_profile(profile, source, known)
+            usable = [ENV_PROFILE] if all(env.get(name) for name in KEY_VARS) else []  # `env` works here too
+            raise _unknown_profile(profile, source, sorted({*known, *usable}))
         core.set_config_variable("profile", profile)
         _bind_credential_env(core, env, settings)
         credentials = f"profile {profile} ({source})"

@@ -295,29 +295,52 @@ class BrowseCommands(EcsCommands):
         if place is not None:  # `use prod@eu-west-1:/web`: switch profile and Region, then enter the path
             if len(names) > 1:
                 raise CommandError("use PROFILE@REGION:/CLUSTER/SERVICE takes nothing after the path", 2)
-            ctx.switch(profile=place.profile, region=place.region)
+            ctx.switch(profile=place.profile, region=place.region, source="named in the path")
         target = "/" + "/".join(names) if len(names) == 2 else names[0]
         scope = ctx.scope.enter(target)
-        self._verify(scope.cluster, scope.service)
+        inside = place is None and ctx.scope.cluster is not None and scope.cluster == ctx.scope.cluster
+        self._verify(scope.cluster, scope.service, one_word=inside and target == scope.service)
         ctx.set_scope(scope)
 
-    def _verify(self, cluster: str | None, service: str | None) -> None:
-        """Refuse a scope that names a cluster or service ECS does not have."""
+    def _verify(self, cluster: str | None, service: str | None, *, one_word: bool = False) -> None:
+        """Refuse a scope that names a cluster or service ECS does not have.
+
+        ONE_WORD: a single name typed inside a cluster, read as a service; when ECS has no such service
+        but a cluster of a near name, the refusal names that cluster (`use prdo` inside prod).
+        """
+        from ..aws.errors import NotFound
+
         gateway = self.ctx.gateway
         if cluster:
             gateway.describe_cluster(cluster)
         if cluster and service:
-            gateway.describe_services(cluster, [service])
+            try:
+                gateway.describe_services(cluster, [service])
+            except NotFound as exc:
+                near = self._near_cluster(service) if one_word else None
+                if near is None:
+                    raise
+                raise CommandError(f"{exc}; did you mean the cluster {near} (`use /{near}`)?", 1) from None
+
+    def _near_cluster(self, name: str) -> str | None:
+        """Return the cluster name nearest NAME, from the completion names, else from a listing."""
+        from cmd2 import CompletionError
+
+        from ..suggest import closest
+
+        try:
+            clusters = [item.text for item in self.ctx.names.choices("clusters")]
+        except CompletionError:
+            clusters = [c.name for c in self.ctx.gateway.list_clusters()]
+        return closest(name, clusters)
 
     @with_argparser(name_parser("profile", "Switch to another AWS profile (new clients, scope cleared)."))
     @with_category(CATEGORY)
     def do_profile(self, args: argparse.Namespace) -> None:
-        """Switch to another AWS profile, or show the current one."""
-        if not args.name:
-            self.ctx.presenter.line(self.ctx.scope.profile or "default (boto3's standard chain)")
-            return
-        self.ctx.switch(profile=args.name)
-        self.ctx.presenter.line(f"profile {args.name}, region {self.ctx.gateway.region}")
+        """Switch to another AWS profile, or show the current one with its account and Region."""
+        if args.name:  # the toolbar shows the account when STS answers; a script asks STS nothing here
+            self.ctx.switch(profile=args.name, source="given to `profile`")
+        self.ctx.presenter.line(self.ctx.where(ask=not args.name))
 
     @with_argparser(name_parser("region", "Switch to another AWS region (new clients, scope cleared)."))
     @with_category(CATEGORY)

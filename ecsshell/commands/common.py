@@ -111,6 +111,8 @@ def untargeted(ctx: CommandContext, tokens: list[str]) -> tuple[list[str], Scope
 def complete_position(ctx: CommandContext, names: Sequence[str], typed: list[str], text: str = "",
                       extra: dict[str, str] | None = None) -> Completions:
     """Complete TEXT, the next positional of a command whose positionals are NAMES, fuzzily."""
+    if text.startswith("-"):  # argparse reads it as a flag, never a name: cmd2 then offers the flags
+        return Completions()
     if not typed and text.startswith("/"):
         return complete_path(ctx, names, text)
     if not typed and (targets.is_partial(text) or targets.parse(text)[0] is not None):

@@ -70,7 +70,10 @@ class CommandParser(Cmd2ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """Fail the command with one line naming what was wrong (status 2), not a usage block."""
-        raise CommandError(f"{self.prog}: {message} (see `help {self.prog.split()[-1]}`)", 2)
+        from ..suggest import flag_hint, option_strings
+
+        hint = flag_hint(message, option_strings(self))
+        raise CommandError(f"{self.prog}: {message}{hint} (see `help {self.prog.split()[-1]}`)", 2)
 
 
 def no_abbreviations(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
