@@ -673,7 +673,8 @@ def test_on_a_terminal_stage_lines_print_above_the_live_progress_line(world, hom
     from harness import run_ecsshell
 
     _staged(world, "BLUE_GREEN", bakeTimeInMinutes=1)
-    result = run_ecsshell(world, home, "update", "c", "web", ":1.28", "--wait", "-y", stdout_tty=True)
+    result = run_ecsshell(world, home, "update", "c", "web", ":1.28", "--wait", "-y", stdout_tty=True,
+                          extra={"COLUMNS": "200"})  # wide enough for the whole progress line
     assert result.code == 0, result.err
     assert "\r\x1b[2K" in result.out and "bake time left 1m" in result.out
     kept = [part for part in result.out.split("\r\x1b[2K") if part.endswith("\n")]  # lines left on the screen

@@ -275,7 +275,7 @@ def watch_deployment(gateway: Gateway, cluster: str, service: str, arn: str, dep
                                  expect_rollback=expect_rollback, last=lambda d: last.__setitem__(slice(None), [d]))
     except KeyboardInterrupt:
         watch.done()
-        line = f"stopped waiting; deployment {deployment_id or arn.rsplit('/', 1)[-1]} goes on in ECS"
+        line = f"stopped waiting; deployment {arn.rsplit('/', 1)[-1]} goes on in ECS"
         if last:
             d = last[0]
             line += f" (service deployment {d.id} {d.status}" + (
