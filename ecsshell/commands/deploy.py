@@ -130,6 +130,19 @@ def _minutes(seconds: float) -> str:
     return f"{int(-(-seconds // 1))}s"
 
 
+def _live_line(progress: Progress, rollout: bool) -> str:
+    """Return the progress line redrawn on a terminal: the most telling first, short enough for 80 columns."""
+    d = progress.deployment
+    assert d is not None
+    parts = [f"{d.revision} {d.running}/{d.desired} running, {d.pending} pending, {d.failed} failed"]
+    if progress.bake_left is not None:
+        parts.append(f"bake {_minutes(progress.bake_left)} left")
+    if rollout:
+        parts.append(f"{progress.old_running} old draining")
+    parts.append(f"{int(progress.elapsed)}s")
+    return "; ".join(parts)
+
+
 def outcome_json(outcome: Outcome) -> dict[str, Any]:
     """Return how a wait ended, for JSON output."""
     doc: dict[str, Any] = {"state": outcome.state, "reason": outcome.reason,
@@ -209,7 +222,7 @@ class RolloutCommands(EcsCommands):
                 key += f"; bake {_minutes(progress.bake_left) if progress.bake_left >= 60 else '<1m'}"
             line = f"{state}; {int(progress.elapsed)}s elapsed"
             if live:
-                ctx.presenter.progress(line)
+                ctx.presenter.progress(_live_line(progress, rollout))
             elif last.get("state") != key:
                 last["state"] = key
                 self._say(args, f"{stamp_progress(progress)} {line}")

@@ -173,11 +173,13 @@ def _ended(gateway: Gateway, cluster: str, svc: Service, d: ServiceDeployment, l
             return "COMPLETED", f"{svc.name} runs {legacy.running}/{legacy.desired} tasks of {legacy.revision}"
         return "COMPLETED", f"{svc.name} runs {svc.revision} (service deployment {d.id} SUCCESSFUL)"
     breaker = " (circuit-breaker rollback)" if (d.circuit_breaker or {}).get("status") == "TRIGGERED" else ""
-    if d.status in ("ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL"):
-        done = "rolled" if d.status == "ROLLBACK_SUCCESSFUL" else "is rolling"
-        what = f"ECS {done} {svc.name} back to {rollback_label(gateway, d)}{breaker}"
+    if d.status in ROLLING_BACK:
+        return None  # followed to its end: a rollback that worked and one that failed are different news
+    if d.status == "ROLLBACK_SUCCESSFUL":
+        what = f"ECS rolled back{breaker}; {svc.name} runs {rollback_label(gateway, d)} again"
     elif d.status == "ROLLBACK_FAILED":
-        what = f"ECS could not roll {svc.name} back (ROLLBACK_FAILED){breaker}"
+        what = (f"ECS could not roll {svc.name} back to {rollback_label(gateway, d)} (ROLLBACK_FAILED){breaker}; "
+                f"it runs {svc.revision}")
     elif d.status in ("STOPPED", "FAILED"):
         what = f"service deployment {d.id} {d.status}"
     else:
@@ -203,23 +205,34 @@ def _gave_up(gateway: Gateway, cluster: str, svc: Service, d: ServiceDeployment,
     return line
 
 
+def _hook_line(d: ServiceDeployment, hook_id: str, service: str, cluster: str) -> str:
+    """Say what D waits for at hook HOOK_ID (D.awaiting may be another hook, released but not yet moved on)."""
+    awaiting = d.awaiting
+    if awaiting is not None and awaiting.hook_id == hook_id:
+        return hook_line(d, service, cluster)
+    return f"hook {hook_id} of deployment {d.id} is AWAITING_ACTION"
+
+
 def follow_deployment(gateway: Gateway, cluster: str, service: str, arn: str, deployment_id: str | None,
                       watch: Watch, *, seen_events: set[str] | None = None, poll: float = POLL_SECONDS,
                       expect_rollback: bool = False,
-                      last: Callable[[ServiceDeployment], None] = lambda _d: None) -> Outcome | None:
+                      last: Callable[[ServiceDeployment], None] = lambda _d: None,
+                      from_stage: str | None = None, released: str | None = None) -> Outcome | None:
     """Poll service deployment ARN until its own status ends it; None when ECS cannot describe it.
 
     Stages are followed by position in LIFECYCLE_STAGES, so one a poll missed is still told; a hook
     awaiting action is told once, and the wait goes on (bounded by the timeout). A rollback by ECS ends
     the wait as a failure. EXPECT_ROLLBACK: the deployment is being rolled back on purpose, so the
-    rollback ending is the success.
+    rollback ending is the success. FROM_STAGE: the stage it stood at when this wait began (stages up to it
+    passed before, not between two polls of this wait). RELEASED: a hook just continued, which a poll that
+    still reads it AWAITING_ACTION must not report as waiting again.
     """
     start = watch.monotonic()
     seen = set(seen_events or ())
     say = watch.say or watch.note
-    stage: str | None = None
+    stage: str | None = from_stage
     status = ""
-    told_hooks: set[tuple[str, str]] = set()
+    told_hooks: set[tuple[str, str]] = {(released, "AWAITING_ACTION")} if released else set()
     bake_since: float | None = None  # when this watch first saw the deployment bake
     seen_legacy: Deployment | None = None
     while True:
@@ -246,7 +259,7 @@ def follow_deployment(gateway: Gateway, cluster: str, service: str, arn: str, de
         for h in d.hooks:  # each hook's moves once: a PAUSE awaiting action says how to go on
             if (h.hook_id, h.status) not in told_hooks:
                 told_hooks.add((h.hook_id, h.status))
-                say(hook_line(d, service, cluster) if h.awaiting else
+                say(_hook_line(d, h.hook_id, service, cluster) if h.awaiting else
                     f"hook {h.hook_id} ({' '.join(x for x in (h.target_type, target_name(h.target_arn)) if x)}) "
                     f"{h.status}")
         legacy = next((x for x in svc.deployments if x.id == deployment_id), None) if deployment_id \
@@ -267,12 +280,14 @@ def follow_deployment(gateway: Gateway, cluster: str, service: str, arn: str, de
 
 def watch_deployment(gateway: Gateway, cluster: str, service: str, arn: str, deployment_id: str | None,
                      seen: set[str], watch: Watch, *, expect_rollback: bool = False,
-                     rollback_pending: bool = False) -> Outcome | None:
+                     rollback_pending: bool = False, from_stage: str | None = None,
+                     released: str | None = None) -> Outcome | None:
     """Follow service deployment ARN; None when ECS cannot describe it; on Ctrl-C say what goes on, re-raise."""
     last: list[ServiceDeployment] = []
     try:
         return follow_deployment(gateway, cluster, service, arn, deployment_id, watch, seen_events=seen,
-                                 expect_rollback=expect_rollback, last=lambda d: last.__setitem__(slice(None), [d]))
+                                 expect_rollback=expect_rollback, last=lambda d: last.__setitem__(slice(None), [d]),
+                                 from_stage=from_stage, released=released)
     except KeyboardInterrupt:
         watch.done()
         line = f"stopped waiting; deployment {arn.rsplit('/', 1)[-1]} goes on in ECS"
