@@ -274,3 +274,96 @@ def test_continue_wait_marks_only_stages_passed_during_this_wait(world, ecsshell
     assert not [line for line in after if line.startswith("stage ") and line.split()[1] in early]
     assert _current(world, "c", "web")["status"] == "SUCCESSFUL"
     assert world.recorder.snapshot()["ContinueServiceDeployment"] == 1
+
+
+# item 1: mistyped arguments --------------------------------------------------------------------------------
+def test_update_with_the_image_forgotten_says_the_image_is_missing(world, ecsshell, small) -> None:
+    for argv in (("update", "prod", "web"), ("-c", "use prod; update web")):
+        result = ecsshell(*argv)
+        assert result.code == 2
+        line = _one_error(result)
+        assert line.startswith("error: missing IMAGE|:TAG after service web (cluster prod)"), line
+        assert "`update prod web :TAG`" in line and "missing SERVICE" not in line and "missing CLUSTER" not in line
+    scoped = ecsshell("-c", "use prod web; update :1.5.0 --dry-run")  # inside a service, one word is the image
+    assert scoped.code == 0 and "nothing changed" in scoped.out, scoped.err
+    assert world.recorder.snapshot().get("RegisterTaskDefinition", 0) == 0
+
+
+def test_update_with_the_tag_and_service_swapped_says_so_before_any_call(world, ecsshell, small) -> None:
+    before = _revisions(world, "web")
+    world.recorder.reset()
+    for argv in (("update", "prod", ":1.4.1", "web"), ("-c", "use prod; update :1.4.1 web")):
+        result = ecsshell(*argv)
+        assert result.code == 2
+        line = _one_error(result)
+        assert line == ("error: ':1.4.1' is a tag, given where the SERVICE goes: the image comes last; did you "
+                        "mean `update prod web :1.4.1`?"), line
+    calls = world.recorder.snapshot()  # refused before asking ECS about the service (`use` checks the cluster)
+    assert set(calls) <= {"DescribeClusters"}, calls
+    assert _revisions(world, "web") == before
+
+
+def test_a_task_prefix_shorter_than_the_minimum_says_how_long_a_prefix_must_be(world, ecsshell, small) -> None:
+    ecs = _ecs(world)
+    ids = [arn.rsplit("/", 1)[-1] for arn in ecs.list_tasks(cluster="prod")["taskArns"]]
+    for argv in (("ls", "prod", ids[0][:3]), ("logs", "prod", ids[0][:3])):  # these read 4 or more as a task
+        result = ecsshell(*argv)
+        assert result.code == 1, argv
+        assert _one_error(result).endswith("; a task id prefix needs at least 4 characters"), argv
+    unused = next(p for p in (f"{n:03x}" for n in range(4096)) if not any(i.startswith(p) for i in ids))
+    stop = ecsshell("stop", "prod", unused, "-y")  # stop takes any unique prefix, as docker does
+    assert stop.code == 1
+    assert _one_error(stop).endswith(f'has an id starting with "{unused}" (a task id prefix needs at least 4 '
+                                     'characters)')
+    assert world.recorder.snapshot().get("StopTask", 0) == 0
+    assert sorted(arn.rsplit("/", 1)[-1] for arn in ecs.list_tasks(cluster="prod")["taskArns"]) == sorted(ids)
+
+
+# item 2: logs of one task; the logs step `why` suggests prints the failing task's lines --------------------
+def test_logs_takes_a_task_id_prefix_as_ls_and_stop_do(world, ecsshell, small) -> None:
+    arns = _ecs(world).list_tasks(cluster="prod", serviceName="web")["taskArns"]
+    one, other = (arn.rsplit("/", 1)[-1] for arn in arns[:2])
+    result = ecsshell("logs", "prod", one[:6], "--since", "1h")
+    assert result.code == 0, result.err
+    assert result.out and all(one[:8] in line for line in result.out.splitlines()), result.out
+    assert other[:8] not in result.out
+    missing = ecsshell("logs", "prod", "ffff0000")
+    assert missing.code == 1 and 'service "ffff0000" not found' in _one_error(missing)
+
+
+def test_the_logs_step_why_suggests_prints_the_failing_tasks_lines(world, ecsshell, small) -> None:
+    why = ecsshell("why", "prod", "payments")
+    assert why.code == 1
+    step = re.search(r"`(logs prod ([0-9a-f]{8}) --since (\d+)([mh]))`", why.out)
+    assert step, why.out
+    ecs = _ecs(world)
+    stopped = ecs.list_tasks(cluster="prod", serviceName="payments", desiredStatus="STOPPED")["taskArns"]
+    failed = [t for t in ecs.describe_tasks(cluster="prod", tasks=stopped)["tasks"]
+              if t["taskArn"].rsplit("/", 1)[-1].startswith(step.group(2))]
+    assert len(failed) == 1 and failed[0]["stopCode"] == "EssentialContainerExited"
+    ran = ecsshell(*step.group(1).split())
+    assert ran.code == 0, ran.err
+    lines = ran.out.splitlines()
+    assert lines and all(step.group(2) in line for line in lines), ran.out  # that task's lines, only
+    assert any("exiting with code 1" in line for line in lines)
+    running = ecs.list_tasks(cluster="prod", serviceName="payments")["taskArns"]
+    assert not any(arn.rsplit("/", 1)[-1][:8] in ran.out for arn in running)  # not the healthy tasks
+
+
+def test_the_window_why_suggests_reaches_back_to_the_tasks_start() -> None:
+    from datetime import UTC, timedelta
+
+    from ecsshell.model import Task
+    from ecsshell.operations.why import since_life
+
+    now = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+
+    def task(ago: timedelta) -> Task:
+        return Task(arn="arn:aws:ecs:us-east-1:123456789012:task/prod/" + "a" * 32, task_definition_arn="",
+                    last_status="STOPPED", desired_status="STOPPED", health=None, group=None,
+                    created_at=now - ago)
+
+    assert since_life(task(timedelta(minutes=10)), now) == "11m"
+    assert since_life(task(timedelta(hours=3, minutes=5)), now) == "4h"
+    assert since_life(task(timedelta(days=30)), now) == "168h"  # `logs --since` takes at most a week
+    assert since_life(task(-timedelta(seconds=30)), now) == "1m"  # a clock ahead of ours: still a window

@@ -123,6 +123,17 @@ def _looks_like_image(text: str) -> bool:
                                                                          not text.startswith("/"))
 
 
+def _refuse_swapped(cluster: str, service: str, image: str) -> None:
+    """Refuse an image (or :TAG) given where the cluster or the service goes, before any call."""
+    for what, name in (("SERVICE", service), ("CLUSTER", cluster)):
+        if _looks_like_image(name):
+            kind = "a tag" if name.startswith(":") else "a digest" if name.startswith("@") else "an image"
+            swapped = f"; did you mean `update {cluster} {image} {name}`?" if what == "SERVICE" and \
+                not _looks_like_image(image) else ""
+            raise CommandError(f"{name!r} is {kind}, given where the {what} goes: the image comes last"
+                               f"{swapped}", 2)
+
+
 def _minutes(seconds: float) -> str:
     """Format SECONDS left as whole minutes, rounded up (4m); under a minute, as seconds (45s)."""
     if seconds >= 60:
@@ -317,9 +328,27 @@ class DeployCommands(RolloutCommands):
             cluster, service = self.required(names, ("cluster", "service"),
                                              "update [CLUSTER] [SERVICE] [IMAGE] [--image C=IMAGE]")
             return cluster, service, None
-        cluster, service, image = self.required(names, ("cluster", "service", "image"),
-                                                "update [CLUSTER] [SERVICE] IMAGE|:TAG")
+        usage = "update [CLUSTER] [SERVICE] IMAGE|:TAG"
+        try:
+            cluster, service, image = self.required(names, ("cluster", "service", "image"), usage)
+        except CommandError as exc:
+            self._missing_image(names, usage, exc)
+            raise
+        _refuse_swapped(cluster, service, image)
         return cluster, service, image
+
+    def _missing_image(self, names: list[str], usage: str, error: CommandError) -> None:
+        """When NAMES end with a service rather than an image, say that the IMAGE is missing (not a name)."""
+        if not names or _looks_like_image(names[-1]):
+            return
+        try:
+            cluster, service = self.required(names, ("cluster", "service"), usage)
+        except CommandError:
+            return
+        if _looks_like_image(service) or _looks_like_image(cluster):
+            return
+        raise CommandError(f"missing IMAGE|:TAG after service {service} (cluster {cluster}): say what to deploy, "
+                           f"e.g. `update {cluster} {service} :TAG`; usage: {usage}", 2) from error
 
     @with_argparser(update_parser)
     @with_category(CATEGORY)
