@@ -367,3 +367,31 @@ def test_the_window_why_suggests_reaches_back_to_the_tasks_start() -> None:
     assert since_life(task(timedelta(hours=3, minutes=5)), now) == "4h"
     assert since_life(task(timedelta(days=30)), now) == "168h"  # `logs --since` takes at most a week
     assert since_life(task(-timedelta(seconds=30)), now) == "1m"  # a clock ahead of ours: still a window
+
+
+# docs/words.md ------------------------------------------------------------------------------------------------
+def test_the_examples_of_docs_words_run_against_the_demo_world(world, ecsshell) -> None:
+    import shlex
+    from pathlib import Path
+
+    from test_readme import expected_status
+
+    from ecsshell.emulator.worlds import demo_world
+
+    demo_world(world)
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "words.md").read_text()
+    block = doc.split("<!-- words:", 1)[1].split("```console", 1)[1].split("```", 1)[0]
+    examples = [expected_status(line[2:]) for line in block.strip().splitlines() if line.startswith("$ ecsshell ")]
+    assert len(examples) == 7
+    said = {}
+    for command, status in examples:
+        result = ecsshell(*shlex.split(command)[1:])
+        assert result.code == status, (command, result.out, result.err)
+        assert "Traceback" not in result.err and (not status or result.err.strip() or "CAUSE" in result.out)
+        said[command] = result
+    step = re.search(r"`(logs prod [0-9a-f]{8} --since \d+[mh])`", said["ecsshell why prod payments"].out)
+    assert step
+    logs = ecsshell(*step.group(1).split())
+    assert logs.code == 0 and "exiting with code 1" in logs.out, logs.err
+    assert "replacing deployment" in said["ecsshell promote staging/web prod/web -y --force --no-wait"].out
+    assert _revision(world, "prod", "web") == "web:5"
