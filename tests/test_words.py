@@ -175,6 +175,10 @@ def test_promote_onto_a_deployment_in_progress_is_refused_naming_it_unless_force
     assert calls.get("RegisterTaskDefinition", 0) == 0 and calls.get("UpdateService", 0) == 0
     assert _revisions(world, "web") == before and _current(world, "prod", "web")["serviceDeploymentArn"] == \
         going["serviceDeploymentArn"]
+    dry = ecsshell("promote", "staging/web", "prod/web", "--dry-run")  # showing what would change is no change
+    assert dry.code == 0, dry.err
+    assert f"note: it would replace deployment {ident} (web:3, IN_PROGRESS), which has not ended" in dry.out
+    assert dry.out.rstrip().splitlines()[-1].endswith("nothing changed") and _revisions(world, "web") == before
     forced = ecsshell("promote", "staging/web", "prod/web", "--yes", "--force", "--no-wait")
     assert forced.code == 0, forced.err
     assert f"replacing deployment {ident} (web:3, IN_PROGRESS), which had not ended" in forced.out

@@ -528,6 +528,8 @@ class UpdatePresenter:
                                     "images": [c.__dict__ for c in plan.images], "env": plan.env_changes})
             else:
                 ctx.presenter.show(self._diff_renderable(diff_text) if diff_text else "no change")
+                if planned.superseding is not None:
+                    ctx.presenter.line(f"note: it would replace {planned.superseding}, which has not ended")
                 # last, so that a long diff does not scroll away what matters most: nothing was changed
                 ctx.presenter.line(f"dry run: {self.service} in {self.cluster} would move from {current.label} to "
                                    "a new revision; nothing changed")

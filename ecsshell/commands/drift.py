@@ -172,7 +172,8 @@ class DriftCommands(RolloutCommands):
             if (source.label, source.gateway) == (target.label, target.gateway):
                 raise CommandError(f"promote needs two services, not {source.label} twice", 2)
             request = promote.PromoteRequest(source, target, by_tag=args.tag, containers=tuple(args.container),
-                                             wait=self._waiting(args), rollback=args.rollback, force=args.force)
+                                             wait=self._waiting(args), rollback=args.rollback, force=args.force,
+                                             dry_run=args.dry_run)
             report = UpdatePresenter(self, args, target.cluster, target.service)
             try:
                 with refused():

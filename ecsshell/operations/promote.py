@@ -34,6 +34,7 @@ class PromoteRequest:
     wait: bool = False
     rollback: bool = False
     force: bool = False  # replace a deployment of TARGET that has not ended
+    dry_run: bool = False  # only show what would change: a deployment going on is no reason to refuse
 
 
 def completed(service: Service) -> str | None:
@@ -116,7 +117,7 @@ def promote(request: PromoteRequest, report: UpdateReport, watching: Callable[[]
     target_td = gateway.task_definition(target_service.task_definition_arn)
     busy = going(gateway, target_service)
     source = source_future.result()
-    if busy is not None and not request.force:
+    if busy is not None and not (request.force or request.dry_run):
         raise PromoteRefused(f"{target.label} is in the middle of {busy}: promoting now would replace it; wait "
                              f"for it to end (`deployments {target.cluster} {target.service}`) or give --force; "
                              "nothing registered")
