@@ -229,6 +229,20 @@ def test_update_wait_follows_a_circuit_breaker_rollback_to_its_end_and_exits_1(w
     assert "ROLLBACK_IN_PROGRESS" in result.out  # it said the rollback began, then followed it
 
 
+def test_without_service_deployments_the_wait_follows_ecs_s_rollback_deployment_to_its_end(world, home) -> None:
+    _breaker_service(world)
+    denied = '{"__type": "AccessDeniedException", "message": "User is not authorized to perform this action"}'
+    world.faults.fail("DescribeServiceDeployments", status=400, times=1000, body=denied,
+                      content_type="application/x-amz-json-1.1")
+    result = run_ecsshell(world, home, "update", "ci", "app", ":2", "--wait", sleep=breaking(world, "app"))
+    assert result.code == 1
+    line = _one_error(result)
+    assert "likely a circuit-breaker rollback" in line and line.endswith("; ECS rolled back; app runs app:1 again")
+    deployments = _service(world, "ci", "app")["deployments"]
+    assert (deployments[0]["status"], deployments[0]["rolloutState"]) == ("PRIMARY", "COMPLETED")
+    assert _revision(world, "ci", "app") == "app:1"
+
+
 def test_a_blue_green_rollback_is_followed_to_its_end(world, home) -> None:
     from ecsshell.emulator.worlds import staged_service
 

@@ -47,17 +47,21 @@ def _stopped_reason(gateway: Gateway, cluster: str, service: str, task_definitio
     return failure_reason(stopped, task_definition_arn)
 
 
-def _gone(gateway: Gateway, cluster: str, svc: Service, deployment_id: str | None, last: Deployment | None) -> str:
-    """Say what became of deployment DEPLOYMENT_ID, last seen as LAST, now that SVC no longer lists it."""
+def _gone(gateway: Gateway, cluster: str, svc: Service, deployment_id: str | None,
+          last: Deployment | None) -> tuple[str, bool]:
+    """Say what became of deployment DEPLOYMENT_ID, last seen as LAST, now that SVC no longer lists it.
+
+    The flag says whether ECS is rolling it back (its tasks failed and another revision took its place).
+    """
     primary = svc.primary
     what = f"deployment {deployment_id}" + (f" ({last.revision})" if last else "")
     reason = f"{what} is gone: ECS replaced it with {primary.id if primary else 'nothing'} ({svc.revision})"
-    if last is None or (primary is not None and primary.task_definition_arn == last.task_definition_arn):
-        return reason
+    if last is None or primary is None or primary.task_definition_arn == last.task_definition_arn:
+        return reason, False
     stopped = _stopped_reason(gateway, cluster, svc.name, last.task_definition_arn)
     if last.failed or stopped:
         reason += ", likely a circuit-breaker rollback"
-    return f"{reason}; {stopped}" if stopped else reason
+    return (f"{reason}; {stopped}" if stopped else reason), bool(last.failed or stopped)
 
 
 def tell_new_events(svc: Service, seen: set[str], on_event: Callable[[ServiceEvent], None]) -> None:
@@ -76,6 +80,7 @@ def follow_rollout(gateway: Gateway, cluster: str, service: str, deployment_id: 
     start = monotonic()
     seen = set(seen_events or ())
     last: Deployment | None = None
+    rolling_back = ""  # why the deployment followed is gone, while ECS's rollback of it is followed to its end
     while True:
         svc = gateway.describe_services(cluster, [service])[0]
         tell_new_events(svc, seen, on_event)
@@ -85,15 +90,25 @@ def follow_rollout(gateway: Gateway, cluster: str, service: str, deployment_id: 
         old_running = sum(d.running for d in svc.deployments if deployment is None or d.id != deployment.id)
         on_progress(Progress(deployment, old_running, elapsed, svc))
         if deployment is None:
-            return Outcome("FAILED", _gone(gateway, cluster, svc, deployment_id, last), svc, elapsed)
+            gone, by_ecs = _gone(gateway, cluster, svc, deployment_id, last)
+            if by_ecs and not rolling_back and svc.primary is not None and elapsed < timeout:
+                rolling_back, deployment_id, last = gone, svc.primary.id, None  # follow the way back to its end
+                sleep(poll)
+                continue
+            return Outcome("FAILED", "; ".join(x for x in (rolling_back, gone) if x), svc, elapsed)
         last = deployment
         if deployment.rollout_state == "FAILED":
             reason = deployment.rollout_reason or "rollout FAILED"
             detail = _stopped_reason(gateway, cluster, service, deployment.task_definition_arn)
+            if rolling_back:
+                reason = f"{rolling_back}; ECS could not roll {svc.name} back to {deployment.revision}: {reason}"
             return Outcome("FAILED", f"{reason} {detail}".strip(), svc, elapsed)
         settled = (len(svc.deployments) == 1 and deployment.running == deployment.desired
                    and deployment.pending == 0)
         if deployment.rollout_state == "COMPLETED" or (deployment.rollout_state is None and settled):
+            if rolling_back:
+                return Outcome("FAILED", f"{rolling_back}; ECS rolled back; {svc.name} runs "
+                                         f"{deployment.revision} again", svc, elapsed)
             return Outcome("COMPLETED", f"{svc.name} runs {deployment.running}/{deployment.desired} tasks of "
                                         f"{deployment.revision}", svc, elapsed)
         if elapsed >= timeout:
@@ -103,6 +118,8 @@ def follow_rollout(gateway: Gateway, cluster: str, service: str, deployment_id: 
             if deployment.failed:
                 detail = _stopped_reason(gateway, cluster, service, deployment.task_definition_arn)
                 reason += f"; last failure: {detail}" if detail else ""
+            if rolling_back:
+                reason = f"{rolling_back}; ECS is rolling {svc.name} back: {reason}"
             return Outcome("TIMEOUT", reason, svc, elapsed)
         sleep(min(poll, max(0.0, timeout - elapsed)) or poll)
 
