@@ -19,6 +19,13 @@ CLEAR_LINE = "\r\x1b[2K"
 RECORDS_MODES: dict[str, bool | None] = {"auto": None, "on": True, "off": False}
 
 
+def one_row(text: str, width: int | None) -> str:
+    """Cut TEXT to fit one row of a WIDTH-column terminal (a wrapped line cannot be redrawn in place)."""
+    if not width or len(text) < width:
+        return text
+    return text[: max(0, width - 2)] + "…"
+
+
 @dataclass(frozen=True)
 class View:
     """The view options one command runs with: its own flags over the session's settings."""
@@ -136,8 +143,8 @@ class Presenter:
         self._raw(text)
 
     def progress(self, text: str) -> None:
-        """Redraw the live progress line on a terminal."""
-        self._raw(CLEAR_LINE + text)
+        """Redraw the live progress line on a terminal, cut to its width so that it stays on one row."""
+        self._raw(CLEAR_LINE + one_row(text, self._width()))
 
     def clear_progress(self) -> None:
         """Remove the live progress line."""
@@ -145,7 +152,7 @@ class Presenter:
 
     def status(self, text: str) -> None:
         """Redraw the live status line on stderr (while stdout waits for a whole table)."""
-        self._raw_err(CLEAR_LINE + text)
+        self._raw_err(CLEAR_LINE + one_row(text, self._width()))
 
     def clear_status(self) -> None:
         """Remove the live status line from stderr."""

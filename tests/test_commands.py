@@ -135,7 +135,7 @@ def test_check_ok_prints_one_line(ecsshell, small) -> None:
 
 
 @pytest.mark.parametrize(("service", "needle"), [
-    ("payments", "FAILED: ECS deployment circuit breaker"),
+    ("payments", "(payments:2) STOPPED: ECS deployment circuit breaker"),  # as `deployments` says
     ("payments", "uses payments:1 but service definition is payments:2"),
     ("search", "unhealthy"),
     ("legacy", "uses legacy:1 but service definition is legacy:2"),

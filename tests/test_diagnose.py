@@ -187,7 +187,7 @@ def test_why_essential_container_exit_with_its_code(world, ecsshell, small) -> N
     redeploy(world, "staging", "web")
     text, document = why(ecsshell, "staging", "web")
     cause = assert_cause(world, text, document, "exit", "essential container web exited with code 137")
-    assert "memory" in cause["next"] and "logs staging web" in cause["next"]
+    assert "memory" in cause["next"] and f"logs staging {cause['tasks'][0][:8]} --since " in cause["next"]
 
 
 def test_why_failing_container_health_checks(world, ecsshell, small) -> None:

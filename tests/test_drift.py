@@ -479,7 +479,8 @@ def test_promote_by_tag_says_so_when_the_tag_moved_since_source_deployed_it(worl
     assert "registered api:4; api in prod now runs it" in result.out  # ECS was changed, and the run says so
     assert "the tag moved since staging/api deployed it" in result.err
     assert "promote without --tag pins the digest" in result.err
-    pinned = ecsshell("promote", "staging/api", "prod/api", "--yes", "--wait")
+    # the deployment of the moved tag is still going: replacing it is asked for with --force
+    pinned = ecsshell("promote", "staging/api", "prod/api", "--yes", "--wait", "--force")
     assert pinned.code == 0, pinned.err
     assert running_digests(world, "prod", "api") == {"api": {tested}}
 

@@ -169,7 +169,7 @@ def test_go_back_points_the_service_back_and_follows_it(world: World, gw: Gatewa
 
 def test_check_finds_the_failed_payments_deployment(gw: Gateway, small) -> None:
     report = check.check_service(gw, "prod", "payments")
-    assert any("FAILED: ECS deployment circuit breaker" in f for f in report.findings), report.findings
+    assert any("STOPPED: ECS deployment circuit breaker" in f for f in report.findings), report.findings
     assert any("uses payments:1 but service definition is payments:2" in f for f in report.findings)
     assert check.check_service(gw, "prod", "web").findings == []
 

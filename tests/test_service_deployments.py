@@ -187,19 +187,24 @@ def test_bake_time_left_counts_down_while_it_bakes() -> None:
     assert left == [300.0, 297.0, 294.0]
 
 
-def test_a_rollback_by_ecs_ends_the_wait_as_a_failure_that_says_so() -> None:
+def test_a_rollback_by_ecs_is_followed_to_its_end_and_each_end_says_which_it_was() -> None:
     reason = "ECS deployment circuit breaker: tasks failed to start"
-    polls: list[ServiceDeployment | Exception] = [
-        dep(stage="SCALE_UP"),
-        dep(status="ROLLBACK_IN_PROGRESS", stage="SCALE_UP", status_reason=reason,
-            circuit_breaker={"status": "TRIGGERED", "failureCount": 3, "threshold": 3})]
-    gw = FakeGateway(polls)
-    outcome = follow(gw, [])
-    assert outcome is not None and outcome.state == "FAILED"
-    assert outcome.reason == f"{reason}; ECS is rolling web back to web:1 (circuit-breaker rollback)"
-    assert gw.count("DescribeServiceDeployments") == 2  # it did not wait for the rollback to end
-    done = follow(FakeGateway([dep(status="ROLLBACK_SUCCESSFUL", status_reason=reason)]), [])
-    assert done is not None and done.reason == f"{reason}; ECS rolled web back to web:1"
+    breaker = {"status": "TRIGGERED", "failureCount": 3, "threshold": 3}
+    rolling = dep(status="ROLLBACK_IN_PROGRESS", stage="SCALE_UP", status_reason=reason, circuit_breaker=breaker)
+    ends = {"ROLLBACK_SUCCESSFUL": f"{reason}; ECS rolled back (circuit-breaker rollback); web runs web:1 again",
+            "ROLLBACK_FAILED": f"{reason}; ECS could not roll web back to web:1 (ROLLBACK_FAILED) "
+                               "(circuit-breaker rollback); it runs web:2",
+            "STOPPED": f"{reason}; service deployment dep2abc STOPPED"}
+    for status, expected in ends.items():
+        gw = FakeGateway([dep(stage="SCALE_UP"), rolling, rolling,
+                          dep(status=status, status_reason=reason, circuit_breaker=breaker)])
+        said: list[str] = []
+        outcome = follow(gw, said)
+        assert outcome is not None and outcome.state == "FAILED", status
+        assert outcome.reason == expected
+        assert outcome.deployment is not None and outcome.deployment.status == status
+        assert gw.count("DescribeServiceDeployments") == 4  # not ended at the first ROLLBACK_IN_PROGRESS poll
+        assert f"service deployment dep2abc ROLLBACK_IN_PROGRESS: {reason}" in said
 
 
 def test_a_pause_hook_is_told_once_with_how_to_go_on_and_the_wait_goes_on() -> None:
@@ -654,9 +659,8 @@ def test_a_canary_rolled_back_by_the_circuit_breaker_exits_1_saying_so(world, ho
     assert result.code == 1
     line = _one_error(result.err)
     assert line.startswith("error: rollout of web:3 failed: ECS deployment circuit breaker")
-    assert re.search(r"; ECS (is rolling|rolled) web back to web:1 \(circuit-breaker rollback\)", line), line
-    world.advance(60)
-    assert _current(world, "c", "web")["status"] == "ROLLBACK_SUCCESSFUL"
+    assert "; ECS rolled back (circuit-breaker rollback); web runs web:1 again" in line, line
+    assert _current(world, "c", "web")["status"] == "ROLLBACK_SUCCESSFUL"  # followed to its end
     assert _revision(world, "c", "web") == "web:1"
 
 
@@ -676,9 +680,10 @@ def test_on_a_terminal_stage_lines_print_above_the_live_progress_line(world, hom
     from harness import run_ecsshell
 
     _staged(world, "BLUE_GREEN", bakeTimeInMinutes=1)
-    result = run_ecsshell(world, home, "update", "c", "web", ":1.28", "--wait", "-y", stdout_tty=True)
+    result = run_ecsshell(world, home, "update", "c", "web", ":1.28", "--wait", "-y", stdout_tty=True,
+                          extra={"COLUMNS": "200"})  # wide enough for the whole progress line
     assert result.code == 0, result.err
-    assert "\r\x1b[2K" in result.out and "bake time left 1m" in result.out
+    assert "\r\x1b[2K" in result.out and "bake 1m left" in result.out
     kept = [part for part in result.out.split("\r\x1b[2K") if part.endswith("\n")]  # lines left on the screen
     plain = "".join(kept)
     assert _stage_lines(plain) == STAGED_ORDER

@@ -121,10 +121,35 @@ def _looks_like_image(text: str) -> bool:
                                                                          not text.startswith("/"))
 
 
+def _refuse_swapped(cluster: str, service: str, image: str) -> None:
+    """Refuse an image (or :TAG) given where the cluster or the service goes, before any call."""
+    for what, name in (("SERVICE", service), ("CLUSTER", cluster)):
+        if _looks_like_image(name):
+            kind = "a tag" if name.startswith(":") else "a digest" if name.startswith("@") else "an image"
+            swapped = f"; did you mean `update {cluster} {image} {name}`?" if what == "SERVICE" and \
+                not _looks_like_image(image) else ""
+            raise CommandError(f"{name!r} is {kind}, given where the {what} goes: the image comes last"
+                               f"{swapped}", 2)
+
+
 def _minutes(seconds: float) -> str:
-    """Format SECONDS left as whole minutes, rounded up: 4m, or <1m."""
-    whole = int(-(-seconds // 60))
-    return f"{whole}m" if seconds >= 60 else "<1m" if seconds > 0 else "0m"
+    """Format SECONDS left as whole minutes, rounded up (4m); under a minute, as seconds (45s)."""
+    if seconds >= 60:
+        return f"{int(-(-seconds // 60))}m"
+    return f"{int(-(-seconds // 1))}s"
+
+
+def _live_line(progress: Progress, rollout: bool) -> str:
+    """Return the progress line redrawn on a terminal: the most telling first, short enough for 80 columns."""
+    d = progress.deployment
+    assert d is not None
+    parts = [f"{d.revision} {d.running}/{d.desired} running, {d.pending} pending, {d.failed} failed"]
+    if progress.bake_left is not None:
+        parts.append(f"bake {_minutes(progress.bake_left)} left")
+    if rollout:
+        parts.append(f"{progress.old_running} old draining")
+    parts.append(f"{int(progress.elapsed)}s")
+    return "; ".join(parts)
 
 
 def outcome_json(outcome: Outcome) -> dict[str, Any]:
@@ -176,7 +201,21 @@ class RolloutCommands(EcsCommands):
         ctx = self.ctx
         live = ctx.presenter.live and not self._json(args)
         last: dict[str, str] = {}
-        started = datetime.now().astimezone()  # progress is stamped by the injected clock's elapsed time
+        # Progress is stamped on ECS's clock, as events are: from when ECS created the deployment followed
+        # (else from now), plus the injected clock's elapsed time; never before a line already printed.
+        clock: dict[str, datetime] = {}
+
+        def stamp_progress(progress: Progress) -> str:
+            if "anchor" not in clock:
+                sd, d = progress.service_deployment, progress.deployment
+                created = (sd.created_at if sd else None) or (d.created_at if rollout and d else None)
+                anchor = created if created is not None and created.tzinfo is not None else \
+                    datetime.now().astimezone()
+                clock["anchor"] = anchor - timedelta(seconds=progress.elapsed)
+            when = clock["anchor"] + timedelta(seconds=progress.elapsed)
+            shown = max(when, clock["printed"]) if "printed" in clock else when
+            clock["printed"] = shown
+            return _stamp(shown)
 
         def on_progress(progress: Progress) -> None:
             d = progress.deployment
@@ -185,18 +224,25 @@ class RolloutCommands(EcsCommands):
             state = f"{d.revision}: {d.running}/{d.desired} running, {d.pending} pending, {d.failed} failed"
             if rollout:
                 state += f"; old tasks draining {progress.old_running}"
-            if progress.bake_left is not None:  # whole minutes, so a log gets a line a minute, not a poll
+            key = state
+            if progress.bake_left is not None:
                 state += f"; bake time left {_minutes(progress.bake_left)}"
+                # a log gets a line a minute (and one for the last minute), not one a poll
+                key += f"; bake {_minutes(progress.bake_left) if progress.bake_left >= 60 else '<1m'}"
             line = f"{state}; {int(progress.elapsed)}s elapsed"
             if live:
-                ctx.presenter.progress(line)
-            elif last.get("state") != state:
-                last["state"] = state
-                self._say(args, f"{_stamp(started + timedelta(seconds=progress.elapsed))} {line}")
+                ctx.presenter.progress(_live_line(progress, rollout))
+            elif last.get("state") != key:
+                last["state"] = key
+                self._say(args, f"{stamp_progress(progress)} {line}")
+            else:
+                stamp_progress(progress)
 
         def on_event(event: ServiceEvent) -> None:
             if live:
                 ctx.presenter.clear_progress()
+            if event.created_at is not None and event.created_at.tzinfo is not None:
+                clock["printed"] = max(clock.get("printed", event.created_at), event.created_at)
             self._say(args, f"{_stamp(event.created_at)} {event.message}")
 
         def done() -> None:
@@ -271,9 +317,27 @@ class DeployCommands(RolloutCommands):
             cluster, service = self.required(names, ("cluster", "service"),
                                              "update [CLUSTER] [SERVICE] [IMAGE] [--image C=IMAGE]")
             return cluster, service, None
-        cluster, service, image = self.required(names, ("cluster", "service", "image"),
-                                                "update [CLUSTER] [SERVICE] IMAGE|:TAG")
+        usage = "update [CLUSTER] [SERVICE] IMAGE|:TAG"
+        try:
+            cluster, service, image = self.required(names, ("cluster", "service", "image"), usage)
+        except CommandError as exc:
+            self._missing_image(names, usage, exc)
+            raise
+        _refuse_swapped(cluster, service, image)
         return cluster, service, image
+
+    def _missing_image(self, names: list[str], usage: str, error: CommandError) -> None:
+        """When NAMES end with a service rather than an image, say that the IMAGE is missing (not a name)."""
+        if not names or _looks_like_image(names[-1]):
+            return
+        try:
+            cluster, service = self.required(names, ("cluster", "service"), usage)
+        except CommandError:
+            return
+        if _looks_like_image(service) or _looks_like_image(cluster):
+            return
+        raise CommandError(f"missing IMAGE|:TAG after service {service} (cluster {cluster}): say what to deploy, "
+                           f"e.g. `update {cluster} {service} :TAG`; usage: {usage}", 2) from error
 
     @with_argparser(update_parser)
     @with_category(CATEGORY)
@@ -334,11 +398,13 @@ class DeployCommands(RolloutCommands):
         ctx.names.invalidate("services", cluster)
         primary = updated.primary
         deployment_id = primary.id if primary else None
+        arn = updated.current_service_deployment
+        fresh = arn if arn and arn != svc.current_service_deployment else None
         doc: dict[str, Any] = {"cluster": cluster, "service": service, "from": svc.revision, "to": target.label,
-                               "deployment": deployment_id}
+                               "deployment": deployment_id, "serviceDeploymentArn": fresh}
         try:
-            self._say(args, f"{service} in {cluster}: {svc.revision} -> {target.label}; deployment "
-                            f"{deployment_id or '-'}")
+            named = fresh.rsplit("/", 1)[-1] if fresh else deployment_id or "-"
+            self._say(args, f"{service} in {cluster}: {svc.revision} -> {target.label}; deployment {named}")
             if waiting:
                 outcome = watch_rollout(ctx.gateway, cluster, service, deployment_id, {e.id for e in updated.events},
                                         self._watch(args))
@@ -449,16 +515,20 @@ class UpdatePresenter:
                                     "dryRun": True, "diff": diff_text,
                                     "images": [c.__dict__ for c in plan.images], "env": plan.env_changes})
             else:
+                ctx.presenter.show(self._diff_renderable(diff_text) if diff_text else "no change")
+                if planned.superseding is not None:
+                    ctx.presenter.line(f"note: it would replace {planned.superseding}, which has not ended")
+                # last, so that a long diff does not scroll away what matters most: nothing was changed
                 ctx.presenter.line(f"dry run: {self.service} in {self.cluster} would move from {current.label} to "
                                    "a new revision; nothing changed")
-                ctx.presenter.show(self._diff_renderable(diff_text) if diff_text else "no change")
             return False
         if not plan.changed:
             ctx.presenter.note(f"note: the new revision equals {current.label}; ECS will replace the tasks anyway")
         if asking:
             if diff_text:
                 ctx.presenter.show(self._diff_renderable(diff_text))
-            if not ctx.confirmed(f"Deploy this to {self.cluster}/{self.service}?"):
+            replaces = f" It replaces {planned.superseding}, which has not ended." if planned.superseding else ""
+            if not ctx.confirmed(f"Deploy this to {self.cluster}/{self.service}?{replaces}"):
                 ctx.presenter.line("cancelled; nothing changed")
                 return False
         return True
@@ -485,15 +555,22 @@ class UpdatePresenter:
         ctx.names.invalidate("services", self.cluster)
         self.doc = {"cluster": self.cluster, "service": self.service, "from": deployed.current.label,
                     "to": new.label, "taskDefinitionArn": new.arn, "deployment": deployed.deployment_id,
+                    "serviceDeploymentArn": deployed.service_deployment_arn,
                     "images": [c.__dict__ for c in plan.images], "env": plan.env_changes}
+        old = deployed.superseded
+        if old is not None:
+            self.doc["supersedes"] = {"deployment": old.id, "revision": old.revision, "state": old.state}
         if self.as_json:
+            if old is not None:
+                ctx.presenter.note(f"note: deployment {deployed.rollout_id} replaces {old}, which had not ended")
             return
         for change in plan.images:
             ctx.presenter.line(f"{change.container}: {change.old} -> {change.new}")
         for line in plan.env_changes:
             ctx.presenter.line(f"environment {line}")
+        replaces = f", replacing {old}, which had not ended" if old is not None else ""
         ctx.presenter.line(f"registered {new.label}; {self.service} in {self.cluster} now runs it "
-                           f"(was {deployed.current.label}); deployment {deployed.deployment_id or '-'}")
+                           f"(was {deployed.current.label}); deployment {deployed.rollout_id}{replaces}")
 
     def finished(self, outcome: Outcome, what: str) -> None:
         if self.doc is not None:

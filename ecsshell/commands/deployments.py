@@ -111,8 +111,10 @@ class DeploymentCommands(RolloutCommands):
             self._say(args, f"{service} in {cluster}: deployment {paused.id} released from hook {hook.hook_id}"
                             f"{where}; {what} (see `deployments {cluster} {service} {paused.id}`)")
             if waiting:
+                # stages up to the pause passed before this wait; the hook released must not read as waiting
                 outcome = watch_deployment(gateway, cluster, service, paused.arn, None, seen, self._watch(args),
-                                           expect_rollback=args.rollback)
+                                           expect_rollback=args.rollback, from_stage=paused.lifecycle_stage,
+                                           released=hook.hook_id)
                 if outcome is not None:
                     doc["outcome"] = outcome_json(outcome)
                     self._finish(args, outcome, f"deployment {paused.id}")

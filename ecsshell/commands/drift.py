@@ -60,12 +60,15 @@ def promote_parser() -> CommandParser:
                                        "(repo@sha256:...), or with --tag by the tag that resolved to them; every "
                                        "other field of TARGET's task definition is kept.",
                            epilog="Containers map by name. Refused, with nothing registered, when SOURCE's last "
-                                  "deployment has not completed or its tasks run different digests. " + SIDE_RULE)
+                                  "deployment has not completed or its tasks run different digests, and when a "
+                                  "deployment of TARGET has not ended (unless --force). " + SIDE_RULE)
     parser.add_argument("sides", nargs=2, metavar="SERVICE", help="SOURCE TARGET", completer=_side_completer)
     parser.add_argument("--tag", action="store_true", help="deploy SOURCE's tag rather than its digest")
     parser.add_argument("--container", action="append", default=[], metavar="NAME",
                         help="promote only this container of SOURCE (repeatable; default: all)")
     parser.add_argument("--dry-run", action="store_true", help="show the task definition diff, change nothing")
+    parser.add_argument("--force", action="store_true",
+                        help="promote even while a deployment of TARGET has not ended (it is replaced)")
     parser.add_argument("--rollback", action="store_true",
                         help="when the rollout fails or times out, go back to the revision TARGET ran before "
                              "(implies --wait)")
@@ -168,7 +171,8 @@ class DriftCommands(RolloutCommands):
         if (source.label, source.gateway) == (target.label, target.gateway):
             raise CommandError(f"promote needs two services, not {source.label} twice", 2)
         request = promote.PromoteRequest(source, target, by_tag=args.tag, containers=tuple(args.container),
-                                         wait=self._waiting(args), rollback=args.rollback)
+                                         wait=self._waiting(args), rollback=args.rollback, force=args.force,
+                                         dry_run=args.dry_run)
         report = UpdatePresenter(self, args, target.cluster, target.service)
         try:
             with refused():

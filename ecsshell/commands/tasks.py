@@ -55,9 +55,11 @@ def run_parser() -> CommandParser:
 
 
 def logs_parser() -> CommandParser:
-    parser = CommandParser(description="Print CloudWatch Logs (awslogs) lines of a service's tasks or of one task, "
-                                          "merged by time, with the task id on each line. The log group and stream "
-                                          "prefix come from the task definition.", epilog=SCOPE_RULE)
+    parser = CommandParser(description="Print CloudWatch Logs (awslogs) lines of a service's tasks or of one task "
+                                          "(its id, its ARN, or a prefix of 4 or more characters only one task of "
+                                          "the cluster has, running or recently stopped), merged by time, with the "
+                                          "task id on each line. The log group and stream prefix come from the task "
+                                          "definition.", epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="[CLUSTER] [SERVICE|TASK_ID]",
                         help="names filled from the right; the scope gives the rest (see `help scope`)",
                         completer=positional_completer(("cluster", "service")))

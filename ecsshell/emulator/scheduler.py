@@ -238,6 +238,8 @@ class Scheduler:
             reason = self.broken.get(task.task_definition_arn)
             if reason:
                 self._stopped(task, now, reason, exit_code=1, failed=True)
+                if task.stop_code == "EssentialContainerExited":  # it ran: its containers wrote lines first
+                    self._write_logs(task, task.started_at or now, failed=True)
                 return
             task.last_status = "RUNNING"
             task.started_at = now
@@ -496,8 +498,8 @@ class Scheduler:
             instances = backend.container_instances.get(cluster.name, {})
             cluster.registered_container_instances_count = len(instances)
 
-    def _write_logs(self, task: Any, now: datetime) -> None:
-        """Write each awslogs container's start-up lines into its CloudWatch Logs stream."""
+    def _write_logs(self, task: Any, now: datetime, failed: bool = False) -> None:
+        """Write each awslogs container's start-up lines into its CloudWatch Logs stream (FAILED: and its end)."""
         task_def = self.world.backend().describe_task_definition(task.task_definition_arn)
         logs = self.world.backend("logs")
         millis = int(now.timestamp() * 1000)
@@ -516,6 +518,10 @@ class Scheduler:
                 f"starting {container['name']} ({image})",
                 f"{container['name']} listening",
             ]
+            if failed:
+                code = next((c.exitCode for c in task.containers if c.name == container["name"]), None)
+                lines = lines[:1] + ([f"fatal: {container['name']} cannot start; exiting with code {code}"]
+                                     if code else [])
             if group not in logs.groups:
                 logs.create_log_group(group, {})
             if stream not in logs.groups[group].streams:

@@ -74,16 +74,23 @@ def findings_for(service: Service, tasks: list[Task], lbs: list[LoadBalancer],
     found += deployment_findings(deployment, service)
     now = _now(service)
     for d in service.deployments:
+        # the PRIMARY is the current service deployment's rollout: named by its id and status, as `deployments`
+        ident = deployment.id if deployment is not None and d.status == "PRIMARY" else d.id
         if d.rollout_state == "FAILED":
             reason = f": {d.rollout_reason}" if d.rollout_reason else ""
-            found.append(f"deployment {d.id} ({d.revision}) FAILED{reason}")
+            if deployment is not None and d.status == "PRIMARY":
+                if deployment.status == "ROLLBACK_FAILED":
+                    continue  # deployment_findings says so
+                found.append(f"deployment {ident} ({d.revision}) {deployment.status}{reason}")
+            else:
+                found.append(f"deployment {ident} ({d.revision}) FAILED{reason}")
         elif d.status == "PRIMARY" and d.rollout_state == "IN_PROGRESS":
             started = d.created_at or d.updated_at
             age = now - started if started else timedelta(0)
             failing = d.failed > 0 and d.running < d.desired and _says_unable(service)
             if age > STUCK_AFTER or failing:
                 why = "; ECS says it is unable to consistently start tasks" if failing else ""
-                found.append(f"deployment {d.id} ({d.revision}) stuck IN_PROGRESS for "
+                found.append(f"deployment {ident} ({d.revision}) stuck IN_PROGRESS for "
                              f"{int(age.total_seconds() // 60)} minutes ({d.running}/{d.desired} "
                              f"running, {d.failed} failed){why}")
     for lb in lbs:

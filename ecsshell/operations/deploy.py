@@ -12,6 +12,7 @@ from ..errors import AwsError
 from ..images import replace as replace_image
 from ..model import READ_ONLY_TASK_DEFINITION_FIELDS, Revision, Service, TaskDefinition, arn_name, registration
 from . import OperationError
+from .deployments import Going, going
 from .rollback import RolledBack, roll_back_after, rollback_target
 from .rollout import Outcome, Watch, watch_deployment, watch_rollout
 
@@ -295,6 +296,7 @@ class Planned:
     current: TaskDefinition
     plan: Plan
     listed: Future[list[Revision]] | None = field(default=None, compare=False)  # the family's ACTIVE revisions
+    superseding: Going | None = None  # the deployment still going that this one replaces
 
 
 @dataclass(frozen=True)
@@ -305,7 +307,16 @@ class Deployed:
     new: TaskDefinition
     plan: Plan
     service: Service
-    deployment_id: str | None
+    deployment_id: str | None  # the deployments[] entry (ecs-svc/...) ECS started
+    service_deployment_arn: str | None = None  # the service deployment it started (None on older endpoints)
+    superseded: Going | None = None
+
+    @property
+    def rollout_id(self) -> str:
+        """Return the one id messages name this rollout by: the service deployment's, else the ecs-svc one."""
+        if self.service_deployment_arn:
+            return arn_name(self.service_deployment_arn)
+        return self.deployment_id or "-"
 
 
 @dataclass(frozen=True)
@@ -351,7 +362,7 @@ def plan_next(gateway: Gateway, cluster: str, service: str, images: dict[str | N
     listed = gateway.submit(gateway.active_revisions, family) if ahead and family else None
     current = gateway.task_definition(svc.task_definition_arn)
     plan = plan_update(current, images, set_env, unset_env)
-    return Planned(svc, current, plan, listed if current.family == family else None)
+    return Planned(svc, current, plan, listed if current.family == family else None, going(gateway, svc))
 
 
 CONTROLLERS = {"CODE_DEPLOY": "CodeDeploy", "EXTERNAL": "an external controller"}
@@ -382,7 +393,7 @@ def follow(gateway: Gateway, cluster: str, service: str, planned: Planned, deplo
            rollback_pending: bool = False) -> Outcome:
     """Follow the service deployment UPDATE started by its own status; else its deployments[] entry."""
     seen = {e.id for e in deployed.service.events}
-    arn = new_deployment_arn(gateway, cluster, service, planned.service, deployed.service)
+    arn = deployed.service_deployment_arn
     outcome = watch_deployment(gateway, cluster, service, arn, deployed.deployment_id, seen, watch,
                                rollback_pending=rollback_pending) if arn else None
     return outcome or watch_rollout(gateway, cluster, service, deployed.deployment_id, seen, watch,
@@ -403,7 +414,8 @@ def deploy(gateway: Gateway, cluster: str, service: str, planned: Planned, note:
         raise
     primary = updated.primary
     deployment_id = primary.id if primary and primary.task_definition_arn == new_td.arn else None
-    return Deployed(current, new_td, planned.plan, updated, deployment_id)
+    arn = new_deployment_arn(gateway, cluster, service, planned.service, updated)
+    return Deployed(current, new_td, planned.plan, updated, deployment_id, arn, planned.superseding)
 
 
 def update(gateway: Gateway, request: UpdateRequest, report: UpdateReport, watching: Callable[[], Watch]) -> Updated:

@@ -131,6 +131,40 @@ def history(gateway: Gateway, cluster: str, service: str) -> History:
     return History(svc, found, revisions(gateway, arns))
 
 
+# a deployment still going ------------------------------------------------------------------------
+ENDED = frozenset({"SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"})
+
+
+@dataclass(frozen=True)
+class Going:
+    """A deployment of a service that has not ended: its id (the service deployment's where ECS has one)."""
+
+    id: str
+    revision: str
+    state: str  # the service deployment's status (and stage), else the deployment's rolloutState
+
+    def __str__(self) -> str:
+        return f"deployment {self.id} ({self.revision}, {self.state})"
+
+
+def going(gateway: Gateway, service: Service) -> Going | None:
+    """Return SERVICE's deployment that has not ended yet, or None when the last one has ended."""
+    primary = service.primary
+    if primary is None:
+        return None
+    moving = primary.rollout_state in ("IN_PROGRESS", None) and (
+        primary.rollout_state == "IN_PROGRESS" or len(service.deployments) > 1)
+    if not moving:
+        return None
+    current = current_deployment(gateway, service)
+    if current is None:
+        return Going(primary.id, primary.revision, primary.rollout_state or "replacing tasks")
+    if current.status in ENDED:
+        return None
+    stage = f" at {current.lifecycle_stage}" if current.lifecycle_stage else ""
+    return Going(current.id, primary.revision, current.status + stage)
+
+
 # what a deployment is doing ------------------------------------------------------------------------
 def bake_minutes(deployment: ServiceDeployment | None, service: Service | None = None) -> float | None:
     """Return how long the deployment bakes, in minutes, by its strategy (None when it does not)."""

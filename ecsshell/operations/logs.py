@@ -6,8 +6,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ..model import LogEvent, TaskDefinition, arn_name
+from ..model import LogEvent, Task, TaskDefinition, arn_name
 from . import OperationError
+from .tasks import looks_like_task, service_or_task, too_short
 
 if TYPE_CHECKING:
     from .gateway import Gateway
@@ -125,9 +126,17 @@ def stream(sources: LogSources, *, since: float, follow: bool, sleep: Callable[[
             sources.refresh()
 
 
+def resolve_target(gateway: Gateway, cluster: str, target: str) -> str:
+    """Return TARGET as `logs` reads it: a service, or a task's ARN for a task id prefix (as `ls` and `stop`)."""
+    if _looks_like_task_id(target) or not (looks_like_task(target) or too_short(target)):
+        return target
+    found = service_or_task(gateway, cluster, target)
+    return found.arn if isinstance(found, Task) else target
+
+
 def open_sources(gateway: Gateway, cluster: str, target: str, container: str | None) -> LogSources:
-    """Find TARGET's log streams in CLUSTER; refuse when there is nothing to read."""
-    sources = LogSources(gateway, cluster, target, container)
+    """Find TARGET's log streams in CLUSTER (a service, a task, or a task id prefix); refuse when none."""
+    sources = LogSources(gateway, cluster, resolve_target(gateway, cluster, target), container)
     sources.refresh()
     sources.check()
     return sources

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..errors import AwsError
 from ..images import ImageRef, InvalidImageReference, parse
 from . import OperationError
 from .deploy import ImageChange, Plan, Planned, Updated, UpdateReport, UpdateRequest, carry_out, registrable
+from .deployments import going
 from .diff import Side, Snapshot, snapshot
 from .rollout import Watch
 
@@ -32,6 +33,8 @@ class PromoteRequest:
     containers: tuple[str, ...] = ()  # only these of SOURCE's containers (default: all)
     wait: bool = False
     rollback: bool = False
+    force: bool = False  # replace a deployment of TARGET that has not ended
+    dry_run: bool = False  # only show what would change: a deployment going on is no reason to refuse
 
 
 def completed(service: Service) -> str | None:
@@ -112,8 +115,14 @@ def promote(request: PromoteRequest, report: UpdateReport, watching: Callable[[]
     source_future = request.source.gateway.submit(snapshot, request.source)
     target_service = gateway.describe_service(target.cluster, target.service)
     target_td = gateway.task_definition(target_service.task_definition_arn)
+    busy = going(gateway, target_service)
     source = source_future.result()
-    planned = plan_promotion(source, target_service, target_td, request.by_tag, request.containers)
+    if busy is not None and not (request.force or request.dry_run):
+        raise PromoteRefused(f"{target.label} is in the middle of {busy}: promoting now would replace it; wait "
+                             f"for it to end (`deployments {target.cluster} {target.service}`) or give --force; "
+                             "nothing registered")
+    planned = replace(plan_promotion(source, target_service, target_td, request.by_tag, request.containers),
+                      superseding=busy)
     update = UpdateRequest(target.cluster, target.service, {}, wait=request.wait, rollback=request.rollback)
     updated = carry_out(gateway, update, planned, report, watching)
     if request.by_tag and updated.deployed is not None:

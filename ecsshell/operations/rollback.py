@@ -107,7 +107,7 @@ def roll_back_after(gateway: Gateway, cluster: str, service: str, to_arn: str, f
         return _ecs_rolls_back(gateway, cluster, service, followed, failed, watch, say, fail)
     if followed is not None and followed.status == "ROLLBACK_SUCCESSFUL":
         back = rollback_label(gateway, followed)
-        say(f"ECS already rolled {service} back to {back}")
+        say(f"rolled back: {service} runs {back} again (ECS rolled it back itself)")
         return RolledBack(back, followed.id, Outcome("COMPLETED", failed.reason, failed.service, 0.0, followed))
     latest = failed.service
     primary = latest.primary if latest else None

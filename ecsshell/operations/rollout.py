@@ -47,17 +47,21 @@ def _stopped_reason(gateway: Gateway, cluster: str, service: str, task_definitio
     return failure_reason(stopped, task_definition_arn)
 
 
-def _gone(gateway: Gateway, cluster: str, svc: Service, deployment_id: str | None, last: Deployment | None) -> str:
-    """Say what became of deployment DEPLOYMENT_ID, last seen as LAST, now that SVC no longer lists it."""
+def _gone(gateway: Gateway, cluster: str, svc: Service, deployment_id: str | None,
+          last: Deployment | None) -> tuple[str, bool]:
+    """Say what became of deployment DEPLOYMENT_ID, last seen as LAST, now that SVC no longer lists it.
+
+    The flag says whether ECS is rolling it back (its tasks failed and another revision took its place).
+    """
     primary = svc.primary
     what = f"deployment {deployment_id}" + (f" ({last.revision})" if last else "")
     reason = f"{what} is gone: ECS replaced it with {primary.id if primary else 'nothing'} ({svc.revision})"
-    if last is None or (primary is not None and primary.task_definition_arn == last.task_definition_arn):
-        return reason
+    if last is None or primary is None or primary.task_definition_arn == last.task_definition_arn:
+        return reason, False
     stopped = _stopped_reason(gateway, cluster, svc.name, last.task_definition_arn)
     if last.failed or stopped:
         reason += ", likely a circuit-breaker rollback"
-    return f"{reason}; {stopped}" if stopped else reason
+    return (f"{reason}; {stopped}" if stopped else reason), bool(last.failed or stopped)
 
 
 def tell_new_events(svc: Service, seen: set[str], on_event: Callable[[ServiceEvent], None]) -> None:
@@ -76,6 +80,7 @@ def follow_rollout(gateway: Gateway, cluster: str, service: str, deployment_id: 
     start = monotonic()
     seen = set(seen_events or ())
     last: Deployment | None = None
+    rolling_back = ""  # why the deployment followed is gone, while ECS's rollback of it is followed to its end
     while True:
         svc = gateway.describe_services(cluster, [service])[0]
         tell_new_events(svc, seen, on_event)
@@ -85,15 +90,25 @@ def follow_rollout(gateway: Gateway, cluster: str, service: str, deployment_id: 
         old_running = sum(d.running for d in svc.deployments if deployment is None or d.id != deployment.id)
         on_progress(Progress(deployment, old_running, elapsed, svc))
         if deployment is None:
-            return Outcome("FAILED", _gone(gateway, cluster, svc, deployment_id, last), svc, elapsed)
+            gone, by_ecs = _gone(gateway, cluster, svc, deployment_id, last)
+            if by_ecs and not rolling_back and svc.primary is not None and elapsed < timeout:
+                rolling_back, deployment_id, last = gone, svc.primary.id, None  # follow the way back to its end
+                sleep(poll)
+                continue
+            return Outcome("FAILED", "; ".join(x for x in (rolling_back, gone) if x), svc, elapsed)
         last = deployment
         if deployment.rollout_state == "FAILED":
             reason = deployment.rollout_reason or "rollout FAILED"
             detail = _stopped_reason(gateway, cluster, service, deployment.task_definition_arn)
+            if rolling_back:
+                reason = f"{rolling_back}; ECS could not roll {svc.name} back to {deployment.revision}: {reason}"
             return Outcome("FAILED", f"{reason} {detail}".strip(), svc, elapsed)
         settled = (len(svc.deployments) == 1 and deployment.running == deployment.desired
                    and deployment.pending == 0)
         if deployment.rollout_state == "COMPLETED" or (deployment.rollout_state is None and settled):
+            if rolling_back:
+                return Outcome("FAILED", f"{rolling_back}; ECS rolled back; {svc.name} runs "
+                                         f"{deployment.revision} again", svc, elapsed)
             return Outcome("COMPLETED", f"{svc.name} runs {deployment.running}/{deployment.desired} tasks of "
                                         f"{deployment.revision}", svc, elapsed)
         if elapsed >= timeout:
@@ -103,6 +118,8 @@ def follow_rollout(gateway: Gateway, cluster: str, service: str, deployment_id: 
             if deployment.failed:
                 detail = _stopped_reason(gateway, cluster, service, deployment.task_definition_arn)
                 reason += f"; last failure: {detail}" if detail else ""
+            if rolling_back:
+                reason = f"{rolling_back}; ECS is rolling {svc.name} back: {reason}"
             return Outcome("TIMEOUT", reason, svc, elapsed)
         sleep(min(poll, max(0.0, timeout - elapsed)) or poll)
 
@@ -173,11 +190,13 @@ def _ended(gateway: Gateway, cluster: str, svc: Service, d: ServiceDeployment, l
             return "COMPLETED", f"{svc.name} runs {legacy.running}/{legacy.desired} tasks of {legacy.revision}"
         return "COMPLETED", f"{svc.name} runs {svc.revision} (service deployment {d.id} SUCCESSFUL)"
     breaker = " (circuit-breaker rollback)" if (d.circuit_breaker or {}).get("status") == "TRIGGERED" else ""
-    if d.status in ("ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL"):
-        done = "rolled" if d.status == "ROLLBACK_SUCCESSFUL" else "is rolling"
-        what = f"ECS {done} {svc.name} back to {rollback_label(gateway, d)}{breaker}"
+    if d.status in ROLLING_BACK:
+        return None  # followed to its end: a rollback that worked and one that failed are different news
+    if d.status == "ROLLBACK_SUCCESSFUL":
+        what = f"ECS rolled back{breaker}; {svc.name} runs {rollback_label(gateway, d)} again"
     elif d.status == "ROLLBACK_FAILED":
-        what = f"ECS could not roll {svc.name} back (ROLLBACK_FAILED){breaker}"
+        what = (f"ECS could not roll {svc.name} back to {rollback_label(gateway, d)} (ROLLBACK_FAILED){breaker}; "
+                f"it runs {svc.revision}")
     elif d.status in ("STOPPED", "FAILED"):
         what = f"service deployment {d.id} {d.status}"
     else:
@@ -203,23 +222,34 @@ def _gave_up(gateway: Gateway, cluster: str, svc: Service, d: ServiceDeployment,
     return line
 
 
+def _hook_line(d: ServiceDeployment, hook_id: str, service: str, cluster: str) -> str:
+    """Say what D waits for at hook HOOK_ID (D.awaiting may be another hook, released but not yet moved on)."""
+    awaiting = d.awaiting
+    if awaiting is not None and awaiting.hook_id == hook_id:
+        return hook_line(d, service, cluster)
+    return f"hook {hook_id} of deployment {d.id} is AWAITING_ACTION"
+
+
 def follow_deployment(gateway: Gateway, cluster: str, service: str, arn: str, deployment_id: str | None,
                       watch: Watch, *, seen_events: set[str] | None = None, poll: float = POLL_SECONDS,
                       expect_rollback: bool = False,
-                      last: Callable[[ServiceDeployment], None] = lambda _d: None) -> Outcome | None:
+                      last: Callable[[ServiceDeployment], None] = lambda _d: None,
+                      from_stage: str | None = None, released: str | None = None) -> Outcome | None:
     """Poll service deployment ARN until its own status ends it; None when ECS cannot describe it.
 
     Stages are followed by position in LIFECYCLE_STAGES, so one a poll missed is still told; a hook
     awaiting action is told once, and the wait goes on (bounded by the timeout). A rollback by ECS ends
     the wait as a failure. EXPECT_ROLLBACK: the deployment is being rolled back on purpose, so the
-    rollback ending is the success.
+    rollback ending is the success. FROM_STAGE: the stage it stood at when this wait began (stages up to it
+    passed before, not between two polls of this wait). RELEASED: a hook just continued, which a poll that
+    still reads it AWAITING_ACTION must not report as waiting again.
     """
     start = watch.monotonic()
     seen = set(seen_events or ())
     say = watch.say or watch.note
-    stage: str | None = None
+    stage: str | None = from_stage
     status = ""
-    told_hooks: set[tuple[str, str]] = set()
+    told_hooks: set[tuple[str, str]] = {(released, "AWAITING_ACTION")} if released else set()
     bake_since: float | None = None  # when this watch first saw the deployment bake
     seen_legacy: Deployment | None = None
     while True:
@@ -246,7 +276,7 @@ def follow_deployment(gateway: Gateway, cluster: str, service: str, arn: str, de
         for h in d.hooks:  # each hook's moves once: a PAUSE awaiting action says how to go on
             if (h.hook_id, h.status) not in told_hooks:
                 told_hooks.add((h.hook_id, h.status))
-                say(hook_line(d, service, cluster) if h.awaiting else
+                say(_hook_line(d, h.hook_id, service, cluster) if h.awaiting else
                     f"hook {h.hook_id} ({' '.join(x for x in (h.target_type, target_name(h.target_arn)) if x)}) "
                     f"{h.status}")
         legacy = next((x for x in svc.deployments if x.id == deployment_id), None) if deployment_id \
@@ -267,15 +297,17 @@ def follow_deployment(gateway: Gateway, cluster: str, service: str, arn: str, de
 
 def watch_deployment(gateway: Gateway, cluster: str, service: str, arn: str, deployment_id: str | None,
                      seen: set[str], watch: Watch, *, expect_rollback: bool = False,
-                     rollback_pending: bool = False) -> Outcome | None:
+                     rollback_pending: bool = False, from_stage: str | None = None,
+                     released: str | None = None) -> Outcome | None:
     """Follow service deployment ARN; None when ECS cannot describe it; on Ctrl-C say what goes on, re-raise."""
     last: list[ServiceDeployment] = []
     try:
         return follow_deployment(gateway, cluster, service, arn, deployment_id, watch, seen_events=seen,
-                                 expect_rollback=expect_rollback, last=lambda d: last.__setitem__(slice(None), [d]))
+                                 expect_rollback=expect_rollback, last=lambda d: last.__setitem__(slice(None), [d]),
+                                 from_stage=from_stage, released=released)
     except KeyboardInterrupt:
         watch.done()
-        line = f"stopped waiting; deployment {deployment_id or arn.rsplit('/', 1)[-1]} goes on in ECS"
+        line = f"stopped waiting; deployment {arn.rsplit('/', 1)[-1]} goes on in ECS"
         if last:
             d = last[0]
             line += f" (service deployment {d.id} {d.status}" + (

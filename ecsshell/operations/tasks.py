@@ -13,7 +13,9 @@ if TYPE_CHECKING:
     from .gateway import Gateway
 
 SHOWN_CANDIDATES = 5  # an ambiguous prefix names at most this many of the tasks it matches
+MIN_PREFIX = 4  # characters of a task id a prefix needs (as TASK_REF reads one)
 TASK_REF = re.compile(r"^(?:arn:[^/]+:task/.+|[0-9a-f][0-9a-f-]{3,})$")  # a task ARN, or 4+ characters of an id
+SHORT_REF = re.compile(r"^[0-9a-f][0-9a-f-]{0,2}$")  # what could begin a task id, but is too short to name one
 WHOLE_ID = re.compile(r"^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
 
 
@@ -34,13 +36,19 @@ def match_task(tasks: list[Task], ref: str, cluster: str, which: str = "running 
     exact = [t for t in tasks if ref in (t.arn, t.id)]
     found = exact or [t for t in tasks if t.id.startswith(ref)]
     if not found:
-        raise OperationError(f'no {which} of cluster "{cluster}" has an id starting with "{ref}"')
+        short = f" ({too_short(ref)})" if too_short(ref) else ""
+        raise OperationError(f'no {which} of cluster "{cluster}" has an id starting with "{ref}"{short}')
     if len(found) > 1:
         names = ", ".join(t.id for t in found[:SHOWN_CANDIDATES])
         more = f" and {len(found) - SHOWN_CANDIDATES} more" if len(found) > SHOWN_CANDIDATES else ""
         raise AmbiguousTask(f'task id prefix "{ref}" is ambiguous in cluster "{cluster}": it matches '
                              f"{len(found)} tasks ({names}{more}); give more of the id")
     return found[0]
+
+
+def too_short(ref: str) -> str:
+    """Return a clause saying how many characters a task id prefix needs when REF is too short for one, else ''."""
+    return f"a task id prefix needs at least {MIN_PREFIX} characters" if SHORT_REF.match(ref) else ""
 
 
 def find_task(gateway: Gateway, cluster: str, ref: str) -> Task:
@@ -77,6 +85,8 @@ def service_or_task(gateway: Gateway, cluster: str, name: str) -> Service | Task
     try:
         return gateway.describe_service(cluster, name)
     except AwsError as exc:
+        if too_short(name):  # perhaps meant as a task: say what a prefix needs
+            raise AwsError(f"{exc}; {too_short(name)}", operation=exc.operation, code=exc.code) from None
         if not looks_like_task(name):
             raise
         service_error = exc

@@ -8,8 +8,10 @@ last reached a steady state.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..model import LoadBalancer, Service, Task, TaskDefinition
@@ -22,6 +24,8 @@ INIT_ERROR = "ResourceInitializationError"
 PLACEMENT = "was unable to place a task"
 STEADY = "has reached a steady state"
 SHOWN_TASKS = 3  # a cause names at most this many of its tasks
+TASK_PREFIX = 8  # a task is named by this many characters of its id (as the causes show them)
+LONGEST_WINDOW_HOURS = 168  # `logs --since` takes at most a week
 
 EXIT_MEANINGS = {
     137: "killed (SIGKILL), often for running out of memory",
@@ -45,7 +49,7 @@ class Cause:
         """Return the cause in one line, naming a few of its tasks."""
         if not self.tasks:
             return self.summary
-        shown = ", ".join(t[:8] for t in self.tasks[:SHOWN_TASKS])
+        shown = ", ".join(t[:TASK_PREFIX] for t in self.tasks[:SHOWN_TASKS])
         more = f" and {len(self.tasks) - SHOWN_TASKS} more" if len(self.tasks) > SHOWN_TASKS else ""
         count = "1 task" if len(self.tasks) == 1 else f"{len(self.tasks)} tasks"
         return f"{self.summary} ({count}: {shown}{more})"
@@ -82,14 +86,30 @@ class Diagnosis:
                            for c in self.causes]}
 
 
-def _exit_next(code: int, cluster: str, service: str) -> str:
-    logs = f"`logs {cluster} {service} --since 1h`"
+def since_life(task: Task, now: datetime) -> str:
+    """Return a `logs --since` window (10m, 3h) reaching back to before TASK started, from NOW."""
+    start = task.created_at or task.started_at or task.stopped_at
+    if start is not None and start.tzinfo is None:
+        start = start.replace(tzinfo=UTC)
+    seconds = max(0.0, (now - start).total_seconds()) + 60 if start is not None else 3600.0
+    if seconds <= 59 * 60:
+        return f"{math.ceil(seconds / 60)}m"
+    return f"{min(math.ceil(seconds / 3600), LONGEST_WINDOW_HOURS)}h"
+
+
+def _logs(cluster: str, task: Task, now: datetime) -> str:
+    """Return the `logs` command that prints TASK's lines (by an id prefix, over the task's whole life)."""
+    return f"`logs {cluster} {task.id[:TASK_PREFIX]} --since {since_life(task, now)}`"
+
+
+def _exit_next(code: int, logs: str) -> str:
     if code == 137:
         return f"raise the container's memory (or find what uses it), then read {logs}"
     return f"read the container's last lines with {logs}, fix the application or its command, and deploy again"
 
 
-def _classify(task: Task, cluster: str, service: str, role: str) -> tuple[str, str, str] | None:
+def _classify(task: Task, cluster: str, service: str, role: str,
+              now: datetime) -> tuple[str, str, str] | None:
     """Return (kind, summary, next step) for a task that failed, or None for one stopped on purpose."""
     reason = task.stopped_reason or ""
     container_reasons = [c.reason for c in task.containers if c.reason]
@@ -108,7 +128,7 @@ def _classify(task: Task, cluster: str, service: str, role: str) -> tuple[str, s
     if "failed container health checks" in reason.lower():
         return ("container-health", f"tasks were stopped: {reason}",
                 "fix the container healthCheck (command, startPeriod) in the task definition or what it checks; "
-                f"read `logs {cluster} {service}`")
+                f"read {_logs(cluster, task, now)}")
     if "failed elb health checks" in reason.lower():
         return ("target-health", f"tasks were stopped: {reason}",
                 "make the target group's health check path and port answer from the container, or raise "
@@ -120,14 +140,20 @@ def _classify(task: Task, cluster: str, service: str, role: str) -> tuple[str, s
         meaning = EXIT_MEANINGS.get(code)
         detail = f" ({meaning})" if meaning else ""
         return ("exit", f"essential container {first.name} exited with code {code}{detail}",
-                _exit_next(code, cluster, service))
+                _exit_next(code, _logs(cluster, task, now)))
     return None
 
 
-def _from_stopped(tasks: Iterable[Task], cluster: str, service: str, role: str) -> list[Cause]:
+def _newest_first(tasks: Iterable[Task]) -> list[Task]:
+    floor = datetime.min.replace(tzinfo=UTC)
+    return sorted(tasks, key=lambda t: t.stopped_at or t.created_at or floor, reverse=True)
+
+
+def _from_stopped(tasks: Iterable[Task], cluster: str, service: str, role: str, now: datetime) -> list[Cause]:
+    """Group the failed TASKS by cause, newest first: a cause's next step reads its newest task's logs."""
     grouped: dict[tuple[str, str], tuple[str, list[str]]] = {}
-    for task in tasks:
-        found = _classify(task, cluster, service, role)
+    for task in _newest_first(tasks):
+        found = _classify(task, cluster, service, role, now)
         if found is None:
             continue
         kind, summary, next_step = found
@@ -178,8 +204,11 @@ def _unhealthy_running(running: Iterable[Task], td: TaskDefinition | None, clust
                   f"read `logs {cluster} {service}`", tuple(ids))]
 
 
-def diagnose(gateway: Gateway, cluster: str, service: str) -> Diagnosis:
-    """Read SERVICE's stopped and running tasks, events and targets, and return why it does not run."""
+def diagnose(gateway: Gateway, cluster: str, service: str, now: datetime | None = None) -> Diagnosis:
+    """Read SERVICE's stopped and running tasks, events and targets, and return why it does not run.
+
+    NOW (the wall clock, as `logs --since` counts) sizes the window of the `logs` step suggested.
+    """
     svc = gateway.describe_service(cluster, service)
     stopped_future = gateway.submit(gateway.service_tasks, cluster, service, "STOPPED")
     running_future = gateway.submit(gateway.service_tasks, cluster, service, "RUNNING")
@@ -189,7 +218,7 @@ def diagnose(gateway: Gateway, cluster: str, service: str) -> Diagnosis:
     stopped = [t for t in stopped_future.result() if t.task_definition_arn in current]
     running = running_future.result()
     role = (td.execution_role_arn if td else None) or "(none set)"
-    causes = _from_stopped(stopped, cluster, service, role) + _from_events(svc)
+    causes = _from_stopped(stopped, cluster, service, role, now or datetime.now(UTC)) + _from_events(svc)
     targets = _from_targets(lbs)
     causes += targets
     if not targets:
