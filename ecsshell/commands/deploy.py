@@ -166,12 +166,12 @@ class RolloutCommands(EcsCommands):
     def _json(self, args: argparse.Namespace) -> bool:
         return self.ctx.view(args).json
 
-    def _say(self, args: argparse.Namespace, line: str) -> None:
-        """Print a human line: stdout for text output, stderr when stdout carries JSON."""
+    def _say(self, args: argparse.Namespace, line: str, indent: int = 2) -> None:
+        """Print a human line: stdout for text output (folded on a terminal), stderr when stdout carries JSON."""
         if self._json(args):
             self.ctx.presenter.note(line)
         else:
-            self.ctx.presenter.line(line)
+            self.ctx.presenter.prose(line, indent)
 
     def _reporters(self, args: argparse.Namespace, rollout: bool = True) -> Reporters:
         """Return (on_progress, on_event, done): a live line on a terminal, timestamped lines elsewhere."""
@@ -194,12 +194,14 @@ class RolloutCommands(EcsCommands):
                 ctx.presenter.progress(line)
             elif last.get("state") != state:
                 last["state"] = state
-                self._say(args, f"{_stamp(started + timedelta(seconds=progress.elapsed))} {line}")
+                stamp = _stamp(started + timedelta(seconds=progress.elapsed))
+                self._say(args, f"{stamp} {line}", len(stamp) + 1)
 
         def on_event(event: ServiceEvent) -> None:
             if live:
                 ctx.presenter.clear_progress()
-            self._say(args, f"{_stamp(event.created_at)} {event.message}")
+            stamp = _stamp(event.created_at)
+            self._say(args, f"{stamp} {event.message}", len(stamp) + 1)
 
         def done() -> None:
             if live:
