@@ -2,11 +2,11 @@
 
 A token (an id, an ARN, an image, a digest, `family:revision`, a state word, a number) is what
 lies between spaces. A token that does not fit after the words before it starts the next row, at
-the hanging indent, or further left when only that keeps it whole on the row. A token wider than
-the whole row (a digest-pinned image, a long ARN) is split at its separators only, `@` first
-(so the digest stays whole), then `/`, then `:`, then `,` and `=`; a piece wider than the row
-is written whole, for the terminal to soft-wrap: nothing here ever cuts one. Rows are yielded as
-segments, so rich wraps nothing again; drawn at natural width (a pipe), nothing folds at all.
+the hanging indent, or 4 cells in (else at the left edge) when only that keeps it whole. A token
+wider than the whole row (a digest-pinned image, a long ARN) is split at its separators only, `@`
+first (so the digest stays whole), then `/`, then `:`, then `,` and `=`; a piece wider than the
+row is written whole, for the terminal to soft-wrap (a diff cuts it instead: see `Folded`). Rows
+are yielded as segments, so rich wraps nothing again; at natural width (a pipe) nothing folds.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ MIN_ROOM = 20
 _VALUE_MIN_ROOM = 30
 KEY_INDENT = 2
 _GAP = 2
+_SMALL_INDENT = 4  # where a row goes when the hanging indent leaves too little room for its token
 _WORD = re.compile(r"\S+")
 _SEPARATOR_LEVELS = ("@", "/", ":", ",=")
 
@@ -45,16 +46,32 @@ def _pieces(word: str, room: int, level: int = 0) -> list[str]:
 
 
 def _lead(natural_lead: int, size: int, room: int) -> int:
-    """Return the spaces before a row starting with SIZE cells: NATURAL_LEAD, less when only that keeps it whole."""
-    return max(0, min(natural_lead, room - size))
+    """Return the spaces before a row starting with SIZE cells: NATURAL_LEAD, else 4 or none when only that fits."""
+    for lead in (natural_lead, min(natural_lead, _SMALL_INDENT)):
+        if lead + size <= room:
+            return lead
+    return 0
 
 
-def fold_rows(line: str, room: int, indent: int) -> list[Row]:
+def _cut(piece: str, room: int) -> list[str]:
+    """Return PIECE in parts of at most ROOM cells (a character each at least)."""
+    parts, current, used = [], "", 0
+    for char in piece:
+        size = width(char)
+        if current and used + size > room:
+            parts.append(current)
+            current, used = "", 0
+        current, used = current + char, used + size
+    return [*parts, current] if current else parts
+
+
+def fold_rows(line: str, room: int, indent: int, cut: bool = False) -> list[Row]:
     """Return LINE (no newline) as rows of at most ROOM cells, each (spaces before, start, end).
 
     The first row keeps the line's own leading spaces; the next ones start INDENT spaces in (the
     hanging indent). Words are packed greedily with their spacing kept; see the module docstring
-    for words that do not fit.
+    for words that do not fit. With CUT, a piece wider than ROOM is cut into rows of ROOM cells
+    instead of being left whole for the terminal to wrap (a diff: every row must carry its marker).
     """
     room = max(1, room)
     if width(line) <= room or not line.strip():
@@ -73,7 +90,10 @@ def fold_rows(line: str, room: int, indent: int) -> list[Row]:
             rows.append((current[0], current[1], current[2]))
             current = None
         position = w_start
-        for piece in _pieces(match.group(), room):
+        pieces = _pieces(match.group(), room)
+        if cut:
+            pieces = [part for piece in pieces for part in (_cut(piece, room) if width(piece) > room else [piece])]
+        for piece in pieces:
             p_size = width(piece)
             if current is not None and current[3] + p_size <= room:
                 current[2], current[3] = position + len(piece), current[3] + p_size
@@ -90,10 +110,10 @@ def fold_rows(line: str, room: int, indent: int) -> list[Row]:
 
 def hanging_indent(indent: int, room: int) -> int:
     """Return INDENT, or a small one when INDENT would leave fewer than MIN_ROOM cells beside it."""
-    return indent if room - indent >= MIN_ROOM else min(indent, 4)
+    return indent if room - indent >= MIN_ROOM else min(indent, _SMALL_INDENT)
 
 
-def folded_lines(console: Console, text: Text, room: int, indent: int) -> list[list[Segment]]:
+def folded_lines(console: Console, text: Text, room: int, indent: int, cut: bool = False) -> list[list[Segment]]:
     """Return TEXT folded to ROOM cells (see fold_rows), as the segments of each row."""
     plain = text.plain
     indent = hanging_indent(indent, room)
@@ -101,7 +121,7 @@ def folded_lines(console: Console, text: Text, room: int, indent: int) -> list[l
     out: list[list[Segment]] = []
     offset = 0
     for line in plain.split("\n"):
-        for lead, start, end in fold_rows(line, room, indent):
+        for lead, start, end in fold_rows(line, room, indent, cut):
             row = [Segment(" " * lead)] if lead else []
             if end > start:
                 row += list(Segment.apply_style(text[offset + start:offset + end].render(console), base))
@@ -120,8 +140,9 @@ def _emit(rows: Iterable[list[Segment]]) -> RenderResult:
 class Folded:
     """Text folded at spaces to the console's width with a hanging indent, never inside a token.
 
-    With a MARKER (a diff's `-`, `+` or space) every row starts with it, styled MARKER_STYLE,
-    and the text folds in the cells after it.
+    With a MARKER (a diff's `-`, `+` or space, styled) every row starts with it and the text folds
+    in the cells after it; a piece wider than those cells is then cut, the one case where a token
+    breaks, since a row without its marker would make the diff lie.
     """
 
     def __init__(self, text: Text | str, indent: int = 2, marker: Text | None = None) -> None:
@@ -141,7 +162,8 @@ class Folded:
         marker = ([Segment(self.marker.plain, console.get_style(self.marker.style, default=None))]
                   if self.marker is not None else [])
         room = options.max_width - (width(self.marker.plain) if self.marker is not None else 0)
-        yield from _emit([*marker, *row] for row in folded_lines(console, self.text, room, self.indent))
+        rows = folded_lines(console, self.text, room, self.indent, cut=self.marker is not None)
+        yield from _emit([*marker, *row] for row in rows)
 
 
 def folded(text: Text | str, indent: int = 2) -> Folded:
@@ -220,6 +242,41 @@ def _indented(value: Text, spaces: int) -> Text:
     return Text("\n").join(pad + line for line in value.split("\n", allow_blank=True))
 
 
-def lines_of(parts: Sequence[Text | str], indent: int = 2) -> list[Folded]:
-    """Return each of PARTS as folded text with a hanging indent of INDENT."""
-    return [folded(part, indent) for part in parts]
+class Numbered:
+    """A numbered list of (term, description), as argparse lays out options and their help.
+
+    Descriptions start in one column, a third of the width in at most (24 cells at least), and fold
+    under it; a term too wide for that column puts its description on the next row, at the column.
+    """
+
+    def __init__(self, items: Sequence[tuple[str, str]]) -> None:
+        self.items = list(items)
+
+    def _numbers(self) -> list[str]:
+        digits = len(str(len(self.items)))
+        return [f"{number:{digits}}. " for number in range(1, len(self.items) + 1)]
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        numbers = self._numbers()
+        term = max((width(t) for t, _ in self.items), default=0)
+        widest = max((width(d) for _, d in self.items), default=0)
+        least = max((longest_word(t + " " + d) for t, d in self.items), default=0)
+        lead = width(numbers[0]) if numbers else 0
+        return Measurement(min(options.max_width, lead + least), lead + term + _GAP + widest)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        numbers = self._numbers()
+        lead = width(numbers[0]) if numbers else 0
+        widest = lead + max((width(t) for t, _ in self.items), default=0) + _GAP
+        column = min(widest, max(24, options.max_width // 3))
+        if options.max_width - column < MIN_ROOM:
+            column = lead + _GAP  # a narrow terminal: every description under its term
+        rows: list[list[Segment]] = []
+        for number, (term, description) in zip(numbers, self.items, strict=True):
+            if lead + width(term) + _GAP <= column:
+                line = f"{number}{term.ljust(column - lead - _GAP)}{' ' * _GAP}{description}"
+                rows += folded_lines(console, Text(line), options.max_width, column)
+            else:
+                rows += folded_lines(console, Text(number + term), options.max_width, lead)
+                rows += folded_lines(console, Text(" " * column + description), options.max_width, column)
+        yield from _emit(rows)
