@@ -166,10 +166,6 @@ class Folded:
         yield from _emit([*marker, *row] for row in rows)
 
 
-def folded(text: Text | str, indent: int = 2) -> Folded:
-    """Return TEXT folded at spaces with a hanging indent of INDENT cells."""
-    return Folded(text, indent)
-
 
 class Verbatim:
     """Text drawn as it is, line by line, whatever the width: machine output (JSON) that the terminal soft-wraps."""
