@@ -121,10 +121,17 @@ class Presenter:
             self._out(text)
 
     def text_line(self, renderable: Any) -> None:
-        """Print a styled line at its own width (never folded, never paged): a log line."""
+        """Print a styled line (a log line), never paged: folded to a terminal, whole on a pipe."""
         from .render.text import to_text
 
-        self._out(to_text(renderable, width=None, color=self.color))
+        self._out(to_text(renderable, width=self._width(), color=self.color))
+
+    def prose(self, text: str, indent: int = 2) -> None:
+        """Print a line for a person on stdout: folded at spaces on a terminal (hanging INDENT), whole on a pipe."""
+        from .render.text import to_text
+        from .render.wrap import Folded
+
+        self._out(to_text(Folded(text, indent), width=self._width(), color=False))
 
     def line(self, text: str) -> None:
         """Print a line of a command's text output on stdout."""

@@ -6,10 +6,11 @@ import argparse
 import contextlib
 import errno
 import functools
+import io
 import os
 import signal
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
@@ -132,6 +133,17 @@ MAX_HISTORY = 64 * 1024 * 1024  # a larger history file is left as it is and not
 SHELL_HABITS = {"cd": "use", "chdir": "use", "pwd": "use", "dir": "ls", "ll": "ls"}
 CLEAR_SCREEN = "\x1b[H\x1b[2J\x1b[3J"  # home, erase the screen, erase the scrollback (as clear(1) does)
 WATCH_HEADER_ROWS = 2  # watch's "Every Ns: COMMAND  TIME" line and the blank line below it
+
+
+class _Gathered(io.StringIO):
+    """Text printed for a terminal, kept to be shown at once: it answers isatty as the terminal does (colour, width)."""
+
+    def __init__(self, terminal: IO[str]) -> None:
+        super().__init__()
+        self._terminal = terminal
+
+    def isatty(self) -> bool:
+        return is_tty(self._terminal)
 
 
 class EcsShell(cmd2.Cmd):
@@ -948,6 +960,30 @@ class EcsShell(cmd2.Cmd):
     def _print_documented_command_topics(self, header: str, commands: Any, verbose: bool) -> None:
         """List each command with its one-line description, with or without `help -v`."""
         super()._print_documented_command_topics(header, commands, True)
+
+    def do_help(self, statement: Any) -> None:
+        """List available commands or provide detailed help for a specific command."""
+        with self._paging_what_is_printed():
+            cmd2.Cmd.do_help(self, statement)
+
+    do_help.__dict__.update(cmd2.Cmd.do_help.__dict__)  # cmd2's parser of `help`: its usage, its completion
+
+    @contextlib.contextmanager
+    def _paging_what_is_printed(self) -> Iterator[None]:
+        """Gather what is printed on stdout inside, then show it through the pager if it is taller than the terminal."""
+        if not self.pages:
+            yield
+            return
+        real = self.stdout
+        gathered = _Gathered(real)
+        self.stdout = gathered
+        try:
+            yield
+        finally:
+            self.stdout = real
+        text = gathered.getvalue()
+        if text and not self._page(text):
+            self.presenter.raw(text)
 
     def do_scope(self, _: Any) -> None:
         """Explain how command arguments combine with the scope set by `use`."""

@@ -522,7 +522,10 @@ def test_promote_in_the_shell_shows_the_diff_and_asks(world: World, home: Path, 
     try:
         app.onecmd_plus_hooks("promote staging/web prod/web")
         shown = re.sub(r"\x1b\[[0-9;]*m", "", env.stdout.getvalue())
-        assert f'+"image":"{ECR}/web@sha256:' in re.sub(r"\s+", "", shown)  # folded to the terminal's width
+        diff = shown.split("cancelled")[0].splitlines()
+        assert all(row[:1] in "-+ @" for row in diff)  # folded to the terminal, every row keeps its marker
+        added = "".join(row[1:].strip() for row in diff if row.startswith("+") and not row.startswith("+++"))
+        assert f'"image":"{ECR}/web@sha256:' in re.sub(r"\s+", "", added)
         assert "cancelled; nothing changed" in shown
     finally:
         app.close()

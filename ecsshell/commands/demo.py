@@ -47,7 +47,9 @@ class DemoCommands(EcsCommands):
     @with_category(CATEGORY)
     def do_tour(self, _: argparse.Namespace) -> None:
         """Suggest commands to try, in order (made for `ecsshell --demo`)."""
-        width = max(len(cmd) for cmd, _ in TOUR)
-        self.ctx.presenter.line("A walk through ecsshell (type each command at the prompt):")
-        for number, (command, why) in enumerate(TOUR, 1):
-            self.ctx.presenter.line(f"{number:2}. {command.ljust(width)}  {why}")
+        from rich.console import Group
+
+        from ..render.wrap import Folded, Numbered
+
+        self.ctx.presenter.show(Group(Folded("A walk through ecsshell (type each command at the prompt):"),
+                                      Numbered(TOUR)))

@@ -189,12 +189,12 @@ class RolloutCommands(EcsCommands):
     def _json(self, args: argparse.Namespace) -> bool:
         return self.ctx.view(args).json
 
-    def _say(self, args: argparse.Namespace, line: str) -> None:
-        """Print a human line: stdout for text output, stderr when stdout carries JSON."""
+    def _say(self, args: argparse.Namespace, line: str, indent: int = 2) -> None:
+        """Print a human line: stdout for text output (folded on a terminal), stderr when stdout carries JSON."""
         if self._json(args):
             self.ctx.presenter.note(line)
         else:
-            self.ctx.presenter.line(line)
+            self.ctx.presenter.prose(line, indent)
 
     def _reporters(self, args: argparse.Namespace, rollout: bool = True) -> Reporters:
         """Return (on_progress, on_event, done): a live line on a terminal, timestamped lines elsewhere."""
@@ -234,7 +234,8 @@ class RolloutCommands(EcsCommands):
                 ctx.presenter.progress(_live_line(progress, rollout))
             elif last.get("state") != key:
                 last["state"] = key
-                self._say(args, f"{stamp_progress(progress)} {line}")
+                stamp = stamp_progress(progress)
+                self._say(args, f"{stamp} {line}", len(stamp) + 1)
             else:
                 stamp_progress(progress)
 
@@ -243,7 +244,8 @@ class RolloutCommands(EcsCommands):
                 ctx.presenter.clear_progress()
             if event.created_at is not None and event.created_at.tzinfo is not None:
                 clock["printed"] = max(clock.get("printed", event.created_at), event.created_at)
-            self._say(args, f"{_stamp(event.created_at)} {event.message}")
+            stamp = _stamp(event.created_at)
+            self._say(args, f"{stamp} {event.message}", len(stamp) + 1)
 
         def done() -> None:
             if live:

@@ -34,9 +34,16 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
 }
 
 
-def examples_text(command: str) -> str:
-    """Return COMMAND's examples as the closing section of its help, or ""."""
+def examples_text(command: str, width: int | None = None) -> str:
+    """Return COMMAND's examples as the closing section of its help, or "": each folded between words to WIDTH."""
     lines = EXAMPLES.get(command)
     if not lines:
         return ""
-    return "\nExamples:\n" + "".join(f"  {line}\n" for line in lines)
+    from ..render.wrap import fold_rows
+
+    rows = []
+    for line in lines:
+        example = f"  {line}"
+        for lead, start, end in fold_rows(example, width or len(example), 6):  # a folded example: 4 further in
+            rows.append(" " * lead + example[start:end] + "\n")
+    return "\nExamples:\n" + "".join(rows)

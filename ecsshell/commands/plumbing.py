@@ -63,7 +63,7 @@ class CommandParser(Cmd2ArgumentParser):
         """Return the help, ending with the command's examples (commands/examples.py)."""
         from .examples import examples_text
 
-        return super().format_help() + examples_text(self.prog.split()[-1])
+        return super().format_help() + examples_text(self.prog.split()[-1], self._get_formatter()._width)
 
     def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
         return self.parse_intermixed_args(args, namespace)

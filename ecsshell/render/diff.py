@@ -7,12 +7,12 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from rich.console import RenderableType
-from rich.syntax import Syntax
+from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ecsshell.model import READ_ONLY_TASK_DEFINITION_FIELDS  # ECS sets them: they say nothing of a change
-from ecsshell.render.taskdef import THEME, json_default
+from ecsshell.render.taskdef import json_default
+from ecsshell.render.wrap import Folded
 from ecsshell.secrets import masked_taskdef, scrubbed
 
 # Lists whose order means nothing, and the key that sorts them.
@@ -104,11 +104,40 @@ def taskdef_diff(old: dict[str, Any], new: dict[str, Any], old_label: str, new_l
     return "\n".join(lines)
 
 
+# Styles of a diff's rows: removed, added, file headers, hunk headers.
+_REMOVED, _ADDED, _HEADER, _HUNK = "red", "green", "bold", "cyan"
+_HEADER_INDENT = 4  # a folded `--- label` line continues under the label
+
+
+def _diff_row(line: str, color: bool, in_header: bool) -> Folded:
+    """Return one diff line folded to the terminal, its `-`, `+` or ` ` marker repeated on every row it takes."""
+    if in_header and line.startswith(("--- ", "+++ ")):
+        return Folded(Text(line, style=_HEADER if color else ""), _HEADER_INDENT)
+    if line.startswith("@@"):
+        return Folded(Text(line, style=_HUNK if color else ""), _HEADER_INDENT)
+    marker, body = (line[:1], line[1:]) if line[:1] in ("-", "+", " ") else (" ", line)
+    style = {"-": _REMOVED, "+": _ADDED}.get(marker, "") if color else ""
+    nesting = len(body) - len(body.lstrip(" "))
+    return Folded(Text(body, style=style), nesting + 2, marker=Text(marker, style=style))
+
+
 def diff_renderable(text: str, color: bool) -> RenderableType:
-    """Return a diff coloured by pygments' diff lexer when color, else as plain text."""
-    if not color:
-        return Text(text)
-    return Syntax(text, "diff", theme=THEME, background_color="default", word_wrap=True)
+    """Return a unified diff, removed lines red and added ones green when COLOR, folded without losing a marker.
+
+    On a terminal a line wider than the screen folds at spaces (a token is split only at its
+    separators, and only when wider than the row), every row keeping the line's `-`, `+` or ` `
+    marker, so no row of the diff ever reads as context or as a change it is not. On a pipe (the
+    natural width) nothing folds, so `diff ... > change.diff` is a diff `patch` applies.
+    """
+    rows = []
+    in_header = False
+    for line in text.split("\n"):
+        if line.startswith("--- "):
+            in_header = True  # a file header pair: `--- a` then `+++ b`, before the hunks
+        rows.append(_diff_row(line, color, in_header))
+        if line.startswith("@@"):
+            in_header = False
+    return Group(*rows)
 
 
 # comparisons of two services (or a service and a file) ---------------------------------------------

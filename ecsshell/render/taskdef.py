@@ -10,7 +10,6 @@ from pygments.token import Token
 from rich.console import RenderableType
 from rich.style import Style
 from rich.syntax import ANSISyntaxTheme, Syntax
-from rich.text import Text
 
 from ecsshell.model import ContainerDef, TaskDefinition
 from ecsshell.secrets import masked_taskdef
@@ -105,7 +104,15 @@ def task_definition_json(td: TaskDefinition, *, mask_secrets: bool = False) -> s
 
 
 def highlighted(json_text: str, color: bool) -> RenderableType:
-    """Return JSON highlighted by pygments when color, else as plain unstyled text."""
+    """Return JSON highlighted by pygments when color, else plain, drawn as it is: never folded, whatever the width.
+
+    JSON is machine output: a value wider than the terminal is left for the terminal to soft-wrap,
+    so what is copied from the screen is the document as it was written.
+    """
+    from ecsshell.render.wrap import Verbatim
+
     if not color:
-        return Text(json_text)
-    return Syntax(json_text, "json", theme=THEME, background_color="default", word_wrap=True)
+        return Verbatim(json_text)
+    text = Syntax(json_text, "json", theme=THEME, background_color="default").highlight(json_text)
+    text.rstrip()  # pygments ends the code with a newline of its own
+    return Verbatim(text)

@@ -375,7 +375,7 @@ class KeyValueGrid:
             def draw(value: Text) -> list[Line]:
                 plain = value.plain
                 if not (natural(plain) <= room or (room >= _VALUE_MIN_WIDTH and (
-                        (piece := longest_piece(plain)) <= room or piece > below))):
+                        (word := longest_word(plain)) <= room or word > below))):  # under it, a token stays whole
                     return heading + [[indent, *line] for line in text_lines(console, value, below, styles)]
                 values = text_lines(console, value, max(1, room), styles)
                 out = []

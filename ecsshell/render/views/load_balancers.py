@@ -14,12 +14,12 @@ from ecsshell.render.widgets import (
     MISSING,
     OK_STYLE,
     Col,
-    KeyValueGrid,
     PlainTable,
     cell,
     heading,
     new_table,
 )
+from ecsshell.render.wrap import Folded, Pairs
 
 
 def _targets_table(targets: Sequence[TargetHealth], first: str) -> PlainTable:
@@ -45,8 +45,8 @@ def load_balancers_view(lbs: list[LoadBalancer]) -> RenderableType:
     for index, lb in enumerate(lbs):
         if index:
             parts.append(Text(""))
-        parts.append(heading(f"Load balancer {lb.name} ({lb.kind})"))
-        grid = KeyValueGrid()
+        parts.append(Folded(heading(f"Load balancer {lb.name} ({lb.kind})")))
+        grid = Pairs()
         grid.add_row(cell("dns name"), cell(lb.dns_name))
         if lb.arn:
             grid.add_row(cell("arn"), cell(lb.arn))
@@ -57,8 +57,8 @@ def load_balancers_view(lbs: list[LoadBalancer]) -> RenderableType:
             counts = f"healthy {tg.healthy_count}, unhealthy {tg.unhealthy_count}"
             line = Text(f"target group {tg.name} {where}: ")
             line.append(counts, style=ERROR_STYLE if tg.unhealthy_count else OK_STYLE)
-            parts.append(line)
-            parts.append(Text(f"  {tg.arn}"))
+            parts.append(Folded(line))
+            parts.append(Folded(f"  {tg.arn}"))
             if tg.targets:
                 parts.append(_targets_table(tg.targets, "target"))
         if lb.kind == "classic" or lb.instances:
@@ -67,7 +67,7 @@ def load_balancers_view(lbs: list[LoadBalancer]) -> RenderableType:
             line = Text("instances: ")
             line.append(f"in service {healthy}, out of service {unhealthy}",
                         style=ERROR_STYLE if unhealthy else OK_STYLE)
-            parts.append(line)
+            parts.append(Folded(line))
             if lb.instances:
                 parts.append(_targets_table(lb.instances, "instance"))
     return Group(*parts)

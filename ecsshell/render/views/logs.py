@@ -7,6 +7,7 @@ from typing import Any
 from rich.text import Text
 
 from ecsshell.model import LogEvent
+from ecsshell.render.wrap import Folded
 
 # Colours that tell tasks apart; red, yellow and green are left to states and errors.
 TASK_STYLES = ("cyan", "magenta", "blue", "bright_cyan", "bright_magenta", "bright_blue")
@@ -25,13 +26,19 @@ class TaskColours:
         return self._seen[task_id]
 
 
-def log_line(event: LogEvent, container_width: int, task_style: str = "") -> Text:
-    """Return one log line; the container name is padded to CONTAINER_WIDTH so the messages line up."""
+def log_line(event: LogEvent, container_width: int, task_style: str = "") -> Folded:
+    """Return one log line; the container name is padded to CONTAINER_WIDTH so the messages line up.
+
+    On a terminal a long message folds at spaces under the message's first character, never
+    inside a token; at natural width (a pipe) it stays one line.
+    """
     when = event.timestamp.astimezone()
     line = Text(f"{when:%Y-%m-%d %H:%M:%S} ")
     line.append(f"{event.task_id[:8]} {event.container.ljust(container_width)}", style=task_style)
-    line.append(f" | {event.message}")
-    return line
+    line.append(" | ")
+    indent = len(line.plain)
+    line.append(event.message)
+    return Folded(line, indent)
 
 
 def log_document(event: LogEvent) -> dict[str, Any]:

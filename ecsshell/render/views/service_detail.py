@@ -14,12 +14,12 @@ from ecsshell.render.widgets import (
     ERROR_STYLE,
     WARNING_STYLE,
     Col,
-    KeyValueGrid,
     cell,
     heading,
     new_table,
     when,
 )
+from ecsshell.render.wrap import Folded, Pairs
 
 
 def _bake(seconds: float) -> str:
@@ -27,7 +27,7 @@ def _bake(seconds: float) -> str:
     return f"{minutes}m{secs:02d}s left"
 
 
-def _rollout_rows(grid: KeyValueGrid, service: Service, rollout: RolloutFacts | None) -> None:
+def _rollout_rows(grid: Pairs, service: Service, rollout: RolloutFacts | None) -> None:
     """Add the strategy and, while a service deployment runs, its stage, traffic and bake time left."""
     if service.controller != "ECS":
         grid.add_row(cell("deployed by"), cell(service.controller))
@@ -54,9 +54,9 @@ def _running_images(rollout: RolloutFacts | None) -> list[RenderableType]:
     return [Text(""), images_table(list(rollout.revisions), "Running images (service revisions)")]
 
 
-def _service_summary(service: Service, verbose: bool, rollout: RolloutFacts | None = None) -> KeyValueGrid:
+def _service_summary(service: Service, verbose: bool, rollout: RolloutFacts | None = None) -> Pairs:
     """Return the service's key facts as a key/value grid."""
-    grid = KeyValueGrid()
+    grid = Pairs()
     grid.add_row(cell("cluster"), cell(service.cluster))
     grid.add_row(cell("status"), state_cell(service.status))
     grid.add_row(
@@ -148,7 +148,7 @@ def _service_tasks_table(service: Service, tasks: list[Task], verbose: bool) -> 
 def events_view(service: Service, count: int) -> RenderableType:
     """Return the `count` most recent events, newest first, with timestamps."""
     events = recent_events(service, count)
-    grid = KeyValueGrid(key_style="")
+    grid = Pairs(key_style="")
     for e in events:
         grid.add_row(cell(when(e.created_at)), cell(e.message))
     title = f"Events ({len(events)} most recent of {len(service.events)}, newest first)"
@@ -191,14 +191,14 @@ def service_detail(
     ]
     warnings = [w for w in (revision_mismatch(service, t) for t in tasks) if w]
     for warning in dict.fromkeys(warnings):
-        parts.append(Text(f"WARNING: {warning}", style=WARNING_STYLE))
+        parts.append(Folded(Text(f"WARNING: {warning}", style=WARNING_STYLE), len("WARNING: ")))
     if events > 0:
         parts += [blank, events_view(service, events)]
     if service.load_balancers:
         parts += [blank, _load_balancer_refs(service, verbose)]
     parts.append(blank)
     if task_def is None:
-        parts.append(Text(f"Task definition {service.revision} not found", style=WARNING_STYLE))
+        parts.append(Folded(Text(f"Task definition {service.revision} not found", style=WARNING_STYLE)))
     else:
         parts.append(task_definition_view(task_def, verbose=verbose, show_secrets=show_secrets))
     return Group(*parts)
