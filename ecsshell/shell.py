@@ -384,6 +384,9 @@ class EcsShell(cmd2.Cmd):
         if query is not None:
             self.presenter.query = query
         output = flag("output", "json" if query is not None else self.output)
+        from .secrets import reveal
+
+        reveal(bool(flag("show_secrets", self.show_secrets)))  # free text from ECS is masked unless this is on
         return View(json=output in ("json", "jsonl"), verbose=bool(flag("verbose", self.verbose)),
                     events=max(0, int(flag("events", self.events))), elb=bool(flag("elb", self.elb)),
                     show_secrets=bool(flag("show_secrets", self.show_secrets)), lines=output == "jsonl",
@@ -565,6 +568,9 @@ class EcsShell(cmd2.Cmd):
         """Refuse, before anything runs, what this run does not allow: shell escapes, dropped text, changes."""
         statement = data.statement
         self.presenter.query = None  # a --query holds for the command that names it only
+        from .secrets import reveal
+
+        reveal(self.show_secrets or "--show-secrets" in statement.argv)  # before the command reads anything
         self._targets.aimed = None
         if self._gateway is not None:
             self._gateway.changes.clear()
