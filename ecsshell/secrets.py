@@ -27,7 +27,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ecsshell.model import ContainerDef
@@ -108,7 +108,12 @@ def _masked_value_at(text: str, pos: int) -> tuple[str, int]:
     return f"{quote}{MASK}{quote}", end
 
 
-def _replacement(match: re.Match[str], text: str) -> tuple[str, int]:
+def _is_log_secret_name(name: str) -> bool:
+    """Say whether NAME is secret by a long word (PASSWORD, TOKEN, ...): in a log line `key=` is mostly not."""
+    return any(_LONG_WORD.fullmatch(p) for p in name_parts(name))
+
+
+def _replacement(match: re.Match[str], text: str, secret_name: Callable[[str], bool]) -> tuple[str, int]:
     """Return what replaces one free-text MATCH and where scanning goes on."""
     if match["whole"] is not None:
         return MASK, match.end()
@@ -118,8 +123,8 @@ def _replacement(match: re.Match[str], text: str) -> tuple[str, int]:
         return f"{match['url']}{MASK}@", match.end()
     if match["bearer"] is not None:
         return f"{match['bearer']}{MASK}", match.end()
-    secret_name = match["ename"] or match["qname"] or match["name"] or ""
-    if not is_secret_name(secret_name):
+    name = match["ename"] or match["qname"] or match["name"] or ""
+    if not secret_name(name):
         return match[0], match.end()
     start = match.end()
     while start < len(text) and text[start] == " ":  # `password = hunter2`
@@ -128,13 +133,17 @@ def _replacement(match: re.Match[str], text: str) -> tuple[str, int]:
     return text[match.start():start] + masked, end
 
 
-def scrub_text(text: str) -> str:
-    """Mask the secrets in free text: URL passwords, tokens, keys, secret NAME=VALUE and "NAME": VALUE."""
+def scrub_text(text: str, *, log: bool = False) -> str:
+    """Mask the secrets in free text: URL passwords, tokens, keys, secret NAME=VALUE and "NAME": VALUE.
+
+    A LOG line masks NAME=VALUE only when NAME holds a long word (password, token, secret...).
+    """
     text = str(text)
+    secret_name = _is_log_secret_name if log else is_secret_name
     out: list[str] = []
     pos = 0
     while (match := _FREE_TEXT.search(text, pos)) is not None:
-        replacement, end = _replacement(match, text)
+        replacement, end = _replacement(match, text, secret_name)
         out += [text[pos:match.start()], replacement]
         pos = max(end, match.start() + 1)
     out.append(text[pos:])
@@ -155,10 +164,10 @@ def revealing() -> bool:
     return _revealing
 
 
-def free_text(text: str) -> str:
+def free_text(text: str, *, log: bool = False) -> str:
     """Return free text from ECS or the user (a reason, an event, a log line): plain, secrets masked unless shown."""
     text = plain(text)
-    return text if _revealing else scrub_text(text)
+    return text if _revealing else scrub_text(text, log=log)
 
 
 def echoed_line(line: str) -> str:

@@ -352,7 +352,7 @@ def log_event(data: FilteredLogEventTypeDef) -> LogEvent:
         timestamp=datetime.fromtimestamp(millis / 1000, tz=UTC),
         task_id=parts[-1],
         container=parts[-2] if len(parts) >= 3 else "",
-        message=free_text(str(data.get("message") or "").rstrip("\n")),
+        message=free_text(str(data.get("message") or "").rstrip("\n"), log=True),
         event_id=data.get("eventId"),
     )
 
