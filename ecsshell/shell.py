@@ -481,9 +481,10 @@ class EcsShell(cmd2.Cmd):
 
     def say_error(self, *objects: Any) -> None:
         """Print to stderr in red on a terminal (secrets masked), without failing the command."""
+        from .plain import plain
         from .secrets import scrub_text
 
-        clean = [scrub_text(str(o)) if isinstance(o, str | BaseException) else o for o in objects]
+        clean = [scrub_text(plain(str(o))) if isinstance(o, str | BaseException) else o for o in objects]
         self.print_to(self.environment.stderr, *clean, style="red" if self.use_color else None)
 
     def pwarning(self, *objects: Any, **kwargs: Any) -> None:

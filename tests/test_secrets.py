@@ -394,7 +394,7 @@ def test_stop_reason_is_sent_whole_and_echoed_masked(world: World, ecsshell, sma
     assert "reason: DB_PASSWORD=**** postgres://u:****@h/x" in text.out
     stopped = ecs.describe_tasks(cluster="prod", tasks=arns[:2])["tasks"]
     assert [t["stoppedReason"] for t in stopped] == [reason, reason]  # ECS got what the user wrote
-    shown = ecsshell("--show-secrets", "stop", "prod", arns[2].rsplit("/", 1)[-1], "--reason", reason, "-y")
+    shown = ecsshell("stop", "prod", arns[2].rsplit("/", 1)[-1], "--reason", reason, "-y", "--show-secrets")
     assert shown.code == 0 and f"reason: {reason}" in shown.out
 
 
@@ -438,8 +438,8 @@ def test_what_ecs_says_is_masked_in_text_and_json(ecsshell, leaky, argv: tuple[s
 
 @pytest.mark.parametrize("argv", LEAKY_COMMANDS)
 def test_show_secrets_shows_what_ecs_said(ecsshell, leaky, argv: tuple[str, ...]) -> None:
-    result = ecsshell("--show-secrets", *argv)
-    assert "hunter2" in result.out, (argv, result.out[-3000:], result.err)
+    for result in (ecsshell("--show-secrets", *argv), ecsshell(*argv, "--show-secrets")):
+        assert "hunter2" in result.out, (argv, result.out[-3000:], result.err)
 
 
 def test_logs_leave_ordinary_lines_alone(ecsshell, leaky) -> None:
