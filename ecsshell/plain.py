@@ -34,14 +34,49 @@ def plain(text: str) -> str:
     return _SEQUENCE.sub("", text)
 
 
+def _is_plain(value: Any) -> bool:
+    """Say whether every string in a JSON-like VALUE is printable already (the common case: nothing to copy).
+
+    Botocore answers hold dicts, lists, strings, numbers, booleans, datetimes and None.
+    """
+    kind = type(value)
+    if kind is str:
+        return bool(value.isprintable())
+    if kind is dict or isinstance(value, Mapping):
+        for key, item in value.items():
+            if type(key) is str and not key.isprintable():
+                return False
+            if type(item) is str:
+                if not item.isprintable():
+                    return False
+            elif not _is_plain(item):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        for item in value:
+            if type(item) is str:
+                if not item.isprintable():
+                    return False
+            elif not _is_plain(item):
+                return False
+    return True
+
+
 def plain_json(value: Any) -> Any:
-    """Return a JSON-like VALUE (an AWS answer) with every string in it, keys too, made plain."""
+    """Return a JSON-like VALUE (an AWS answer) with every string in it, keys too, made plain.
+
+    VALUE itself comes back when it is plain already, so a large answer is walked once, not copied.
+    """
+    return value if _is_plain(value) else _plained(value)
+
+
+def _plained(value: Any) -> Any:
     if isinstance(value, str):
         return value if value.isprintable() else _SEQUENCE.sub("", value)
     if isinstance(value, Mapping):
-        return {plain_json(k): plain_json(v) for k, v in value.items()}
+        return {_plained(k): _plained(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [plain_json(item) for item in value]
+        return [_plained(item) for item in value]
     if isinstance(value, tuple):
-        return tuple(plain_json(item) for item in value)
+        return tuple(_plained(item) for item in value)
     return value
