@@ -20,7 +20,7 @@ from typing import Any
 _PAYLOAD = r"[^\x00-\x08\x0a-\x1f\x7f-\x9f]*"
 _ST = r"(?:\x07|\x1b\\|\x9c)"  # BEL ends an OSC too (xterm)
 _SEQUENCE = re.compile(
-    rf"(?:\x1b[\]P X^_]|[\x90\x98\x9d\x9e\x9f]){_PAYLOAD}{_ST}"  # OSC, DCS, SOS, PM, APC ... ended
+    rf"(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]){_PAYLOAD}{_ST}"  # OSC, DCS, SOS, PM, APC ... ended
     r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI: SGR colours, cursor moves, clearing, ...
     r"|\x1b[ -/]*[0-~]"  # any other escape (charset, reset, save cursor)
     r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"  # other controls, bidi overrides; unended introducers

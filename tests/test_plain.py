@@ -59,6 +59,7 @@ def hostile(draw: st.DrawFn) -> tuple[str, str]:
     ("a\x1bPq#0;2;0;0;0\x1b\\b", "ab"),
     ("a\x1b]0;never ended", "a0;never ended"),  # an unended OSC loses its introducer, never the text
     ("a\x1b]0;t\nrest of the output\x07", "a0;t\nrest of the output"),  # ...nor a line after it
+    ("a\x1b hello\x07 there", "aello there"),  # ESC SP h is a whole escape, not the start of a string
     ("line one\n\tline two", "line one\n\tline two"),
     ("evil\u202etxt.exe", "eviltxt.exe"),
     ("日本語 ✓ café", "日本語 ✓ café"),
