@@ -114,9 +114,9 @@ def test_every_surface_shows_the_text_and_no_escape(ecsshell, hostile, argv: tup
         assert printable in shown.out, (printable, shown.out[-2000:], shown.err)
 
 
+@pytest.mark.pty
 def test_the_terminal_shows_the_text_and_nothing_from_the_data_acts_on_it(world: World, hostile,
                                                                            tmp_path: Path) -> None:
-    pexpect = pytest.importorskip("pexpect")
     from test_pty import Terminal
 
     term = Terminal(world, tmp_path)
@@ -127,10 +127,6 @@ def test_the_terminal_shows_the_text_and_nothing_from_the_data_acts_on_it(world:
         assert "PS1=$" in screen and "AFTER_PS1=still-here" in screen
         screen = term.wait_for("health check")  # the end: the rest of the output was not cut at PS1
         assert "envoyproxy/envoy:v1.29" in screen
-        assert term.screen.title in ("", None) or "host" not in term.screen.title
-        concealed = [char for row in term.screen.buffer.values() for char in row.values() if char.data != " "
-                     and getattr(char, "hidden", False)]
-        assert not concealed
+        assert "host" not in term.screen.title  # the data did not retitle the window
     finally:
         term.close()
-    assert pexpect is not None
