@@ -130,3 +130,18 @@ def test_the_terminal_shows_the_text_and_nothing_from_the_data_acts_on_it(world:
         assert "host" not in term.screen.title  # the data did not retitle the window
     finally:
         term.close()
+
+
+def test_update_keeps_the_environment_exactly_as_ecs_holds_it(world: World, ecsshell, hostile) -> None:
+    """Plain is for showing: a new revision carries the old one's values byte for byte, escapes and all."""
+    dry = ecsshell("update", "prod", "h2", "--image", "sidecar=envoyproxy/envoy:v1.30", "--dry-run")
+    assert dry.code == 0, dry.err
+    _clean(dry.out, dry.err)
+    assert "envoyproxy/envoy:v1.30" in dry.out
+    result = ecsshell("update", "prod", "h2", "--image", "sidecar=envoyproxy/envoy:v1.30", "--no-wait", "-y")
+    assert result.code == 0, result.err
+    _clean(result.out, result.err)
+    td = world.client("ecs").describe_task_definition(taskDefinition="h2:2")["taskDefinition"]
+    app = next(c for c in td["containerDefinitions"] if c["name"] == "app")
+    assert {e["name"]: e["value"] for e in app["environment"]}["PS1"] == f"{TITLE}$ "
+    assert app["image"] == f"nginx{CONCEAL}:1.25" and app["command"] == ["sh", "-c", f"echo {TITLE}started"]
