@@ -11,16 +11,12 @@ COMMENT = "#"
 QUOTES = ("'", '"')
 MAX_SCRIPT_BYTES = 4 * 1024 * 1024  # a script larger than this is not a script
 
-# Escape sequences and control characters that could move the cursor, retitle the window, write the
-# clipboard or hide text: everything but SGR colour codes, tab and newline.
+# What is left for the last-resort filter: data is made plain where it enters (`ecsshell.plain`), so
+# the only escape codes in output are ecsshell's own SGR colours. Anything else loses its control
+# characters only, never a printable character (a pattern that swallowed text up to the next escape
+# once cut the rest of the output).
 _SGR = r"\x1b\[[0-9;]*m"
-_SEQUENCES = re.compile(
-    r"\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC ... BEL/ST (title, hyperlink, clipboard)
-    r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?"  # DCS, SOS, PM, APC ... ST
-    r"|\x1b\[[0-?]*[ -/]*[@-~]"  # CSI (cursor moves, clearing; SGR is put back below)
-    r"|\x1b[ -/]*[0-~]?"  # any other escape
-    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # C0 and C1 controls but tab and newline
-)
+_SGR_OR_CONTROL = re.compile(rf"{_SGR}|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -60,15 +56,15 @@ def split_commands(line: str) -> list[str]:
 
 
 def terminal_safe(text: str, *, keep_colour: bool = True) -> str:
-    """Remove escape sequences and control characters from TEXT, keeping SGR colour codes if asked."""
+    """Remove control characters from TEXT, keeping SGR colour codes if asked; no printable text goes."""
     if not _CONTROL.search(text):
         return text
 
     def replace(match: re.Match[str]) -> str:
         sequence = match[0]
-        return sequence if keep_colour and re.fullmatch(_SGR, sequence) else ""
+        return sequence if keep_colour and len(sequence) > 1 else ""
 
-    return _SEQUENCES.sub(replace, text)
+    return _SGR_OR_CONTROL.sub(replace, text)
 
 
 _REWRITTEN = re.compile(r"[\t\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what rich would expand, decode or strip

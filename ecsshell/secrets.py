@@ -15,8 +15,10 @@ Masking errs on the side of hiding: ``AWS_ACCESS_KEY_ID`` or ``AUTH_URL`` are ma
 
 Values are masked whatever their name when they are secrets themselves (a JWT, a PEM private
 key, a GitHub/GitLab/Slack/Stripe token, an AWS secret access key); a URL keeps everything but
-its password (``postgres://app:****@db/x``). Free text (errors, history) is scrubbed the same
-way, plus secret ``NAME=VALUE``, ``--flag=VALUE`` and ``"NAME": "VALUE"`` forms. Every pattern
+its password (``postgres://app:****@db/x``). Free text (errors, history, and what ECS
+says: reasons, events, log lines) is scrubbed the same way, plus secret ``NAME=VALUE``,
+``--flag=VALUE``, ``"NAME": "VALUE"`` and ``Bearer TOKEN`` forms; `free_text` does it unless the
+running command reveals secrets (``--show-secrets``, see `reveal`). Every pattern
 starts only at a fixed prefix or after a word boundary, so scrubbing stays linear in the text.
 """
 
@@ -25,10 +27,11 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ecsshell.model import ContainerDef
+from ecsshell.plain import plain, plain_json
 
 MASK = "****"
 
@@ -56,12 +59,21 @@ _AWS_SECRET_KEY = re.compile(r"[A-Za-z0-9/+]{40}")
 
 # free text: each alternative names its groups, so _replacement knows which one matched -------------
 _URL_PASSWORD = r"(?P<url>://[^\s:/@\"'<>]*:)[^\s/?#\"'<>]+@"
-_ASSIGNMENT = r"(?<![\w.\-])(?P<name>-{0,2}[A-Za-z_][\w.\-]*)="
+_BEARER = r"(?<![\w-])(?P<bearer>(?:[Bb]earer|BEARER)\s+)(?=[A-Za-z._~+/=-]*\d)[A-Za-z0-9._~+/=-]{16,}"
+_ASSIGNMENT = r"(?<![\w.\-])(?P<name>-{0,2}[A-Za-z_][\w.\-]*) ?="
 _QUOTED_NAME = r"(?P<q>[\"'])(?P<qname>[^\"'\n]{1,200})(?P=q)\s*:\s*"
 _NAME_VALUE = (r"(?P<p>[\"'])name(?P=p)\s*:\s*(?P=p)(?P<ename>[^\"'\n]{1,200})(?P=p)\s*,\s*"
                r"(?P=p)value(?P=p)\s*:\s*")
 _FREE_TEXT = re.compile(f"(?P<whole>{_JWT}|{_PEM}|{_TOKEN})|{_AWS_PAIR}|{_URL_PASSWORD}|{_NAME_VALUE}"
-                        f"|{_QUOTED_NAME}|{_ASSIGNMENT}", re.DOTALL)
+                        f"|{_QUOTED_NAME}|{_BEARER}|{_ASSIGNMENT}", re.DOTALL)
+
+
+def _maybe_secret(text: str) -> bool:
+    """Say whether TEXT holds what every match of _FREE_TEXT holds (substring tests: most text has none)."""
+    return ("=" in text or "_" in text or "://" in text or (":" in text and ('"' in text or "'" in text))
+            or "eyJ" in text or "-----BEGIN" in text or "xox" in text or "glpat-" in text or "AKIA" in text
+            or "ASIA" in text or "earer" in text or "EARER" in text)
+
 _VALUE = re.compile(r"\"[^\"]*\"?|'[^']*'?|[^\s\"',}\]]*")
 
 
@@ -104,7 +116,12 @@ def _masked_value_at(text: str, pos: int) -> tuple[str, int]:
     return f"{quote}{MASK}{quote}", end
 
 
-def _replacement(match: re.Match[str], text: str) -> tuple[str, int]:
+def _is_log_secret_name(name: str) -> bool:
+    """Say whether NAME is secret by a long word (PASSWORD, TOKEN, ...): in a log line `key=` is mostly not."""
+    return any(_LONG_WORD.fullmatch(p) for p in name_parts(name))
+
+
+def _replacement(match: re.Match[str], text: str, secret_name: Callable[[str], bool]) -> tuple[str, int]:
     """Return what replaces one free-text MATCH and where scanning goes on."""
     if match["whole"] is not None:
         return MASK, match.end()
@@ -112,24 +129,61 @@ def _replacement(match: re.Match[str], text: str) -> tuple[str, int]:
         return f"{match['key_id']}{match['sep']}{MASK}", match.end()
     if match["url"] is not None:
         return f"{match['url']}{MASK}@", match.end()
-    secret_name = match["ename"] or match["qname"] or match["name"] or ""
-    if not is_secret_name(secret_name):
+    if match["bearer"] is not None:
+        return f"{match['bearer']}{MASK}", match.end()
+    name = match["ename"] or match["qname"] or match["name"] or ""
+    if not secret_name(name):
         return match[0], match.end()
-    masked, end = _masked_value_at(text, match.end())
-    return match[0] + masked, end
+    start = match.end()
+    while start < len(text) and text[start] == " ":  # `password = hunter2`
+        start += 1
+    masked, end = _masked_value_at(text, start)
+    return text[match.start():start] + masked, end
 
 
-def scrub_text(text: str) -> str:
-    """Mask the secrets in free text: URL passwords, tokens, keys, secret NAME=VALUE and "NAME": VALUE."""
+def scrub_text(text: str, *, log: bool = False) -> str:
+    """Mask the secrets in free text: URL passwords, tokens, keys, secret NAME=VALUE and "NAME": VALUE.
+
+    A LOG line masks NAME=VALUE only when NAME holds a long word (password, token, secret...).
+    """
     text = str(text)
+    if not _maybe_secret(text):
+        return text
+    secret_name = _is_log_secret_name if log else is_secret_name
     out: list[str] = []
     pos = 0
     while (match := _FREE_TEXT.search(text, pos)) is not None:
-        replacement, end = _replacement(match, text)
+        replacement, end = _replacement(match, text, secret_name)
         out += [text[pos:match.start()], replacement]
         pos = max(end, match.start() + 1)
     out.append(text[pos:])
     return "".join(out)
+
+
+_revealing = False  # the running command shows secrets (--show-secrets): set by the shell for each command
+
+
+def reveal(on: bool) -> None:
+    """Show (ON) or mask the secrets in free text that `free_text` is given from now on: one command's choice."""
+    global _revealing
+    _revealing = bool(on)
+
+
+def revealing() -> bool:
+    """Say whether the running command shows secrets (--show-secrets)."""
+    return _revealing
+
+
+def free_text(text: str, *, log: bool = False) -> str:
+    """Return free text from ECS or the user (a reason, an event, a log line): plain, secrets masked unless shown."""
+    text = plain(text)
+    return text if _revealing else scrub_text(text, log=log)
+
+
+def echoed_line(line: str) -> str:
+    """Return a command line the user gave, to echo back: plain, its secrets masked unless revealing."""
+    line = plain(line)
+    return line if _revealing else scrub_line(line)
 
 
 def mask_value(name: str, value: str) -> str:
@@ -218,14 +272,15 @@ def masked_mapping(mapping: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def scrubbed(value: Any) -> Any:
-    """Return a JSON-like value with every string that holds a secret (or a URL password) masked."""
+    """Return a JSON-like value made plain, with every string that holds a secret (or a URL password) masked."""
     if isinstance(value, str):
-        return mask_value("", value)
+        return mask_value("", plain(value))
     if isinstance(value, Mapping):
         return {key: scrubbed(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [scrubbed(item) for item in value]
     return copy.deepcopy(value)
+
 
 
 def masked_container(container: Mapping[str, Any]) -> dict[str, Any]:
@@ -270,10 +325,13 @@ def _masked_tags(tags: list[Any]) -> list[Any]:
 
 
 def masked_taskdef(doc: Mapping[str, Any], show_secrets: bool = False) -> dict[str, Any]:
-    """Return a copy of a task definition (bare, a request or a describe answer) masked unless show_secrets."""
-    if show_secrets:
-        return copy.deepcopy(dict(doc))
-    return _masked_body(doc)
+    """Return a task definition (bare, a request or a describe answer) to show: plain, masked unless show_secrets.
+
+    The task definition a model holds is ECS's exact answer (`update` registers it again); this is
+    the one way it is shown, so no control sequence in it reaches a view.
+    """
+    shown: dict[str, Any] = plain_json(dict(doc) if show_secrets else _masked_body(doc))  # a copy
+    return shown
 
 
 # the model's containers --------------------------------------------------------------------------

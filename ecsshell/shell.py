@@ -493,6 +493,9 @@ class EcsShell(cmd2.Cmd):
                 query = query.in_text()
             self.presenter.query = query
         output = flag("output", "json" if query is not None else self.output)
+        from .secrets import reveal
+
+        reveal(bool(flag("show_secrets", self.show_secrets)))  # free text from ECS is masked unless this is on
         return View(json=output in ("json", "jsonl") or query is not None, verbose=bool(flag("verbose", self.verbose)),
                     events=max(0, int(flag("events", self.events))), elb=bool(flag("elb", self.elb)),
                     show_secrets=bool(flag("show_secrets", self.show_secrets)), lines=output == "jsonl",
@@ -588,9 +591,10 @@ class EcsShell(cmd2.Cmd):
 
     def say_error(self, *objects: Any) -> None:
         """Print to stderr in red on a terminal (secrets masked), without failing the command."""
+        from .plain import plain
         from .secrets import scrub_text
 
-        clean = [scrub_text(str(o)) if isinstance(o, str | BaseException) else o for o in objects]
+        clean = [scrub_text(plain(str(o))) if isinstance(o, str | BaseException) else o for o in objects]
         self.print_to(self.environment.stderr, *clean, style="red" if self.use_color else None)
 
     def pwarning(self, *objects: Any, **kwargs: Any) -> None:
@@ -699,6 +703,9 @@ class EcsShell(cmd2.Cmd):
         """Refuse, before anything runs, what this run does not allow: shell escapes, dropped text, changes."""
         statement = data.statement
         self.presenter.query = None  # a --query holds for the command that names it only
+        from .secrets import reveal
+
+        reveal(self.show_secrets or "--show-secrets" in statement.argv)  # before the command reads anything
         self._targets.aimed = None
         if self._gateway is not None:
             self._gateway.changes.clear()

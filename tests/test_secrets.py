@@ -318,3 +318,131 @@ def test_a_value_whose_name_went_missing_is_masked_in_history() -> None:
     assert scrub_line("update prod web --env web =hunter2") == "update prod web --env web =****"
     assert scrub_line('update prod web --env web "=hunter2 x"') == 'update prod web --env web "=****"'
     assert scrub_line("ls a=b") == "ls a=b"
+
+
+# free text from ECS and from the user (issue 21) ---------------------------------------------------
+GHP = "ghp_" + "a1B2" * 9
+FREE_SECRETS = f"DB_PASSWORD=hunter2 postgres://app:hunter2pw@db/x token {GHP} jwt {JWT}"
+LEAKS = ("hunter2", GHP, JWT[:40])
+
+
+def _no_leak(*texts: str) -> None:
+    for text in texts:
+        for leak in LEAKS:
+            assert leak not in text, (leak, text)
+
+
+@pytest.mark.parametrize(("text", "masked"), [
+    ("Authorization: Bearer abcdef0123456789abcdef", "Authorization: Bearer ****"),
+    ("password = hunter2 next", "password = **** next"),
+    ("connect postgres://u:pw@h/x failed", "connect postgres://u:****@h/x failed"),
+    (f"key AKIAABCDEFGHIJKLMNOP {AWS_SECRET} ok", f"key AKIAABCDEFGHIJKLMNOP {MASK} ok"),
+    ("-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----", MASK),
+    ("xoxb-123456789012-abcdefghij sk_live_abcdefghijklmnop1234 glpat-abcdefghij0123456789",
+     f"{MASK} {MASK} {MASK}"),
+])
+def test_free_text_masks_credential_shapes(text: str, masked: str) -> None:
+    assert scrub_text(text) == masked
+
+
+@pytest.mark.parametrize("line", [
+    "GET /health 200 12ms", "user logged in with password reset flow", "starting web (nginx:1.25)",
+    "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed",
+    "(service web) has reached a steady state.", "a = b, c == d", "token bucket refilled: 40 tokens",
+    "sha256:5c68a3cc6f5c2d735bc66d0c5e28f16b102e65c5f553116979904731b5fa8f2c", "https://user@example.com/x",
+    "Bearer of bad news", "2026-01-01T00:00:00Z INFO key=user:42 action=login",
+])
+def test_ordinary_log_lines_are_left_alone(line: str) -> None:
+    assert scrub_text(line, log=True) == line
+    assert scrub_text("user=1 password=hunter2 key=k", log=True) == "user=1 password=**** key=k"
+
+
+def test_free_text_is_revealed_only_while_a_command_asks() -> None:
+    from ecsshell.secrets import free_text, reveal
+
+    try:
+        assert "hunter2" not in free_text(FREE_SECRETS)
+        reveal(True)
+        assert free_text(FREE_SECRETS + "\x1b]0;t\x07") == FREE_SECRETS  # shown, but still plain
+    finally:
+        reveal(False)
+
+
+def test_exec_never_echoes_a_secret_of_the_command(world: World, ecsshell, small, tmp_path: Path) -> None:
+    from test_diagnose import stand_in
+
+    env, _ = stand_in(tmp_path)
+    result = ecsshell("exec", "prod", "web", "env DB_PASSWORD=hunter2 psql postgres://u:hunter2@h/x", "--force",
+                      extra=env)
+    assert result.code == 0, result.err
+    assert "exec 'env DB_PASSWORD=**** psql postgres://u:****@h/x' in container web" in result.err
+    _no_leak(result.out, result.err)
+    shown = ecsshell("--show-secrets", "exec", "prod", "web", "env DB_PASSWORD=hunter2", "--force", extra=env)
+    assert shown.code == 0, shown.err
+    assert "env DB_PASSWORD=hunter2" in shown.err
+
+
+def test_stop_reason_is_sent_whole_and_echoed_masked(world: World, ecsshell, small) -> None:
+    ecs = world.client("ecs")
+    arns = ecs.list_tasks(cluster="prod", serviceName="web")["taskArns"]
+    reason = "DB_PASSWORD=hunter2 postgres://u:hunter2@h/x"
+    text = ecsshell("stop", "prod", arns[0].rsplit("/", 1)[-1], "--reason", reason, "-y")
+    as_json = ecsshell("stop", "prod", arns[1].rsplit("/", 1)[-1], "--reason", reason, "-y", "--output", "json")
+    for result in (text, as_json):
+        assert result.code == 0, result.err
+        _no_leak(result.out, result.err)
+    assert "reason: DB_PASSWORD=**** postgres://u:****@h/x" in text.out
+    stopped = ecs.describe_tasks(cluster="prod", tasks=arns[:2])["tasks"]
+    assert [t["stoppedReason"] for t in stopped] == [reason, reason]  # ECS got what the user wrote
+    shown = ecsshell("stop", "prod", arns[2].rsplit("/", 1)[-1], "--reason", reason, "-y", "--show-secrets")
+    assert shown.code == 0 and f"reason: {reason}" in shown.out
+
+
+@pytest.fixture
+def leaky(world: World, small: dict[str, Any]) -> None:
+    """Make ECS's own words carry secrets: stop reasons, a service event, a deployment's statusReason, log lines."""
+    from ecsshell.emulator import failures
+    from ecsshell.emulator.scheduler import Scheduler
+
+    failures.lacks_secrets(world, "staging-worker:1", detail=f"retrieval failed: {FREE_SECRETS}")
+    world.scheduler.log_lines["web"] = [f"connecting {FREE_SECRETS}", "GET /health 200 12ms"]
+    world.client("ecs").update_service(cluster="staging", service="worker", forceNewDeployment=True)
+    world.client("ecs").update_service(cluster="prod", service="web", forceNewDeployment=True)
+    world.advance(30)
+    with world.lock:
+        for service in world.backend().services.values():
+            if service.name == "worker":
+                Scheduler.event(service, world.scheduler.now(), f"(service worker) said {FREE_SECRETS}")
+        for record in world.scheduler.service_deployments.of_service("staging", "worker"):
+            record.status_reason = f"stopped: {FREE_SECRETS}"
+    world.recorder.reset()
+
+
+LEAKY_COMMANDS = [
+    ("why", "staging", "worker"),
+    ("tasks", "staging", "worker", "--stopped"),
+    ("ls", "staging", "worker", "--events", "100"),
+    ("deployments", "staging", "worker"),
+    ("logs", "prod", "web", "--since", "1h"),
+]
+
+
+@pytest.mark.parametrize("argv", LEAKY_COMMANDS)
+def test_what_ecs_says_is_masked_in_text_and_json(ecsshell, leaky, argv: tuple[str, ...]) -> None:
+    for extra in ((), ("--output", "json")):
+        result = ecsshell(*argv, *extra)
+        assert "error" not in result.err or result.code == 1, result.err
+        _no_leak(result.out, result.err)
+        assert MASK in result.out, (argv, extra, result.out[-3000:])
+
+
+@pytest.mark.parametrize("argv", LEAKY_COMMANDS)
+def test_show_secrets_shows_what_ecs_said(ecsshell, leaky, argv: tuple[str, ...]) -> None:
+    for result in (ecsshell("--show-secrets", *argv), ecsshell(*argv, "--show-secrets")):
+        assert "hunter2" in result.out, (argv, result.out[-3000:], result.err)
+
+
+def test_logs_leave_ordinary_lines_alone(ecsshell, leaky) -> None:
+    result = ecsshell("logs", "prod", "web", "--since", "1h")
+    assert "GET /health 200 12ms" in result.out
+    assert "connecting DB_PASSWORD=**** postgres://app:****@db/x token **** jwt ****" in result.out

@@ -4,7 +4,7 @@ The package owns sessions and credentials (`session`), clients with their retry 
 batched and concurrent calls (`gateway`, `pool`), translation of every botocore error into one
 line (`errors`), the journal of mutating calls and the read-only guard (`journal`), and the
 conversion of answers into the frozen dataclasses of `ecsshell.model` (`convert`). It may import
-boto3, botocore, `ecsshell.model` and `ecsshell.secrets`; never commands, shell, render or cli
+boto3, botocore, `ecsshell.model`, `ecsshell.plain` and `ecsshell.secrets`; never commands, shell, render or cli
 (tests/test_layers.py checks). Inside it, `load_balancers` and `logs` stand below the gateway.
 """
 

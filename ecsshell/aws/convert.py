@@ -1,10 +1,18 @@
-"""Turn ECS, ELB and CloudWatch Logs JSON answers into the plain model; missing keys are fine."""
+"""Turn ECS, ELB and CloudWatch Logs JSON answers into the plain model; missing keys are fine.
+
+Every converter the gateway calls takes the answer through `plain_json` first (`@_plained`): no
+control sequence from AWS reaches the model, so none reaches a view. Free text (reasons, events,
+log lines) is also scrubbed of secrets unless `secrets.revealing()`. The one exception is
+`TaskDefinition.raw`, kept exactly as ECS gave it because `update` registers it again; it is shown
+only through `secrets.masked_taskdef`, which makes it plain.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ..model import (
     Cluster,
@@ -29,6 +37,8 @@ from ..model import (
     TaskDefinition,
     arn_name,
 )
+from ..plain import plain, plain_json
+from ..secrets import free_text
 
 if TYPE_CHECKING:  # the boto3 stubs are a test dependency only: these names are for mypy
     from types_boto3_ecs.type_defs import (
@@ -49,6 +59,22 @@ if TYPE_CHECKING:  # the boto3 stubs are a test dependency only: these names are
     from types_boto3_logs.type_defs import FilteredLogEventTypeDef
 
 Json = Mapping[str, Any]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _plained(convert: F) -> F:
+    """Make CONVERT read its answer (the first argument) with every string in it made plain."""
+    @functools.wraps(convert)
+    def converted(data: Any, *args: Any, **kwargs: Any) -> Any:
+        return convert(plain_json(data), *args, **kwargs)
+
+    return cast("F", converted)
+
+
+def _said(value: Any) -> str | None:
+    """Return free text (a reason, an event, a log line) with its secrets masked unless revealing; None if empty."""
+    text = _str(value)
+    return None if text is None else free_text(text)
 
 
 def _int(value: Any) -> int | None:
@@ -108,12 +134,14 @@ def _others(data: Any, reads: frozenset[str]) -> dict[str, Any]:
 
 def revision(arn: str, status: str) -> Revision | None:
     """Return the Revision a ListTaskDefinitions ARN names, or None when it names no `family:number`."""
+    arn = plain(arn)
     family, _, number = arn_name(arn).rpartition(":")
     if not family or not number.isdigit():
         return None
     return Revision(family=family, number=int(number), arn=arn, status=status)
 
 
+@_plained
 def cluster(data: ClusterTypeDef) -> Cluster:
     """Convert one DescribeClusters entry."""
     arn = str(data.get("clusterArn") or "")
@@ -140,7 +168,7 @@ def deployment(data: DeploymentTypeDef) -> Deployment:
         pending=_count(data.get("pendingCount")),
         failed=_count(data.get("failedTasks")),
         rollout_state=_str(data.get("rolloutState")),
-        rollout_reason=_str(data.get("rolloutStateReason")),
+        rollout_reason=_said(data.get("rolloutStateReason")),
         created_at=_time(data.get("createdAt")),
         updated_at=_time(data.get("updatedAt")),
         other_members=_others(data, DEPLOYMENT_READS),
@@ -150,7 +178,7 @@ def deployment(data: DeploymentTypeDef) -> Deployment:
 def service_event(data: ServiceEventTypeDef) -> ServiceEvent:
     """Convert one entry of a service's events."""
     return ServiceEvent(id=str(data.get("id") or ""), created_at=_time(data.get("createdAt")),
-                        message=str(data.get("message") or ""))
+                        message=free_text(str(data.get("message") or "")))
 
 
 def newest_first(events: Iterable[ServiceEvent]) -> tuple[ServiceEvent, ...]:
@@ -171,6 +199,7 @@ def load_balancer_ref(data: LoadBalancerTypeDef) -> LoadBalancerRef:
     )
 
 
+@_plained
 def service(data: ServiceTypeDef) -> Service:
     """Convert one DescribeServices entry."""
     arn = str(data.get("serviceArn") or "")
@@ -205,7 +234,7 @@ def task_container(data: ContainerTypeDef) -> TaskContainer:
         name=str(data.get("name") or ""),
         last_status=_str(data.get("lastStatus")),
         exit_code=_int(data.get("exitCode")),
-        reason=_str(data.get("reason")),
+        reason=_said(data.get("reason")),
         health=_str(data.get("healthStatus")),
         image=_str(data.get("image")),
         image_digest=_str(data.get("imageDigest")),
@@ -214,6 +243,7 @@ def task_container(data: ContainerTypeDef) -> TaskContainer:
     )
 
 
+@_plained
 def task(data: TaskTypeDef) -> Task:
     """Convert one DescribeTasks (or RunTask, StopTask) entry."""
     return Task(
@@ -226,7 +256,7 @@ def task(data: TaskTypeDef) -> Task:
         launch_type=_str(data.get("launchType")),
         started_at=_time(data.get("startedAt")),
         stopped_at=_time(data.get("stoppedAt")),
-        stopped_reason=_str(data.get("stoppedReason")),
+        stopped_reason=_said(data.get("stoppedReason")),
         containers=tuple(task_container(c) for c in _list(data.get("containers"))),
         cluster_arn=_str(data.get("clusterArn")),
         stop_code=_str(data.get("stopCode")),
@@ -282,7 +312,8 @@ def container_def(data: ContainerDefinitionOutputTypeDef) -> ContainerDef:
 def task_definition(
         answer: DescribeTaskDefinitionResponseTypeDef | RegisterTaskDefinitionResponseTypeDef) -> TaskDefinition:
     """Convert a DescribeTaskDefinition (or RegisterTaskDefinition) answer: taskDefinition plus tags."""
-    raw = {k: v for k, v in answer.items() if k != "ResponseMetadata"}
+    raw = {k: v for k, v in answer.items() if k != "ResponseMetadata"}  # exact: `update` registers it again
+    answer = plain_json(answer)
     data: Json = answer.get("taskDefinition") or {}
     arn = str(data.get("taskDefinitionArn") or "")
     label = arn_name(arn)
@@ -307,12 +338,14 @@ def task_definition(
     )
 
 
+@_plained
 def run_failure(data: FailureTypeDef) -> RunFailure:
     """Convert one RunTask failure."""
-    return RunFailure(arn=_str(data.get("arn")), reason=str(data.get("reason") or "unknown reason"),
-                      detail=_str(data.get("detail")))
+    return RunFailure(arn=_str(data.get("arn")), reason=free_text(str(data.get("reason") or "unknown reason")),
+                      detail=_said(data.get("detail")))
 
 
+@_plained
 def target_health(data: TargetHealthDescriptionTypeDef) -> TargetHealth:
     """Convert one elbv2 DescribeTargetHealth description."""
     target = data.get("Target") or cast("TargetDescriptionTypeDef", {})
@@ -322,10 +355,11 @@ def target_health(data: TargetHealthDescriptionTypeDef) -> TargetHealth:
         port=_int(target.get("Port")),
         state=str(health.get("State") or "unavailable"),
         reason=_str(health.get("Reason")),
-        description=_str(health.get("Description")),
+        description=_said(health.get("Description")),
     )
 
 
+@_plained
 def instance_health(data: InstanceStateTypeDef) -> TargetHealth:
     """Convert one classic ELB DescribeInstanceHealth state."""
     reason = data.get("ReasonCode")
@@ -334,10 +368,11 @@ def instance_health(data: InstanceStateTypeDef) -> TargetHealth:
         port=None,
         state=str(data.get("State") or "Unknown"),
         reason=None if reason in (None, "N/A") else str(reason),
-        description=None if data.get("Description") in (None, "N/A") else str(data.get("Description")),
+        description=None if data.get("Description") in (None, "N/A") else _said(data.get("Description")),
     )
 
 
+@_plained
 def log_event(data: FilteredLogEventTypeDef) -> LogEvent:
     """Convert one FilterLogEvents event from an awslogs stream named prefix/container/task-id."""
     parts = str(data.get("logStreamName") or "").split("/")
@@ -346,7 +381,7 @@ def log_event(data: FilteredLogEventTypeDef) -> LogEvent:
         timestamp=datetime.fromtimestamp(millis / 1000, tz=UTC),
         task_id=parts[-1],
         container=parts[-2] if len(parts) >= 3 else "",
-        message=str(data.get("message") or "").rstrip("\n"),
+        message=free_text(str(data.get("message") or "").rstrip("\n"), log=True),
         event_id=data.get("eventId"),
     )
 
@@ -384,6 +419,7 @@ def lifecycle_hook(data: Json) -> LifecycleHook:
     )
 
 
+@_plained
 def service_deployment(data: Json) -> ServiceDeployment:
     """Convert one DescribeServiceDeployments entry, or a ListServiceDeployments brief."""
     target = data.get("targetServiceRevision")
@@ -395,13 +431,13 @@ def service_deployment(data: Json) -> ServiceDeployment:
         service_arn=str(data.get("serviceArn") or ""),
         cluster_arn=str(data.get("clusterArn") or ""),
         status=str(data.get("status") or ""),
-        status_reason=_str(data.get("statusReason")),
+        status_reason=_said(data.get("statusReason")),
         lifecycle_stage=_str(data.get("lifecycleStage")),
         target=revision_summary(target) if isinstance(target, Mapping) else None,
         sources=tuple(revision_summary(r) for r in _list(data.get("sourceServiceRevisions"))
                       if isinstance(r, Mapping)),
         hooks=tuple(lifecycle_hook(h) for h in _list(data.get("lifecycleHookDetails")) if isinstance(h, Mapping)),
-        rollback=DeploymentRollback(reason=_str(rollback.get("reason")), started_at=_time(rollback.get("startedAt")),
+        rollback=DeploymentRollback(reason=_said(rollback.get("reason")), started_at=_time(rollback.get("startedAt")),
                                     service_revision_arn=_str(rollback.get("serviceRevisionArn")))
         if isinstance(rollback, Mapping) and rollback else None,
         circuit_breaker=_dict(data.get("deploymentCircuitBreaker")),
@@ -415,6 +451,7 @@ def service_deployment(data: Json) -> ServiceDeployment:
     )
 
 
+@_plained
 def service_revision(data: Json) -> ServiceRevision:
     """Convert one DescribeServiceRevisions entry."""
     return ServiceRevision(
@@ -429,6 +466,7 @@ def service_revision(data: Json) -> ServiceRevision:
         launch_type=_str(data.get("launchType")),
         created_at=_time(data.get("createdAt")),
     )
+@_plained
 def exec_session(data: Mapping[str, Any]) -> ExecSession:
     """Convert an ExecuteCommand answer."""
     session = data.get("session") or {}

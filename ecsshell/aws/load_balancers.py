@@ -7,6 +7,7 @@ from functools import partial
 from typing import Any
 
 from ..model import LoadBalancer, Service, TargetGroup, TargetHealth, target_group_label
+from ..plain import plain_json
 from . import convert
 from .caller import Caller, ClientName
 from .errors import NotFound
@@ -52,7 +53,8 @@ class _Lookup:
                     names: list[str]) -> list[dict[str, Any]]:
         """Describe NAMES in one call; when some are gone, describe the rest one by one."""
         try:
-            return list(self.gw.call(api, method, f'{what} "{names[0]}"', **{param: names}).get(key) or [])
+            answer = self.gw.call(api, method, f'{what} "{names[0]}"', **{param: names})
+            return list(plain_json(answer.get(key) or []))  # no control sequence from AWS reaches the model
         except NotFound:
             if len(names) == 1:
                 return []
@@ -84,7 +86,7 @@ class _Lookup:
         try:
             pages = self.gw.pages("elbv2", "describe_listeners", "Listeners", f'load balancer "{arn}"',
                                   token_in="Marker", token_out="NextMarker", LoadBalancerArn=arn)
-            return [_listener_label(listener) for page in pages for listener in page]
+            return [_listener_label(plain_json(listener)) for page in pages for listener in page]
         except NotFound:
             return []
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from cmd2 import with_argparser, with_category
 
 from ..scope import SCOPE_RULE, split_path
+from ..secrets import echoed_line
 from .common import EcsCommands, container_completer, positional_completer
 from .plumbing import CommandError, CommandParser, add_output_flag, mutating, refused
 
@@ -103,7 +104,7 @@ class DiagnoseCommands(EcsCommands):
         version = self._plugin_version(plugin, env.env)
         session = exec_ops.open_session(ctx.gateway, target, command)
         others = f" (others: {', '.join(target.others)}; pick one with --container)" if target.others else ""
-        ctx.presenter.note(f"exec {command!r} in container {target.container} of task {target.task.id} "
+        ctx.presenter.note(f"exec {echoed_line(command)!r} in container {target.container} of task {target.task.id} "
                            f"({target.task.revision}) in {cluster}{others}")
         argv, plugin_env = exec_ops.plugin_call(session, target, region=ctx.gateway.region,
                                                 profile=self._profile(), endpoint_url=ctx.gateway.ecs_endpoint(),

@@ -118,8 +118,11 @@ def query_option(text: str) -> Any:
 
 def add_output_flag(parser: argparse.ArgumentParser, help_text: str = "text or json",
                     formats: tuple[str, ...] = OUTPUT_FORMATS) -> None:
-    """Add --output (over the session's output setting for one command) and --query EXPRESSION (JMESPath)."""
+    """Add --output (over the session's output setting for one command), --query EXPRESSION and --show-secrets."""
     parser.add_argument("--output", choices=formats, default=None, help=help_text)
+    if "--show-secrets" not in parser._option_string_actions:  # ls, taskdefs and diff say what it shows there
+        parser.add_argument("--show-secrets", action="store_true", default=None,
+                            help="show secrets in what ECS says and what is echoed (reasons, events, log lines)")
     parser.add_argument("--query", type=query_option, default=None, metavar="EXPRESSION",
                         help="keep what this JMESPath expression selects of the JSON output (implies --output json; "
                              "with --output text, tab-separated values as the AWS CLI prints them)")

@@ -7,6 +7,7 @@ import argparse
 from cmd2 import with_argparser, with_category
 
 from ..scope import SCOPE_RULE
+from ..secrets import free_text
 from . import fleet
 from .browse import add_table_flags
 from .common import EcsCommands, positional_completer
@@ -95,4 +96,4 @@ class TaskViewCommands(EcsCommands):
             ctx.presenter.json({"cluster": cluster, "task": jsonout.to_jsonable(stopped)})
             return
         ctx.presenter.line(f"stopping task {stopped.id} ({stopped.revision}) in {cluster}: desired "
-                           f"{stopped.desired_status}, last {stopped.last_status}; reason: {args.reason}")
+                           f"{stopped.desired_status}, last {stopped.last_status}; reason: {free_text(args.reason)}")

@@ -92,8 +92,7 @@ def _changed_behind_mask(key: tuple[Any, ...], shown: Any, before: dict[tuple[An
 def taskdef_diff(old: dict[str, Any], new: dict[str, Any], old_label: str, new_label: str, *,
                  show_secrets: bool = False) -> str:
     """Return a unified diff of two task definitions (secret values masked), or "" when they match."""
-    if not show_secrets:
-        old, new = _masked(old, new)
+    old, new = _masked(old, new) if not show_secrets else (masked_taskdef(old, True), masked_taskdef(new, True))
     lines = difflib.unified_diff(
         stable_json(old).splitlines(),
         stable_json(new).splitlines(),

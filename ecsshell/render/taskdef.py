@@ -94,7 +94,7 @@ def task_definition_document(td: TaskDefinition, *, mask_secrets: bool = False) 
         tags = [{"key": k, "value": v} for k, v in td.tags]
     if tags:
         doc["tags"] = tags
-    return mask_document(doc) if mask_secrets else doc
+    return mask_document(doc) if mask_secrets else masked_taskdef(doc, show_secrets=True)  # shown plain
 
 
 def task_definition_json(td: TaskDefinition, *, mask_secrets: bool = False) -> str:
