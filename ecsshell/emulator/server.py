@@ -37,6 +37,9 @@ class World:
         self._server: Any = None
         self._connections: Connections | None = None
         self._thread: threading.Thread | None = None
+        self._app: EmulatorApp | None = None
+        self._sdk: Any = None  # the boto3 session clients come from (lean.import_moto)
+        self._apis: dict[tuple[str, str | None, str | None], Any] = {}  # in-process clients, made once
         self.endpoint_url = ""
         self.scheduler = Scheduler(self)
         self._place = threading.local()  # the (account, region) the scheduler is acting on (see `at`)
@@ -45,6 +48,7 @@ class World:
     def start(self) -> World:
         """Serve on an ephemeral port of 127.0.0.1 and apply the ECS shims."""
         # moto, werkzeug and patches (which imports moto) load here, not on import: start-up time
+        self._sdk = _sdk_session()  # imports moto the lean way first
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import make_server
 
@@ -59,6 +63,8 @@ class World:
         handlers = {**self.scheduler.service_deployments.handlers(), **listing.handlers(self.backend)}
         app = EmulatorApp(DomainDispatcherApplication(create_backend_app), self.recorder, self.faults,
                           self.lock, self.throttle, handlers=handlers, place=self.at)
+        self._app = app
+        self._apis.clear()
         self._server = make_server("127.0.0.1", 0, app, threaded=True,
                                    request_handler=keep_alive_handler(self.recorder, self._connections))
         host, port = self._server.server_address[:2]
@@ -67,10 +73,10 @@ class World:
                                         daemon=True)
         self._thread.start()
         self._freeze_task_status()
-        self.client("ecs").list_clusters()  # builds moto's lazy app once, so no test pays for it
-        self.client("ec2").describe_vpcs()  # likewise for the services worlds and tests use
-        self.client("elbv2").describe_load_balancers()
-        self.client("logs").describe_log_groups()
+        self.api("ecs").list_clusters()  # builds moto's lazy app once, so no test pays for it
+        self.api("ec2").describe_vpcs()  # likewise for the services worlds and tests use
+        self.api("elbv2").describe_load_balancers()
+        self.api("logs").describe_log_groups()
         self.recorder.reset()
         return self
 
@@ -124,18 +130,43 @@ class World:
     def client(self, service: str, *, account: str | None = None, region: str | None = None, **config: Any) -> Any:
         """Return a real boto3 client bound to this world (in ACCOUNT and REGION, default its own)."""
         # boto3 loads on the first client, not on import: start-up time
-        import boto3
         from botocore.config import Config
 
         settings: dict[str, Any] = {"retries": {"mode": "standard", "max_attempts": 3}}
         settings.update(config)  # e.g. retries={"total_max_attempts": 1} replaces the default
         cfg = Config(**settings)
-        make: Callable[..., Any] = boto3.client  # any service by name: the stubs' overloads want a literal
+        make: Callable[..., Any] = (self._sdk or _sdk_session()).client  # any service by name
         client = make(service, region_name=region or self.region, endpoint_url=self.endpoint_url, config=cfg,
                       **CREDENTIALS)
         if account:  # moto's header for "answer as this account"
             client.meta.events.register("before-send", functools.partial(_in_account, account))
         return client
+
+    def api(self, service: str, *, account: str | None = None, region: str | None = None) -> Any:
+        """Return a boto3 client for SERVICE that calls this world's app in-process (made once per world).
+
+        It goes through everything an HTTP client does (recording, faults, throttle, shims, the lock)
+        but the socket; the worlds build through it (see `inprocess.py`), and it passes the ready gate.
+        """
+        from .inprocess import attach
+
+        key = (service, account, region)
+        if key not in self._apis:
+            if self._app is None:
+                raise RuntimeError("the world is not started")
+            self._apis[key] = attach(self.client(service, account=account, region=region), self._app)
+        return self._apis[key]
+
+    @contextlib.contextmanager
+    def building(self) -> Iterator[None]:
+        """Hold every HTTP request meanwhile (in-process clients pass): the world is being built."""
+        if self._app is None:
+            raise RuntimeError("the world is not started")
+        self._app.ready.clear()
+        try:
+            yield
+        finally:
+            self._app.ready.set()
 
     def backend(self, service: str = "ecs", account: str | None = None, region: str | None = None) -> Any:
         """Return moto's in-process backend for SERVICE in ACCOUNT and REGION (default: the place `at` set,
@@ -188,7 +219,7 @@ class World:
 
     def access_key(self, account: str, user: str) -> tuple[str, str]:
         """Create IAM user USER in ACCOUNT with an access key; return (key id, secret)."""
-        iam = self.client("iam", account=account)
+        iam = self.api("iam", account=account)
         iam.create_user(UserName=user)
         key = iam.create_access_key(UserName=user)["AccessKey"]
         return key["AccessKeyId"], key["SecretAccessKey"]
@@ -207,6 +238,20 @@ class World:
     def advance(self, seconds: float) -> None:
         """Move emulated time forward, letting the scheduler act as ECS would."""
         self.scheduler.advance(seconds)
+
+
+_sdk: list[Any] = []
+
+
+def _sdk_session() -> Any:
+    """Return the boto3 session worlds' clients come from: its botocore loader is moto's (see `lean.py`)."""
+    import boto3
+
+    from .lean import import_moto
+
+    if not _sdk:
+        _sdk.append(boto3.Session(botocore_session=import_moto()))
+    return _sdk[0]
 
 
 def _in_account(account: str, request: Any, **_: Any) -> None:

@@ -1,0 +1,133 @@
+"""Import moto's ECS parts without reading what the emulator does not use until something asks for it.
+
+Importing `moto.ecs` imports all of moto's EC2 models, and with them (measured, issue 20):
+- each of moto's module-level `boto3.Session()`s reads botocore's 1.2 MB endpoints.json anew
+  (a dozen times, about 0.25 s each under load), and the world's boto3 clients read it and their
+  service models again: here one botocore loader serves them all, as `ecsshell.aws.session` does
+  for ecsshell's own sessions (a loader holds only botocore's own data files, the same for every
+  session). moto's router keeps its own loader: it merges moto's extras into the models it reads;
+- moto reads its EC2 instance-type offerings for every Region and zone (90 files: 0.45 s, 57 MB)
+  though only `RunInstances` and spot price queries read them: here each Region's list is read
+  the first time it is used, with the same content moto would have built.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from typing import Any, SupportsIndex
+
+OFFERINGS = "ec2/resources/instance_type_offerings/"
+_lock = threading.Lock()
+_importing = threading.local()
+
+
+class Offerings(list[Any]):
+    """One Region's (or zone's) EC2 instance-type offerings, read from moto's file on first use."""
+
+    def __init__(self, resource: str, load: Any) -> None:
+        super().__init__()
+        self._resource = resource
+        self._load = load
+        self._loaded = False
+        # the folder names the location type: moto writes it into every offering after reading
+        self._location_type = resource[len(OFFERINGS):].split("/", 1)[0]
+
+    def _fill(self) -> None:
+        with _lock:
+            if self._loaded:
+                return
+            items = self._load(self._resource)
+            for item in items:
+                item["LocationType"] = self._location_type
+            super().extend(items)
+            self._loaded = True
+
+    def __iter__(self) -> Iterator[Any]:
+        if getattr(_importing, "value", False):
+            return iter(())  # moto's import-time loop that writes LocationType: done in _fill
+        self._fill()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._fill()
+        return super().__len__()
+
+    def __getitem__(self, index: SupportsIndex | slice) -> Any:
+        self._fill()
+        return super().__getitem__(index)
+
+    def __contains__(self, item: object) -> bool:
+        self._fill()
+        return super().__contains__(item)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __eq__(self, other: object) -> bool:
+        self._fill()
+        return super().__eq__(other)
+
+    __hash__ = None
+
+
+_done: list[Any] = []  # [the botocore session the world's clients come from] once moto is imported
+
+
+def import_moto() -> Any:
+    """Import moto's ECS and EC2 models the lean way (once per process); return a botocore session for clients.
+
+    Its clients and moto's own boto3 sessions share one botocore loader.
+    """
+    with _lock:
+        if _done:
+            return _done[0]
+        import botocore.loaders
+        import botocore.session
+
+        loader = botocore.loaders.create_loader()
+        with _shared_botocore_loader(loader), _lazy_offerings():
+            import moto.ec2.models  # noqa: F401  # the heavy part, read lean
+            from moto.core.base_backend import AccountSpecificBackend
+
+            # moto's one runtime session (cached): its loader is made on first use, so use it now
+            AccountSpecificBackend.get_session().get_available_regions("ecs")
+            core = botocore.session.Session()
+            core.register_component("data_loader", loader)
+        _done.append(core)
+        return _done[0]
+
+
+@contextlib.contextmanager
+def _shared_botocore_loader(loader: Any) -> Iterator[None]:
+    """Let every botocore session made meanwhile use LOADER (and so read each data file once)."""
+    import botocore.session
+
+    original = botocore.session.create_loader
+    botocore.session.create_loader = lambda *_, **__: loader
+    try:
+        yield
+    finally:
+        botocore.session.create_loader = original
+
+
+@contextlib.contextmanager
+def _lazy_offerings() -> Iterator[None]:
+    """Make moto's import read no instance-type offerings file: each becomes an `Offerings` list."""
+    import moto.utilities.utils as utils
+
+    original = utils.load_resource
+
+    def load_resource(resource: str) -> Any:
+        if resource.replace("\\", "/").startswith(OFFERINGS):
+            return Offerings(resource.replace("\\", "/"), original)
+        return original(resource)
+
+    utils.load_resource = load_resource
+    _importing.value = True
+    try:
+        yield
+    finally:
+        _importing.value = False
+        utils.load_resource = original
