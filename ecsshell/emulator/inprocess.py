@@ -14,8 +14,6 @@ import io
 from typing import Any
 from urllib.parse import urlsplit
 
-from .wsgi import IN_PROCESS
-
 
 class _Raw(io.BytesIO):
     """The body botocore reads from an HTTP response (urllib3's `stream`)."""
@@ -51,7 +49,6 @@ def _send(app: Any, request: Any, **_: Any) -> Any:
         environ = builder.get_environ()
     finally:
         builder.close()
-    environ[IN_PROCESS] = True
     captured: list[Any] = []
 
     def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> Any:

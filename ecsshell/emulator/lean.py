@@ -8,7 +8,9 @@ Importing `moto.ecs` imports all of moto's EC2 models, and with them (measured, 
   session). moto's router keeps its own loader: it merges moto's extras into the models it reads;
 - moto reads its EC2 instance-type offerings for every Region and zone (90 files: 0.45 s, 57 MB)
   though only `RunInstances` and spot price queries read them: here each Region's list is read
-  the first time it is used, with the same content moto would have built.
+  the first time it is used, with the same content moto would have built;
+- moto reads its catalogue of instance types (9 MB) for `DescribeInstanceTypes` alone: here it is
+  read on that call's first use, and makes the same list.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from collections.abc import Iterator
 from typing import Any, SupportsIndex
 
 OFFERINGS = "ec2/resources/instance_type_offerings/"
+INSTANCE_TYPES = "ec2/resources/instance_types.json"
+# endpoint prefixes of models too big to read for it alone (EC2's: 4.5 MB of JSON); a test checks them
+ENDPOINT_PREFIXES = {"ec2": "ec2"}
 _lock = threading.Lock()
 _importing = threading.local()
 
@@ -78,7 +83,9 @@ _done: list[Any] = []  # [the botocore session the world's clients come from] on
 def import_moto() -> Any:
     """Import moto's ECS and EC2 models the lean way (once per process); return a botocore session for clients.
 
-    Its clients and moto's own boto3 sessions share one botocore loader.
+    Its clients and moto's own boto3 sessions share one botocore loader's data files; moto's
+    sessions, which only list each service's Regions, keep no more of a service's model than its
+    metadata (EC2's whole model would hold 25 MB for nothing).
     """
     with _lock:
         if _done:
@@ -87,16 +94,37 @@ def import_moto() -> Any:
         import botocore.session
 
         loader = botocore.loaders.create_loader()
-        with _shared_botocore_loader(loader), _lazy_offerings():
+        with _shared_botocore_loader(_regions_loader(loader)), _lazy_offerings():
             import moto.ec2.models  # noqa: F401  # the heavy part, read lean
+            _lazy_instance_types()
             from moto.core.base_backend import AccountSpecificBackend
 
             # moto's one runtime session (cached): its loader is made on first use, so use it now
             AccountSpecificBackend.get_session().get_available_regions("ecs")
-            core = botocore.session.Session()
-            core.register_component("data_loader", loader)
+        core = botocore.session.Session()
+        core.register_component("data_loader", loader)
         _done.append(core)
         return _done[0]
+
+
+def _regions_loader(shared: Any) -> Any:
+    """Return a loader for moto's sessions: SHARED's data files, and only the metadata of service models."""
+    import botocore.loaders
+
+    class RegionsLoader(botocore.loaders.Loader):
+        """Answer `get_available_regions`, which reads a service model for its endpoint prefix only."""
+
+        def load_data(self, name: str) -> Any:
+            return shared.load_data(name)  # endpoints, partitions, SDK defaults: read once, shared
+
+        @botocore.loaders.instance_cache
+        def load_service_model(self, service_name: str, type_name: str, api_version: str | None = None) -> Any:
+            if type_name == "service-2" and service_name in ENDPOINT_PREFIXES:
+                return {"metadata": {"endpointPrefix": ENDPOINT_PREFIXES[service_name]}}
+            model = botocore.loaders.Loader().load_service_model(service_name, type_name, api_version)
+            return {"metadata": model["metadata"]} if type_name == "service-2" else model
+
+    return RegionsLoader()
 
 
 @contextlib.contextmanager
@@ -112,6 +140,30 @@ def _shared_botocore_loader(loader: Any) -> Iterator[None]:
         botocore.session.create_loader = original
 
 
+class _InstanceTypes:
+    """`InstanceTypeBackend.instance_types`, made from moto's catalogue the first time it is read."""
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        import moto.ec2.models.instance_types as module
+        from moto.utilities.utils import load_resource
+
+        with _lock:
+            if not module.INSTANCE_TYPES:
+                module.INSTANCE_TYPES.update(load_resource(INSTANCE_TYPES))
+                module.INSTANCE_FAMILIES[:] = list({i.split(".")[0] for i in module.INSTANCE_TYPES})
+            made = list(map(module.InstanceType, module.INSTANCE_TYPES.keys()))
+            module.InstanceTypeBackend.instance_types = made  # as moto's class body would have set it
+        return made
+
+
+def _lazy_instance_types() -> None:
+    """Let moto's instance-type catalogue, imported empty (`_lazy_offerings`), fill on first use."""
+    import moto.ec2.models.instance_types as module
+
+    if not module.INSTANCE_TYPES:
+        module.InstanceTypeBackend.instance_types = _InstanceTypes()  # type: ignore[assignment]
+
+
 @contextlib.contextmanager
 def _lazy_offerings() -> Iterator[None]:
     """Make moto's import read no instance-type offerings file: each becomes an `Offerings` list."""
@@ -122,6 +174,8 @@ def _lazy_offerings() -> Iterator[None]:
     def load_resource(resource: str) -> Any:
         if resource.replace("\\", "/").startswith(OFFERINGS):
             return Offerings(resource.replace("\\", "/"), original)
+        if resource == INSTANCE_TYPES:
+            return {}  # read on first use: _lazy_instance_types
         return original(resource)
 
     utils.load_resource = load_resource

@@ -6,7 +6,6 @@ import base64
 import io
 import json
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
@@ -18,7 +17,6 @@ from .recorder import Recorder
 from .throttle import Throttle
 
 ECS_PREFIX = "AmazonEC2ContainerServiceV20141113."
-IN_PROCESS = "ecsshell.in_process"  # environ key of a call made in-process (inprocess.py): never held
 
 # operation -> (result key, default page size, maximum page size)
 PAGED: dict[str, tuple[str, int, int]] = {
@@ -136,12 +134,8 @@ class EmulatorApp:
         self.throttle = throttle or Throttle()
         self.handlers = dict(handlers or {})  # ECS operations answered here, not by moto
         self.place = place  # makes the handlers answer for the caller's account and Region
-        self.ready = threading.Event()  # cleared while a world is built: HTTP requests wait (World.building)
-        self.ready.set()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if not environ.get(IN_PROCESS):
-            self.ready.wait()
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         operation = operation_of(environ, body)
