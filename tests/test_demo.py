@@ -92,3 +92,70 @@ def test_ctrl_c_ends_a_piped_run_before_the_next_line(world, tmp_path: Path) -> 
     world.faults.clear()
     service = world.client("ecs").describe_services(cluster="prod", services=["api"])["services"][0]
     assert service["taskDefinition"].endswith("api:3")
+
+
+def test_requests_wait_while_the_world_is_built_and_then_see_all_of_it() -> None:
+    import threading
+
+    from ecsshell.emulator import World
+
+    world = World().listen()
+    try:
+        answers: list[list[str]] = []
+        asker = threading.Thread(target=lambda: answers.append(world.client("ecs").list_clusters()["clusterArns"]))
+        asker.start()  # sent before moto is even loaded
+        world.load(warm=False, hold=True)
+        with world.building():
+            world.api("ecs").create_cluster(clusterName="first")
+            asker.join(0.5)
+            assert asker.is_alive() and not answers  # held: the world is not built yet
+            world.api("ecs").create_cluster(clusterName="second")
+        asker.join(30)
+        assert [arn.rsplit("/", 1)[-1] for arn in sorted(answers[0])] == ["first", "second"]
+    finally:
+        world.stop()
+
+
+def test_a_world_that_cannot_be_built_answers_why_and_the_error_is_raised() -> None:
+    from botocore.exceptions import ClientError
+
+    from ecsshell.emulator import World
+
+    world = World().listen()
+    try:
+        world.load(warm=False, hold=True)
+        with pytest.raises(RuntimeError, match="no disk"), world.building():
+            raise RuntimeError("no disk")
+        assert world.wait_ready(0) == "the world could not be built: no disk"
+        client = world.client("ecs", retries={"total_max_attempts": 1})
+        with pytest.raises(ClientError, match="the world could not be built: no disk"):
+            client.list_clusters()
+    finally:
+        world.stop()
+
+
+def test_the_interactive_demo_prompts_before_its_world_is_built_and_its_first_command_sees_it(
+        tmp_path: Path) -> None:
+    import re
+
+    import pexpect
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ECSCREDENTIAL"))}
+    env.update({"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+                "XDG_STATE_HOME": str(tmp_path / "state"), "NO_COLOR": "1"})
+    child = pexpect.spawn(sys.executable, ["-m", "ecsshell", "--demo"], env=env, cwd=str(ROOT), encoding="utf-8",
+                          timeout=120, dimensions=(40, 140))
+    try:
+        child.expect("ecs>")
+        assert "nothing here touches AWS" in child.before
+        child.sendline("ls / --profiles env,staging")  # at once: it waits for the world, profiles and all
+        child.expect(r"111111111111[^\n]*\n")
+        listed = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", child.before + child.after)
+        child.expect("ecs>")
+        listed += re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", child.before)
+        assert "releases" in listed and "111111111111" in listed, listed  # the staging profile's account
+        assert "error" not in listed, listed
+        child.sendline("quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)

@@ -16,6 +16,7 @@ Importing `moto.ecs` imports all of moto's EC2 models, and with them (measured, 
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from collections.abc import Iterator
 from typing import Any, SupportsIndex
@@ -24,7 +25,7 @@ OFFERINGS = "ec2/resources/instance_type_offerings/"
 INSTANCE_TYPES = "ec2/resources/instance_types.json"
 # endpoint prefixes of models too big to read for it alone (EC2's: 4.5 MB of JSON); a test checks them
 ENDPOINT_PREFIXES = {"ec2": "ec2"}
-_lock = threading.Lock()
+_lock = threading.RLock()
 _importing = threading.local()
 
 
@@ -95,12 +96,17 @@ def import_moto() -> Any:
 
         loader = botocore.loaders.create_loader()
         with _shared_botocore_loader(_regions_loader(loader)), _lazy_offerings():
-            import moto.ec2.models  # noqa: F401  # the heavy part, read lean
+            import moto.ec2.models  # the heavy part, read lean
             _lazy_instance_types()
             from moto.core.base_backend import AccountSpecificBackend
 
             # moto's one runtime session (cached): its loader is made on first use, so use it now
             AccountSpecificBackend.get_session().get_available_regions("ecs")
+        import moto.core.utils
+
+        # moto's router makes a new loader for each service it routes, which walks botocore's 400
+        # service folders anew to check the name: one loader (moto's own kind, with its extras) will do
+        moto.core.utils.create_loader = functools.cache(moto.core.utils.create_loader)
         core = botocore.session.Session()
         core.register_component("data_loader", loader)
         _done.append(core)
@@ -110,6 +116,8 @@ def import_moto() -> Any:
 def _regions_loader(shared: Any) -> Any:
     """Return a loader for moto's sessions: SHARED's data files, and only the metadata of service models."""
     import botocore.loaders
+
+    reader: Any = botocore.loaders.Loader()  # reads a model, then forgets it (it keeps its listings)
 
     class RegionsLoader(botocore.loaders.Loader):
         """Answer `get_available_regions`, which reads a service model for its endpoint prefix only."""
@@ -121,7 +129,12 @@ def _regions_loader(shared: Any) -> Any:
         def load_service_model(self, service_name: str, type_name: str, api_version: str | None = None) -> Any:
             if type_name == "service-2" and service_name in ENDPOINT_PREFIXES:
                 return {"metadata": {"endpointPrefix": ENDPOINT_PREFIXES[service_name]}}
-            model = botocore.loaders.Loader().load_service_model(service_name, type_name, api_version)
+            with _lock:
+                try:
+                    model = reader.load_service_model(service_name, type_name, api_version)
+                finally:  # keep the listing of botocore's services (a walk of 400 folders), not the model
+                    for key in [key for key in reader._cache if key[0] != "list_available_services"]:
+                        del reader._cache[key]
             return {"metadata": model["metadata"]} if type_name == "service-2" else model
 
     return RegionsLoader()
