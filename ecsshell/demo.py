@@ -34,10 +34,11 @@ class DemoUnavailable(Exception):
 class Demo:
     """The demo's world and the thread that builds it; `stop()` ends both."""
 
-    def __init__(self, world: Any, profiles: Path, speed: float) -> None:
+    def __init__(self, world: Any, profiles: Path, speed: float, *, say: bool = True) -> None:
         self.world = world
         self.profiles = profiles
         self.speed = speed
+        self.say = say  # say why the build failed on stderr (else the one who waits says it)
         self.error = ""
         self._thread = threading.Thread(target=self._build, name="ecsshell-demo-world", daemon=True)
 
@@ -58,7 +59,8 @@ class Demo:
         except Exception as exc:  # the world answers 503 with the reason (World.fail); say it once here
             self.error = f"the demo world could not be built: {exc}"
             world.fail(self.error)
-            sys.stderr.write(f"ecsshell: {self.error}\n")
+            if self.say:
+                sys.stderr.write(f"ecsshell: {self.error}\n")
 
     def wait(self) -> str:
         """Wait until the world is built; return why it could not be, or ""."""
@@ -97,7 +99,7 @@ def start_demo(environment: Environment, options: Options, *, speed: float = 1.0
     world = World().listen()
     profiles = Path(tempfile.mkdtemp(prefix="ecsshell-demo-"))  # the demo's AWS config: profile staging
     atexit.register(shutil.rmtree, profiles, ignore_errors=True)
-    demo = Demo(world, profiles, speed)
+    demo = Demo(world, profiles, speed, say=not wait)
     demo.start()
     if wait:
         error = demo.wait()

@@ -159,3 +159,23 @@ def test_the_interactive_demo_prompts_before_its_world_is_built_and_its_first_co
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)
+
+
+def test_a_demo_world_that_cannot_be_built_stops_a_one_shot_with_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    from ecsshell.cli import main
+    from ecsshell.emulator import worlds
+    from ecsshell.environment import Environment
+
+    def broken(world: object) -> None:
+        raise RuntimeError("no space left on device")
+
+    monkeypatch.setattr(worlds, "demo_world", broken)
+    err = io.StringIO()
+    environment = Environment(stdin=io.StringIO(), stdout=io.StringIO(), stderr=err,
+                              env={"HOME": str(tmp_path)}, stdin_isatty=False, stdout_isatty=False)
+    assert main(["--demo", "-c", "ls"], environment) == 1
+    assert err.getvalue() == "ecsshell: the demo world could not be built: no space left on device\n"
+    assert capsys.readouterr().err == ""  # said once, by the run, not by the thread that built it
