@@ -40,6 +40,7 @@ class Demo:
         self.speed = speed
         self.say = say  # say why the build failed on stderr (else the one who waits says it)
         self.error = ""
+        self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._build, name="ecsshell-demo-world", daemon=True)
 
     def start(self) -> None:
@@ -55,11 +56,12 @@ class Demo:
                 demo_profiles(world, self.profiles)  # first: the config files `--profiles staging` reads
                 demo_world(world)
                 demo_places(world)
+            if not self._stopped.is_set():  # left before it was built: no scheduler thread to leave behind
                 world.scheduler.run(speed=self.speed)
         except Exception as exc:  # the world answers 503 with the reason (World.fail); say it once here
             self.error = f"the demo world could not be built: {exc}"
             world.fail(self.error)
-            if self.say:
+            if self.say and not self._stopped.is_set():  # not when the shell left before it was built
                 sys.stderr.write(f"ecsshell: {self.error}\n")
 
     def wait(self) -> str:
@@ -69,6 +71,7 @@ class Demo:
 
     def stop(self) -> None:
         """Stop the scheduler and the server (a build under way is left to end with the process)."""
+        self._stopped.set()
         self.world.stop()
 
 

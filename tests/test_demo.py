@@ -179,3 +179,21 @@ def test_a_demo_world_that_cannot_be_built_stops_a_one_shot_with_one_line(
     assert main(["--demo", "-c", "ls"], environment) == 1
     assert err.getvalue() == "ecsshell: the demo world could not be built: no space left on device\n"
     assert capsys.readouterr().err == ""  # said once, by the run, not by the thread that built it
+
+
+def test_leaving_the_interactive_demo_before_its_world_is_built_is_quiet(tmp_path: Path) -> None:
+    import pexpect
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ECSCREDENTIAL"))}
+    env.update({"HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state"), "NO_COLOR": "1"})
+    child = pexpect.spawn(sys.executable, ["-m", "ecsshell", "--demo"], env=env, cwd=str(ROOT), encoding="utf-8",
+                          timeout=120)
+    try:
+        child.expect("ecs>")
+        child.sendeof()  # at once: requests held for the world are answered "stopped", bodies and all
+        child.expect(pexpect.EOF)
+        said = child.before
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    assert "Bad request" not in said and "could not be built" not in said and "Traceback" not in said, said

@@ -128,6 +128,9 @@ class World:
         """Hold a request until the world is loaded and built, then answer it through the emulator's app."""
         self._ready.wait()
         if self._failure or self._app is None:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            if length:  # read the request's body, or a kept-alive connection would take it for the next request
+                environ["wsgi.input"].read(length)
             body = json.dumps({"__type": "ServiceUnavailableException",
                                "message": self._failure or "the emulator is not loaded"}).encode()
             start_response("503 Service Unavailable", [("Content-Type", "application/x-amz-json-1.1"),
