@@ -94,26 +94,20 @@ def test_ctrl_c_ends_a_piped_run_before_the_next_line(world, tmp_path: Path) -> 
     assert service["taskDefinition"].endswith("api:3")
 
 
-def test_requests_wait_while_the_world_is_built_and_then_see_all_of_it() -> None:
+def test_requests_wait_while_the_world_is_built_and_then_see_all_of_it(world) -> None:
     import threading
 
-    from ecsshell.emulator import World
-
-    world = World().listen()
-    try:
-        answers: list[list[str]] = []
+    answers: list[list[str]] = []
+    with world.building():
+        world.api("ecs").create_cluster(clusterName="first")  # in-process: never held
         asker = threading.Thread(target=lambda: answers.append(world.client("ecs").list_clusters()["clusterArns"]))
-        asker.start()  # sent before moto is even loaded
-        world.load(warm=False, hold=True)
-        with world.building():
-            world.api("ecs").create_cluster(clusterName="first")
-            asker.join(0.5)
-            assert asker.is_alive() and not answers  # held: the world is not built yet
-            world.api("ecs").create_cluster(clusterName="second")
-        asker.join(30)
-        assert [arn.rsplit("/", 1)[-1] for arn in sorted(answers[0])] == ["first", "second"]
-    finally:
-        world.stop()
+        asker.start()  # over HTTP: held until the world is built
+        asker.join(0.5)
+        held = asker.is_alive() and not answers  # asserted below: a failure in here would fail the world
+        world.api("ecs").create_cluster(clusterName="second")
+    asker.join(30)
+    assert held
+    assert [arn.rsplit("/", 1)[-1] for arn in sorted(answers[0])] == ["first", "second"]
 
 
 def test_a_world_that_cannot_be_built_answers_why_and_the_error_is_raised() -> None:
@@ -121,7 +115,7 @@ def test_a_world_that_cannot_be_built_answers_why_and_the_error_is_raised() -> N
 
     from ecsshell.emulator import World
 
-    world = World().listen()
+    world = World("ap-south-1").listen()  # a Region of its own: the session's world keeps its shims
     try:
         world.load(warm=False, hold=True)
         with pytest.raises(RuntimeError, match="no disk"), world.building():
@@ -161,24 +155,20 @@ def test_the_interactive_demo_prompts_before_its_world_is_built_and_its_first_co
         child.close(force=True)
 
 
-def test_a_demo_world_that_cannot_be_built_stops_a_one_shot_with_one_line(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    import io
-
-    from ecsshell.cli import main
-    from ecsshell.emulator import worlds
-    from ecsshell.environment import Environment
-
-    def broken(world: object) -> None:
-        raise RuntimeError("no space left on device")
-
-    monkeypatch.setattr(worlds, "demo_world", broken)
-    err = io.StringIO()
-    environment = Environment(stdin=io.StringIO(), stdout=io.StringIO(), stderr=err,
-                              env={"HOME": str(tmp_path)}, stdin_isatty=False, stdout_isatty=False)
-    assert main(["--demo", "-c", "ls"], environment) == 1
-    assert err.getvalue() == "ecsshell: the demo world could not be built: no space left on device\n"
-    assert capsys.readouterr().err == ""  # said once, by the run, not by the thread that built it
+def test_a_demo_world_that_cannot_be_built_stops_a_one_shot_with_one_line(tmp_path: Path) -> None:
+    script = ("import sys\n"
+              "from ecsshell.emulator import worlds\n"
+              "def broken(world):\n"
+              "    raise RuntimeError('no space left on device')\n"
+              "worlds.demo_world = broken\n"
+              "from ecsshell.cli import main\n"
+              "sys.exit(main(['--demo', '-c', 'ls']))\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ECSCREDENTIAL"))}
+    env.update({"HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state")})
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT,
+                          timeout=120)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == "ecsshell: the demo world could not be built: no space left on device\n"  # said once
 
 
 def test_leaving_the_interactive_demo_before_its_world_is_built_is_quiet(tmp_path: Path) -> None:
