@@ -161,7 +161,8 @@ def main(argv: list[str] | None = None, environment: Environment | None = None) 
         from .demo import DemoUnavailable, start_demo
 
         try:
-            demo, env, options = start_demo(env, options)
+            repl = ns.operation is None and ns.command is None and ns.file is None and env.interactive
+            demo, env, options = start_demo(env, options, wait=not repl)  # the prompt comes up as it builds
         except DemoUnavailable as exc:
             env.stderr.write(f"ecsshell: {exc}\n")
             return 1

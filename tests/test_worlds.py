@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ecsshell.emulator import World
-from ecsshell.emulator.worlds import WORKER_DIGEST, demo_world, scale_world, small_world
+from ecsshell.emulator.worlds import DEMO_BAKE_MINUTES, SMALL_SPECS, WORKER_DIGEST, demo_world, scale_world, small_world
 
 
 def all_services(ecs: Any, cluster: str) -> list[dict[str, Any]]:
@@ -210,3 +210,60 @@ def test_scale_world_through_the_api_runs_its_services(world: World) -> None:
     world.advance(4)
     services = all_services(world.client("ecs"), "mid")
     assert len(services) == 12 and {s["runningCount"] for s in services} == {1}
+
+
+def test_worlds_are_built_in_process_through_the_emulators_app(world: World) -> None:
+    small_world(world)
+    assert world.recorder.calls["CreateService"] == len(SMALL_SPECS)  # every call went through the app
+    assert world.recorder.connections == 0  # and none over a socket
+    assert "CreateVpc" not in world.recorder.calls  # the network is made on moto's EC2 backend
+    assert world.api("ecs") is world.api("ecs")  # one client per world and service
+
+
+def test_the_demo_bake_is_one_minute_so_the_tour_waits_one_minute_not_ten(world: World) -> None:
+    demo_world(world)
+    service = world.client("ecs").describe_services(cluster="releases", services=["storefront"])["services"][0]
+    assert service["deploymentConfiguration"]["bakeTimeInMinutes"] == DEMO_BAKE_MINUTES == 1
+
+
+class TestLeanMoto:
+    """moto imported the lean way answers as moto imported as it comes."""
+
+    def test_offerings_are_read_on_first_use_with_moto_s_content(self) -> None:
+        from moto.ec2.models.instance_types import INSTANCE_TYPE_OFFERINGS
+        from moto.utilities.utils import load_resource
+
+        from ecsshell.emulator.lean import Offerings
+
+        zones = INSTANCE_TYPE_OFFERINGS["availability-zone"]["eu-west-1"]
+        assert isinstance(zones, Offerings)
+        expected = load_resource("ec2/resources/instance_type_offerings/availability-zone/eu-west-1.json")
+        for offering in expected:
+            offering["LocationType"] = "availability-zone"
+        assert len(zones) == len(expected) > 100 and list(zones) == expected and zones[0] == expected[0]
+
+    def test_instance_types_are_moto_s_whole_catalogue(self, world: World) -> None:
+        from moto.utilities.utils import load_resource
+
+        catalogue = load_resource("ec2/resources/instance_types.json")
+        types = world.client("ec2").describe_instance_types(InstanceTypes=["m5.large"])["InstanceTypes"]
+        assert types[0]["VCpuInfo"]["DefaultVCpus"] == catalogue["m5.large"]["VCpuInfo"]["DefaultVCpus"] == 2
+        backend = world.backend("ec2")
+        assert len(backend.describe_instance_types()) == len(catalogue) > 500
+
+    def test_the_endpoint_prefixes_it_knows_are_botocore_s(self) -> None:
+        import botocore.loaders
+
+        from ecsshell.emulator.lean import ENDPOINT_PREFIXES
+
+        for service, prefix in ENDPOINT_PREFIXES.items():
+            model = botocore.loaders.Loader().load_service_model(service, "service-2")
+            assert model["metadata"]["endpointPrefix"] == prefix
+
+    def test_moto_lists_the_regions_botocore_lists(self) -> None:
+        import boto3
+        from moto.core.base_backend import AccountSpecificBackend
+
+        for service in ("ec2", "ecs", "elbv2", "logs"):
+            assert AccountSpecificBackend.get_session().get_available_regions(service) == \
+                boto3.Session().get_available_regions(service)

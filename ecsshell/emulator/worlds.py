@@ -1,8 +1,9 @@
 """Ready-made emulated ECS worlds for tests and the demo, built through the real AWS APIs.
 
-`small_world` and `demo_world` create everything with boto3 clients from `world.client(...)`, so
-they exercise the API ecsshell uses; only emulated time and the scheduler's marks (broken
-revisions, unhealthy targets, exit codes) are set directly. `scale_world` creates through boto3
+`small_world` and `demo_world` create everything with boto3 clients from `world.api(...)` (which
+call the emulator in-process, through everything but the socket), so they exercise the API ecsshell
+uses; only emulated time, the scheduler's marks (broken revisions, unhealthy targets, exit codes)
+and the EC2 network and instances, which ecsshell never reads, are set directly. `scale_world` creates through boto3
 for up to `API_LIMIT` services and directly on moto's ECS backend (under `world.lock`) above that.
 """
 
@@ -23,6 +24,9 @@ WORKER_DIGEST = "sha256:" + "4f3c2b1a09e8d7c6" * 4
 API_LIMIT = 100  # scale_world creates more services than this directly on the backend
 HOOK_ROLE = f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRoleForLoadBalancers"
 QUIET_SECONDS = 900.0  # emulated time between the world's deployment waves
+# releases/storefront's bake: the demo's clock is the wall clock, so the tour's `continue --wait` waits
+# it out for real; one minute (ECS's shortest bake but none) shows the stage without a 10-minute wait
+DEMO_BAKE_MINUTES = 1
 
 
 @dataclass
@@ -199,17 +203,9 @@ def job_definition(family: str, image: str, command: list[str], region: str) -> 
     }
 
 
-_clients: dict[tuple[str, str], Any] = {}
-
-
 def client(world: World, service: str) -> Any:
-    """Return a boto3 client for SERVICE in WORLD, made once per endpoint (clients cost ~30 ms)."""
-    key = (world.endpoint_url, service)
-    if key not in _clients:
-        if len(_clients) > 32:
-            _clients.clear()
-        _clients[key] = world.client(service)
-    return _clients[key]
+    """Return WORLD's in-process boto3 client for SERVICE (made once per world: clients cost ~30 ms)."""
+    return world.api(service)
 
 
 class Builder:
@@ -219,19 +215,23 @@ class Builder:
         self.world = world
         self.region = world.region
         self.ecs = client(world, "ecs")
-        self.ec2 = client(world, "ec2")
         self.elbv2 = client(world, "elbv2")
         self.out: dict[str, Any] = {"clusters": [], "services": {}, "target_groups": {}, "task_definitions": {}}
 
     # network and load balancers ----------------------------------------------------------------
     def network(self) -> None:
-        vpc = self.ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        self.ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
-        subnets = [self.ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24",
-                                          AvailabilityZone=f"{self.region}{zone}")["Subnet"]["SubnetId"]
-                   for i, zone in ((1, "a"), (2, "b"))]
-        group = self.ec2.create_security_group(GroupName="ecs-services", Description="ECS services",
-                                               VpcId=vpc)["GroupId"]
+        """Create the VPC (DNS hostnames on), two subnets and security group ecs-services, on moto's EC2 backend.
+
+        Directly, not through the EC2 API: ecsshell never calls EC2, and reading EC2's model (for a
+        client and again for moto's router) costs about 50 MB and 0.1 s of every demo's start.
+        """
+        with self.world.lock:
+            ec2 = self.world.backend("ec2", ACCOUNT, self.region)
+            vpc = ec2.create_vpc("10.0.0.0/16", "default", ipv6_cidr_block_network_border_group=self.region).id
+            ec2.modify_vpc_attribute(vpc, "enable_dns_hostnames", True)
+            subnets = [ec2.create_subnet(vpc, f"10.0.{i}.0/24", availability_zone=f"{self.region}{zone}").id
+                       for i, zone in ((1, "a"), (2, "b"))]
+            group = ec2.create_security_group("ecs-services", "ECS services", vpc_id=vpc).id
         self.out.update(vpc=vpc, subnets=subnets, security_group=group, network_configuration={
             "awsvpcConfiguration": {"subnets": subnets, "securityGroups": [group], "assignPublicIp": "DISABLED"}})
 
@@ -266,14 +266,21 @@ class Builder:
         self.out["classic_elb"] = name
 
     def container_instances(self, cluster: str, count: int) -> list[str]:
-        """Start COUNT EC2 instances and register them as CLUSTER's container instances."""
-        reservation = self.ec2.run_instances(
-            ImageId="ami-0c55b159cbfafe1f0", MinCount=count, MaxCount=count, InstanceType="m5.large",
-            SubnetId=self.out["subnets"][0], SecurityGroupIds=[self.out["security_group"]],
-            TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": f"ecs-{cluster}"}]}])
+        """Start COUNT EC2 instances (on moto's EC2 backend, as `network`) and register them as CLUSTER's."""
+        with self.world.lock:  # what moto's RunInstances answer passes its backend for these parameters
+            reservation = self.world.backend("ec2", ACCOUNT, self.region).run_instances(
+                "ami-0c55b159cbfafe1f0", count, None, [], instance_type="m5.large", is_instance_type_default=False,
+                placement=None, placement_hostid=None, region_name=self.region, subnet_id=self.out["subnets"][0],
+                key_name=None, security_group_ids=[self.out["security_group"]], nics=[], private_ip=None,
+                associate_public_ip=None, tags={"instance": {"Name": f"ecs-{cluster}"}}, ebs_optimized=False,
+                disable_api_stop=False, instance_market_options={}, instance_initiated_shutdown_behavior=None,
+                launch_template={}, hibernation_options={}, iam_instance_profile_name=None,
+                iam_instance_profile_arn=None, monitoring_state="disabled", ipv6_address_count=None,
+                metadata_options={}, client_token="ABCDE")
+            instances = [instance.id for instance in reservation.instances]
         arns = []
-        for instance in reservation["Instances"]:
-            document = json.dumps({"instanceId": instance["InstanceId"], "region": self.region})
+        for instance in instances:
+            document = json.dumps({"instanceId": instance, "region": self.region})
             answer = self.ecs.register_container_instance(cluster=cluster, instanceIdentityDocument=document)
             arns.append(answer["containerInstance"]["containerInstanceArn"])
         self.out.setdefault("container_instances", {})[cluster] = arns
@@ -467,7 +474,7 @@ def _staged_services(world: World, b: Builder) -> None:
     b.out["clusters"].append("releases")
     storefront = staged_service(world, "releases", "storefront", "BLUE_GREEN",
                                 (f"{ECR}/storefront:3.1.0", f"{ECR}/storefront:3.2.0"), hooks=[smoke, pause],
-                                load_balancer=balancer, network=network, bakeTimeInMinutes=10)
+                                load_balancer=balancer, network=network, bakeTimeInMinutes=DEMO_BAKE_MINUTES)
     ledger = staged_service(world, "releases", "ledger", "CANARY", (f"{ECR}/ledger:1.8.0", f"{ECR}/ledger:1.9.0"),
                             desired=3, network=network, bakeTimeInMinutes=5,
                             canaryConfiguration={"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 180})
@@ -497,7 +504,8 @@ def demo_world(world: World) -> dict[str, Any]:
     """Build what `ecsshell --demo` shows: the small world plus more services and revisions.
 
     Also cluster releases: storefront (BLUE_GREEN behind target groups storefront-blue/-green, its
-    deployment paused by a PAUSE hook at POST_TEST_TRAFFIC_SHIFT: `paused_deployment`) and ledger
+    deployment paused by a PAUSE hook at POST_TEST_TRAFFIC_SHIFT: `paused_deployment`; it bakes
+    DEMO_BAKE_MINUTES once continued) and ledger
     (a CANARY at 10% for 3 hours: `canary_deployment`).
     """
     return _build(world, SMALL_SPECS + DEMO_SPECS, demo=True)
@@ -555,7 +563,7 @@ FLEET_REGIONS = ("us-east-1", "eu-west-1")
 def place_services(world: World, account: str, region: str, cluster: str, names: list[str],
                    image_tag: str = "1.0.0") -> list[str]:
     """Create CLUSTER in ACCOUNT and REGION with services NAMES on one api task definition; return their ARNs."""
-    ecs = world.client("ecs", account=account, region=region)
+    ecs = world.api("ecs", account=account, region=region)
     ecs.create_cluster(clusterName=cluster)
     image = f"{account}.dkr.ecr.{region}.amazonaws.com/api:{image_tag}"
     arn = ecs.register_task_definition(
@@ -584,8 +592,18 @@ def fleet_world(world: World, directory: Path) -> dict[str, Any]:
 
 def demo_fleet(world: World, directory: Path) -> dict[str, str]:
     """Add to the demo a second Region (eu-west-1: cluster prod) and a profile staging (its own account)."""
-    env = world.profiles(directory, FLEET_KEYS)
+    env = demo_profiles(world, directory)
+    demo_places(world)
+    return env
+
+
+def demo_profiles(world: World, directory: Path) -> dict[str, str]:
+    """Write the demo's AWS profile staging (an IAM user's keys in its own account) in DIRECTORY."""
+    return world.profiles(directory, FLEET_KEYS)
+
+
+def demo_places(world: World) -> None:
+    """Add the demo's second Region (eu-west-1: cluster prod) and profile staging's cluster staging."""
     place_services(world, ACCOUNT, "eu-west-1", "prod", ["web", "api"], "1.5.0")
     place_services(world, FLEET_KEYS["staging"], world.region, "staging", ["web", "api"], "1.6.0-rc1")
     world.advance(5)
-    return env
