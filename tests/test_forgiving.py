@@ -151,7 +151,8 @@ def test_the_examples_of_docs_shell_md_run_as_written(world: World, ecsshell: An
 
     small_world(world)
     before = task_definition(world)
-    block = (ROOT / "docs" / "shell.md").read_text(encoding="utf-8").split("```console", 1)[1].split("```", 1)[0]
+    page = (ROOT / "docs" / "shell.md").read_text(encoding="utf-8")
+    block = page.split("<!-- shell:", 1)[1].split("```console", 1)[1].split("```", 1)[0]
     lines = block.strip().splitlines()
     examples = [(index, *expected_status(line[2:])) for index, line in enumerate(lines) if line.startswith("$ ")]
     assert len(examples) == 5
