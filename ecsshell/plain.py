@@ -13,7 +13,7 @@ ecsshell's own styling puts escape codes on the screen.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 # Characters a string sequence (OSC, DCS, ...) may carry: printable text and tab (ECMA-48's command string).
@@ -43,22 +43,20 @@ def _is_plain(value: Any) -> bool:
     if kind is str:
         return bool(value.isprintable())
     if kind is dict or isinstance(value, Mapping):
-        for key, item in value.items():
-            if type(key) is str and not key.isprintable():
-                return False
-            if type(item) is str:
-                if not item.isprintable():
-                    return False
-            elif not _is_plain(item):
-                return False
-        return True
+        return all(type(key) is not str or key.isprintable() for key in value) and _all_plain(value.values())
     if kind is list or kind is tuple:
-        for item in value:
-            if type(item) is str:
-                if not item.isprintable():
-                    return False
-            elif not _is_plain(item):
+        return _all_plain(value)
+    return True
+
+
+def _all_plain(items: Iterable[Any]) -> bool:
+    """Say whether every item is plain, strings checked in line (most items are strings: no call each)."""
+    for item in items:
+        if type(item) is str:
+            if not item.isprintable():
                 return False
+        elif not _is_plain(item):
+            return False
     return True
 
 
