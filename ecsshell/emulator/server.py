@@ -26,6 +26,9 @@ ACCOUNT = "123456789012"
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 
+SHUTDOWN_POLL = 0.05  # seconds between the server loop's looks for a stop
+
+
 class World:
     """One emulated AWS: an HTTP endpoint, its recorder, faults, throttle model, scheduler and clock."""
 
@@ -75,8 +78,10 @@ class World:
                                    request_handler=keep_alive_handler(self.recorder, self._connections))
         host, port = self._server.server_address[:2]
         self.endpoint_url = f"http://{host}:{port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="ecs-emulator",
-                                        daemon=True)
+        # serve_forever looks for shutdown() between polls: at its default 0.5 s, stopping the world (the end of
+        # every `--demo -c` run and of the test session) waited up to half a second for nothing
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL},
+                                        name="ecs-emulator", daemon=True)
         self._thread.start()
         return self
 
