@@ -115,7 +115,7 @@ def load(config_dir: Path) -> Config:
         return Config(path=None)
     parser = configparser.ConfigParser()
     try:
-        reason = distrust(path, private=False)
+        reason = distrust(path)
         if reason:  # it says whether to refuse changes: never read one that someone else could have written
             raise ConfigFileError(f"{reason}: not read (make it your own and not writable by others)")
         data = read_private(path, max_bytes=MAX_CONFIG, private=False)

@@ -4,10 +4,11 @@ A file is written 0600 in a 0700 folder, through a temporary file renamed over t
 second ecsshell reading it sees the old file or the new one. Nothing here follows a symbolic link:
 the folder and the file are opened with O_NOFOLLOW, and the file is opened inside the folder's own
 descriptor, so a link planted in place of either is refused, never written through or chmodded.
-Reading trusts a file only when the folder is the user's own and private (no group or other
-bits) and the file is the user's own regular file, not group- or world-writable, and no larger
-than its bound; anything else (missing, a link, a FIFO, someone else's, truncated, corrupt, too
-large) reads as None, and the next write replaces it atomically.
+Reading trusts a file only when the folder and the file are the user's own and not writable by
+group or others (then nobody else can have written or swapped it), and the file is a regular file
+no larger than its bound; anything else (missing, a link, a FIFO, someone else's, truncated,
+corrupt, too large) reads as None, and the next write replaces it atomically, after making the
+folder 0700 again.
 Standard library only, so completion can read its names without loading the AWS SDK.
 """
 
@@ -30,7 +31,7 @@ _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 
 
 class UnsafePath(OSError):
-    """A private folder or file that is a link, someone else's, or open to others."""
+    """A private folder or file that is a link, someone else's, or writable by others."""
 
 
 def disabled(env: Mapping[str, str]) -> bool:
@@ -145,7 +146,7 @@ def private_folder(directory: Path) -> None:
     os.close(_open_folder(directory, create=True))
 
 
-def distrust(path: Path, *, private: bool) -> str:
+def distrust(path: Path) -> str:
     """Return why the existing file PATH, or its folder, may not be trusted ('' when both may); follow no link."""
     for place in (path.parent, path):
         st = os.lstat(place)

@@ -423,7 +423,7 @@ class EcsShell(cmd2.Cmd):
     def set_scope(self, scope: Scope) -> None:
         self.scope = scope
         self._update_prompt()
-        if scope.cluster:
+        if scope.cluster and self.interactive:  # names for TAB: a script never completes, so it lists nothing
             self.completion.prefetch_services(scope.cluster)
 
     def close(self) -> None:
@@ -929,8 +929,8 @@ class EcsShell(cmd2.Cmd):
             private_folder(state)  # 0700, the user's own, not a link: refused otherwise
             if path.is_dir() and not path.is_symlink():
                 raise OSError(f"{path} is a directory")
-            distrusted = distrust(path, private=True) if os.path.lexists(path) else ""
-            if distrusted or not os.path.lexists(path):  # a link, someone else's, open to others: replace it
+            distrusted = distrust(path) if os.path.lexists(path) else ""
+            if distrusted or not os.path.lexists(path):  # a link, someone else's, writable by others: replace it
                 write_private(path, "")
             if distrusted:
                 self.environment.stderr.write(f"warning: {distrusted}: history replaced with an empty private "
