@@ -21,6 +21,7 @@ from cmd2.history import History
 
 from . import lines as line_rules
 from .accounts import UNKNOWN, Accounts, coloured
+from .clock import restore_clock, use_clock
 from .commands.plumbing import CommandError, CommandParser, is_mutating, no_abbreviations
 from .environment import Environment, is_tty
 from .options import OUTPUT_FORMATS, Options
@@ -160,6 +161,7 @@ class EcsShell(cmd2.Cmd):
         from .completion import CompletionCache
 
         self.environment = environment
+        self._clock = use_clock(environment.now)
         self.options = options
         self.interactive = interactive
         self._status = 0  # the running command's failure status (cmd2's own start-up may report one)
@@ -427,6 +429,8 @@ class EcsShell(cmd2.Cmd):
             self.completion.prefetch_services(scope.cluster)
 
     def close(self) -> None:
+        with contextlib.suppress(ValueError, RuntimeError):  # closed in another context: nothing to undo there
+            restore_clock(self._clock)
         self.completion.close()
         self.accounts.close()
         self._targets.close()

@@ -40,7 +40,7 @@ def make_environment(world: World, home: Path, stdin: str = "", extra: dict[str,
                 "AWS_SHARED_CREDENTIALS_FILE": str(home / "aws-credentials")})
     env.update(extra or {})
     return Environment(stdin=io.StringIO(stdin), stdout=io.StringIO(), stderr=io.StringIO(), env=env,
-                       sleep=world.advance, monotonic=lambda: world.scheduler.elapsed,
+                       sleep=world.advance, monotonic=lambda: world.scheduler.elapsed, now=world.scheduler.now,
                        stdin_isatty=tty, stdout_isatty=tty)
 
 

@@ -12,6 +12,7 @@ AWS_MAY_NOT_IMPORT = ("ecsshell.commands", "ecsshell.shell", "ecsshell.render", 
 SDK = ("boto3", "botocore")
 SDK_PACKAGES = ("aws", "emulator")  # the only packages of ecsshell that talk to the AWS SDK
 RENDER_MAY_IMPORT = ("ecsshell.render", "ecsshell.model", "ecsshell.queries", "ecsshell.images", "ecsshell.secrets",
+                     "ecsshell.clock",
                      "rich", "pygments")
 OPERATIONS_MAY_IMPORT = ("ecsshell.operations", "ecsshell.model", "ecsshell.images", "ecsshell.queries",
                          "ecsshell.secrets", "ecsshell.errors")

@@ -21,6 +21,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
+from ecsshell.clock import now as clock_now
 from ecsshell.render.fold import fold, longest_piece, longest_word, natural, width
 
 WARNING_STYLE = "bold yellow"
@@ -423,7 +424,8 @@ def age(moment: datetime | None, now: datetime | None = None) -> str:
         return MISSING
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    now = datetime.now(UTC) if now is None else now if now.tzinfo else now.replace(tzinfo=UTC)
+    now = clock_now() if now is None else now
+    now = now if now.tzinfo else now.replace(tzinfo=UTC)
     seconds = max(0, int((now - moment).total_seconds()))
     if seconds < 120:
         return f"{seconds}s"
