@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 from dataclasses import dataclass
+from datetime import datetime
 from multiprocessing.managers import BaseManager
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,9 @@ class WorldControl:
 
     def elapsed(self) -> float:
         return float(self.world.scheduler.elapsed)
+
+    def now(self) -> str:
+        return str(self.world.scheduler.now().isoformat())
 
     def latency(self, seconds: float) -> None:
         self.world.faults.latency(seconds)
@@ -177,6 +181,10 @@ class _Clock:
     @property
     def elapsed(self) -> float:
         return float(self._control.elapsed())
+
+    def now(self) -> datetime:
+        """Return the remote world's emulated time (what its timestamps are made on)."""
+        return datetime.fromisoformat(self._control.now())
 
 
 class RemoteWorld:
