@@ -18,6 +18,7 @@ from typing import Any
 from werkzeug.serving import WSGIRequestHandler
 
 from .recorder import Recorder
+from .wsgi import answer
 
 
 class Connections:
@@ -73,21 +74,8 @@ def keep_alive_handler(recorder: Recorder, connections: Connections) -> type[WSG
             environ = self.make_environ()
             if environ.get("wsgi.input_terminated"):  # a chunked request body: read to its end, then close
                 self.close_connection = True
-            captured: list[Any] = []
-
-            def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-                captured[:] = [status, headers]
-                return self.wfile.write  # WSGI's write(); the app never uses it
-
             try:
-                chunks = self.server.app(environ, start_response)
-                try:
-                    body = b"".join(chunks)
-                finally:
-                    close = getattr(chunks, "close", None)
-                    if close is not None:
-                        close()
-                status, headers = captured
+                status, headers, body = answer(self.server.app, environ, self.wfile.write)  # the app never writes
             except Exception as exc:  # the emulator's own bug: say so, as werkzeug would, and hang up
                 self.server.log("error", f"Error on request: {exc!r}")
                 status, headers, body = "500 Internal Server Error", [("Content-Type", "text/plain")], b"error"

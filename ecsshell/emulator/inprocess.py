@@ -14,6 +14,8 @@ import io
 from typing import Any
 from urllib.parse import urlsplit
 
+from .wsgi import answer
+
 
 class _Raw(io.BytesIO):
     """The body botocore reads from an HTTP response (urllib3's `stream`)."""
@@ -49,19 +51,6 @@ def _send(app: Any, request: Any, **_: Any) -> Any:
         environ = builder.get_environ()
     finally:
         builder.close()
-    captured: list[Any] = []
-
-    def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        captured[:] = [status, response_headers]
-        return lambda _data: None
-
-    chunks = app(environ, start_response)
-    try:
-        out = b"".join(chunks)
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
-    status, response_headers = captured
+    status, response_headers, out = answer(app, environ)
     answer_headers: Any = HeadersDict(response_headers)  # case-insensitive, as urllib3's headers are
     return AWSResponse(request.url, int(status.split(" ", 1)[0]), answer_headers, _Raw(out))

@@ -235,3 +235,23 @@ class EmulatorApp:
         except ClientError as err:
             payload = json.dumps({"__type": err.code, "message": err.message})
             return self._reply(start_response, 400, payload, "application/x-amz-json-1.1")
+
+
+def answer(app: Callable[..., Iterable[bytes]], environ: dict[str, Any],
+           write: Callable[[bytes], Any] = lambda _data: None) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Call the WSGI APP with ENVIRON; return its status line, headers and whole body (WRITE: WSGI's write())."""
+    captured: list[Any] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        captured[:] = [status, headers]
+        return write
+
+    chunks = app(environ, start_response)
+    try:
+        body = b"".join(chunks)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+    status, headers = captured
+    return status, headers, body
