@@ -12,9 +12,16 @@ from rich.text import Text
 
 from ecsshell.model import Cluster, Family, Service, Task, TaskDefinition
 from ecsshell.queries import find_task_definition
-from ecsshell.render.states import state_cell, state_style, states_text
-from ecsshell.render.views.services import container_images, deployment_summary, image_label, rollout_state
-from ecsshell.render.widgets import ERROR_STYLE, MISSING, WARNING_STYLE, Col, age, cell, heading, new_table, plural
+from ecsshell.render.states import state_cell, states_text
+from ecsshell.render.views.services import (
+    container_images,
+    deployment_summary,
+    image_label,
+    rollout_state,
+    shortfall_style,
+    status_cell,
+)
+from ecsshell.render.widgets import ERROR_STYLE, MISSING, Col, age, cell, heading, new_table, plural
 
 T = TypeVar("T")
 Row = list[Text]
@@ -76,13 +83,12 @@ def fleet_services(cluster: str, places: Sequence[Place[tuple[Service, TaskDefin
     """Return the services of CLUSTER in every target: short images and the rollout state, or (WIDE) whole values."""
     def row(pair: tuple[Service, TaskDefinition | None]) -> Row:
         s, td = pair
-        short_of = s.running < s.desired or s.status != "ACTIVE"
-        status = cell(s.status, state_style(s.status) or (WARNING_STYLE if s.status != "ACTIVE" else ""))
+        status = status_cell(s)
         if wide:
-            return [cell(s.name), status, cell(s.desired), cell(s.running, WARNING_STYLE if short_of else ""),
+            return [cell(s.name), status, cell(s.desired), cell(s.running, shortfall_style(s)),
                     cell(s.pending), cell(s.revision), cell(container_images(td)),
                     states_text(deployment_summary(s))]
-        return [cell(s.name), status, cell(f"{s.desired}/{s.running}/{s.pending}", WARNING_STYLE if short_of else ""),
+        return [cell(s.name), status, cell(f"{s.desired}/{s.running}/{s.pending}", shortfall_style(s)),
                 cell(s.revision), cell(image_label(td)), state_cell(rollout_state(s)), cell(age(s.created_at, now))]
 
     count = sum(len(p.items) for p in places)

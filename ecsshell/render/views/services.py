@@ -87,8 +87,14 @@ def image_label(task_def: TaskDefinition | None) -> str:
     return MISSING if task_def is None else short_images(task_def.containers, task_def.family)
 
 
-def _status_cell(s: Service) -> Text:
+def status_cell(s: Service) -> Text:
+    """Return the service's status, coloured by state (WARNING when not ACTIVE and the state has no colour)."""
     return cell(s.status, state_style(s.status) or (WARNING_STYLE if s.status != "ACTIVE" else ""))
+
+
+def shortfall_style(s: Service) -> str:
+    """Return WARNING's style for a service running fewer tasks than it wants, or not ACTIVE ('' otherwise)."""
+    return WARNING_STYLE if s.running < s.desired or s.status != "ACTIVE" else ""
 
 
 def services_table(
@@ -130,11 +136,10 @@ def services_table(
         records=records,
     )
     for s in services:
-        short_of = s.running < s.desired or s.status != "ACTIVE"
         table.add_row(
             cell(s.name),
-            _status_cell(s),
-            cell(f"{s.desired}/{s.running}/{s.pending}", WARNING_STYLE if short_of else ""),
+            status_cell(s),
+            cell(f"{s.desired}/{s.running}/{s.pending}", shortfall_style(s)),
             cell(s.revision),
             cell(image_label(find_task_definition(task_defs, s.task_definition_arn))),
             state_cell(rollout_state(s)),
@@ -160,12 +165,11 @@ def _wide_table(services: list[Service], task_defs: dict[str, TaskDefinition], v
         records=records,
     )
     for s in services:
-        unhealthy = s.running < s.desired or s.status != "ACTIVE"
         table.add_row(
             cell(s.name),
-            _status_cell(s),
+            status_cell(s),
             cell(s.desired),
-            cell(s.running, WARNING_STYLE if unhealthy else ""),
+            cell(s.running, shortfall_style(s)),
             cell(s.pending),
             cell(s.revision),
             cell(container_images(find_task_definition(task_defs, s.task_definition_arn))),
