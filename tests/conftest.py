@@ -68,3 +68,15 @@ def small(world: World) -> dict[str, Any]:
 def home(tmp_path: Path) -> Path:
     """Return a home folder for one test's runs of ecsshell."""
     return tmp_path
+
+
+@pytest.fixture
+def terminal(world: World, tmp_path: Path) -> Iterator[Any]:
+    """Return the real ecsshell in a pseudo-terminal (test_pty.Terminal) over the small world, at its prompt."""
+    from test_pty import Terminal
+
+    small_world(world)
+    term = Terminal(world, tmp_path)
+    term.wait_for("ecs>")
+    yield term
+    term.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import os
 import subprocess
@@ -10,6 +11,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from ecsshell.cli import main
 from ecsshell.emulator import World
@@ -74,3 +76,13 @@ def console(world: World, home: Path, *argv: str, stdin: str = "") -> subprocess
     """Run the console script as a CI job would, with real standard streams."""
     return subprocess.run([sys.executable, "-m", "ecsshell", *argv], input=stdin, capture_output=True,
                           text=True, env=console_env(world, home), timeout=60, check=False)
+
+
+def load_benchmark(name: str) -> ModuleType:
+    """Import tests/benchmarks/NAME.py (a script, not a package module) as the module NAME."""
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).parent / "benchmarks" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

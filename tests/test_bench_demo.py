@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-
-BENCH = Path(__file__).parent / "benchmarks" / "bench_demo.py"
+from harness import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_demo", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_demo"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("bench_demo")
 
 
 def test_one_run_of_each_case_measures_each_child_on_its_own(bench: ModuleType, tmp_path: Path) -> None:

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
-
-BENCH = Path(__file__).parent / "benchmarks" / "bench_fleet.py"
+from harness import load_benchmark
 
 
 def test_bench_fleet_prints_every_variant_and_the_fan_out_lists_every_target(
         capsys: pytest.CaptureFixture[str]) -> None:
-    spec = importlib.util.spec_from_file_location("bench_fleet", BENCH)
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    sys.modules["bench_fleet"] = bench
-    spec.loader.exec_module(bench)
+    bench = load_benchmark("bench_fleet")
     world = bench.RemoteWorld()
     try:
         rows = bench.measure(world, 3, 0.0, 1)

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
+from harness import load_benchmark
 
 from ecsshell.emulator import World
-
-BENCH = Path(__file__).parent / "benchmarks" / "bench_ls.py"
 
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_ls", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_ls"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("bench_ls")
 
 
 def test_ecsshell_makes_the_fewest_round_trips_cold_and_warm(world: World, bench: ModuleType) -> None:

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
-from pathlib import Path
 
 import pytest
-
-BENCH = Path(__file__).parent / "benchmarks" / "bench_taskdefs.py"
+from harness import load_benchmark
 
 
 def test_bench_taskdefs_walks_few_revisions_and_asks_families_with_many(capsys: pytest.CaptureFixture[str]) -> None:
-    spec = importlib.util.spec_from_file_location("bench_taskdefs", BENCH)
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    sys.modules["bench_taskdefs"] = bench
-    spec.loader.exec_module(bench)
+    bench = load_benchmark("bench_taskdefs")
     assert bench.main(["--families", "20", "--revisions", "2", "15", "--latency", "0", "--no-throttle"]) == 0
     rows = {f"{found[1]} {found[2]}": line for line in capsys.readouterr().out.splitlines()
             if (found := re.match(r"latency +(.+?) \((\d+ rev)\)", line))}

@@ -143,7 +143,8 @@ def test_rollback_goes_to_the_revision_that_really_ran(world, home, small) -> No
     assert new == f"{ECR}/payments:5.3.0"
 
 
-def test_rollback_follows_the_one_ecs_circuit_breaker_already_started(world, home) -> None:
+def breaker_service(world: World) -> None:
+    """Create ci/app on app:1 with the circuit breaker rolling back, settled; count calls from here."""
     ecs = world.client("ecs")
     ecs.create_cluster(clusterName="ci")
     ecs.register_task_definition(family="app", containerDefinitions=[{"name": "app", "image": "repo/app:1",
@@ -152,6 +153,10 @@ def test_rollback_follows_the_one_ecs_circuit_breaker_already_started(world, hom
                        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}})
     world.advance(5)
     world.recorder.reset()
+
+
+def test_rollback_follows_the_one_ecs_circuit_breaker_already_started(world, home) -> None:
+    breaker_service(world)
     result = run_ecsshell(world, home, "update", "ci", "app", ":2", "--rollback", sleep=breaking(world, "app"))
     assert result.code == 1
     line = error_line(result)

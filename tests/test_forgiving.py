@@ -14,15 +14,6 @@ from ecsshell.emulator import World
 from ecsshell.emulator.worlds import small_world
 
 
-@pytest.fixture
-def terminal(world: World, tmp_path: Path) -> Any:
-    small_world(world)
-    term = Terminal(world, tmp_path)
-    term.wait_for("ecs>")
-    yield term
-    term.close()
-
-
 def one_error(err: str) -> str:
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1, err

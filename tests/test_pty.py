@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pexpect
@@ -13,7 +12,6 @@ import pyte
 import pytest
 
 from ecsshell.emulator import World
-from ecsshell.emulator.worlds import small_world
 
 pytestmark = pytest.mark.pty
 COLUMNS, LINES = 120, 30
@@ -66,15 +64,6 @@ class Terminal:
             self.child.sendcontrol("d")
             self.pump(1.0)
         self.child.close(force=True)
-
-
-@pytest.fixture
-def terminal(world: World, tmp_path: Path) -> Iterator[Terminal]:
-    small_world(world)
-    term = Terminal(world, tmp_path)
-    term.wait_for("ecs>")
-    yield term
-    term.close()
 
 
 def bottom_line(term: Terminal) -> str:

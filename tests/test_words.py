@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from harness import Result, run_ecsshell
-from test_deploy import breaking
+from test_deploy import breaker_service, breaking
 from test_service_deployments import FakeGateway, dep, follow
 
 from ecsshell.emulator import World
@@ -52,19 +52,6 @@ def _one_error(result: Result) -> str:
     return lines[0]
 
 
-def _breaker_service(world: World) -> None:
-    """Create ci/app on app:1 with the circuit breaker rolling back, settled."""
-    ecs = _ecs(world)
-    ecs.create_cluster(clusterName="ci")
-    ecs.register_task_definition(family="app", containerDefinitions=[{"name": "app", "image": "repo/app:1",
-                                                                      "memory": 128}])
-    ecs.create_service(cluster="ci", serviceName="app", taskDefinition="app:1", desiredCount=2,
-                       deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}})
-    world.advance(5)
-    world.recorder.reset()
-
-
-# item 3: one id per rollout; check and deployments agree -------------------------------------------------
 def test_update_names_the_rollout_by_its_service_deployment_only(world, ecsshell, small) -> None:
     result = ecsshell("update", "prod", "api", ":2.5.0", "--wait")
     assert result.code == 0, result.err
@@ -217,7 +204,7 @@ def test_the_confirmation_of_an_update_names_the_deployment_it_supersedes(world,
 
 # item 8: --wait follows ECS's rollback to its end ---------------------------------------------------------
 def test_update_wait_follows_a_circuit_breaker_rollback_to_its_end_and_exits_1(world, home) -> None:
-    _breaker_service(world)
+    breaker_service(world)
     result = run_ecsshell(world, home, "update", "ci", "app", ":2", "--wait", sleep=breaking(world, "app"))
     assert result.code == 1
     line = _one_error(result)
@@ -230,7 +217,7 @@ def test_update_wait_follows_a_circuit_breaker_rollback_to_its_end_and_exits_1(w
 
 
 def test_without_service_deployments_the_wait_follows_ecs_s_rollback_deployment_to_its_end(world, home) -> None:
-    _breaker_service(world)
+    breaker_service(world)
     denied = '{"__type": "AccessDeniedException", "message": "User is not authorized to perform this action"}'
     world.faults.fail("DescribeServiceDeployments", status=400, times=1000, body=denied,
                       content_type="application/x-amz-json-1.1")
