@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from cmd2 import with_argparser, with_category
 
-from ..model import ServiceEvent, TaskDefinition
+from ..model import Service, ServiceEvent, TaskDefinition
 from ..operations.run import EXIT_FAILED, EXIT_TIMEOUT
 from ..scope import SCOPE_RULE, split_path
 from . import numbers
@@ -19,6 +19,7 @@ from .plumbing import CommandError, CommandParser, add_output_flag, mutating, re
 
 if TYPE_CHECKING:  # the operations are imported where used: `ls` needs none of them
     from ..operations import deploy, rollback
+    from ..operations.goals import Goal
     from ..operations.rollback import RolledBack
     from ..operations.rollout import Outcome, Progress, Watch
 
@@ -33,12 +34,29 @@ WAIT_HELP = ("follow the rollout until it completes or fails (default in the int
 NO_WAIT_HELP = "return once ECS accepted the change (default in scripts, like ecsman)"
 
 
+UNTIL_HELP = ("follow until GOAL, then exit 0: deployed (ECS says SUCCESSFUL), stable (the default: deployed "
+              "and the old tasks gone), paused (a PAUSE hook awaits `continue`), or a lifecycle stage such as "
+              "POST_TEST_TRAFFIC_SHIFT (the deployment goes on in ECS); implies --wait")
+
+
+def wait_goal(text: str) -> Goal:
+    """Parse --wait-until's GOAL; a bad one is a usage error naming the choices."""
+    from ..operations.goals import parse_goal
+
+    try:
+        return parse_goal(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_wait_flags(parser: argparse.ArgumentParser, wait_help: str = WAIT_HELP,
-                   no_wait_help: str = NO_WAIT_HELP) -> None:
-    """Add --wait/--no-wait, --timeout and --yes to PARSER."""
+                   no_wait_help: str = NO_WAIT_HELP, *, until: bool = True) -> None:
+    """Add --wait/--no-wait, --wait-until (UNTIL), --timeout and --yes to PARSER."""
     wait = parser.add_mutually_exclusive_group()
     wait.add_argument("--wait", dest="wait", action="store_true", default=None, help=wait_help)
     wait.add_argument("--no-wait", dest="wait", action="store_false", help=no_wait_help)
+    if until:
+        parser.add_argument("--wait-until", type=wait_goal, metavar="GOAL", help=UNTIL_HELP)
     parser.add_argument("--timeout", type=duration, default=DEFAULT_TIMEOUT, metavar="DURATION",
                         help="how long --wait waits (default 10m)")
     parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
@@ -102,7 +120,7 @@ def scale_parser() -> CommandParser:
                         help="names filled from the right; the scope gives the rest (see `help scope`)",
                         completer=positional_completer(("cluster", "service")))
     add_output_flag(parser)
-    add_wait_flags(parser)
+    add_wait_flags(parser, until=False)
     return parser
 
 
@@ -170,8 +188,13 @@ class RolloutCommands(EcsCommands):
     # shared -----------------------------------------------------------------------------------
     def _waiting(self, args: argparse.Namespace) -> bool:
         """Say whether to follow the change: --wait/--no-wait, else flags needing it, else the shell's setting."""
+        goal = getattr(args, "wait_until", None)
+        if goal is not None and not goal.ends_rollout and getattr(args, "deregister_old", False):
+            raise CommandError(f"--deregister-old acts once the rollout is over, so it cannot go with --wait-until "
+                               f"{goal}, which ends the wait on the way", 2)
         needs = [flag for flag, given in (("--rollback", getattr(args, "rollback", False)),
-                                          ("--deregister-old", getattr(args, "deregister_old", False))) if given]
+                                          ("--deregister-old", getattr(args, "deregister_old", False)),
+                                          ("--wait-until", goal is not None)) if given]
         if needs and args.wait is False:
             raise CommandError(f"{needs[0]} acts on how the rollout ends, so it cannot go with --no-wait", 2)
         if needs:
@@ -259,8 +282,9 @@ class RolloutCommands(EcsCommands):
 
         on_progress, on_event, done = self._reporters(args)
         env = self.ctx.environment
+        goal = getattr(args, "wait_until", None)
         return Watch(args.timeout, env.sleep, env.monotonic, on_progress, on_event, self.ctx.presenter.note, done,
-                     say=lambda line: self._say_between(args, line))
+                     say=lambda line: self._say_between(args, line), **({"goal": goal} if goal else {}))
 
     def _say_between(self, args: argparse.Namespace, line: str) -> None:
         """Say LINE (a stage reached, a hook waiting) above the live progress line, if one is drawn."""
@@ -268,8 +292,25 @@ class RolloutCommands(EcsCommands):
             self.ctx.presenter.clear_progress()
         self._say(args, line)
 
+    @staticmethod
+    def _refuse_goal(args: argparse.Namespace, service: Service, stopping: bool = False) -> None:
+        """Refuse, before anything changes, a --wait-until goal SERVICE's deployment cannot reach."""
+        from ..operations import OperationError
+        from ..operations.goals import refusal
+
+        goal = getattr(args, "wait_until", None)
+        if goal is None:
+            return
+        if stopping and not goal.ends_rollout:
+            raise OperationError(f"--wait-until {goal}: stopping a deployment rolls it back without stages or "
+                                 f"pauses to wait for; wait until deployed or stable")
+        refusal(goal, service)
+
     def _finish(self, args: argparse.Namespace, outcome: Outcome, what: str) -> None:
         """Report OUTCOME of WHAT in one line and set the exit status: 0, 1 (failed) or 3 (timed out)."""
+        if outcome.state == "REACHED":
+            self._say(args, f"{what} reached {args.wait_until}: {outcome.reason} ({int(outcome.elapsed)}s)")
+            return
         if outcome.ok:
             self._say(args, f"{what} done: {outcome.reason} ({int(outcome.elapsed)}s)")
             return
@@ -361,7 +402,7 @@ class DeployCommands(RolloutCommands):
             raise CommandError("--keep must be 1 or more (the new revision is always kept)", 2)
         request = deploy.UpdateRequest(cluster, service, images, set_env, unset_env, wait=self._waiting(args),
                                        rollback=args.rollback, deregister_old=args.deregister_old, keep=args.keep,
-                                       dry_run=args.dry_run)
+                                       dry_run=args.dry_run, **({"goal": args.wait_until} if args.wait_until else {}))
         report = UpdatePresenter(self, args, cluster, service)
         try:
             with refused():
@@ -387,6 +428,7 @@ class DeployCommands(RolloutCommands):
         waiting = self._waiting(args)
         with refused():
             choice = rollback.choose(ctx.gateway, cluster, service, revision)
+            self._refuse_goal(args, choice.service, stopping=isinstance(choice, rollback.Stop))
         if isinstance(choice, rollback.Stop):
             self._stop_deployment(args, cluster, service, choice, waiting)
             return

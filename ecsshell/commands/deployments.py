@@ -80,6 +80,17 @@ class DeploymentCommands(RolloutCommands):
         else:
             self.ctx.presenter.show(view.history_table(service, found.deployments, found.label))
 
+    @staticmethod
+    def _refuse_passed(args: argparse.Namespace, stage: str | None) -> None:
+        """Refuse --wait-until a stage the paused deployment has already reached (at STAGE)."""
+        from ..model import stage_index
+        from ..operations import OperationError
+
+        goal = args.wait_until
+        if goal is not None and goal.stage and stage_index(goal.stage) <= stage_index(stage):
+            raise OperationError(f"--wait-until {goal}: the deployment is already at {stage}; wait until a later "
+                                 f"stage, paused, deployed or stable")
+
     @with_argparser(continue_parser)
     @with_category(CATEGORY)
     @mutating
@@ -93,6 +104,8 @@ class DeploymentCommands(RolloutCommands):
         gateway = self.ctx.gateway
         with refused():
             paused = deployments.paused(gateway, cluster, service)
+            self._refuse_passed(args, paused.lifecycle_stage)
+            self._refuse_goal(args, gateway.describe_service(cluster, service))
         hook = paused.awaiting
         assert hook is not None  # paused() refuses a deployment waiting at no hook
         where = f" at {paused.lifecycle_stage}" if paused.lifecycle_stage else ""
@@ -100,7 +113,11 @@ class DeploymentCommands(RolloutCommands):
         if not self.go_ahead(args, f"{verb} deployment {paused.id} of {cluster}/{service}, paused{where} by "
                                    f"hook {hook.hook_id}?"):
             return
-        waiting = args.wait is True  # only when asked: continuing is one decision, and the rest may take hours
+        # only when asked: continuing is one decision, and the rest may take hours
+        waiting = args.wait is True or args.wait_until is not None
+        if args.wait is False and args.wait_until is not None:
+            raise CommandError(f"--wait-until {args.wait_until} follows the deployment, so it cannot go with "
+                               f"--no-wait", 2)
         seen = {e.id for e in gateway.describe_service(cluster, service).events} if waiting else set()
         with refused():
             done = deployments.resume(gateway, paused, args.rollback)

@@ -5,7 +5,8 @@ Every CreateService and UpdateService of an ECS-controlled service makes a servi
 forced deployment also makes a service revision (`.../service-revision/CLUSTER/SERVICE/NUMBER`)
 whose container images are resolved to digests from `registry.Registry` at that moment. The
 scheduler (scheduler.py) runs the tasks; `ServiceDeployments.sync` follows its ECS deployments each
-emulated second: ROLLING ends SUCCESSFUL when the service is steady, a circuit-breaker rollback
+emulated second: ROLLING ends SUCCESSFUL when the service is steady (or meets its earlySuccessCriteria:
+`healthyPercent` of the new revision running, old tasks gone unless cleanup is DEFERRED), a circuit-breaker rollback
 ends ROLLBACK_SUCCESSFUL with `rollback` set, a newer deployment STOPs an unfinished one.
 BLUE_GREEN, LINEAR and CANARY deployments of a new revision walk their lifecycle stages in
 strategies.py (blue keeps its tasks until CLEAN_UP; traffic weights in the deployment's
@@ -35,7 +36,9 @@ World-side API for tests:
 - Faults: `world.faults.fail("DescribeServiceRevisions", status=400, body=json.dumps({"__type":
   "AccessDeniedException", "message": "..."}), content_type="application/x-amz-json-1.1")` refuses it.
 
-Not modelled: traffic weights in DescribeServices' currentServiceRevisions (botocore 1.44's
+The circuit breaker's threshold follows `thresholdConfiguration` (scheduler.circuit_breaker_threshold).
+Not modelled: `resetOnHealthyTask` (failures are never reset),
+traffic weights in DescribeServices' currentServiceRevisions (botocore 1.44's
 ServiceCurrentRevisionSummary has only arn and counts), alarms-based rollback, a new revision for
 UpdateService changes other than the task definition or forceNewDeployment (the scheduler deploys only
 those), PRE_PRODUCTION_TRAFFIC_SHIFT hooks before every LINEAR/CANARY step (they run once), green
@@ -46,6 +49,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -196,7 +200,7 @@ class Record:
 class ServiceDeployments:
     """The service deployments and revisions of one emulated world, kept in step with its scheduler."""
 
-    def __init__(self, host: Host, threshold: Callable[[int], int]) -> None:
+    def __init__(self, host: Host, threshold: Callable[[int, dict[str, Any]], int]) -> None:
         self.host = host
         self.threshold = threshold  # the circuit breaker's failure threshold for a desired count
         self.registry = Registry()
@@ -332,7 +336,7 @@ class ServiceDeployments:
     def _configure_breaker(self, record: Record, service: Any) -> None:
         breaker = record.configuration.get("deploymentCircuitBreaker") or {}
         record.breaker_status = "MONITORING" if breaker.get("enable") else "DISABLED"
-        record.threshold = self.threshold(service.desired_count)
+        record.threshold = self.threshold(service.desired_count, breaker)
 
     def service_created(self, service: Any, now: datetime) -> None:
         """Record CreateService: revision 1 and the service's first deployment."""
@@ -468,7 +472,7 @@ class ServiceDeployments:
             return  # the stage machine holds the deployment (stages, bake times, hooks)
         steady = (len(service.deployments) == 1 and primary["id"] == record.ecs_id
                   and primary.get("runningCount") == service.desired_count and not primary.get("pendingCount"))
-        if steady and record.status == "IN_PROGRESS":
+        if (steady or self._early_success(record, service, primary)) and record.status == "IN_PROGRESS":
             self._end(record, "SUCCESSFUL", now)
         elif steady and record.status == "ROLLBACK_IN_PROGRESS":
             self._end(record, "ROLLBACK_SUCCESSFUL", now)
@@ -506,6 +510,22 @@ class ServiceDeployments:
         self.host.event(service, now, f"(service {service.name}) rolling back to deployment {deployment['id']}.")
         self.rolled_back(service, failed, deployment, now)
         return deployment
+
+    @staticmethod
+    def _early_success(record: Record, service: Any, primary: dict[str, Any]) -> bool:
+        """Say whether a rolling deployment meets its earlySuccessCriteria (2026-09) before it is steady.
+
+        It succeeds once `healthyPercent` of the desired count runs the new revision; with
+        `sourceServiceRevisionCleanup` BLOCKING only after the old revision's tasks are gone, with
+        DEFERRED while they still drain (ECS goes on scaling the new revision to 100% either way).
+        """
+        criteria = record.configuration.get("earlySuccessCriteria") or {}
+        if not criteria.get("enable") or record.strategy != "ROLLING" or primary["id"] != record.ecs_id:
+            return False
+        needed = math.ceil(service.desired_count * int(criteria.get("healthyPercent") or 100) / 100)
+        if int(primary.get("runningCount") or 0) < needed:
+            return False
+        return criteria.get("sourceServiceRevisionCleanup") == "DEFERRED" or len(service.deployments) == 1
 
     def _shift_all(self, record: Record, revision: str) -> None:
         """Send all test and production traffic of a staged deployment to REVISION."""

@@ -46,14 +46,43 @@ class Host(load_balancing.Host, Protocol):
     def at(self, account: str, region: str) -> AbstractContextManager[Any]: ...
 
 
-def circuit_breaker_threshold(desired: int) -> int:
-    """Failed tasks that trip the ECS deployment circuit breaker for DESIRED tasks."""
-    return min(200, max(3, math.ceil(desired / 2)))
+def circuit_breaker_threshold(desired: int, breaker: dict[str, Any] | None = None) -> int:
+    """Failed tasks that trip the ECS deployment circuit breaker BREAKER for DESIRED tasks.
+
+    Its `thresholdConfiguration` (2026-06): COUNT is the number itself; BOUNDED_PERCENT (the default,
+    value 50) is that share of the desired count kept within 3 and 200; UNBOUNDED_PERCENT is the share
+    alone (at least 1).
+    """
+    threshold = (breaker or {}).get("thresholdConfiguration") or {}
+    kind, value = threshold.get("type") or "BOUNDED_PERCENT", threshold.get("value")
+    value = 50 if value is None else int(value)
+    if kind == "COUNT":
+        return max(1, value)
+    share = math.ceil(desired * value / 100)
+    return max(1, share) if kind == "UNBOUNDED_PERCENT" else min(200, max(3, share))
 
 
 def new_deployment_id() -> str:
     """Return a fresh deployment id shaped like ECS's."""
     return "ecs-svc/" + str(uuid.uuid4().int)[:19]
+
+
+def breaker_config(service: Any) -> dict[str, Any]:
+    """Return SERVICE's deploymentCircuitBreaker configuration ({} when it has none)."""
+    return dict((getattr(service, "deployment_configuration", None) or {}).get("deploymentCircuitBreaker") or {})
+
+
+def _room(service: Any, live: list[Any], missing: int) -> int:
+    """Return how many of MISSING new tasks may start now: as many as maximumPercent leaves room for.
+
+    With no room at all (maximumPercent 100) all start, as before: stopping old tasks first, down to
+    minimumHealthyPercent, is not modelled.
+    """
+    percent = (getattr(service, "deployment_configuration", None) or {}).get("maximumPercent")
+    if percent is None:
+        return missing
+    room = service.desired_count * int(percent) // 100 - len(live)
+    return min(missing, room) if room > 0 else missing
 
 
 def circuit_breaker(service: Any) -> tuple[bool, bool]:
@@ -309,8 +338,8 @@ class Scheduler:
         if failed_now and not breaker:
             self._back_off(service, primary, now)
 
-        if breaker and primary.get("rolloutState") == "IN_PROGRESS" and \
-                primary.get("failedTasks", 0) >= circuit_breaker_threshold(service.desired_count):
+        threshold = circuit_breaker_threshold(service.desired_count, breaker_config(service))
+        if breaker and primary.get("rolloutState") == "IN_PROGRESS" and primary.get("failedTasks", 0) >= threshold:
             primary["rolloutState"] = "FAILED"
             primary["rolloutStateReason"] = CIRCUIT_BREAKER_REASON
             primary["updatedAt"] = now
@@ -325,7 +354,7 @@ class Scheduler:
             retry_at = getattr(service, "emu_retry_at", {}).get(primary["id"])
             placeable = missing <= 0 or self.causes.placeable(service, now, self.event)
             if missing > 0 and (retry_at is None or now >= retry_at) and placeable:
-                started = [self._launch(backend, service, primary, now) for _ in range(missing)]
+                started = [self._launch(backend, service, primary, now) for _ in range(_room(service, live, missing))]
                 tasks.extend(started)
                 live.extend(started)
                 mine.extend(started)

@@ -13,6 +13,7 @@ from ..images import replace as replace_image
 from ..model import READ_ONLY_TASK_DEFINITION_FIELDS, Revision, Service, TaskDefinition, arn_name, registration
 from . import OperationError
 from .deployments import Going, going
+from .goals import STABLE, Goal, refusal
 from .rollback import RolledBack, roll_back_after, rollback_target
 from .rollout import Outcome, Watch, watch_deployment, watch_rollout
 
@@ -286,6 +287,7 @@ class UpdateRequest:
     deregister_old: bool = False
     keep: int = 3
     dry_run: bool = False  # nothing is registered: plan_next need not list the family's revisions ahead
+    goal: Goal = STABLE  # where a wait ends (--wait-until)
 
 
 @dataclass(frozen=True)
@@ -429,6 +431,8 @@ def carry_out(gateway: Gateway, request: UpdateRequest, planned: Planned, report
               watching: Callable[[], Watch]) -> Updated:
     """Deploy PLANNED once REPORT approves, and when asked follow the rollout, then deregister old or roll back."""
     cluster, service = request.cluster, request.service
+    if request.wait:
+        refusal(request.goal, planned.service)  # before anything is shown, asked or changed
     if not report.review(planned):
         return Updated()
     back_to = rollback_target(planned.service)

@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING
 
 from ..errors import AwsError
 from ..model import Deployment, Service, ServiceDeployment, ServiceEvent
+from ..queries import breaker_summary, early_success_summary
+from . import goals
 from .deployments import bake_minutes, hook_line, rollback_label, stages_between, target_name
+from .goals import STABLE, Goal, reached_on_the_way, steady
 from .run import POLL_SECONDS, Clock, Sleep, failure_reason
 
 if TYPE_CHECKING:
@@ -17,7 +20,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Outcome:
-    """How a wait ended: COMPLETED, FAILED or TIMEOUT, with one line saying why."""
+    """How a wait ended: COMPLETED, REACHED (a stage or pause on the way), FAILED or TIMEOUT, with why."""
 
     state: str
     reason: str
@@ -27,7 +30,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return self.state == "COMPLETED"
+        return self.state in ("COMPLETED", "REACHED")
 
 
 @dataclass(frozen=True)
@@ -75,9 +78,17 @@ def tell_new_events(svc: Service, seen: set[str], on_event: Callable[[ServiceEve
 def follow_rollout(gateway: Gateway, cluster: str, service: str, deployment_id: str | None, *, timeout: float,
                    sleep: Sleep, monotonic: Clock, on_progress: Callable[[Progress], None],
                    on_event: Callable[[ServiceEvent], None], poll: float = POLL_SECONDS,
-                   seen_events: set[str] | None = None) -> Outcome:
-    """Poll the service until deployment DEPLOYMENT_ID (the PRIMARY if None) completes, fails or times out."""
+                   seen_events: set[str] | None = None, goal: Goal = STABLE) -> Outcome:
+    """Poll the service until deployment DEPLOYMENT_ID (the PRIMARY if None) completes, fails or times out.
+
+    Without service deployments there are no stages or hooks to see: a GOAL other than deployed or
+    stable ends the wait at once, as a failure that says so.
+    """
     start = monotonic()
+    if not goal.ends_rollout:
+        svc = gateway.describe_services(cluster, [service])[0]
+        return Outcome("FAILED", f"ECS describes no service deployment of {service}, so its stages and hooks "
+                                 f"cannot be followed to {goal}; the rollout goes on in ECS", svc)
     seen = set(seen_events or ())
     last: Deployment | None = None
     rolling_back = ""  # why the deployment followed is gone, while ECS's rollback of it is followed to its end
@@ -105,7 +116,8 @@ def follow_rollout(gateway: Gateway, cluster: str, service: str, deployment_id: 
             return Outcome("FAILED", f"{reason} {detail}".strip(), svc, elapsed)
         settled = (len(svc.deployments) == 1 and deployment.running == deployment.desired
                    and deployment.pending == 0)
-        if deployment.rollout_state == "COMPLETED" or (deployment.rollout_state is None and settled):
+        if (deployment.rollout_state == "COMPLETED" and (settled or goal.word == "deployed")) or \
+                (deployment.rollout_state is None and settled):
             if rolling_back:
                 return Outcome("FAILED", f"{rolling_back}; ECS rolled back; {svc.name} runs "
                                          f"{deployment.revision} again", svc, elapsed)
@@ -136,6 +148,7 @@ class Watch:
     note: Callable[[str], None]
     done: Callable[[], None] = lambda: None
     say: Callable[[str], None] | None = None  # stage and hook lines (NOTE when not given)
+    goal: Goal = STABLE  # where the wait ends (--wait-until)
 
 
 def watch_rollout(gateway: Gateway, cluster: str, service: str, deployment_id: str | None, seen: set[str],
@@ -150,7 +163,7 @@ def watch_rollout(gateway: Gateway, cluster: str, service: str, deployment_id: s
     try:
         return follow_rollout(gateway, cluster, service, deployment_id, timeout=watch.timeout, sleep=watch.sleep,
                               monotonic=watch.monotonic, on_progress=on_progress, on_event=watch.on_event,
-                              seen_events=seen)
+                              seen_events=seen, goal=watch.goal)
     except KeyboardInterrupt:
         watch.done()
         line = f"stopped waiting; deployment {deployment_id or '(primary)'} goes on in ECS"
@@ -222,6 +235,28 @@ def _gave_up(gateway: Gateway, cluster: str, svc: Service, d: ServiceDeployment,
     return line
 
 
+def _following(d: ServiceDeployment, svc: Service, goal: Goal, expect_rollback: bool) -> str:
+    """Say which deployment a wait follows, until what, and what can end it early (breaker, early success)."""
+    line = f"following service deployment {d.id} ({d.strategy}, {d.status})"
+    if goal != STABLE and not expect_rollback:
+        line += f" until {goal}"
+    config = d.deployment_configuration or svc.deployment_configuration
+    facts = [f"circuit breaker {x}" for x in (breaker_summary(config, svc.desired),) if x]
+    facts += [f"early success: {x}" for x in (early_success_summary(config),) if x]
+    return f"{line}; {'; '.join(facts)}" if facts else line
+
+
+def _draining(svc: Service) -> str:
+    """Say what keeps SVC from being stable once its deployment succeeded: old tasks, counts."""
+    old = sum(x.running for x in svc.deployments if x.status != "PRIMARY")
+    if old:
+        return f"{old} old task{'s' if old != 1 else ''} still draining"
+    primary = svc.primary
+    if primary is None:
+        return "no PRIMARY deployment"
+    return f"{primary.running}/{svc.desired} running, {primary.pending} pending"
+
+
 def _hook_line(d: ServiceDeployment, hook_id: str, service: str, cluster: str) -> str:
     """Say what D waits for at hook HOOK_ID (D.awaiting may be another hook, released but not yet moved on)."""
     awaiting = d.awaiting
@@ -252,6 +287,7 @@ def follow_deployment(gateway: Gateway, cluster: str, service: str, arn: str, de
     told_hooks: set[tuple[str, str]] = {(released, "AWAITING_ACTION")} if released else set()
     bake_since: float | None = None  # when this watch first saw the deployment bake
     seen_legacy: Deployment | None = None
+    told_draining = False
     while True:
         svc = gateway.describe_services(cluster, [service])[0]
         tell_new_events(svc, seen, watch.on_event)
@@ -265,7 +301,7 @@ def follow_deployment(gateway: Gateway, cluster: str, service: str, arn: str, de
         last(d)
         elapsed = watch.monotonic() - start
         if not status:
-            say(f"following service deployment {d.id} ({d.strategy}, {d.status})")
+            say(_following(d, svc, watch.goal, expect_rollback))
         for reached in stages_between(stage, d.lifecycle_stage, d.strategy):
             missed = " (passed between two polls)" if reached != d.lifecycle_stage else ""
             say(f"stage {reached}{missed}")
@@ -287,11 +323,27 @@ def follow_deployment(gateway: Gateway, cluster: str, service: str, arn: str, de
         minutes = bake_minutes(d, svc) if bake_since is not None else None
         left = max(0.0, minutes * 60 - (elapsed - (bake_since or 0.0))) if minutes is not None else None
         watch.on_progress(Progress(legacy, old_running, elapsed, svc, d, left))
+        goal = watch.goal
+        arrived = None if expect_rollback else reached_on_the_way(goal, d, stage, released)
+        if arrived is not None:
+            return Outcome("REACHED", f"{arrived}; it goes on in ECS", svc, elapsed, d)
         ended = _ended(gateway, cluster, svc, d, legacy or seen_legacy, expect_rollback)
-        if ended is not None:
+        draining = False
+        if ended is not None and ended[0] == "COMPLETED" and not expect_rollback:
+            miss = goals.missed(goal, d, stage)
+            if miss is not None:
+                return Outcome("FAILED", miss, svc, elapsed, d)
+            draining = goal.word == "stable" and not steady(svc)
+            if draining and not told_draining:
+                told_draining = True
+                say(f"service deployment {d.id} {d.status}; waiting for the service to be stable "
+                    f"({_draining(svc)})")
+        if ended is not None and not draining:
             return Outcome(ended[0], ended[1], svc, elapsed, d)
         if elapsed >= watch.timeout:
-            return Outcome("TIMEOUT", _gave_up(gateway, cluster, svc, d, legacy, watch.timeout), svc, elapsed, d)
+            reason = (f"gave up after {int(watch.timeout)}s: service deployment {d.id} {d.status}, but "
+                      f"{_draining(svc)}") if draining else _gave_up(gateway, cluster, svc, d, legacy, watch.timeout)
+            return Outcome("TIMEOUT", reason, svc, elapsed, d)
         watch.sleep(min(poll, max(0.0, watch.timeout - elapsed)) or poll)
 
 

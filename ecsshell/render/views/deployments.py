@@ -9,6 +9,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ecsshell.model import ServiceDeployment, ServiceRevision
+from ecsshell.queries import breaker_summary, early_success_summary
 from ecsshell.render.states import state_style, states_text
 from ecsshell.render.widgets import WARNING_STYLE, Col, KeyValueGrid, age, cell, heading, new_table, when
 
@@ -74,8 +75,13 @@ def deployment_detail(d: ServiceDeployment, label: Label, revisions: dict[str, S
                                                 f"pending {d.target.pending}"))
     if d.circuit_breaker:
         cb = d.circuit_breaker
+        rule = breaker_summary(d.deployment_configuration)
         grid.add_row(cell("circuit breaker"), cell(f"{cb.get('status', '-')}, {cb.get('failureCount', 0)} of "
-                                                   f"{cb.get('threshold', '-')} failures"))
+                                                   f"{cb.get('threshold', '-')} failures" +
+                                                   (f" ({rule})" if rule else "")))
+    early = early_success_summary(d.deployment_configuration)
+    if early:
+        grid.add_row(cell("early success"), cell(early))
     if d.alarms and d.alarms.get("alarmNames"):
         grid.add_row(cell("alarms"), cell(f"{d.alarms.get('status', '-')}: {', '.join(d.alarms['alarmNames'])}"))
     if d.rollback is not None:

@@ -6,7 +6,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ecsshell.model import RolloutFacts, Service, Task, TaskDefinition
-from ecsshell.queries import recent_events, revision_mismatch
+from ecsshell.queries import breaker_summary, early_success_summary, recent_events, revision_mismatch
 from ecsshell.render.states import state_cell, state_style, states_text
 from ecsshell.render.views.taskdefs import task_definition_view
 from ecsshell.render.views.tasks import task_containers
@@ -32,6 +32,11 @@ def _rollout_rows(grid: Pairs, service: Service, rollout: RolloutFacts | None) -
     if service.controller != "ECS":
         grid.add_row(cell("deployed by"), cell(service.controller))
     grid.add_row(cell("strategy"), cell(rollout.strategy if rollout else service.strategy))
+    config = service.deployment_configuration
+    for name, fact in (("circuit breaker", breaker_summary(config, service.desired)),
+                       ("early success", early_success_summary(config))):
+        if fact:
+            grid.add_row(cell(name), cell(fact))
     d = rollout.deployment if rollout else None
     if rollout is None or d is None:
         return
