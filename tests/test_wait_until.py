@@ -64,6 +64,10 @@ def test_a_goal_the_service_cannot_reach_is_refused_before_anything_changes(worl
         assert result.code == 1 and says in _one_line(result.err)
     assert _revisions(world) == before  # nothing registered
     assert _current(world)["status"] == "SUCCESSFUL"  # no new deployment
+    back = ecsshell("rollback", "c", "web", "2", "--wait-until", "paused", "-y")
+    assert back.code == 1 and "has no PAUSE lifecycle hook" in _one_line(back.err)
+    service = world.client("ecs").describe_services(cluster="c", services=["web"])["services"][0]
+    assert service["taskDefinition"].endswith("web:1") and len(service["deployments"]) == 1
 
 
 @pytest.mark.parametrize(("argv", "says"), [
