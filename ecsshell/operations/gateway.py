@@ -11,6 +11,7 @@ from ..model import (
     ExecSession,
     LoadBalancer,
     LogEvent,
+    PortSession,
     Revision,
     RunFailure,
     Service,
@@ -87,4 +88,8 @@ class Gateway(Protocol):
     def load_balancers(self, services: Iterable[Service]) -> list[LoadBalancer]: ...
 
     def log_events(self, group: str, stream_names_or_prefix: str | Sequence[str],
-                   start_time_ms: int) -> list[LogEvent]: ...
+                   start_time_ms: int, end_time_ms: int | None = None) -> list[LogEvent]: ...
+
+    def start_session(self, target: str, document: str, parameters: Mapping[str, list[str]]) -> PortSession: ...
+
+    def terminate_session(self, session_id: str) -> None: ...
