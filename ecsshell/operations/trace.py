@@ -29,6 +29,7 @@ EVENT_MARGIN = timedelta(seconds=60)  # service events this long before created 
 LOG_WINDOW = timedelta(minutes=15)  # the last lines are read from this long before the task stopped (or now)
 LOG_AFTER = timedelta(seconds=10)  # and this long after: a container's last lines may be stamped late
 LAST_LINES = 20
+FAILED_STOPS = frozenset({"TaskFailedToStart", "EssentialContainerExited"})
 MOST_EVENTS = 20  # a long-lived task's span may hold all 100 events: the first and last ten are kept
 
 BEGIN, DURING, END = TRACE_PHASES  # at the same second, the task's start comes before its events, its end after
@@ -45,25 +46,35 @@ def _other_time(task: Task, name: str) -> datetime | None:
     return _utc(value) if isinstance(value, datetime) else None
 
 
+def failed(task: Task) -> bool:
+    """Say whether TASK stopped by failing (it did not start, or an essential container exited or was unhealthy),
+    not because a deployment, a scale-in or a person stopped it."""
+    return task.stop_code in FAILED_STOPS or any(c.exit_code not in (None, 0) for c in task.containers)
+
+
 def find(gateway: Gateway, cluster: str, name: str) -> tuple[Task, Service | None, str | None]:
-    """Return the task NAME names (an id, ARN or prefix; for a service, its latest stopped task, else its newest
-    running one), its service when NAME was one, and a note saying which task a service stood for."""
+    """Return the task NAME names (an id, ARN or prefix; for a service, its latest failed task, else its newest
+    running one, else its latest stopped), its service when NAME was one, and a note saying which task that is."""
     found = service_or_task(gateway, cluster, name)
     if isinstance(found, Task):
         return found, None, None
     floor = datetime.min.replace(tzinfo=UTC)
-    stopped = gateway.service_tasks(cluster, found.name, "STOPPED")
-    if stopped:
-        task = max(stopped, key=lambda t: (_utc(t.stopped_at) or floor, t.id))
-        what = f"the latest stopped of its {len(stopped)} stopped tasks" if len(stopped) > 1 else "its stopped task"
-        return task, found, f"service {found.name}: tracing task {task.id}, {what} (`tasks {cluster} {found.name} " \
-                            "--stopped` lists them)"
+    stopped = gateway.submit(gateway.service_tasks, cluster, found.name, "STOPPED")
     running = gateway.service_tasks(cluster, found.name)
-    if not running:
-        raise OperationError(f'service "{found.name}" in cluster "{cluster}" has no running or recently stopped task '
-                             "to trace (ECS keeps stopped tasks for about an hour)")
-    task = max(running, key=lambda t: (_utc(t.started_at) or floor, t.id))
-    return task, found, f"service {found.name}: no task stopped lately; tracing task {task.id}, the newest running"
+    failures = [t for t in stopped.result() if failed(t)]
+    listed = f"(`tasks {cluster} {found.name} --stopped` lists them)"
+    if failures:
+        task = max(failures, key=lambda t: (_utc(t.stopped_at) or floor, t.id))
+        return task, found, f"service {found.name}: tracing task {task.id}, the latest of its {len(failures)} " \
+                            f"failed tasks {listed}"
+    if running:
+        task = max(running, key=lambda t: (_utc(t.started_at) or floor, t.id))
+        return task, found, f"service {found.name}: no task failed lately; tracing task {task.id}, the newest running"
+    if stopped.result():
+        task = max(stopped.result(), key=lambda t: (_utc(t.stopped_at) or floor, t.id))
+        return task, found, f"service {found.name}: no task runs; tracing task {task.id}, the latest stopped {listed}"
+    raise OperationError(f'service "{found.name}" in cluster "{cluster}" has no running or recently stopped task '
+                         "to trace (ECS keeps stopped tasks for about an hour)")
 
 
 def _lifecycle(task: Task) -> list[Moment]:
