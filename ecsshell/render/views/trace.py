@@ -35,9 +35,11 @@ def _health(task: Task) -> str:
     return f"{task.health or '-'}" + (f" ({', '.join(said)})" if said else "")
 
 
-def _message(moment: Moment) -> Text:
+def _message(moment: Moment, task_id: str) -> Text:
     text = Text(f"{moment.container}: " if moment.container else "")
     style = SOURCE_STYLES.get(moment.source, "")
+    if moment.source == "service" and task_id in moment.message:
+        style = "bold"  # an event about this task, among the service's others
     if moment.source == "task" and moment.message.startswith(("stopping:", "stopped:")):
         style = ERROR_STYLE
     text.append(moment.message, style=style)
@@ -61,7 +63,7 @@ def trace_view(result: Trace) -> RenderableType:
         table = new_table("time", Col("since created", right=True), "from", "what")
         for moment in result.moments:
             table.add_row(cell(moment.at.astimezone(UTC).strftime("%H:%M:%SZ")),
-                          cell(offset_text(result.offset(moment))), cell(moment.source), _message(moment))
+                          cell(offset_text(result.offset(moment))), cell(moment.source), _message(moment, task.id))
         parts.append(table)
     else:
         parts.append(Text("ECS reports no times for this task yet"))
