@@ -7,6 +7,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import botocore.exceptions
+import pytest
 from test_diagnose import ecs_tasks, stand_in, task_id
 
 from ecsshell.emulator import World, ssm_sessions
@@ -78,6 +80,15 @@ def test_forward_refuses_in_one_line_with_the_fix_and_opens_no_session(world, ec
         assert result.code == code and said in result.err, (said, result.err)
         assert len(result.err.strip().splitlines()) == 1, result.err
     assert world.recorder.calls["StartSession"] == 0 and not record.exists() and not started_sessions(world)
+    # SSM itself refuses a session to a container without the exec agent, and a document that is no Session one
+    (stopped, *_) = ecs_tasks(world, "prod", "STOPPED", serviceName="legacy")
+    target = f"ecs:prod_{task_id(stopped)}_{stopped['containers'][0].get('runtimeId', 'x')}"
+    for params, code in (({"Target": target}, "TargetNotConnected"),
+                         ({"Target": target, "DocumentName": "AWS-RunShellScript"}, "InvalidDocument")):
+        with pytest.raises(botocore.exceptions.ClientError) as caught:
+            world.client("ssm").start_session(**params)
+        assert caught.value.response["Error"]["Code"] == code
+    assert not started_sessions(world)
 
 
 def test_forward_picks_healthy_before_unknown_then_the_newest_deployment_then_the_latest_started() -> None:
@@ -104,23 +115,8 @@ def test_forward_picks_healthy_before_unknown_then_the_newest_deployment_then_th
         (8080, 8080, 5432)
 
 
-def test_ssm_refuses_a_session_to_a_container_without_the_exec_agent(world, small) -> None:
-    import botocore.exceptions
-    import pytest
-
-    (stopped, *_) = ecs_tasks(world, "prod", "STOPPED", serviceName="legacy")
-    target = f"ecs:prod_{task_id(stopped)}_{stopped['containers'][0].get('runtimeId', 'x')}"
-    ssm = world.client("ssm")
-    for params, code in (({"Target": target}, "TargetNotConnected"),
-                         ({"Target": target, "DocumentName": "AWS-RunShellScript"}, "InvalidDocument")):
-        with pytest.raises(botocore.exceptions.ClientError) as caught:
-            ssm.start_session(**params)
-        assert caught.value.response["Error"]["Code"] == code
-    assert not started_sessions(world)
-
-
 # trace -------------------------------------------------------------------------------------------
-def test_why_points_to_trace_which_shows_the_failed_tasks_whole_life(world, ecsshell, small) -> None:
+def test_why_points_to_trace_which_shows_a_failed_or_running_tasks_whole_life(world, ecsshell, small) -> None:
     why = ecsshell("why", "prod", "payments")
     step = re.search(r"`(trace prod ([0-9a-f]{8}))`", why.out)
     assert why.code == 1 and step, why.out
@@ -141,16 +137,15 @@ def test_why_points_to_trace_which_shows_the_failed_tasks_whole_life(world, ecss
     calls = world.recorder.calls
     assert calls["DescribeServices"] <= 2 and calls["FilterLogEvents"] == 1 and sum(calls.values()) <= 12, calls
     document = json.loads(ecsshell(*step.group(1).split(), "--output", "json").out)["task"]
-    assert {k: document[k] for k in ("taskArn", "stopCode", "stoppedReason", "containers")} == \
-        {k: task[k] for k in ("taskArn", "stopCode", "stoppedReason")} | {"containers": document["containers"]}
-    assert document["containers"][0]["exitCode"] == 1 and document["stoppingAt"]
+    for key in ("taskArn", "stopCode", "stoppedReason", "stoppingAt", "executionStoppedAt"):
+        assert document[key] == (task[key].isoformat() if key.endswith("At") else task[key]), key
+    assert [(c["exitCode"], c["reason"]) for c in document["containers"]] == \
+        [(c["exitCode"], c["reason"]) for c in task["containers"]]
     timeline = document["ecsshell"]["timeline"]
     assert timeline[0]["at"] <= timeline[-1]["at"] and timeline[-1]["message"] == "stopped"
     assert {m["source"] for m in timeline} == {"task", "container", "service", "log"}
     assert next(m for m in timeline if m["message"].startswith("created"))["offsetSeconds"] == 0
-
-
-def test_trace_of_a_running_task_ends_now_and_masks_secrets_in_its_lines(world, ecsshell, small) -> None:
+    # a running task: its life up to now, with secrets in its lines masked
     task = ecs_tasks(world, "prod", serviceName="web")[0]
     tid = task_id(task)
     logs = world.client("logs")
