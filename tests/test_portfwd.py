@@ -64,6 +64,23 @@ def test_forward_to_a_remote_host_through_one_task_with_an_old_plugin(world, ecs
     assert f"to db.prod.internal:5432 through task {tid}" in result.err and "container envoy" in result.err
 
 
+def test_ctrl_c_ends_the_forward_and_the_run_through_the_one_interrupt_path(world, small, tmp_path) -> None:
+    import signal
+    import time
+
+    from test_interrupt_paths import SCALE, assert_stopped_here, plugin, signal_and_finish, start
+
+    proc = start(world, tmp_path, "-c", f"forward prod web 8080; {SCALE}", extra=plugin(tmp_path, "hang"))
+    end = time.monotonic() + 30
+    while not (tmp_path / "called").exists() and time.monotonic() < end:
+        time.sleep(0.02)
+    time.sleep(0.2)
+    _, err = signal_and_finish(proc, signal.SIGINT)  # passed on to the plugin, which ends; then the run stops
+    assert proc.returncode == 130, err
+    assert_stopped_here(world, err, "interrupted")  # a session is not a change to ECS
+    assert "forwarding localhost:8080 to port 8080" in err and world.recorder.calls["StartSession"] == 1
+
+
 def test_forward_refuses_in_one_line_with_the_fix_and_opens_no_session(world, ecsshell, small, tmp_path) -> None:
     env, record = stand_in(tmp_path)
     no_plugin = ecsshell("forward", "prod", "web", "8080", extra={"PATH": str(tmp_path)})

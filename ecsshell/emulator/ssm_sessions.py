@@ -12,7 +12,12 @@ the request's Parameters, so a test can read what was asked; DescribeSessions li
 from __future__ import annotations
 
 import base64
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import secrets
+import sys
+import types
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -20,8 +25,6 @@ from typing import Any
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult
 from moto.ecs.models import ecs_backends
-from moto.ssm import responses
-from moto.ssm.exceptions import ValidationException
 
 # The Session documents AWS owns that reach into a managed node (or an ECS task) and the parameters each needs.
 DOCUMENTS: dict[str, frozenset[str]] = {
@@ -32,16 +35,48 @@ DOCUMENTS: dict[str, frozenset[str]] = {
     "SSM-SessionManagerRunShell": frozenset(),
 }
 OWNER = "arn:aws:iam::{account}:user/emulated"
+RESPONSES = "moto.ssm.responses"
 _clock: list[Callable[[str], Any]] = []  # region -> the world (its scheduler's emulated clock), given by install
 
 
 def install(world_for: Callable[[str], Any]) -> None:
-    """Give moto's SSM responses the three session actions; WORLD_FOR(region) gives the world whose clock they read."""
+    """Give moto's SSM responses the three session actions; WORLD_FOR(region) gives the world whose clock they read.
+
+    moto's SSM is patched when moto first imports it (on the first SSM request): the demo's start never pays it.
+    """
     _clock.append(world_for)
-    cls = responses.SimpleSystemManagerResponse
-    cls.start_session = _start_session  # type: ignore[attr-defined]
-    cls.terminate_session = _terminate_session  # type: ignore[attr-defined]
-    cls.describe_sessions = _describe_sessions  # type: ignore[attr-defined]
+    module = sys.modules.get(RESPONSES)
+    if module is not None:
+        _patch(module)
+    elif not any(isinstance(finder, _PatchOnImport) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _PatchOnImport())
+
+
+def _patch(module: Any) -> None:
+    cls = module.SimpleSystemManagerResponse
+    cls.start_session = _start_session
+    cls.terminate_session = _terminate_session
+    cls.describe_sessions = _describe_sessions
+
+
+class _PatchOnImport(importlib.abc.MetaPathFinder):
+    """Patch moto's SSM responses as they are imported, then step aside."""
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname != RESPONSES:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        loader = spec.loader if spec is not None else None
+        if loader is not None:
+            run = loader.exec_module
+
+            def exec_module(module: types.ModuleType) -> None:
+                run(module)
+                _patch(module)
+
+            loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
 
 
 def sessions(backend: Any) -> dict[str, dict[str, Any]]:
@@ -79,7 +114,7 @@ def _start_session(self: Any) -> ActionResult:
         raise _error("InvalidDocument", f"Document {document} does not exist or is not a Session document.")
     missing = sorted(DOCUMENTS[document] - set(parameters))
     if missing:
-        raise ValidationException(f"Parameter {missing[0]} is required by document {document}.")
+        raise _error("ValidationException", f"Parameter {missing[0]} is required by document {document}.")
     if not target.startswith("ecs:") or not _connected(self.current_account, self.region, target):
         raise _error("TargetNotConnected", f"{target} is not connected.")
     session_id = f"emulated-{secrets.token_hex(9)}"
@@ -106,7 +141,7 @@ def _terminate_session(self: Any) -> ActionResult:
 def _describe_sessions(self: Any) -> ActionResult:
     state = self._get_param("State")
     if state not in ("Active", "History"):
-        raise ValidationException("State must be Active or History.")
+        raise _error("ValidationException", "State must be Active or History.")
     active = state == "Active"
     listed = [{k: v for k, v in s.items() if k != "Parameters" and v is not None}
               for s in sessions(self.ssm_backend).values() if (s["Status"] != "Terminated") == active]
