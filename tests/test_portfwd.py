@@ -152,7 +152,7 @@ def test_why_points_to_trace_which_shows_a_failed_or_running_tasks_whole_life(wo
     assert at == sorted(at), result.out
     assert any("service" in line and f"(task {task_id(task)})" in line for line in lines)  # its service's events
     calls = world.recorder.calls
-    assert calls["DescribeServices"] <= 2 and calls["FilterLogEvents"] == 1 and sum(calls.values()) <= 12, calls
+    assert calls["DescribeServices"] <= 2 and calls["GetLogEvents"] == 1 and sum(calls.values()) <= 12, calls
     document = json.loads(ecsshell(*step.group(1).split(), "--output", "json").out)["task"]
     for key in ("taskArn", "stopCode", "stoppedReason", "stoppingAt", "executionStoppedAt"):
         assert document[key] == (task[key].isoformat() if key.endswith("At") else task[key]), key

@@ -676,6 +676,10 @@ class Gateway:
         """Return GROUP's events in the streams named (a list) or under a prefix (a str), oldest first."""
         return logs.log_events(self, group, stream_names_or_prefix, start_time_ms, end_time_ms)
 
+    def last_log_events(self, group: str, streams: Sequence[str], end_time_ms: int, limit: int) -> list[LogEvent]:
+        """Return the last LIMIT events of GROUP's STREAMS before END_TIME_MS, oldest first."""
+        return logs.last_log_events(self, group, streams, end_time_ms, limit)
+
     # SSM sessions into tasks (port forwarding) ------------------------------------------------
     def ssm_endpoint(self) -> str:
         """Return the URL the SSM client calls (the session-manager-plugin wants it for a port forward)."""

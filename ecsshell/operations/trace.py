@@ -26,8 +26,7 @@ if TYPE_CHECKING:
     from .gateway import Gateway
 
 EVENT_MARGIN = timedelta(seconds=60)  # service events this long before created and after stopped belong too
-LOG_WINDOW = timedelta(minutes=15)  # the last lines are read from this long before the task stopped (or now)
-LOG_AFTER = timedelta(seconds=10)  # and this long after: a container's last lines may be stamped late
+LOG_AFTER = timedelta(seconds=10)  # the last lines reach this long after it stopped: they may be stamped late
 LAST_LINES = 20
 FAILED_STOPS = frozenset({"TaskFailedToStart", "EssentialContainerExited"})
 MOST_EVENTS = 20  # a long-lived task's span may hold all 100 events: the first and last ten are kept
@@ -146,11 +145,9 @@ def _last_lines(gateway: Gateway, task: Task, end: datetime) -> tuple[list[LogEv
     groups: dict[str, list[str]] = {}
     for group, stream, _ in streams:
         groups.setdefault(group, []).append(stream)
-    created = _utc(task.created_at) or end - LOG_WINDOW
-    start_ms = int(max(created - LOG_AFTER, end - LOG_WINDOW).timestamp() * 1000)
     end_ms = int((end + LOG_AFTER).timestamp() * 1000)
     try:
-        parts = gateway.map(lambda g: gateway.log_events(g, groups[g], start_ms, end_ms), sorted(groups))
+        parts = gateway.map(lambda g: gateway.last_log_events(g, groups[g], end_ms, LAST_LINES), sorted(groups))
     except AwsError as exc:
         return [], f"no log lines: {exc}"
     lines = sorted((e for part in parts for e in part), key=lambda e: e.timestamp)
