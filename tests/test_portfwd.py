@@ -192,3 +192,19 @@ def test_the_portfwd_examples_run_against_the_demo_world(world, ecsshell, tmp_pa
     env, _ = stand_in(tmp_path)
     run_examples(ecsshell, "<!-- portfwd:", 5, extra=env, errors_say_why=True)
     assert world.recorder.calls["StartSession"] == 2
+
+
+def test_a_long_lives_trace_keeps_its_first_and_last_events_and_says_how_many_it_left_out() -> None:
+    from ecsshell.model import ServiceEvent
+    from ecsshell.operations.trace import MOST_EVENTS, _events
+    from ecsshell.render.views.trace import offset_text
+
+    start = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+    events = [ServiceEvent(str(n), start + timedelta(minutes=n), f"event {n}") for n in range(-5, 100)]
+    kept, note = _events(events, start, start + timedelta(minutes=60), "prod web")
+    inside = [f"event {n}" for n in range(-1, 62)]  # a minute's margin either side
+    assert [m.message for m in kept] == inside[:MOST_EVENTS // 2] + inside[-MOST_EVENTS // 2:]
+    assert note == f"{len(inside) - MOST_EVENTS} service events in the middle of the task's life left out " \
+                   "(`ls prod web -events 100` shows them)"
+    assert [offset_text(s) for s in (0, 59.9, 65, -30, 7265, 3 * 86400 + 7200)] == \
+        ["+0s", "+59s", "+1m05s", "-30s", "+2h01m", "+3d02h"]

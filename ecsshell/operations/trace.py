@@ -119,16 +119,17 @@ def _span(seconds: float) -> str:
     return f"{whole // 60}m{whole % 60:02d}s"
 
 
-def _events(events: Iterable[ServiceEvent], start: datetime, end: datetime) -> tuple[list[Moment], str | None]:
+def _events(events: Iterable[ServiceEvent], start: datetime, end: datetime,
+            where: str) -> tuple[list[Moment], str | None]:
     """Return the service events from START - margin to END + margin, oldest first (the first and last ten of
-    many), and a note when some were left out."""
+    many), and a note when some were left out (WHERE: `CLUSTER SERVICE`, for the command that shows them)."""
     inside = sorted(((at, e.message) for e in events if (at := _utc(e.created_at)) is not None
                      and start - EVENT_MARGIN <= at <= end + EVENT_MARGIN), key=lambda pair: pair[0])
     note = None
     if len(inside) > MOST_EVENTS:
         half = MOST_EVENTS // 2
         note = f"{len(inside) - MOST_EVENTS} service events in the middle of the task's life left out " \
-               f"(`ls CLUSTER SERVICE -events 100` shows them)"
+               f"(`ls {where} -events 100` shows them)"
         inside = inside[:half] + inside[-half:]
     return [Moment(at, "service", message) for at, message in inside], note
 
@@ -173,10 +174,9 @@ def trace(gateway: Gateway, cluster: str, task: Task, service: Service | None, n
             notes.append(f"no service events: {exc}")
     if service is not None:
         start = _utc(task.created_at) or (moments[0].at if moments else end)
-        events, note = _events(service.events, start, end)
+        events, note = _events(service.events, start, end, f"{cluster} {service.name}")
         moments += events
-        if note:
-            notes.append(note.replace("CLUSTER SERVICE", f"{cluster} {service.name}"))
+        notes += [note] if note else []
     moments += [Moment(_utc(e.timestamp) or e.timestamp, "log", e.message, e.container) for e in lines]
     ordered = sorted(enumerate(moments), key=lambda pair: (pair[1].at, pair[1].phase, pair[0]))
     return Trace(cluster, task, name, tuple(m for _, m in ordered), tuple(notes))
