@@ -106,6 +106,15 @@ def test_forward_refuses_in_one_line_with_the_fix_and_opens_no_session(world, ec
             world.client("ssm").start_session(**params)
         assert caught.value.response["Error"]["Code"] == code
     assert not started_sessions(world)
+    # a plugin that answers --version but cannot start: the session opened for it is ended, and the line says so
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    (gone / "session-manager-plugin").write_text('#!/bin/sh\necho 1.2.707.0\nrm -f "$0"\n')
+    (gone / "session-manager-plugin").chmod(0o755)
+    vanished = ecsshell("forward", "prod", "web", "8080", extra={"PATH": f"{gone}:/usr/bin:/bin"})
+    assert vanished.code == 1 and "could not start" in vanished.err and "the session was ended" in vanished.err
+    assert [s["Status"] for s in started_sessions(world)] == ["Terminated"]
+    assert world.recorder.calls["TerminateSession"] == 1
 
 
 def test_forward_picks_healthy_before_unknown_then_the_newest_deployment_then_the_latest_started() -> None:

@@ -7,6 +7,7 @@ import re
 
 from cmd2 import with_argparser, with_category
 
+from ..errors import AwsError
 from ..scope import SCOPE_RULE
 from .common import EcsCommands, container_completer, positional_completer
 from .diagnose import find_plugin, plugin_profile, plugin_version
@@ -74,8 +75,12 @@ class ForwardCommands(EcsCommands):
                                                version=version, env=env.env)
         try:  # Ctrl-C reaches the plugin, which ends the session; then the shell's one interrupt path ends forward
             ended = exec_ops.run_plugin([plugin, *argv[1:]], plugin_env)
-        except OSError as exc:
-            ctx.gateway.terminate_session(session.session_id)  # as the AWS CLI does: no session left open
-            raise CommandError(f"{exec_ops.PLUGIN} could not start: {exc.strerror or exc}") from None
+        except OSError as exc:  # as the AWS CLI does, the session no plugin will open is ended
+            try:
+                ctx.gateway.terminate_session(session.session_id)
+                ended_too = "the session was ended"
+            except AwsError as error:
+                ended_too = f"session {session.session_id} stays open until SSM times it out ({error})"
+            raise CommandError(f"{exec_ops.PLUGIN} could not start: {exc.strerror or exc}; {ended_too}") from None
         if ended.status:
             ctx.fail(ended.reason(), ended.status)
