@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 # Fields of DescribeTaskDefinition's taskDefinition that RegisterTaskDefinition does not accept
@@ -470,3 +470,54 @@ class RolloutFacts:
     bake_left: float | None = None  # seconds of bake time left, while it bakes
     waiting: str = ""  # the hook it waits at, and how to go on
     revisions: tuple[ServiceRevision, ...] = ()  # the service revisions running, with image digests
+
+
+@dataclass(frozen=True)
+class PortSession:
+    """The SSM session StartSession opened (port forwarding into a task); its token is a secret, never printed."""
+
+    session_id: str
+    stream_url: str = field(default="", repr=False)
+    token_value: str = field(default="", repr=False)
+
+    def session(self) -> dict[str, str]:
+        """Return the session as StartSession answered it, for the session-manager-plugin alone."""
+        return {"SessionId": self.session_id, "TokenValue": self.token_value, "StreamUrl": self.stream_url}
+
+
+# a task's life (trace) ----------------------------------------------------------------------------
+TRACE_PHASES = (0, 1, 2)  # begin, during, end: at one second, a task's start comes before its events, its end after
+
+
+@dataclass(frozen=True)
+class TraceMoment:
+    """One line of a task's timeline: when, from where (task, container, service, log), and what."""
+
+    at: datetime
+    source: str
+    message: str
+    container: str | None = None
+    phase: int = 1  # TRACE_PHASES: begin 0, during 1, end 2
+
+
+@dataclass(frozen=True)
+class TaskTrace:
+    """A task's life: the task as ECS describes it, its service (if any), the timeline in order, and notes."""
+
+    cluster: str
+    task: Task
+    service: str | None
+    moments: tuple[TraceMoment, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def origin(self) -> datetime | None:
+        """Return the moment offsets count from: the task's creation (else its first moment)."""
+        created = self.task.created_at
+        start = created.replace(tzinfo=UTC) if created and created.tzinfo is None else created
+        return start or (self.moments[0].at if self.moments else None)
+
+    def offset(self, moment: TraceMoment) -> float:
+        """Return seconds from the task's creation to MOMENT (negative for events just before it)."""
+        origin = self.origin
+        return (moment.at - origin).total_seconds() if origin else 0.0

@@ -207,6 +207,7 @@ CASES: list[tuple[tuple[str, ...], int, dict[str, str]]] = [
     (("deployments", "releases", "storefront", "{deployment}"), 0,
      {"serviceDeployment": "ServiceDeployment", "serviceRevisions[]": "ServiceRevision"}),
     (("why", "prod", "search"), 1, {}),
+    (("trace", "prod", "payments"), 0, {"task": "Task"}),
     (("logs", "prod", "web", "--since", "1h"), 0, {}),
     (("diff", "staging/worker", "prod/worker"), 1, {}),
     (("promote", "staging/web", "prod/web", "--dry-run"), 0, {}),

@@ -17,10 +17,14 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 PAGES = sorted((ROOT / "docs").glob("*.md"))
 DOCS = "\n".join([README, *(page.read_text(encoding="utf-8") for page in PAGES)])  # every marker is unique
 # The example blocks, by the marker before each, and the test file that runs it.
-RUN_BY = {"operations": "test_readme.py", "rules": "test_readme.py", "drift": "test_readme.py",
-          "fleet": "test_readme.py", "looking": "test_looking.py", "diagnose": "test_diagnose.py",
-          "deployments": "test_service_deployments.py", "json": "test_json_docs.py", "words": "test_words.py",
-          "shell": "test_forgiving.py", "waituntil": "test_wait_until.py"}
+RUN_BY = {
+    "operations": "test_readme.py", "rules": "test_readme.py", "drift": "test_readme.py",
+    "fleet": "test_readme.py", "looking": "test_looking.py", "diagnose": "test_diagnose.py",
+    "deployments": "test_service_deployments.py", "json": "test_json_docs.py", "words": "test_words.py",
+    "shell": "test_forgiving.py",
+    "waituntil": "test_wait_until.py",
+    "portfwd": "test_portfwd.py",
+}
 EXPECTED = re.compile(r"\s+#\s*exits?\s+(\d+).*$")
 
 

@@ -24,6 +24,7 @@ from ..model import (
     Family,
     LoadBalancer,
     LogEvent,
+    PortSession,
     Revision,
     RunFailure,
     Service,
@@ -60,7 +61,7 @@ SUGGEST_PAGES = 5  # a "did you mean" after a NotFound looks at this many pages 
 SERVICE_BATCH = 10  # DescribeServices names per call
 TASK_BATCH = 100  # DescribeTasks / DescribeClusters per call
 RUN_BATCH = 10  # RunTask count per call
-LABELS = {"ecs": "ECS", "elbv2": "ELB", "elb": "ELB", "logs": "CloudWatch Logs", "sts": "STS"}
+LABELS = {"ecs": "ECS", "elbv2": "ELB", "elb": "ELB", "logs": "CloudWatch Logs", "sts": "STS", "ssm": "SSM"}
 
 def retry_settings(settings: Settings, env: Mapping[str, str]) -> Settings:
     """Honour the standard AWS_MAX_ATTEMPTS and AWS_RETRY_MODE variables over our defaults."""
@@ -674,6 +675,27 @@ class Gateway:
                    end_time_ms: int | None = None) -> list[LogEvent]:
         """Return GROUP's events in the streams named (a list) or under a prefix (a str), oldest first."""
         return logs.log_events(self, group, stream_names_or_prefix, start_time_ms, end_time_ms)
+
+    def last_log_events(self, group: str, streams: Sequence[str], end_time_ms: int, limit: int) -> list[LogEvent]:
+        """Return the last LIMIT events of GROUP's STREAMS before END_TIME_MS, oldest first."""
+        return logs.last_log_events(self, group, streams, end_time_ms, limit)
+
+    # SSM sessions into tasks (port forwarding) ------------------------------------------------
+    def ssm_endpoint(self) -> str:
+        """Return the URL the SSM client calls (the session-manager-plugin wants it for a port forward)."""
+        return str(self.client("ssm").meta.endpoint_url)
+
+    def start_session(self, target: str, document: str, parameters: Mapping[str, list[str]]) -> PortSession:
+        """Open an SSM session to TARGET with DOCUMENT and its PARAMETERS (sent once: no retry)."""
+        answer = self.call_once("ssm", "start_session", f'target "{target}"', Target=target, DocumentName=document,
+                                Parameters=dict(parameters))
+        return PortSession(session_id=str(answer.get("SessionId") or ""),
+                           stream_url=str(answer.get("StreamUrl") or ""),
+                           token_value=str(answer.get("TokenValue") or ""))
+
+    def terminate_session(self, session_id: str) -> None:
+        """End SSM session SESSION_ID (one no plugin will open)."""
+        self.call_once("ssm", "terminate_session", f'session "{session_id}"', SessionId=session_id)
 
 
 if TYPE_CHECKING:  # mypy checks that this gateway has every call the operations make, typed alike

@@ -15,11 +15,13 @@ MUTATING_OPERATIONS = frozenset({
     "ContinueServiceDeployment", "StopServiceDeployment", "TagResource", "UntagResource",
     "UpdateServicePrimaryTaskSet", "CreateTaskSet", "DeleteTaskSet", "UpdateTaskSet",
     "PutClusterCapacityProviders", "CreateCluster", "DeleteCluster", "UpdateCluster",
+    "StartSession", "TerminateSession",
 })
 
 
-# Refused in read-only mode, but not a change to ECS: a session opened into a container changes nothing there.
-NOT_CHANGES = frozenset({"ExecuteCommand"})
+# Refused in read-only mode, but not a change to ECS: a session opened into a container (ECS Exec, or an SSM
+# port-forwarding session) changes nothing there.
+NOT_CHANGES = frozenset({"ExecuteCommand", "StartSession", "TerminateSession"})
 
 
 class ReadOnlyRefused(AwsError):

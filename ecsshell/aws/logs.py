@@ -8,6 +8,7 @@ from typing import Any
 from ..model import LogEvent
 from . import convert
 from .caller import Caller
+from .errors import NotFound
 
 STREAM_BATCH = 100  # FilterLogEvents logStreamNames per call
 
@@ -35,3 +36,19 @@ def log_events(gateway: Caller, group: str, stream_names_or_prefix: str | Sequen
                                                   logStreamNames=batch), batches)
         found = [event for part in parts for event in part]
     return sorted(found, key=lambda e: e.timestamp)
+
+
+def last_log_events(gateway: Caller, group: str, streams: Sequence[str], end_time_ms: int,
+                    limit: int) -> list[LogEvent]:
+    """Return the last LIMIT events before END_TIME_MS of GROUP's STREAMS (GetLogEvents from the tail, one call a
+    stream), by time; a stream that does not exist (a container that never logged) has none."""
+    def tail(stream: str) -> list[LogEvent]:
+        try:
+            answer = gateway.call("logs", "get_log_events", f'log stream "{group}/{stream}"', logGroupName=group,
+                                  logStreamName=stream, endTime=int(end_time_ms), limit=limit, startFromHead=False)
+        except NotFound:
+            return []
+        return [convert.log_event({**event, "logStreamName": stream}) for event in answer.get("events") or []]
+
+    found = [event for part in gateway.map(tail, list(dict.fromkeys(streams))) for event in part]
+    return sorted(found, key=lambda e: e.timestamp)[-limit:]

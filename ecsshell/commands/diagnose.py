@@ -13,6 +13,7 @@ from cmd2 import with_argparser, with_category
 from ..scope import SCOPE_RULE, split_path
 from ..secrets import echoed_line
 from .common import EcsCommands, container_completer, positional_completer
+from .context import CommandContext
 from .plumbing import CommandError, CommandParser, add_output_flag, mutating, refused
 
 EXEC_USAGE = "exec [CLUSTER] SERVICE|TASK [--container NAME] [COMMAND]"
@@ -97,17 +98,14 @@ class DiagnoseCommands(EcsCommands):
         if not (args.force or env.interactive):
             raise CommandError("exec opens an interactive session and stdin or stdout is not a terminal; "
                                "run it at a terminal, or pass --force", 2)
-        plugin = shutil.which(exec_ops.PLUGIN, path=env.env.get("PATH", os.defpath))
-        if plugin is None:
-            raise CommandError(f"{exec_ops.PLUGIN} is not installed (or not on PATH); ECS Exec needs it: "
-                               f"install it from {exec_ops.PLUGIN_URL}")
-        version = self._plugin_version(plugin, env.env)
+        plugin = find_plugin(env.env)
+        version = plugin_version(plugin, env.env)
         session = exec_ops.open_session(ctx.gateway, target, command)
         others = f" (others: {', '.join(target.others)}; pick one with --container)" if target.others else ""
         ctx.presenter.note(f"exec {echoed_line(command)!r} in container {target.container} of task {target.task.id} "
                            f"({target.task.revision}) in {cluster}{others}")
         argv, plugin_env = exec_ops.plugin_call(session, target, region=ctx.gateway.region,
-                                                profile=self._profile(), endpoint_url=ctx.gateway.ecs_endpoint(),
+                                                profile=plugin_profile(ctx), endpoint_url=ctx.gateway.ecs_endpoint(),
                                                 version=version, env=env.env)
         try:  # a signal meanwhile goes to the plugin, then ends exec through the shell's one interrupt path
             ended = exec_ops.run_plugin([plugin, *argv[1:]], plugin_env)
@@ -137,20 +135,33 @@ class DiagnoseCommands(EcsCommands):
                                f"usage: {EXEC_USAGE}", 2)
         return names[0], names[1], names[2:]
 
-    def _profile(self) -> str:
-        """Return the profile name the plugin gets: the session's named profile, or "" for the default chain."""
-        aimed = self.ctx.aimed_at
-        profile = (aimed.profile if aimed is not None else None) or self.ctx.scope.profile or \
-            self.ctx.environment.env.get("AWS_PROFILE") or ""
-        return "" if profile == "env" else profile
 
-    @staticmethod
-    def _plugin_version(plugin: str, env: Mapping[str, str]) -> str:
-        from ..operations import exec as exec_ops
+def find_plugin(env: Mapping[str, str], needed_by: str = "ECS Exec") -> str:
+    """Return the session-manager-plugin's path on ENV's PATH, or refuse in one line that says where to get it."""
+    from ..operations import exec as exec_ops
 
-        try:
-            found = subprocess.run([plugin, "--version"], env=env, capture_output=True, text=True, timeout=10,
-                                   check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise CommandError(f"{exec_ops.PLUGIN} does not run: {exc}") from None
-        return found.stdout.strip()
+    plugin = shutil.which(exec_ops.PLUGIN, path=env.get("PATH", os.defpath))
+    if plugin is None:
+        raise CommandError(f"{exec_ops.PLUGIN} is not installed (or not on PATH); {needed_by} needs it: "
+                           f"install it from {exec_ops.PLUGIN_URL}")
+    return plugin
+
+
+def plugin_profile(ctx: CommandContext) -> str:
+    """Return the profile name the plugin gets: the session's named profile, or "" for the default chain."""
+    aimed = ctx.aimed_at
+    profile = (aimed.profile if aimed is not None else None) or ctx.scope.profile or \
+        ctx.environment.env.get("AWS_PROFILE") or ""
+    return "" if profile == "env" else profile
+
+
+def plugin_version(plugin: str, env: Mapping[str, str]) -> str:
+    """Return what PLUGIN --version prints (the session JSON goes in the environment past 1.2.497.0)."""
+    from ..operations import exec as exec_ops
+
+    try:
+        found = subprocess.run([plugin, "--version"], env=env, capture_output=True, text=True, timeout=10,
+                               check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise CommandError(f"{exec_ops.PLUGIN} does not run: {exc}") from None
+    return found.stdout.strip()

@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -45,30 +45,41 @@ class ExecTarget:
     others: tuple[str, ...] = ()  # the task's other containers, for the note that names --container
 
 
-def _enable_hint(cluster: str, service: str | None) -> str:
+def _enable_hint(cluster: str, service: str | None, purpose: str = "exec into") -> str:
     if service:
         return (f"turn it on with `aws ecs update-service --cluster {cluster} --service {service} "
-                "--enable-execute-command --force-new-deployment` and exec into a new task")
+                f"--enable-execute-command --force-new-deployment` and {purpose} a new task")
     return "run a new task with `aws ecs run-task --enable-execute-command ...`"
 
 
-def pick(gateway: Gateway, cluster: str, name: str, container: str | None) -> ExecTarget:
-    """Return the task (a running task of service NAME, or task NAME) and container to exec into, or refuse."""
+def oldest(_service: Service, tasks: list[Task]) -> Task:
+    """Return the running task that started first (exec's choice among a service's tasks)."""
+    return sorted(tasks, key=lambda t: (t.started_at is None, t.started_at, t.id))[0]
+
+
+def pick(gateway: Gateway, cluster: str, name: str, container: str | None,
+         choose: Callable[[Service, list[Task]], Task] = oldest, purpose: str = "exec into") -> ExecTarget:
+    """Return the task (a running task of service NAME, or task NAME) and container to exec into, or refuse.
+
+    CHOOSE picks among a service's running tasks with ECS Exec on; PURPOSE says what for, in a refusal.
+    """
     found = service_or_task(gateway, cluster, name)
     service: str | None = None
     if isinstance(found, Service):
         service = found.name
         if not found.enable_execute_command:
             raise OperationError(f'ECS Exec is off for service "{service}" in cluster "{cluster}": '
-                                 f"{_enable_hint(cluster, service)}")
+                                 f"{_enable_hint(cluster, service, purpose)}")
         running = [t for t in gateway.service_tasks(cluster, service) if t.last_status == "RUNNING"]
         enabled = [t for t in running if t.enable_execute_command]
         if not running:
-            raise OperationError(f'service "{service}" in cluster "{cluster}" has no running task to exec into')
+            fix = f"start one with `scale {cluster} {service} 1`" if not found.desired else \
+                f"`why {cluster} {service}` says why"
+            raise OperationError(f'service "{service}" in cluster "{cluster}" has no running task to {purpose}: {fix}')
         if not enabled:
             raise OperationError(f'the running tasks of service "{service}" were started before ECS Exec was '
-                                 f"turned on: {_enable_hint(cluster, service)}")
-        task = sorted(enabled, key=lambda t: (t.started_at is None, t.started_at, t.id))[0]
+                                 f"turned on: {_enable_hint(cluster, service, purpose)}")
+        task = choose(found, enabled)
     else:
         task = found
         group = task.group or ""
@@ -77,7 +88,7 @@ def pick(gateway: Gateway, cluster: str, name: str, container: str | None) -> Ex
             raise OperationError(f"task {task.id} is {task.last_status}: ECS Exec needs a running task")
         if not task.enable_execute_command:
             raise OperationError(f"task {task.id} was started without ECS Exec (enableExecuteCommand is off): "
-                                 f"{_enable_hint(cluster, service)}")
+                                 f"{_enable_hint(cluster, service, purpose)}")
     names = [c.name for c in task.containers]
     chosen = container or (names[0] if names else "")
     match = next((c for c in task.containers if c.name == chosen), None)

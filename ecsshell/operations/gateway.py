@@ -11,6 +11,7 @@ from ..model import (
     ExecSession,
     LoadBalancer,
     LogEvent,
+    PortSession,
     Revision,
     RunFailure,
     Service,
@@ -88,3 +89,9 @@ class Gateway(Protocol):
 
     def log_events(self, group: str, stream_names_or_prefix: str | Sequence[str],
                    start_time_ms: int) -> list[LogEvent]: ...
+
+    def last_log_events(self, group: str, streams: Sequence[str], end_time_ms: int, limit: int) -> list[LogEvent]: ...
+
+    def start_session(self, target: str, document: str, parameters: Mapping[str, list[str]]) -> PortSession: ...
+
+    def terminate_session(self, session_id: str) -> None: ...

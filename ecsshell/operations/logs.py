@@ -58,17 +58,10 @@ class LogSources:
             self.definitions.update(gateway.task_definitions(unknown))
         for task in new:
             self.tasks.add(task.arn)
-            td = self.definitions.get(task.task_definition_arn)
-            for c in td.containers if td else ():
-                if self.container and c.name != self.container:
-                    continue
-                config = c.log_configuration or {}
-                options = config.get("options") or {}
-                prefix = options.get("awslogs-stream-prefix")
-                if config.get("logDriver") != "awslogs" or "awslogs-group" not in options or not prefix:
-                    continue
-                self.streams.setdefault(options["awslogs-group"], set()).add(f"{prefix}/{c.name}/{task.id}")
-                self.containers.add(c.name)
+            for group, stream, name in task_streams(task, self.definitions.get(task.task_definition_arn),
+                                                    self.container):
+                self.streams.setdefault(group, set()).add(stream)
+                self.containers.add(name)
 
     def check(self) -> None:
         """Raise OperationError when there is nothing to read, naming why."""
@@ -88,6 +81,21 @@ class LogSources:
         parts = self.gateway.map(lambda group: self.gateway.log_events(group, sorted(self.streams[group]),
                                                                        start_ms), groups)
         return sorted((e for part in parts for e in part), key=lambda e: e.timestamp)
+
+
+def task_streams(task: Task, td: TaskDefinition | None, container: str | None = None) -> list[tuple[str, str, str]]:
+    """Return (log group, stream, container) of each of TASK's containers (or CONTAINER) that logs with awslogs."""
+    found = []
+    for c in td.containers if td else ():
+        if container and c.name != container:
+            continue
+        config = c.log_configuration or {}
+        options = config.get("options") or {}
+        prefix = options.get("awslogs-stream-prefix")
+        if config.get("logDriver") != "awslogs" or "awslogs-group" not in options or not prefix:
+            continue
+        found.append((str(options["awslogs-group"]), f"{prefix}/{c.name}/{task.id}", c.name))
+    return found
 
 
 def _looks_like_task_id(text: str) -> bool:

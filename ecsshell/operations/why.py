@@ -97,9 +97,15 @@ def since_life(task: Task, now: datetime) -> str:
     return f"{min(math.ceil(seconds / 3600), LONGEST_WINDOW_HOURS)}h"
 
 
+def _trace(cluster: str, task: Task) -> str:
+    """Return the `trace` command that shows TASK's whole life (by an id prefix)."""
+    return f"`trace {cluster} {task.id[:TASK_PREFIX]}`"
+
+
 def _logs(cluster: str, task: Task, now: datetime) -> str:
-    """Return the `logs` command that prints TASK's lines (by an id prefix, over the task's whole life)."""
-    return f"`logs {cluster} {task.id[:TASK_PREFIX]} --since {since_life(task, now)}`"
+    """Return `trace` for TASK's life and the `logs` command that prints its lines (over its whole life)."""
+    return (f"{_trace(cluster, task)} (its whole life, last lines included) or "
+            f"`logs {cluster} {task.id[:TASK_PREFIX]} --since {since_life(task, now)}`")
 
 
 def _exit_next(code: int, logs: str) -> str:
@@ -120,11 +126,12 @@ def _classify(task: Task, cluster: str, service: str, role: str,
         return ("image-pull", f"{what}: {pull}",
                 f"check the image and tag exist and the execution role {role} may pull them "
                 "(ecr:GetAuthorizationToken, ecr:BatchGetImage); private subnets need a NAT gateway or "
-                "ECR VPC endpoints")
+                f"ECR VPC endpoints; {_trace(cluster, task)} shows the task's life")
     if INIT_ERROR in reason:
         return ("secrets", f"the task could not start: {reason}",
                 f"let the execution role {role} read the task definition's secrets (secretsmanager:GetSecretValue, "
-                "ssm:GetParameters, kms:Decrypt) and check that each secret exists")
+                f"ssm:GetParameters, kms:Decrypt) and check that each secret exists; {_trace(cluster, task)} shows "
+                "the task's life")
     if "failed container health checks" in reason.lower():
         return ("container-health", f"tasks were stopped: {reason}",
                 "fix the container healthCheck (command, startPeriod) in the task definition or what it checks; "
