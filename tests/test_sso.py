@@ -162,3 +162,55 @@ def test_an_mfa_role_in_a_script_refuses_naming_the_profile(world: World, home: 
                                  "interactive shell, or export credentials")
     assert len(result.err.splitlines()) == 1
     assert world.recorder.calls["AssumeRole"] == 0
+
+
+@pytest.mark.pty
+def test_the_interactive_shell_asks_for_the_mfa_code_once_and_masked(world: World, home: Path) -> None:
+    from test_pty import Terminal
+
+    write_config(home)
+    world.sso.mfa_code = "864209"
+    world.client("ecs", account="222233334444").create_cluster(clusterName="behind-mfa")
+    world.recorder.reset()
+    term = Terminal(world, home, "-cred", "mfa")
+    try:
+        term.wait_for("ecs>")
+        term.child.send("ls\r")
+        term.wait_for(f"Enter MFA code for {MFA_SERIAL}:")
+        term.child.send("864209\r")
+        term.wait_for("behind-mfa")
+        term.child.send("ls behind-mfa\r")
+        term.wait_for("0 services in cluster behind-mfa")
+        screen = term.text()
+    finally:
+        term.close()
+    assert "864209" not in screen  # masked
+    assert screen.count("Enter MFA code") == 1
+    assert world.recorder.calls["AssumeRole"] == 1
+    assert world.sso.mfa_calls == [(MFA_SERIAL, "864209")]
+
+
+def test_a_wrong_mfa_code_fails_in_one_line_and_the_next_command_asks_again(world: World, home: Path) -> None:
+    write_config(home)
+    app = shell_at_a_terminal(world, home, "mfa")
+    codes = iter(["000000", "123456"])
+    asked: list[str] = []
+
+    def typed(prompt: str) -> str:  # the person at the terminal (the pty test covers the masked prompt itself)
+        asked.append(prompt)
+        return next(codes)
+
+    app.read_secret = typed  # type: ignore[method-assign]
+    try:
+        app.onecmd_plus_hooks("ls")
+        assert app.last_status == 1
+        assert app.environment.stderr.getvalue() == ("error: profile mfa: AWS refused the MFA code: MultiFactor"
+                                                     "Authentication failed with invalid MFA one time pass code. "
+                                                     "(AccessDenied)\n")
+        app.onecmd_plus_hooks("ls")
+        app.onecmd_plus_hooks("ls")
+        assert app.last_status == 0
+    finally:
+        app.close()
+    assert asked == [f"Enter MFA code for {MFA_SERIAL}: "] * 2
+    assert world.sso.mfa_calls == [(MFA_SERIAL, "000000"), (MFA_SERIAL, "123456")]
