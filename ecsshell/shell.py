@@ -723,6 +723,10 @@ class EcsShell(cmd2.Cmd):
         self._targets.aimed = None
         if self._gateway is not None:
             self._gateway.changes.clear()
+            if self.interactive:  # an MFA role's credentials about to expire: ask for a new code here, not in a worker
+                from .aws.mfa import unlock
+
+                unlock(self._gateway.session.core)
         self._targets.clear_changes()
         if statement.suffix or (statement.terminator and statement.terminator not in ("\n", ";")):
             raise CommandError(f"text after {statement.terminator!r} would be ignored: {statement.suffix!r}", 2)

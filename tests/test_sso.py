@@ -214,3 +214,17 @@ def test_a_wrong_mfa_code_fails_in_one_line_and_the_next_command_asks_again(worl
         app.close()
     assert asked == [f"Enter MFA code for {MFA_SERIAL}: "] * 2
     assert world.sso.mfa_calls == [(MFA_SERIAL, "000000"), (MFA_SERIAL, "123456")]
+
+
+def test_the_docs_sso_examples_run(world: World, ecsshell, home: Path) -> None:  # type: ignore[no-untyped-def]
+    from test_readme import run_examples
+
+    write_config(home)
+    files = {"HOME": str(home), "AWS_CONFIG_FILE": str(home / "aws-config"),
+             "AWS_SHARED_CREDENTIALS_FILE": str(home / "aws-credentials")}
+    for command, _, result in run_examples(ecsshell, "<!-- sso:", 3, extra=files):
+        assert len(result.err.splitlines()) == 1, command
+        assert f"\n{result.err}" in DOC_SSO or result.err.rstrip() in DOC_SSO, (command, result.err)
+
+
+DOC_SSO = (Path(__file__).resolve().parent.parent / "docs" / "sso.md").read_text(encoding="utf-8")

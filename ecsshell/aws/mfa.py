@@ -46,11 +46,10 @@ def refusal(profile: str) -> Prompter:
 
 def asking(read_secret: Prompter, profile: str) -> Prompter:
     """Return a prompter that asks with READ_SECRET (masked) in the main thread, and refuses in any other."""
-    refuse = refusal(profile)
-
     def ask(prompt: str) -> str:
-        if threading.current_thread() is not threading.main_thread():
-            return refuse(prompt)  # a background look-up: the next command asks
+        if threading.current_thread() is not threading.main_thread():  # a background look-up, a worker
+            raise MfaNeeded(f"profile {quoted(profile)} needs an MFA code ({_serial(prompt)}): the next command "
+                            "asks for it", code="MfaCodeNeeded")
         try:
             code = read_secret(prompt).strip()
         except EOFError:
