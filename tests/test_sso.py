@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -143,6 +144,41 @@ def test_an_expired_sso_session_token_is_refreshed_through_the_emulated_oidc(wor
     assert (result.code, result.err) == (0, "")
     assert world.recorder.calls["CreateToken"] == 1  # grant refresh_token, as botocore refreshes
     assert json.loads(path.read_text())["accessToken"] != token["accessToken"]
+
+
+def test_a_sign_in_nobody_approves_expires_in_one_line_and_writes_nothing(world: World, home: Path) -> None:
+    folder = write_config(home)
+    world.sso.approve_after = None  # nobody approves in the browser
+    world.sso.device_expires_in = 5
+    app = shell_at_a_terminal(world, home, "dev")
+    try:
+        app.onecmd_plus_hooks("login")
+        assert app.last_status == 1
+        err = app.environment.stderr.getvalue().splitlines()
+    finally:
+        app.close()
+    assert re.fullmatch(r"error: the sign-in code [A-Z]{4}-[A-Z]{4} expired before it was approved: run login again",
+                        err[-1]), err
+    assert world.recorder.calls["CreateToken"] == 5  # once a second, as StartDeviceAuthorization's interval says
+    assert not folder.exists()
+
+
+def test_the_device_flow_polls_at_the_interval_and_slower_after_slow_down() -> None:
+    from ecsshell.operations.login import DeviceAuthorization, device_login
+
+    answers = iter(["pending", "slow_down", "pending", "done"])
+    slept: list[float] = []
+    authorization = DeviceAuthorization("https://device", "https://device?user_code=A", "A", "code", 2, 600)
+
+    class Authorizer:
+        def start(self) -> DeviceAuthorization:
+            return authorization
+
+        def poll(self, _: DeviceAuthorization) -> str:
+            return next(answers)
+
+    assert device_login(Authorizer(), lambda _: None, slept.append, lambda: sum(slept)) is authorization
+    assert slept == [2, 2, 7, 7]
 
 
 def test_login_in_a_script_refuses_with_the_command_to_run(world: World, home: Path) -> None:

@@ -82,6 +82,7 @@ class IdentityCenter:
     def reset(self) -> None:
         with self._guard:
             self.approve_after: int | None = 2
+            self.device_expires_in = DEVICE_EXPIRES_IN  # seconds a device code may wait for its approval
             self.user = "alice"
             self.mfa_code = "123456"
             self.mfa_calls: list[tuple[str, str]] = []
@@ -155,10 +156,10 @@ class IdentityCenter:
         letters = "BCDFGHJKLMNPQRSTVWXZ"
         user_code = "".join(secrets.choice(letters) for _ in range(4)) + "-" + \
             "".join(secrets.choice(letters) for _ in range(4))
-        self.devices[device_code] = _Device(str(request["clientId"]), user_code, self.clock() + DEVICE_EXPIRES_IN)
+        self.devices[device_code] = _Device(str(request["clientId"]), user_code, self.clock() + self.device_expires_in)
         uri = f"https://device.sso.{self.region}.amazonaws.com/"
         return {"deviceCode": device_code, "userCode": user_code, "verificationUri": uri,
-                "verificationUriComplete": f"{uri}?user_code={user_code}", "expiresIn": DEVICE_EXPIRES_IN,
+                "verificationUriComplete": f"{uri}?user_code={user_code}", "expiresIn": self.device_expires_in,
                 "interval": POLL_INTERVAL}
 
     def _CreateToken(self, request: dict[str, Any]) -> dict[str, Any]:
