@@ -46,6 +46,13 @@ role_arn = arn:aws:iam::222233334444:role/admin
 source_profile = base
 mfa_serial = {MFA_SERIAL}
 region = us-east-1
+
+[profile mfa-short]
+role_arn = arn:aws:iam::222233334444:role/admin
+source_profile = base
+mfa_serial = {MFA_SERIAL}
+duration_seconds = 900
+region = us-east-1
 """
 
 
@@ -264,3 +271,24 @@ def test_the_docs_sso_examples_run(world: World, ecsshell, home: Path) -> None: 
 
 
 DOC_SSO = (Path(__file__).resolve().parent.parent / "docs" / "sso.md").read_text(encoding="utf-8")
+
+
+def test_mfa_credentials_ask_again_only_when_they_must_be_refreshed(world: World, home: Path) -> None:
+    write_config(home)
+    app = shell_at_a_terminal(world, home, "mfa-short")  # 900 s: inside botocore's 15-minute advisory window
+    asked: list[str] = []
+    app.read_secret = lambda prompt: asked.append(prompt) or "123456"  # type: ignore[method-assign,func-returns-value]
+    try:
+        app.onecmd_plus_hooks("ls")
+        app.onecmd_plus_hooks("ls")
+        assert (app.last_status, len(asked)) == (0, 1)  # not 10 minutes from expiry yet: no new code
+        soon = datetime.now(UTC) + timedelta(minutes=9)  # time passes: 9 minutes left, the next command must ask
+        app.session_gateway.session.get_credentials()._expiry_time = soon  # what botocore holds
+        for role in app._role_credentials.values():  # and the session's cache of assumed roles
+            role["Credentials"]["Expiration"] = soon
+        app.onecmd_plus_hooks("ls")
+        assert app.last_status == 0
+    finally:
+        app.close()
+    assert len(asked) == 2 and world.recorder.calls["AssumeRole"] == 2
+    assert "Traceback" not in app.environment.stderr.getvalue()

@@ -78,6 +78,13 @@ def bind(provider: AssumeRoleProvider, prompter: Prompter | None, cache: dict[st
         if fetch is not None:
             credentials._refresh_using = fetch  # the fetcher asks again only when its cached role expired
             credentials.ecsshell_mfa = profile
+            # botocore refreshes 15 minutes ahead ("advisory") and 10 ("mandatory"); a code is asked for only
+            # when it must be, or 15-minute credentials would ask at every call
+            window = credentials._mandatory_refresh_timeout
+            credentials._advisory_refresh_timeout = window
+            fetcher: Any = getattr(fetch, "__self__", None)
+            if fetcher is not None:
+                fetcher._expiry_window_seconds = window
         return credentials
 
     private.load = load_again
