@@ -39,7 +39,7 @@ class LoginCommands(EcsCommands):
     def do_login(self, args: argparse.Namespace) -> None:
         """Sign in to an SSO profile by the device flow and save its token, as `aws sso login` does."""
         from ..aws.session import botocore_session, endpoint_url
-        from ..aws.sso import authorizer, load_profile
+        from ..aws.sso_login import authorizer, load_profile
         from ..operations.login import device_login
 
         env = self.ctx.environment
