@@ -292,3 +292,12 @@ def test_mfa_credentials_ask_again_only_when_they_must_be_refreshed(world: World
         app.close()
     assert len(asked) == 2 and world.recorder.calls["AssumeRole"] == 2
     assert "Traceback" not in app.environment.stderr.getvalue()
+
+
+def test_the_sso_endpoints_are_configured_as_botocore_names_them() -> None:
+    from ecsshell.endpoints import configured_endpoint
+
+    env = {"AWS_ENDPOINT_URL_SSO_OIDC": "http://oidc.test", "AWS_ENDPOINT_URL_SSO": "http://portal.test",
+           "AWS_CONFIG_FILE": "/nonexistent"}
+    assert configured_endpoint("sso-oidc", env) == "http://oidc.test"
+    assert configured_endpoint("sso", env) == "http://portal.test"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 from typing import Any
 
@@ -27,10 +26,6 @@ def login_parser() -> CommandParser:
     return parser
 
 
-def _visible(name: str) -> str:
-    return shlex.quote("".join(c if c.isprintable() else repr(c)[1:-1] for c in name))
-
-
 class LoginCommands(EcsCommands):
     """login."""
 
@@ -39,6 +34,7 @@ class LoginCommands(EcsCommands):
     def do_login(self, args: argparse.Namespace) -> None:
         """Sign in to an SSO profile by the device flow and save its token, as `aws sso login` does."""
         from ..aws.session import botocore_session, endpoint_url
+        from ..aws.sso import quoted
         from ..aws.sso_login import authorizer, load_profile
         from ..operations.login import device_login
 
@@ -46,7 +42,7 @@ class LoginCommands(EcsCommands):
         profile = args.profile or self._session_profile()
         if not env.interactive:
             raise CommandError(f"login needs a person at a terminal to approve the sign-in: run "
-                               f"`ecsshell login {_visible(profile)}` in a terminal", 1)
+                               f"`ecsshell login {quoted(profile)}` in a terminal", 1)
         core = botocore_session(env.env)
         sso = load_profile(core, profile)
         flow = authorizer(core, sso, endpoint_url(self.ctx.gateway.settings, env.env, "sso-oidc"), env.env)
@@ -65,7 +61,7 @@ class LoginCommands(EcsCommands):
                            "approval (Ctrl-C stops)...")
 
         device_login(flow, show, env.sleep, env.monotonic)
-        presenter.line(f"signed in: profile {_visible(profile)}, start URL {sso.start_url}; token saved in "
+        presenter.line(f"signed in: profile {quoted(profile)}, start URL {sso.start_url}; token saved in "
                        f"{flow.saved}")
 
     def _session_profile(self) -> str:
