@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import stat
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -115,10 +116,10 @@ def test_login_writes_botocores_token_cache_and_the_same_shell_then_works(world:
     try:
         app.onecmd_plus_hooks("ls")
         assert app.last_status == 1
-        app.onecmd_plus_hooks("login")
+        app.onecmd_plus_hooks("login" if sys.platform.startswith("linux") else "login --no-browser")
         assert app.last_status == 0
         err = app.environment.stderr.getvalue()
-        assert "https://device.sso.us-east-1.amazonaws.com/?user_code=" in err  # no display: URL and code
+        assert "https://device.sso.us-east-1.amazonaws.com/?user_code=" in err  # no DISPLAY: the URL and code
         app.onecmd_plus_hooks("ls")
         assert app.last_status == 0
         assert "sso-only" in app.environment.stdout.getvalue()  # the role's account, through GetRoleCredentials
@@ -159,7 +160,7 @@ def test_a_sign_in_nobody_approves_expires_in_one_line_and_writes_nothing(world:
     world.sso.device_expires_in = 5
     app = shell_at_a_terminal(world, home, "dev")
     try:
-        app.onecmd_plus_hooks("login")
+        app.onecmd_plus_hooks("login --no-browser")
         assert app.last_status == 1
         err = app.environment.stderr.getvalue().splitlines()
     finally:
