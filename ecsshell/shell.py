@@ -807,6 +807,8 @@ class EcsShell(cmd2.Cmd):
 
     def _finalize(self, data: plugin.CommandFinalizationData) -> plugin.CommandFinalizationData:
         self._targets.aimed = None
+        if self._prompt_drawn:  # an account not asked yet (an MFA code was needed first): ask now
+            self._look_up_account()
         code = self._status
         self._status = 0
         self.last_status = code

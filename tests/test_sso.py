@@ -225,6 +225,7 @@ def test_the_interactive_shell_asks_for_the_mfa_code_once_and_masked(world: Worl
         term.wait_for("behind-mfa")
         term.child.send("ls behind-mfa\r")
         term.wait_for("0 services in cluster behind-mfa")
+        term.wait_for("profile: mfa | account: 222233334444")  # asked of STS once the code was given
         screen = term.text()
     finally:
         term.close()
