@@ -723,10 +723,6 @@ class EcsShell(cmd2.Cmd):
         self._targets.aimed = None
         if self._gateway is not None:
             self._gateway.changes.clear()
-            if self.interactive:  # an MFA role's credentials about to expire: ask for a new code here, not in a worker
-                from .aws.mfa import unlock
-
-                unlock(self._gateway.session.core)
         self._targets.clear_changes()
         if statement.suffix or (statement.terminator and statement.terminator not in ("\n", ";")):
             raise CommandError(f"text after {statement.terminator!r} would be ignored: {statement.suffix!r}", 2)
@@ -786,6 +782,10 @@ class EcsShell(cmd2.Cmd):
             clean = scrub(statement.raw)
             self.history.append(statement if clean == statement.raw else self.statement_parser.parse(clean))
         try:
+            if self.interactive and self._gateway is not None:  # MFA credentials about to expire: a new code
+                from .aws.mfa import unlock  # is asked for here, in the main thread, never by a worker
+
+                unlock(self._gateway.session.core)
             return super().onecmd(statement, add_to_history=False)
         except Cmd2ArgparseError:
             self.mark_failed(2)  # argparse has printed the usage and what was wrong
