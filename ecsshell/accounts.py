@@ -59,7 +59,11 @@ class Accounts:
                         self._asked.discard(profile)
                     return
                 found = account_id(gateway)
-            except Exception:  # no credentials, no network: the toolbar says unknown, the shell goes on
+            except Exception as exc:  # no credentials, no network: the toolbar says unknown, the shell goes on
+                if getattr(exc, "code", None) == "MfaCodeNeeded":  # asked in the main thread: look again after it
+                    with self._lock:
+                        self._asked.discard(profile)
+                    return
                 found = UNKNOWN
             with self._lock:
                 self._ids[profile] = found

@@ -73,7 +73,7 @@ def configured_endpoint(client: str, env: Mapping[str, str], *, flag: str | None
     section = _section(parser, name) if parser is not None else {}
     if _true(env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) or _true(section.get("ignore_configured_endpoint_urls")):
         return None
-    suffix = ENDPOINT_SUFFIX.get(client, client.upper())
+    suffix = ENDPOINT_SUFFIX.get(client, client.upper().replace("-", "_"))  # sso-oidc: AWS_ENDPOINT_URL_SSO_OIDC
     found = env.get(f"AWS_ENDPOINT_URL_{suffix}") or env.get("AWS_ENDPOINT_URL")
     if found:
         return found

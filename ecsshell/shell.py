@@ -181,6 +181,7 @@ class EcsShell(cmd2.Cmd):
         )
         self._gateway: Gateway | None = None
         self._gateway_lock = threading.Lock()
+        self._role_credentials: dict[str, Any] = {}  # roles assumed in this session (an MFA code is asked once)
         self._targets = TargetGateways(self)
         self.regions = ""  # fan-out settings (issue 14): comma-separated, "" for the session's own
         self.profiles = ""
@@ -308,12 +309,21 @@ class EcsShell(cmd2.Cmd):
                 from .aws.session import Settings, endpoint_url
 
                 settings = Settings(profile=self.scope.profile, region=self.scope.region,
-                                    endpoint_url=self.options.endpoint_url, profile_source=self._profile_source)
+                                    endpoint_url=self.options.endpoint_url, profile_source=self._profile_source,
+                                    role_cache=self._role_credentials, prompter=self._mfa_prompter())
                 env = self.environment.env
                 cache = open_cache(self.environment.cache_dir, env, endpoint_url(settings, env))
                 self._gateway = Gateway.connect(settings, env, cache, gate=self._targets.gate)
                 self._gateway.read_only = self._read_only
             return self._gateway
+
+    def _mfa_prompter(self) -> Any:
+        """Return how a role's MFA code is asked: masked at the interactive shell's prompt; None (refused) elsewhere."""
+        if not self.interactive:
+            return None
+        from .aws.mfa import asking
+
+        return asking(self.read_secret, self.profile_name())
 
     def switch(self, *, profile: str | None = None, region: str | None = None, source: str = "") -> None:
         """Change profile or region: new clients, empty scope, no cached names.
@@ -772,6 +782,10 @@ class EcsShell(cmd2.Cmd):
             clean = scrub(statement.raw)
             self.history.append(statement if clean == statement.raw else self.statement_parser.parse(clean))
         try:
+            if self.interactive and self._gateway is not None:  # MFA credentials about to expire: a new code
+                from .aws.mfa import unlock  # is asked for here, in the main thread, never by a worker
+
+                unlock(self._gateway.session.core)
             return super().onecmd(statement, add_to_history=False)
         except Cmd2ArgparseError:
             self.mark_failed(2)  # argparse has printed the usage and what was wrong
@@ -793,6 +807,8 @@ class EcsShell(cmd2.Cmd):
 
     def _finalize(self, data: plugin.CommandFinalizationData) -> plugin.CommandFinalizationData:
         self._targets.aimed = None
+        if self._prompt_drawn:  # an account not asked yet (an MFA code was needed first): ask now
+            self._look_up_account()
         code = self._status
         self._status = 0
         self.last_status = code

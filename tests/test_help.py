@@ -72,6 +72,9 @@ def test_every_help_example_runs_against_the_demo_world(world: World, tmp_path: 
     plugin.parent.mkdir()
     plugin.write_text("#!/bin/sh\n[ \"$1\" = --version ] && echo 1.2.707.0\nexit 0\n")
     plugin.chmod(0o755)
+    (tmp_path / "aws-config").write_text("[profile dev]\nsso_start_url = https://corp.awsapps.com/start\n"
+                                         "sso_region = us-east-1\nsso_account_id = 123456789012\n"
+                                         "sso_role_name = Dev\n")  # login's example signs in to it
     for name, examples in EXAMPLES.items():
         for example in examples:
             match = STATUS.search(example)

@@ -24,6 +24,7 @@ RUN_BY = {
     "shell": "test_forgiving.py",
     "waituntil": "test_wait_until.py",
     "portfwd": "test_portfwd.py",
+    "sso": "test_sso.py",
 }
 EXPECTED = re.compile(r"\s+#\s*exits?\s+(\d+).*$")
 

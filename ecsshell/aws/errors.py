@@ -203,7 +203,7 @@ def _botocore_error(exc: bx.BotoCoreError, operation: str) -> AwsError:
         return ConfigError(f"cannot get AWS credentials from {kwargs.get('provider', 'the provider')}: "
                            f"{kwargs.get('error_msg', exc)}", **kw)
     if isinstance(exc, (bx.SSOError, bx.TokenRetrievalError, bx.NoAuthTokenError)):
-        return ConfigError(f"AWS SSO login needed or expired ({exc}): run `aws sso login`", **kw)
+        return ConfigError(f"AWS SSO login needed or expired ({exc}): run `ecsshell login PROFILE`", **kw)
     if isinstance(exc, bx.ConfigParseError):
         return ConfigError(f"cannot parse the AWS config file {kwargs.get('path', '')}: {exc}", **kw)
     if isinstance(exc, bx.NoRegionError):

@@ -23,6 +23,7 @@ from botocore.credentials import (
 )
 
 from ..endpoints import ENV_PROFILE, configured_endpoint
+from . import mfa, sso
 from .errors import ConfigError, translate
 
 DEFAULT_REGION = "us-west-2"  # ecsman's default, kept for compatibility
@@ -47,6 +48,8 @@ class Settings:
     max_attempts: int = 5
     max_workers: int = 16
     profile_source: str = "from -cred"  # how the profile was named, for messages (a target: its path or --profiles)
+    prompter: Callable[[str], str] | None = None  # asks for an MFA code (the shell's masked input); None: refuse
+    role_cache: dict[str, Any] | None = None  # assumed roles' credentials, kept for the shell's session
 
 
 class Session:
@@ -64,7 +67,9 @@ class Session:
     def client(self, name: str, **kwargs: Any) -> Any:
         """Return a new botocore client for service NAME (region_name defaults to the session's)."""
         kwargs.setdefault("region_name", self.region_name)
-        return self.core.create_client(name, **kwargs)
+        client = self.core.create_client(name, **kwargs)
+        mfa.unlock(self.core)  # a role needing an MFA code asks for it now, in the main thread
+        return client
 
     def get_credentials(self) -> Any:
         """Return the credentials botocore's chain finds, or None."""
@@ -143,6 +148,10 @@ def _bind_credential_env(session: botocore.session.Session, env: Mapping[str, st
         elif isinstance(provider, AssumeRoleProvider | AssumeRoleWithWebIdentityProvider | SSOProvider):
             private: Any = provider  # _client_creator is private, and not in the stubs
             private._client_creator = _with_endpoints(private._client_creator, settings or Settings(), env)
+            if isinstance(provider, SSOProvider):
+                sso.bind(provider, session, env)
+            elif isinstance(provider, AssumeRoleProvider):
+                mfa.bind(provider, (settings or Settings()).prompter, (settings or Settings()).role_cache)
 
 
 def _with_endpoints(create: Callable[..., Any], settings: Settings, env: Mapping[str, str]) -> Callable[..., Any]:

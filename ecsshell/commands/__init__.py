@@ -21,6 +21,7 @@ def all_command_sets() -> list[CommandSet]:
     from .diagnose import DiagnoseCommands
     from .drift import DriftCommands
     from .forward import ForwardCommands
+    from .login import LoginCommands
     from .task_views import TaskViewCommands
     from .taskdefs import TaskDefinitionCommands
     from .tasks import TaskCommands
@@ -29,4 +30,6 @@ def all_command_sets() -> list[CommandSet]:
 
     return [BrowseCommands(), DeployCommands(), DeploymentCommands(), DriftCommands(), TaskDefinitionCommands(),
             TaskCommands(), TaskViewCommands(), DiagnoseCommands(), DemoCommands(), WatchCommands(),
-            ForwardCommands(), TraceCommands()]
+            ForwardCommands(), TraceCommands(),
+            LoginCommands(),
+            ]

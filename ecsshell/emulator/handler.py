@@ -72,6 +72,9 @@ def keep_alive_handler(recorder: Recorder, connections: Connections) -> type[WSG
             # 10 ms), which would swallow the next request of a kept-alive connection. The emulator's
             # app reads exactly Content-Length bytes and answers one buffered body, so this is enough.
             environ = self.make_environ()
+            bearer = self.headers.get("x-amz-sso_bearer_token")  # werkzeug drops names with "_": the SSO portal's
+            if bearer is not None:
+                environ["HTTP_X_AMZ_SSO_BEARER_TOKEN"] = bearer
             if environ.get("wsgi.input_terminated"):  # a chunked request body: read to its end, then close
                 self.close_connection = True
             try:

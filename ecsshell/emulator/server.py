@@ -15,6 +15,7 @@ from .faults import Faults
 from .recorder import Recorder
 from .registry import Registry
 from .scheduler import Scheduler
+from .sso import IdentityCenter, moto_role_keys
 from .throttle import Throttle
 from .wsgi import EmulatorApp
 
@@ -49,6 +50,8 @@ class World:
         self.endpoint_url = ""
         self.scheduler = Scheduler(self)
         self._place = threading.local()  # the (account, region) the scheduler is acting on (see `at`)
+        self.sso = IdentityCenter(self.lock, lambda: self.scheduler.elapsed, region,
+                                  lambda account, role, user: moto_role_keys(account, role, user, self.region))
 
     # life cycle -----------------------------------------------------------------------------
     def start(self, *, warm: bool = True) -> World:
@@ -103,7 +106,7 @@ class World:
             patches.install()
             handlers = {**self.scheduler.service_deployments.handlers(), **listing.handlers(self.backend)}
             self._app = EmulatorApp(DomainDispatcherApplication(create_backend_app), self.recorder, self.faults,
-                                    self.lock, self.throttle, handlers=handlers, place=self.at)
+                                    self.lock, self.throttle, handlers=handlers, place=self.at, shims=[self.sso])
             self._apis.clear()
             self._freeze_task_status()
             if warm:
@@ -179,6 +182,7 @@ class World:
         self.faults.clear()
         self.throttle.disable()
         self.recorder.reset()
+        self.sso.reset()
         self._freeze_task_status()
 
     @staticmethod

@@ -9,7 +9,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 from .faults import THROTTLE_BODY, Faults
@@ -39,6 +39,17 @@ StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 Handler = Callable[[dict[str, Any]], dict[str, Any]]  # an ECS operation moto lacks: request -> answer
 Place = Callable[[str, str], AbstractContextManager[Any]]  # (account, region) -> where `backend()` answers meanwhile
+
+
+class Shim(Protocol):
+    """A service (or a check) answered before moto: it names its operations and serves them, or passes (None)."""
+
+    def operation(self, environ: dict[str, Any]) -> str | None: ...
+
+    def serve(self, operation: str, environ: dict[str, Any], body: bytes,
+              start_response: StartResponse) -> Iterable[bytes] | None: ...
+
+
 CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/")
 
 
@@ -126,8 +137,9 @@ class EmulatorApp:
 
     def __init__(self, moto_app: WSGIApp, recorder: Recorder, faults: Faults, lock: Any,
                  throttle: Throttle | None = None, handlers: Mapping[str, Handler] | None = None,
-                 place: Place | None = None) -> None:
+                 place: Place | None = None, shims: Iterable[Shim] = ()) -> None:
         self.moto_app = moto_app
+        self.shims = tuple(shims)  # services moto lacks, answered first (see sso.py)
         self.recorder = recorder
         self.faults = faults
         self.lock = lock
@@ -138,9 +150,14 @@ class EmulatorApp:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
-        operation = operation_of(environ, body)
+        operation = next(filter(None, (shim.operation(environ) for shim in self.shims)), None) \
+            or operation_of(environ, body)
         self.recorder.begin(operation)
         try:
+            for shim in self.shims:
+                served = shim.serve(operation, environ, body, start_response)
+                if served is not None:
+                    return served
             delay = self.faults.delay_for(operation)
             if delay:
                 time.sleep(delay)
