@@ -470,3 +470,20 @@ class RolloutFacts:
     bake_left: float | None = None  # seconds of bake time left, while it bakes
     waiting: str = ""  # the hook it waits at, and how to go on
     revisions: tuple[ServiceRevision, ...] = ()  # the service revisions running, with image digests
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the session acts as: STS's caller identity, and the profile, credentials and Region behind it."""
+
+    user_id: str
+    account: str
+    arn: str
+    profile: str
+    source: str  # botocore's credential method (env, sso, custom-process, assume-role, ...)
+    source_text: str  # the same, described: "assume role arn:... (source profile "dev")"
+    region: str
+    aliases: tuple[str, ...] = ()
+    alias_readable: bool = True  # iam:ListAccountAliases was allowed
+    expires: datetime | None = None  # None: static keys, or temporary ones whose expiry is not given
+    expiry: str = "never (static keys)"  # when they expire, said
