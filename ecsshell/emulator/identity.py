@@ -58,7 +58,10 @@ class Access:
         self._expired: set[str] = set()
 
     def deny(self, *actions: str, principal: str | None = None) -> None:
-        """Refuse ACTIONS (ecs:UpdateService, iam:ListAccountAliases) to PRINCIPAL's ARN, or to everyone."""
+        """Refuse ACTIONS (ecs:UpdateService, iam:ListAccountAliases) to PRINCIPAL, or to everyone.
+
+        PRINCIPAL is a caller's ARN, or a role's assumed-role ARN without the session name (all its sessions).
+        """
         with self._lock:
             for action in actions:
                 if principal is None:
@@ -93,7 +96,7 @@ class Access:
                 return None
             refused = self._denied[request.action]
         principal = caller_arn(environ, request.key, request.region)
-        if refused is not None and principal not in refused:
+        if refused is not None and not any(principal == p or principal.startswith(p + "/") for p in refused):
             return None
         message = (f"User: {principal} is not authorized to perform: {request.action} on resource: "
                    f"{resource_of(request, principal)} because no identity-based policy allows the "
