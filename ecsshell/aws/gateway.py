@@ -141,7 +141,7 @@ class Gateway:
         self._calls_lock = threading.Lock()
         self.journal = Journal()  # read-only refusal, and the changes made (for a message if a run stops)
         self._pool = WorkerPool(settings.max_workers, "ecsshell-aws")
-        self.known_caller: dict[str, Any] | None = None  # STS GetCallerIdentity's answer, once asked (identity.py)
+        self.known_caller: dict[str, str] | None = None  # STS GetCallerIdentity's answer, once asked (identity.py)
         self.remake: Callable[[], Session] | None = None  # a new session, its credentials loaded afresh
 
     @classmethod

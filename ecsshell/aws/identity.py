@@ -21,7 +21,7 @@ class Holder(Caller, Protocol):
     session: Any
     settings: Any
     region: str
-    known_caller: dict[str, Any] | None
+    known_caller: dict[str, str] | None
 
 
 def profile_of(holder: Holder) -> str:
@@ -40,12 +40,15 @@ def source(holder: Holder) -> Source | None:
     return None if credentials is None else source_of(credentials, _config(holder))
 
 
-def caller_identity(holder: Holder) -> dict[str, Any]:
-    """Return STS GetCallerIdentity's answer for HOLDER's credentials, asked once per gateway."""
-    if holder.known_caller is None:
-        answer = holder.call("sts", "get_caller_identity", "asking STS who the credentials are")
-        holder.known_caller = {k: plain(str(answer.get(k) or "")) for k in ("UserId", "Account", "Arn")}
-    return holder.known_caller
+def caller_identity(caller: Caller) -> dict[str, str]:
+    """Return STS GetCallerIdentity's answer for CALLER's credentials, kept on a gateway that keeps it (once asked)."""
+    known: dict[str, str] | None = getattr(caller, "known_caller", None)
+    if known is None:
+        answer = caller.call("sts", "get_caller_identity", "asking STS who the credentials are")
+        known = {k: plain(str(answer.get(k) or "")) for k in ("UserId", "Account", "Arn")}
+        if hasattr(caller, "known_caller"):
+            setattr(caller, "known_caller", known)  # noqa: B010 - the Caller protocol does not declare it
+    return known
 
 
 def whoami(holder: Holder) -> Identity:
