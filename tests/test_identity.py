@@ -197,3 +197,44 @@ def test_credentials_expiring_in_an_open_shell_are_renewed_or_say_what_to_do(wor
         assert app.last_status == 0 and "api" in environment.stdout.getvalue()  # type: ignore[attr-defined]
     finally:
         app.close()
+
+
+# docs/identity.md --------------------------------------------------------------------------------
+def test_the_identity_page_examples_run_as_it_says(world: World, ecsshell, home, small, monkeypatch) -> None:
+    from test_readme import ROOT, run_examples
+
+    env = world.profiles(home / "aws", {"dev": DEV}, roles={"deployer": ("dev", "123456789012")})
+    failing = process_profiles(home, {"ci": {"fail": "token service unreachable (HTTP 503)"}})
+    with open(env["AWS_CONFIG_FILE"], "a", encoding="utf-8") as config:
+        config.write("\n" + Path(failing["AWS_CONFIG_FILE"]).read_text(encoding="utf-8"))
+    world.client("iam", account=DEV).create_account_alias(AccountAlias="acme-dev")
+    world.access.deny("ecs:UpdateService", principal="arn:aws:sts::123456789012:assumed-role/ecsshell")
+    world.access.deny("ecs:ListClusters", principal=f"arn:aws:iam::{DEV}:user/ecsshell-dev")
+    monkeypatch.chdir(ROOT)
+    ran = run_examples(ecsshell, "<!-- identity:", 5, extra=env, errors_say_why=True)
+    page = (ROOT / "docs" / "identity.md").read_text(encoding="utf-8")
+    for command, _, result in ran:
+        shown = page.split(f"$ {command}", 1)[1].split("$ ecsshell", 1)[0].split("```", 1)[0]
+        for line in (result.out + result.err).splitlines():  # what the page shows is what ran, but for ids
+            if not any(varies in line for varies in ("botocore-session-", '"UserId"', '"expiration"', '"expires"')):
+                assert line in shown, (command, line)
+
+
+def test_the_iam_page_names_real_commands_and_actions_only() -> None:
+    import re
+
+    import botocore.session
+    from test_readme import ROOT
+
+    from ecsshell.commands.examples import EXAMPLES
+
+    session = botocore.session.get_session()
+    actions = {f"{model.signing_name}:{operation}" for model in (session.get_service_model(name) for name in
+                                                                 ("ecs", "elbv2", "elb", "logs", "sts", "iam"))
+               for operation in model.operation_names} | {"iam:PassRole"}  # a permission with no API call
+    table = (ROOT / "docs" / "iam.md").read_text(encoding="utf-8").split("| command | actions |", 1)[1]
+    rows = re.findall(r"^\| `(\w+)` \| (.*) \|$", table, re.MULTILINE)
+    assert {command for command, _ in rows} <= set(EXAMPLES) and len(rows) >= 20
+    named = {action for _, cells in rows for action in re.findall(r"`([a-z-]+:[A-Za-z]+)`", cells)}
+    assert named and named <= actions, named - actions
+    assert {"ecs:UpdateService", "iam:ListAccountAliases", "logs:FilterLogEvents"} <= named
