@@ -136,6 +136,7 @@ def test_a_credential_process_that_fails_says_so_in_one_line_and_one_that_works_
                                                                                           home) -> None:
     env = process_profiles(home, {"ci": {"fail": "token service unreachable (HTTP 503)"},
                                   "garbled": {"garbage": True}, "good": expiring("ASIAGOODKEY000000001"),
+                                  "stale": expiring("ASIASTALEKEY00000001", minutes=-5),
                                   "a\x1b[31mred": {"fail": "no"}, "two words": {"fail": "no"}})
     failed = ecsshell("--profile", "ci", "ls", extra=env)
     assert failed.code == 1 and failed.out == ""
@@ -154,6 +155,42 @@ def test_a_credential_process_that_fails_says_so_in_one_line_and_one_that_works_
     assert "\x1b" not in red.err
     words = ecsshell("--profile", "two words", "whoami", extra=env)
     assert one_error(words.err).startswith('error: profile "two words": its credential process failed: no')
+    where = ecsshell("--profile", "a\x1b[31mred", "profile", extra=env)  # STS cannot answer: the account is unknown
+    assert where.out == 'profile "a\\x1b[31mred", account unknown (STS did not answer), region us-east-1\n'
+    stale = ecsshell("--profile", "stale", "ls", extra=env)  # botocore: "refreshed credentials are still expired"
+    assert one_error(stale.err).startswith('error: credentials for profile "stale" (credential process) expired at ')
+
+
+def test_expired_keys_from_the_environment_say_to_start_again(world: World, ecsshell) -> None:
+    world.access.expire("ASIAENVIRONMENTKEY01")
+    result = ecsshell("-cred", "env", "ls", extra={"AWS_ACCESS_KEY_ID": "ASIAENVIRONMENTKEY01",
+                                                   "AWS_SESSION_TOKEN": "token"})
+    assert result.code == 1
+    assert one_error(result.err) == (
+        "error: the credentials from the environment variables expired: export fresh AWS_ACCESS_KEY_ID, "
+        "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN and start ecsshell again")
+    assert world.recorder.calls["ListClusters"] == 1  # the same keys again: not sent twice
+
+
+def test_each_credential_source_is_described_as_whoami_shows_it() -> None:
+    from botocore.credentials import Credentials, RefreshableCredentials
+
+    from ecsshell.aws.credentials import expiry_text, source_of
+
+    def described(method: str, config: dict[str, str] | None = None) -> str:
+        return source_of(Credentials("AKIA", "s", method=method), config or {}).description
+
+    assert described("sso", {"sso_session": "acme"}) == "SSO (acme)"
+    assert described("assume-role-with-web-identity") == "web identity"
+    assert described("container-role") == "container (task role)"
+    assert described("iam-role") == "instance metadata (instance role)"
+    assert described("env") == "environment variables"
+    assert described("assume-role", {"role_arn": "arn:aws:iam::1:role/r", "credential_source": "Ec2InstanceMetadata"}
+                     ) == "assume role arn:aws:iam::1:role/r (credential source Ec2InstanceMetadata)"
+    when = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    refreshable = RefreshableCredentials("ASIA", "s", "t", when, lambda: {}, "sso")
+    assert expiry_text(source_of(refreshable, {})) == "2030-01-02 03:04:05 UTC"
+    assert expiry_text(source_of(Credentials("ASIA", "s", "t", method="env"), {})).startswith("unknown")
 
 
 # expiry mid-session ------------------------------------------------------------------------------

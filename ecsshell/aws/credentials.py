@@ -93,9 +93,6 @@ def is_expired_answer(exc: BaseException) -> bool:
 def _refresh_hint(method: str, profile: str, config: Mapping[str, Any]) -> str:
     """Say how the user gets fresh credentials of this kind."""
     name = quoted(profile)
-    if method in ("env", "explicit"):
-        return ("export fresh AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN and start ecsshell "
-                "again (the environment of a running shell cannot change)")
     if method in ("shared-credentials-file", "config-file"):
         return f"put fresh keys in profile {name}'s section of the AWS credentials file"
     if method == "sso":
@@ -112,8 +109,12 @@ def expired(profile: str, source: Source | None, config: Mapping[str, Any], exc:
             operation: str) -> ConfigError:
     """Return the one line for credentials AWS (or botocore) found expired: which, when, and what to do."""
     method = source.method if source else ""
-    kind = f" ({SOURCES.get(method, method)})" if method else ""
     when = f" at {expiry_text(source)}" if source and source.expires else ""
+    if method in ("env", "explicit"):  # nothing to refresh in a running process: its environment is fixed
+        return ConfigError(f"the credentials from the environment variables expired{when}: export fresh "
+                           "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN and start ecsshell "
+                           "again", operation=operation, code="ExpiredToken")
+    kind = f" ({SOURCES.get(method, method)})" if method else ""
     return ConfigError(f"credentials for profile {quoted(profile)}{kind} expired{when}: "
                        f"{_refresh_hint(method, profile, config)}, and run the command again",
                        operation=operation, code="ExpiredToken")
