@@ -688,7 +688,6 @@ class Gateway:
         """Return GROUP's events in the streams named (a list) or under a prefix (a str), oldest first."""
         return logs.log_events(self, group, stream_names_or_prefix, start_time_ms, end_time_ms)
 
-
     # identity (aws/identity.py, aws/credentials.py) -------------------------------------------------
     def whoami(self) -> Identity:
         """Return who the credentials are: profile, their source and expiry, account and alias, caller ARN, Region."""
