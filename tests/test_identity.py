@@ -275,3 +275,14 @@ def test_the_iam_page_names_real_commands_and_actions_only() -> None:
     named = {action for _, cells in rows for action in re.findall(r"`([a-z-]+:[A-Za-z]+)`", cells)}
     assert named and named <= actions, named - actions
     assert {"ecs:UpdateService", "iam:ListAccountAliases", "logs:FilterLogEvents"} <= named
+
+
+def test_an_odd_profile_name_is_escaped_in_the_prompt_and_the_toolbar(world: World, home) -> None:
+    env = process_profiles(home, {"a\x1b[31mred": expiring("ASIAREDKEY0000000001")})
+    app = EcsShell(make_environment(world, home, extra=env), Options(profile="a\x1b[31mred"), interactive=False)
+    try:
+        assert app.prompt == "[a\\x1b[31mred] ecs> "
+        toolbar = str(app.get_bottom_toolbar())
+        assert "profile: a\\x1b[31mred |" in toolbar and "\x1b" not in toolbar
+    finally:
+        app.close()
