@@ -21,6 +21,7 @@ ENDPOINT_SUFFIX = {
     "logs": "CLOUDWATCH_LOGS",
     "sts": "STS",
     "ssm": "SSM",
+    "iam": "IAM",
 }
 ENV_PROFILE = "env"  # `-cred env`: keys from the environment; its endpoints come from the default profile
 MAX_CONFIG_BYTES = 4 * 1024 * 1024

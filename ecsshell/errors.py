@@ -23,3 +23,7 @@ class AwsError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    def short(self) -> str:
+        """Return the error in the few words a fan-out row has room for (the whole line, unless a kind says less)."""
+        return self.message

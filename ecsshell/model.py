@@ -521,3 +521,20 @@ class TaskTrace:
         """Return seconds from the task's creation to MOMENT (negative for events just before it)."""
         origin = self.origin
         return (moment.at - origin).total_seconds() if origin else 0.0
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the session acts as: STS's caller identity, and the profile, credentials and Region behind it."""
+
+    user_id: str
+    account: str
+    arn: str
+    profile: str
+    source: str  # botocore's credential method (env, sso, custom-process, assume-role, ...)
+    source_text: str  # the same, described: "assume role arn:... (source profile "dev")"
+    region: str
+    aliases: tuple[str, ...] = ()
+    alias_readable: bool = True  # iam:ListAccountAliases was allowed
+    expires: datetime | None = None  # None: static keys, or temporary ones whose expiry is not given
+    expiry: str = "never (static keys)"  # when they expire, said

@@ -78,3 +78,19 @@ def _plained(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(_plained(item) for item in value)
     return value
+
+
+def visible(name: str) -> str:
+    """Return NAME with every character that is not printable written as its escape (\\x1b), never sent raw."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+
+
+def quoted(name: str) -> str:
+    """Return NAME in double quotes for a message, as repr would write it: \\x1b, \\n, \\" and \\\\ escaped."""
+    return '"' + "".join(c if c.isprintable() and c not in '"\\' else "\\" + c if c in '"\\' else repr(c)[1:-1]
+                         for c in name) + '"'
+
+
+def named(name: str) -> str:
+    """Return NAME as a message shows it: as it is when it is one printable word, else `quoted`."""
+    return name if name and name.isprintable() and not any(c.isspace() or c in '"\\' for c in name) else quoted(name)

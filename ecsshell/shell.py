@@ -25,6 +25,7 @@ from .clock import restore_clock, use_clock
 from .commands.plumbing import CommandError, CommandParser, is_mutating, no_abbreviations
 from .environment import Environment, is_tty
 from .options import OUTPUT_FORMATS, Options
+from .plain import named, visible
 from .presenter import RECORDS_MODES, Presenter, View
 from .scope import SCOPE_RULE, Scope, ScopeError
 from .target_gateways import TargetGateways, fleet_label, parse_profiles, parse_regions, profiles_type, regions_type
@@ -391,7 +392,7 @@ class EcsShell(cmd2.Cmd):
         label = self.accounts.label(account)
         shown = ("" if account is None else f", account {account or 'unknown (STS did not answer)'}"
                  f"{f' ({label.label})' if label else ''}")
-        return f"profile {profile}{shown}, region {gateway.region}"
+        return f"profile {named(profile)}{shown}, region {gateway.region}"
 
     def _account_arrived(self) -> None:
         """Show an account id that STS has just answered, in the prompt and the toolbar."""
@@ -889,7 +890,7 @@ class EcsShell(cmd2.Cmd):
         parts = []
         profile = self.scope.profile
         if profile and profile != "default" and not (self.options.demo and profile == self.options.profile):
-            parts.append(profile)  # the demo starts in its own profile (env), which is its default
+            parts.append(visible(profile))  # the demo starts in its own profile (env), which is its default
         if self.scope.region and self.scope.region != self.options.region:
             parts.append(self.scope.region)
         _, label = self.account_label()
@@ -918,7 +919,7 @@ class EcsShell(cmd2.Cmd):
         known = self.accounts.account(self.profile_name())
         shown = "unknown" if known == UNKNOWN else account or "..."
         parts = [
-            f"profile: {self.profile_name()}",
+            f"profile: {visible(self.profile_name())}",
             f"account: {shown}{f' ({label.label})' if label else ''}",
             f"region: {region}",
             f"cluster: {scope.cluster or '-'}",

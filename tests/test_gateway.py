@@ -216,7 +216,18 @@ def client_error(code: str, message: str, status: int = 400) -> bx.ClientError:
     (client_error("TooManyRequestsException", "Slow down", 429), "ListServices", "", Throttled,
      "AWS throttled ListServices (Slow down) and retries ran out"),
     (client_error("AccessDeniedException", "User: x is not\nauthorized"), "ListClusters", "", AwsError,
-     "AWS denied ListClusters: User: x is not authorized"),
+     "not allowed: ListClusters (User: x is not authorized)"),
+    (client_error("AccessDeniedException", "User: arn:aws:sts::123456789012:assumed-role/Dev/alice is not "
+                  "authorized to perform: ecs:UpdateService on resource: arn:aws:ecs:us-east-1:123456789012:service/"
+                  "prod/api because no identity-based policy allows the ecs:UpdateService action"), "UpdateService",
+     'service "api" in cluster "prod"', AwsError, "not allowed: ecs:UpdateService for "
+     'arn:aws:sts::123456789012:assumed-role/Dev/alice on service "api" in cluster "prod" (no identity-based policy '
+     "allows the ecs:UpdateService action)"),
+    (client_error("AccessDeniedException", "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: "
+                  "iam:PassRole on resource: arn:aws:iam::123456789012:role/app with an explicit deny in a service "
+                  "control policy"), "UpdateService", "", AwsError, "not allowed: iam:PassRole for "
+     "arn:aws:iam::123456789012:user/ci (needed by UpdateService) on arn:aws:iam::123456789012:role/app (with an "
+     "explicit deny in a service control policy)"),
     (client_error("InvalidParameterException", "Container.image should not be null or empty."),
      "RegisterTaskDefinition", 'task definition "web"', AwsError,
      "ECS refused RegisterTaskDefinition: Container.image should not be null or empty."),

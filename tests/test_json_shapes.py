@@ -39,6 +39,13 @@ def model() -> Any:
 
 
 @cache
+def service_model(service: str) -> Any:
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model(service)
+
+
+@cache
 def member_names() -> frozenset[str]:
     """Return every member name of every ECS shape, input or output."""
     ecs = model()
@@ -178,9 +185,11 @@ def problems(document: Any, shapes: dict[str, str]) -> list[str]:
         if not items or any(i is None for i in items):
             found.append(f"{path}: no {name} in the document")
             continue
+        service, _, shape = name.rpartition(":")  # "sts:GetCallerIdentityResponse": another service's shape
         for index, item in enumerate(items):
             skip.add(id(item))
-            found.extend(shape_problems(item, model().shape_for(name), f"{path}#{index}"))
+            found.extend(shape_problems(item, service_model(service).shape_for(shape) if service else
+                                        model().shape_for(name), f"{path}#{index}"))
     return found + envelope_problems(document, "", skip)
 
 
@@ -227,6 +236,7 @@ CASES: list[tuple[tuple[str, ...], int, dict[str, str]]] = [
     (("tasks", "prod", "web", "--regions", "us-east-1,eu-west-1"), 0, {"targets[].tasks[]": "Task"}),
     (("check", "prod", "web", "--regions", "us-east-1,eu-west-1"), 0, {}),
     (("taskdefs", "--profiles", "env,staging"), 0, {}),
+    (("whoami",), 0, {"@": "sts:GetCallerIdentityResponse"}),
 ]
 
 

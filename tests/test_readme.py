@@ -25,6 +25,7 @@ RUN_BY = {
     "waituntil": "test_wait_until.py",
     "portfwd": "test_portfwd.py",
     "sso": "test_sso.py",
+    "identity": "test_identity.py",
 }
 EXPECTED = re.compile(r"\s+#\s*exits?\s+(\d+).*$")
 

@@ -6,6 +6,7 @@ from .caller import Caller
 
 
 def account_id(caller: Caller) -> str:
-    """Ask STS for the account id the caller's credentials belong to (needs no IAM permission)."""
-    answer = caller.call("sts", "get_caller_identity", "asking STS which account this is")
-    return str(answer.get("Account") or "")
+    """Ask STS for the account id the caller's credentials belong to (needs no IAM permission; asked once a gateway)."""
+    from .identity import caller_identity  # whoami and refusals read the same answer
+
+    return caller_identity(caller)["Account"]

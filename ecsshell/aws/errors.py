@@ -48,7 +48,16 @@ class Throttled(AwsError):
 
 
 class AccessDenied(AwsError):
-    """The credentials work but lack the permission for a call."""
+    """The credentials work but lack the permission for a call: ACTION (ecs:UpdateService), refused to PRINCIPAL."""
+
+    def __init__(self, message: str, *, action: str = "", principal: str = "", **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.action = action
+        self.principal = principal
+
+    def short(self) -> str:
+        """Return the refusal in the few words a fan-out row has room for: `denied: ecs:ListClusters`."""
+        return f"denied: {self.action}" if self.action else self.message
 
 
 def _names(context: str) -> dict[str, str]:
@@ -64,18 +73,22 @@ def _q(name: str) -> str:
 
 
 def translate(exc: BaseException, operation: str, context: str = "", *, service: str = "ECS",
-              retried: bool = True) -> AwsError:
-    """Return the AwsError that explains EXC, raised by OPERATION on CONTEXT (e.g. 'cluster "prod"')."""
+              retried: bool = True, prefix: str = "") -> AwsError:
+    """Return the AwsError that explains EXC, raised by OPERATION on CONTEXT (e.g. 'cluster "prod"').
+
+    PREFIX is the service's IAM action prefix (ecs, elasticloadbalancing, logs): a refusal names the action.
+    """
     if isinstance(exc, AwsError):
         return exc
     if isinstance(exc, bx.ClientError):
-        return _client_error(exc, operation, context, service, retried)
+        return _client_error(exc, operation, context, service, retried, prefix)
     if isinstance(exc, bx.BotoCoreError):
         return _botocore_error(exc, operation)
     return AwsError(f"{operation} failed: {type(exc).__name__}: {exc}", operation=operation)
 
 
-def _client_error(exc: bx.ClientError, operation: str, context: str, service: str, retried: bool) -> AwsError:
+def _client_error(exc: bx.ClientError, operation: str, context: str, service: str, retried: bool,
+                  prefix: str) -> AwsError:
     response = getattr(exc, "response", None) or {}
     error = response.get("Error") or {}
     code = str(error.get("Code") or "")
@@ -113,8 +126,7 @@ def _client_error(exc: bx.ClientError, operation: str, context: str, service: st
     if code in THROTTLE_CODES or status == 429:
         return Throttled(f"AWS throttled {operation} ({message}) {ending}", **kw)
     if code in DENIED_CODES or code.startswith("AccessDenied"):
-        target = f" on {context}" if context else ""
-        return AccessDenied(f"AWS denied {operation}{target}: {message}", **kw)
+        return denied(message, f"{prefix}:{operation}" if prefix else operation, context, **kw)
     if code in BAD_CREDENTIAL_CODES:
         return ConfigError(f"AWS rejected the credentials on {operation} ({code}: {message})", **kw)
     if "NotFound" in code or code == "ResourceNotFoundException":
@@ -124,6 +136,50 @@ def _client_error(exc: bx.ClientError, operation: str, context: str, service: st
     if status >= 500:
         return AwsError(f"AWS failed {operation} with HTTP {status} ({message}) {ending}", **kw)
     return AwsError(f"{service} refused {operation}: {message}", **kw)
+
+
+# AWS's refusal: "User: ARN is not authorized to perform: ACTION [on resource: RESOURCE] [because ...]".
+_REFUSAL = re.compile(r"(?:User: (?P<principal>\S+) )?is not authorized to perform: (?P<action>[\w-]+:\w+)"
+                      r"(?: on resource: (?P<resource>\S+))?(?:\s+(?P<why>(?:because|with an explicit deny).*))?",
+                      re.IGNORECASE)
+
+
+def denied(message: str, action_of: str, context: str = "", principal: str = "", **kw: Any) -> AccessDenied:
+    """Return the refusal of ACTION_OF (the call's action, prefix:Name) on CONTEXT, naming who was refused.
+
+    The action and principal come from AWS's message when it gives them (the action may be another
+    than the call's own: UpdateService needs iam:PassRole), else PRINCIPAL as already known.
+    """
+    found = _REFUSAL.search(message)
+    action, resource, why = action_of, "", ""
+    if found:
+        principal = found["principal"] or principal
+        action, resource = found["action"], found["resource"] or ""
+        why = (found["why"] or "").rstrip(". ")
+        why = why.removeprefix("because ")
+    text = f"not allowed: {action}"
+    if principal:
+        text += f" for {principal}"
+    if action.rpartition(":")[2].lower() != action_of.rpartition(":")[2].lower():
+        text += f" (needed by {action_of})"
+        if resource and resource != "*":
+            text += f" on {resource}"
+    elif context:
+        text += f" on {context}"
+    if why:
+        text += f" ({why})"
+    elif not found and message and message != kw.get("code"):
+        text += f" ({message})"
+    return AccessDenied(text, action=action, principal=principal, **kw)
+
+
+def with_principal(error: AccessDenied, principal: str) -> AccessDenied:
+    """Return ERROR naming PRINCIPAL as the one refused (AWS's message did not name it)."""
+    if error.principal or not principal:
+        return error
+    text = error.message.replace(f"not allowed: {error.action}", f"not allowed: {error.action} for {principal}", 1)
+    return AccessDenied(text, action=error.action, principal=principal, operation=error.operation,
+                        code=error.code, details=error.details)
 
 
 def _is_not_aws_error(code: str, message: str, status: int) -> bool:

@@ -22,6 +22,7 @@ from ..model import (
     Cluster,
     ExecSession,
     Family,
+    Identity,
     LoadBalancer,
     LogEvent,
     PortSession,
@@ -35,10 +36,11 @@ from ..model import (
     arn_name,
     registration,
 )
-from . import convert, deployments, load_balancers, logs
+from . import convert, deployments, identity, load_balancers, logs
 from .cache import TaskDefinitionCache, stable
 from .caller import ClientName
-from .errors import AwsError, NotFound, translate
+from .credentials import access_key, is_expired_answer
+from .errors import AwsError, NotFound
 from .journal import Journal
 from .pool import WorkerPool, chunked, distinct, prefetched
 from .revisions import REVISION_BATCH, RevisionImages, as_task_definition
@@ -61,7 +63,8 @@ SUGGEST_PAGES = 5  # a "did you mean" after a NotFound looks at this many pages 
 SERVICE_BATCH = 10  # DescribeServices names per call
 TASK_BATCH = 100  # DescribeTasks / DescribeClusters per call
 RUN_BATCH = 10  # RunTask count per call
-LABELS = {"ecs": "ECS", "elbv2": "ELB", "elb": "ELB", "logs": "CloudWatch Logs", "sts": "STS", "ssm": "SSM"}
+LABELS = {"ecs": "ECS", "elbv2": "ELB", "elb": "ELB", "logs": "CloudWatch Logs", "sts": "STS", "ssm": "SSM",
+          "iam": "IAM"}
 
 def retry_settings(settings: Settings, env: Mapping[str, str]) -> Settings:
     """Honour the standard AWS_MAX_ATTEMPTS and AWS_RETRY_MODE variables over our defaults."""
@@ -75,29 +78,37 @@ def retry_settings(settings: Settings, env: Mapping[str, str]) -> Settings:
 
 
 class Translated:
-    """A boto3 client whose calls raise a translated AwsError and answer without ResponseMetadata."""
+    """A boto3 client whose calls raise a translated AwsError and answer without ResponseMetadata.
 
-    def __init__(self, client: BaseClient, context: str, service: str, *, retried: bool,
-                 gate: AbstractContextManager[Any] | None = None) -> None:
-        self._client = client
-        self._gate = gate or contextlib.nullcontext()
+    A call AWS refuses for expired credentials is sent once more when the gateway finds fresher ones.
+    """
+
+    def __init__(self, gateway: Gateway, api: ClientName, context: str, *, once: bool) -> None:
+        self._gateway = gateway
+        self._api = api
         self._context = context
-        self._service = service
-        self._retried = retried
+        self._once = once
 
     def __getattr__(self, method: str) -> Callable[..., dict[str, Any]]:
-        send = getattr(self._client, method)
-        operation = self._client.meta.method_to_api_mapping.get(method, method)
+        gateway, api, once = self._gateway, self._api, self._once
 
         def translated(**params: Any) -> dict[str, Any]:
-            try:
-                with self._gate:  # one bound shared by every gateway of a fan-out (None: no bound but the pool's)
-                    answer = dict(send(**params))
-            except (bx.ClientError, bx.BotoCoreError) as exc:
-                raise translate(exc, operation, self._context, service=self._service,
-                                retried=self._retried) from exc
-            answer.pop("ResponseMetadata", None)
-            return answer
+            for attempt in (1, 2):
+                client = gateway.client(api, once=once)
+                try:
+                    with gateway.gate or contextlib.nullcontext():  # one bound shared by a fan-out's gateways
+                        answer = dict(getattr(client, method)(**params))
+                except (bx.ClientError, bx.BotoCoreError, RuntimeError) as exc:
+                    if attempt == 1 and is_expired_answer(exc) and gateway.renew_credentials(client):
+                        continue  # refused at the door, so nothing was done: the same call, fresh credentials
+                    if isinstance(exc, RuntimeError) and not is_expired_answer(exc):
+                        raise
+                    operation = client.meta.method_to_api_mapping.get(method, method)
+                    raise identity.explain(gateway, exc, operation, self._context, service=LABELS.get(api, api),
+                                           retried=not once, prefix=client.meta.service_model.signing_name) from exc
+                answer.pop("ResponseMetadata", None)
+                return answer
+            raise AssertionError("unreachable")  # the second attempt returns or raises
 
         return translated
 
@@ -132,6 +143,8 @@ class Gateway:
         self._calls_lock = threading.Lock()
         self.journal = Journal()  # read-only refusal, and the changes made (for a message if a run stops)
         self._pool = WorkerPool(settings.max_workers, "ecsshell-aws")
+        self.known_caller: dict[str, str] | None = None  # STS GetCallerIdentity's answer, once asked (identity.py)
+        self.remake: Callable[[], Session] | None = None  # a new session, its credentials loaded afresh
 
     @classmethod
     def connect(cls, settings: Settings, env: Mapping[str, str] | None = None,
@@ -141,8 +154,10 @@ class Gateway:
         settings = retry_settings(settings, environ)
         session, region, description = make_session(settings, environ)
         endpoints = {name: endpoint_url(settings, environ, name) for name in ENDPOINT_SUFFIX}
-        return cls(session, region, endpoints["ecs"], settings, description=description, endpoints=endpoints,
-                   cache=cache, gate=gate)
+        gateway = cls(session, region, endpoints["ecs"], settings, description=description, endpoints=endpoints,
+                      cache=cache, gate=gate)
+        gateway.remake = lambda: make_session(settings, environ)[0]
+        return gateway
 
     # plumbing ------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -190,7 +205,7 @@ class Gateway:
                         name, region_name=self.region, endpoint_url=endpoint,
                         config=self._once_config if once else self._config))
                 except (bx.BotoCoreError, bx.ClientError) as exc:
-                    raise translate(exc, f"creating the {name} client") from exc
+                    raise identity.explain(self, exc, f"creating the {name} client") from exc
                 except ValueError as exc:
                     raise AwsError(f"bad AWS endpoint {endpoint!r} for {name}: {exc}") from exc
                 client.meta.events.register("before-parameter-build", self.journal.remember_params)
@@ -213,8 +228,7 @@ class Gateway:
         return dict(getattr(self._translated(api, context, True), method)(**params))
 
     def _translated(self, api: ClientName, context: str, once: bool) -> Translated:
-        return Translated(self.client(api, once=once), context, LABELS.get(api, api), retried=not once,
-                          gate=self.gate)
+        return Translated(self, api, context, once=once)
 
     def pages(self, api: ClientName, method: str, key: str, context: str = "", /, *, token_in: str = "nextToken",
               token_out: str = "nextToken", **params: Any) -> Iterator[list[Any]]:
@@ -696,6 +710,33 @@ class Gateway:
     def terminate_session(self, session_id: str) -> None:
         """End SSM session SESSION_ID (one no plugin will open)."""
         self.call_once("ssm", "terminate_session", f'session "{session_id}"', SessionId=session_id)
+    # identity (aws/identity.py, aws/credentials.py) -------------------------------------------------
+    def whoami(self) -> Identity:
+        """Return who the credentials are: profile, their source and expiry, account and alias, caller ARN, Region."""
+        return identity.whoami(self)
+
+    def renew_credentials(self, failed: BaseClient) -> bool:
+        """After AWS refused FAILED's credentials as expired, load them afresh; say whether they changed.
+
+        A client made since FAILED already has fresher ones. The session is made again (its credential
+        process run, its role assumed, its files read anew); it replaces the old one only when its keys differ.
+        """
+        with self._clients_lock:
+            if failed not in self._clients.values():
+                return True  # another call renewed them meanwhile
+            if self.remake is None:
+                return False
+            old = access_key(self.session.get_credentials())
+            try:
+                session = self.remake()
+                fresh = session.get_credentials()
+                renewed = fresh is not None and fresh.get_frozen_credentials().access_key != old
+            except (AwsError, bx.BotoCoreError, RuntimeError):
+                return False  # the refusal's own line says what to do
+            if renewed:
+                self.session = session
+                self._clients.clear()
+            return renewed
 
 
 if TYPE_CHECKING:  # mypy checks that this gateway has every call the operations make, typed alike

@@ -19,11 +19,14 @@ from botocore.credentials import (
     AssumeRoleWithWebIdentityProvider,
     ContainerProvider,
     EnvProvider,
+    ProcessProvider,
     SSOProvider,
 )
 
 from ..endpoints import ENV_PROFILE, configured_endpoint
+from ..plain import quoted, visible
 from . import mfa, sso
+from .credentials import CheckedProcess
 from .errors import ConfigError, translate
 
 DEFAULT_REGION = "us-west-2"  # ecsman's default, kept for compatibility
@@ -152,6 +155,8 @@ def _bind_credential_env(session: botocore.session.Session, env: Mapping[str, st
                 sso.bind(provider, session, env)
             elif isinstance(provider, AssumeRoleProvider):
                 mfa.bind(provider, (settings or Settings()).prompter, (settings or Settings()).role_cache)
+        elif isinstance(provider, ProcessProvider):  # its failures all become botocore's one error (credentials.py)
+            provider._popen = CheckedProcess  # type: ignore[attr-defined]  # private, and not in the stubs
 
 
 def _with_endpoints(create: Callable[..., Any], settings: Settings, env: Mapping[str, str]) -> Callable[..., Any]:
@@ -177,11 +182,6 @@ def list_profiles(env: Mapping[str, str]) -> list[str]:
         return _profiles(botocore_session(env))
     except ConfigError:
         return []
-
-
-def visible(name: str) -> str:
-    """Return NAME with every character that is not printable written as its escape (\\x1b), never sent raw."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
 
 
 def _unknown_profile(name: str, source: str, known: list[str]) -> ConfigError:
@@ -231,9 +231,9 @@ def make_session(settings: Settings, env: Mapping[str, str]) -> tuple[Session, s
             raise _unknown_profile(profile, source, sorted({*known, *usable}))
         core.set_config_variable("profile", profile)
         _bind_credential_env(core, env, settings)
-        credentials = f"profile {profile} ({source})"
+        credentials = f"profile {quoted(profile)} ({source})"
         region = _profile_region(core)
-        profile_region = (region, f"from profile {profile}") if region else None
+        profile_region = (region, f"from profile {quoted(profile)}") if region else None
     else:
         core = botocore_session(env)
         env_profile = env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE")
@@ -245,11 +245,11 @@ def make_session(settings: Settings, env: Mapping[str, str]) -> tuple[Session, s
         if env.get("AWS_ACCESS_KEY_ID"):
             credentials = "keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
         elif env_profile:
-            credentials = f"profile {env_profile} (from AWS_PROFILE)"
+            credentials = f"profile {quoted(env_profile)} (from AWS_PROFILE)"
         else:
             credentials = "the default AWS credential chain (default profile, SSO, instance role)"
         region = _profile_region(core)
-        profile_region = (region, f"from profile {env_profile or 'default'}") if region else None
+        profile_region = (region, f"from profile {quoted(env_profile or 'default')}") if region else None
 
     if settings.region:
         region_choice = (settings.region, "from -region")

@@ -21,6 +21,7 @@ def all_command_sets() -> list[CommandSet]:
     from .diagnose import DiagnoseCommands
     from .drift import DriftCommands
     from .forward import ForwardCommands
+    from .identity import IdentityCommands
     from .login import LoginCommands
     from .task_views import TaskViewCommands
     from .taskdefs import TaskDefinitionCommands
@@ -28,8 +29,11 @@ def all_command_sets() -> list[CommandSet]:
     from .trace import TraceCommands
     from .watch import WatchCommands
 
-    return [BrowseCommands(), DeployCommands(), DeploymentCommands(), DriftCommands(), TaskDefinitionCommands(),
-            TaskCommands(), TaskViewCommands(), DiagnoseCommands(), DemoCommands(), WatchCommands(),
-            ForwardCommands(), TraceCommands(),
-            LoginCommands(),
-            ]
+    return [
+        BrowseCommands(), DeployCommands(), DeploymentCommands(), DriftCommands(), TaskDefinitionCommands(),
+        TaskCommands(), TaskViewCommands(), DiagnoseCommands(), DemoCommands(), WatchCommands(),
+        ForwardCommands(),
+        TraceCommands(),
+        LoginCommands(),
+        IdentityCommands(),
+    ]

@@ -34,6 +34,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "promote": ("promote staging/web prod/web --dry-run",),
     "tour": ("tour",),
     "login": ("login dev --no-browser",),
+    "whoami": ("whoami", "whoami --output json"),
 }
 
 

@@ -17,6 +17,7 @@ from cmd2 import CompletionItem, Completions
 
 from ..errors import AwsError
 from ..operations import OperationError
+from ..plain import visible
 from ..targets import ALL, Target
 from .context import CommandContext
 from .plumbing import CommandError
@@ -56,7 +57,7 @@ class Reached(Generic[T]):
         from ..render.views.fleet import Place
 
         answer = self.answer
-        return Place(self.profile, answer.account if answer else "", self.region,
+        return Place(visible(self.profile), answer.account if answer else "", self.region,
                      answer.items if answer else (), self.error)
 
     def json(self) -> dict[str, Any]:
@@ -120,8 +121,9 @@ def fan_out(ctx: CommandContext, targets: Sequence[Target], work: Callable[[Gate
             return Reached(target, profile, target.region or ctx.scope.region or "-", error=str(exc))
         try:
             return Reached(target, profile, gateway.region, answer=work(gateway))
-        except (AwsError, OperationError, CommandError) as exc:
-            return Reached(target, profile, gateway.region, error=str(exc))
+        except (AwsError, OperationError, CommandError) as exc:  # a refusal says `denied: ecs:ListClusters`
+            said = exc.short() if isinstance(exc, AwsError) else str(exc)
+            return Reached(target, profile, gateway.region, error=said)
 
     with ThreadPoolExecutor(max_workers=max(1, min(len(targets), MOST_TARGETS_AT_ONCE)),
                             thread_name_prefix="ecsshell-fleet") as pool:
@@ -137,7 +139,7 @@ def present(ctx: CommandContext, args: argparse.Namespace, reached: Sequence[Rea
         ctx.presenter.show(draw([r.place() for r in reached]))
     failed = [r for r in reached if r.answer is None]
     if failed:
-        names = ", ".join(f"{r.profile}@{r.region}" for r in failed[:3]) + (", ..." if len(failed) > 3 else "")
+        names = ", ".join(f"{visible(r.profile)}@{r.region}" for r in failed[:3]) + (", ..." if len(failed) > 3 else "")
         ctx.fail(f"{len(failed)} of {len(reached)} targets failed ({names}); the others are shown")
     elif any(r.answer is not None and not r.answer.ok for r in reached):
         ctx.mark_failed(1)

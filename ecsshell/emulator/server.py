@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .faults import Faults
+from .identity import Access
 from .recorder import Recorder
 from .registry import Registry
 from .scheduler import Scheduler
@@ -39,6 +40,7 @@ class World:
         self.recorder = Recorder()
         self.faults = Faults()
         self.throttle = Throttle()  # off until world.throttle.enable()
+        self.access = Access()  # actions denied to a principal, expired keys (identity.py)
         self._server: Any = None
         self._connections: Connections | None = None
         self._thread: threading.Thread | None = None
@@ -106,7 +108,8 @@ class World:
             patches.install()
             handlers = {**self.scheduler.service_deployments.handlers(), **listing.handlers(self.backend)}
             self._app = EmulatorApp(DomainDispatcherApplication(create_backend_app), self.recorder, self.faults,
-                                    self.lock, self.throttle, handlers=handlers, place=self.at, shims=[self.sso])
+                                    self.lock, self.throttle, handlers=handlers, place=self.at, shims=[self.sso],
+                                    access=self.access)
             self._apis.clear()
             self._freeze_task_status()
             if warm:
@@ -180,6 +183,7 @@ class World:
             moto_api_backend.reset()
             self.scheduler.reset()
         self.faults.clear()
+        self.access.clear()
         self.throttle.disable()
         self.recorder.reset()
         self.sso.reset()

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 from .faults import THROTTLE_BODY, Faults
+from .identity import Access
 from .recorder import Recorder
 from .throttle import Throttle
 
@@ -137,9 +138,10 @@ class EmulatorApp:
 
     def __init__(self, moto_app: WSGIApp, recorder: Recorder, faults: Faults, lock: Any,
                  throttle: Throttle | None = None, handlers: Mapping[str, Handler] | None = None,
-                 place: Place | None = None, shims: Iterable[Shim] = ()) -> None:
+                 place: Place | None = None, shims: Iterable[Shim] = (), access: Access | None = None) -> None:
         self.moto_app = moto_app
         self.shims = tuple(shims)  # services moto lacks, answered first (see sso.py)
+        self.access = access  # refusals by principal and expired keys (identity.py)
         self.recorder = recorder
         self.faults = faults
         self.lock = lock
@@ -161,6 +163,9 @@ class EmulatorApp:
             delay = self.faults.delay_for(operation)
             if delay:
                 time.sleep(delay)
+            refusal = self.access.reply_for(environ, operation, body) if self.access is not None else None
+            if refusal is not None:  # AWS checks the credentials and the policy before anything else
+                return self._reply(start_response, refusal.status, refusal.body, refusal.content_type)
             if environ.get("HTTP_X_AMZ_TARGET", "").startswith(ECS_PREFIX) and not self.throttle.admit(operation):
                 return self._reply(start_response, 400, THROTTLE_BODY, "application/x-amz-json-1.1")
             json_call = bool(environ.get("HTTP_X_AMZ_TARGET"))  # a denial is answered in JSON: ECS, logs
@@ -210,7 +215,7 @@ class EmulatorApp:
     @staticmethod
     def _reply(start_response: StartResponse, status: int, body: str, content_type: str) -> list[bytes]:
         data = body.encode()
-        reason = {400: "Bad Request", 429: "Too Many Requests", 500: "Internal Server Error",
+        reason = {400: "Bad Request", 403: "Forbidden", 429: "Too Many Requests", 500: "Internal Server Error",
                   502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}.get(status, "Error")
         start_response(f"{status} {reason}", [("Content-Type", content_type),
                                               ("Content-Length", str(len(data)))])
