@@ -26,6 +26,7 @@ from ..model import (
     LogEvent,
     Revision,
     RunFailure,
+    ScheduledTask,
     Service,
     ServiceDeployment,
     ServiceRevision,
@@ -34,7 +35,7 @@ from ..model import (
     arn_name,
     registration,
 )
-from . import convert, deployments, load_balancers, logs
+from . import convert, deployments, load_balancers, logs, schedules
 from .cache import TaskDefinitionCache, stable
 from .caller import ClientName
 from .errors import AwsError, NotFound, translate
@@ -60,7 +61,8 @@ SUGGEST_PAGES = 5  # a "did you mean" after a NotFound looks at this many pages 
 SERVICE_BATCH = 10  # DescribeServices names per call
 TASK_BATCH = 100  # DescribeTasks / DescribeClusters per call
 RUN_BATCH = 10  # RunTask count per call
-LABELS = {"ecs": "ECS", "elbv2": "ELB", "elb": "ELB", "logs": "CloudWatch Logs", "sts": "STS"}
+LABELS = {"ecs": "ECS", "elbv2": "ELB", "elb": "ELB", "logs": "CloudWatch Logs", "sts": "STS",
+          "scheduler": "EventBridge Scheduler", "events": "EventBridge"}
 
 def retry_settings(settings: Settings, env: Mapping[str, str]) -> Settings:
     """Honour the standard AWS_MAX_ATTEMPTS and AWS_RETRY_MODE variables over our defaults."""
@@ -674,6 +676,19 @@ class Gateway:
                    end_time_ms: int | None = None) -> list[LogEvent]:
         """Return GROUP's events in the streams named (a list) or under a prefix (a str), oldest first."""
         return logs.log_events(self, group, stream_names_or_prefix, start_time_ms, end_time_ms)
+
+    # scheduled tasks (EventBridge Scheduler and rules) -----------------------------------------------
+    def scheduled_tasks(self, cluster: str | None = None, name: str | None = None) -> list[ScheduledTask]:
+        """Return the schedules and scheduled rules' targets that run ECS tasks (in CLUSTER; named NAME)."""
+        return schedules.scheduled_tasks(self, cluster, name)
+
+    def reread_scheduled_task(self, task: ScheduledTask) -> ScheduledTask | None:
+        """Return TASK as AWS holds it now, or None when it is gone or runs no ECS task any more."""
+        return schedules.reread(self, task)
+
+    def retarget_scheduled_task(self, task: ScheduledTask, task_definition_arn: str) -> None:
+        """Point TASK's ECS target at TASK_DEFINITION_ARN (UpdateSchedule or PutTargets, all else resent)."""
+        schedules.retarget(self, task, task_definition_arn)
 
 
 if TYPE_CHECKING:  # mypy checks that this gateway has every call the operations make, typed alike

@@ -31,6 +31,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "diff": ("diff staging/web prod/web     # exits 1", "diff prod/api sample_task.json   # exits 1"),
     "promote": ("promote staging/web prod/web --dry-run",),
     "tour": ("tour",),
+    "schedules": ("schedules /", "schedules batch", "schedules / --output json"),
 }
 
 

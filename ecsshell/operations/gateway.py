@@ -13,6 +13,7 @@ from ..model import (
     LogEvent,
     Revision,
     RunFailure,
+    ScheduledTask,
     Service,
     ServiceDeployment,
     ServiceRevision,
@@ -88,3 +89,9 @@ class Gateway(Protocol):
 
     def log_events(self, group: str, stream_names_or_prefix: str | Sequence[str],
                    start_time_ms: int) -> list[LogEvent]: ...
+
+    def scheduled_tasks(self, cluster: str | None = None, name: str | None = None) -> list[ScheduledTask]: ...
+
+    def reread_scheduled_task(self, task: ScheduledTask) -> ScheduledTask | None: ...
+
+    def retarget_scheduled_task(self, task: ScheduledTask, task_definition_arn: str) -> None: ...
