@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from cmd2 import with_argparser, with_category
 
@@ -14,7 +14,8 @@ from .plumbing import CommandError, CommandParser, add_output_flag, refused
 if TYPE_CHECKING:
     from ..model import ScheduledTask
     from ..operations import schedules
-    from .deploy import DeployCommands
+    from ..targets import Target
+    from .context import CommandContext
 
 CATEGORY = "Tasks"
 USAGE = "update [CLUSTER] --schedule NAME IMAGE|:TAG"
@@ -64,15 +65,32 @@ class ScheduleCommands(EcsCommands):
 
 
 # update --schedule ------------------------------------------------------------------------------
-def _schedule_names(commands: DeployCommands, args: argparse.Namespace) -> tuple[str | None, str | None]:
-    """Return the (CLUSTER, IMAGE) of `update [CLUSTER] --schedule NAME [IMAGE]` (the scope gives no cluster)."""
-    from .deploy import _looks_like_image
+class Updating(Protocol):
+    """What `update --schedule` uses of the `update` command (commands/deploy.py's DeployCommands)."""
 
+    @property
+    def ctx(self) -> CommandContext: ...
+
+    def located(self, args: list[str]) -> tuple[Target | None, list[str]]: ...
+
+    def _image_args(self, args: argparse.Namespace, image: str | None) -> dict[str | None, str]: ...
+
+    @staticmethod
+    def _env_args(args: argparse.Namespace) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]: ...
+
+
+def _is_image(name: str) -> bool:
+    """Say whether a positional is an image (or :TAG, @DIGEST): a cluster's name has no `:`, `@` or `/`."""
+    return any(ch in name for ch in ":@/")
+
+
+def _schedule_names(commands: Updating, args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """Return the (CLUSTER, IMAGE) of `update [CLUSTER] --schedule NAME [IMAGE]` (the scope gives no cluster)."""
     _, rest = commands.located(list(args.names))
     rest = split_path(rest)
-    image = rest.pop() if rest and _looks_like_image(rest[-1]) else None
+    image = rest.pop() if rest and _is_image(rest[-1]) else None
     cluster = rest.pop() if rest else None
-    if rest or (cluster is not None and _looks_like_image(cluster)):
+    if rest:
         raise CommandError(f"too many names for --schedule: {' '.join(args.names)}; usage: {USAGE}", 2)
     return cluster, image
 
@@ -86,7 +104,7 @@ def _refuse_rollout_flags(args: argparse.Namespace) -> None:
                                "starts its tasks at its next run; usage: " + USAGE, 2)
 
 
-def update_schedule(commands: DeployCommands, args: argparse.Namespace) -> None:
+def update_schedule(commands: Updating, args: argparse.Namespace) -> None:
     """Deploy a new image (or :tag) to the task a schedule or rule runs: register, then point its target at it."""
     from ..operations import schedules
 
@@ -96,7 +114,7 @@ def update_schedule(commands: DeployCommands, args: argparse.Namespace) -> None:
     set_env, unset_env = commands._env_args(args)
     if not (images or set_env or unset_env):
         raise CommandError(f"nothing to change: give an IMAGE, --image, --env or --unset-env; usage: {USAGE}", 2)
-    report = ScheduleUpdate(commands, args)
+    report = ScheduleUpdate(commands.ctx, args)
     gateway = commands.ctx.gateway
     with refused():
         planned = schedules.plan_next(gateway, args.schedule, cluster, images, set_env, unset_env,
@@ -110,9 +128,8 @@ def update_schedule(commands: DeployCommands, args: argparse.Namespace) -> None:
 class ScheduleUpdate:
     """Present `update --schedule`: the diff, the question or the dry run, and what was done."""
 
-    def __init__(self, commands: DeployCommands, args: argparse.Namespace) -> None:
-        self.commands = commands
-        self.ctx = commands.ctx
+    def __init__(self, ctx: CommandContext, args: argparse.Namespace) -> None:
+        self.ctx = ctx
         self.args = args
         self.as_json = self.ctx.view(args).json
 

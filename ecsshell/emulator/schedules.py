@@ -17,10 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
-
-if TYPE_CHECKING:
-    from .server import World
+from typing import Any, Protocol
 
 ACCOUNT = "123456789012"
 SCHEDULER_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/,\s]+/scheduler/")
@@ -56,6 +53,18 @@ class Clocked(Protocol):
 
     @property
     def scheduler(self) -> Any: ...
+
+
+class Built(Protocol):
+    """A world as the demo's schedules are made in it (server.World)."""
+
+    @property
+    def region(self) -> str: ...
+
+    @property
+    def lock(self) -> Any: ...
+
+    def backend(self, service: str = "ecs", account: str | None = None, region: str | None = None) -> Any: ...
 
 
 def install(worlds: Mapping[str, Clocked]) -> None:
@@ -111,7 +120,7 @@ def _ecs_parameters(task_definition_arn: str, network: Mapping[str, Any]) -> dic
                 "AssignPublicIp": vpc["assignPublicIp"]}}}
 
 
-def scheduled_jobs(world: World, built: Mapping[str, Any]) -> dict[str, str]:
+def scheduled_jobs(world: Built, built: Mapping[str, Any]) -> dict[str, str]:
     """Schedule the batch jobs BUILT registered: report daily (Scheduler, Berlin time), migrate nightly (a rule).
 
     Made directly on moto's backends, with the requests' own shapes, not through the two APIs: a boto3
