@@ -50,9 +50,10 @@ def find(gateway: Gateway, ref: str, cluster: str | None = None) -> ScheduledTas
     found = [t for t in gateway.scheduled_tasks(None, name)
              if not group or (t.kind == "rule" if group == "rule" else t.kind == "schedule" and t.group == group)]
     if not found:
-        known = [t.label for t in gateway.scheduled_tasks()]
-        close = difflib.get_close_matches(ref, known + [t.rpartition("/")[2] for t in known], n=3)
-        hint = f" (did you mean: {', '.join(dict.fromkeys(close))}?)" if close else " (see `schedules`)"
+        known = {t.label: t for t in gateway.scheduled_tasks()}
+        close = [label for label, t in known.items()
+                 if difflib.get_close_matches(ref, [label, t.name], n=1, cutoff=0.75)][:3]
+        hint = f" (did you mean: {', '.join(close)}?)" if close else " (see `schedules`)"
         raise OperationError(f"no schedule or scheduled rule named {ref} runs ECS tasks{hint}")
     labels = sorted({t.label for t in found})
     if len(labels) > 1:
