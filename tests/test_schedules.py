@@ -199,3 +199,57 @@ def test_a_failed_retarget_deregisters_the_new_revision_and_a_lost_answer_is_kep
     assert "but schedule reports/daily-report runs report:4" in result.err
     assert schedule(world)["Target"]["EcsParameters"]["TaskDefinitionArn"].endswith("/report:4")
     assert status(world, "report:4") == "ACTIVE"
+
+
+# the emulator answers as botocore's models say ------------------------------------------------------
+def strays(value: Any, shape: Any, where: str) -> list[str]:
+    """Return where a raw JSON answer holds what SHAPE has no member for, or lacks a required member."""
+    found: list[str] = []
+    if shape.type_name == "structure" and isinstance(value, dict):
+        found += [f"{where}.{k}: not in {shape.name}" for k in value if k not in shape.members]
+        found += [f"{where}.{k}: missing" for k in shape.required_members if k not in value]
+        for key, inner in value.items():
+            if key in shape.members and inner is not None:
+                found += strays(inner, shape.members[key], f"{where}.{key}")
+    elif shape.type_name == "list" and isinstance(value, list):
+        for index, item in enumerate(value):
+            found += strays(item, shape.member, f"{where}[{index}]")
+    return found
+
+
+def test_the_emulator_answers_scheduler_and_events_in_botocores_shapes(world, jobs) -> None:
+    answers: list[tuple[Any, Any]] = []
+
+    def keep(model: Any = None, http_response: Any = None, **_: Any) -> None:
+        answers.append((model, json.loads(http_response.content or b"{}")))
+
+    scheduler, events = world.client("scheduler"), world.client("events")
+    for client in (scheduler, events):
+        client.meta.events.register("after-call", keep)
+    scheduler.list_schedules()
+    found = scheduler.get_schedule(Name="daily-report", GroupName="reports")
+    events.list_rules()
+    target = events.list_targets_by_rule(Rule="nightly-migrate")["Targets"][0]
+    update = {k: found[k] for k in ("Name", "GroupName", "ScheduleExpression", "Target", "FlexibleTimeWindow")}
+    scheduler.update_schedule(**update)  # no State, no ActionAfterCompletion: UpdateSchedule replaces them
+    events.put_targets(Rule="nightly-migrate", Targets=[target])
+    assert [model.name for model, _ in answers] == ["ListSchedules", "GetSchedule", "ListRules", "ListTargetsByRule",
+                                                    "UpdateSchedule", "PutTargets"]
+    for model, raw in answers:
+        assert strays(raw, model.output_shape, model.name) == []
+    again = scheduler.get_schedule(Name="daily-report", GroupName="reports")
+    assert (again["State"], again["ActionAfterCompletion"]) == ("ENABLED", "NONE")
+    assert again["LastModificationDate"] == world.scheduler.now()  # on the world's clock
+    assert world.recorder.calls["GetSchedule"] == 2 and world.recorder.calls["UpdateSchedule"] == 1
+
+
+def test_the_docs_examples_run_against_the_demo_world(world: World, ecsshell) -> None:
+    from test_readme import run_examples
+
+    from ecsshell.emulator.worlds import demo_world
+
+    demo_world(world)
+    ran = run_examples(ecsshell, "<!-- schedules:", 5)
+    assert "daily-report" in ran[0][2].out and "nightly-migrate" in ran[0][2].out
+    assert rule_target(world)["EcsParameters"]["TaskDefinitionArn"] == MIGRATE_3
+    assert schedule(world)["Target"]["EcsParameters"]["TaskDefinitionArn"].endswith("/report:2")  # a dry run

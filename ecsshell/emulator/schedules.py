@@ -7,6 +7,8 @@ in botocore's shapes (ECS targets' EcsParameters are kept as sent). What it lack
   `UpdateSchedule`, as for the JSON APIs;
 - UpdateSchedule replaces the whole schedule: an omitted State is ENABLED again and an omitted
   ActionAfterCompletion NONE (moto kept no State and the old action);
+- ListSchedules answers ScheduleSummary objects (moto answered whole schedules, nulls too), and
+  ListRules Rule objects (moto added DescribeRule's CreatedBy);
 - a schedule's CreationDate and LastModificationDate are on the world's emulated clock, as every other
   time the world answers (moto took the wall clock), so a rate schedule's phase is the world's.
 This module loads no moto when imported: `install` does, when a world starts.
@@ -14,12 +16,18 @@ This module loads no moto when imported: `install` does, when a world starts.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
 ACCOUNT = "123456789012"
+# ListSchedules' ScheduleSummary members (botocore's model): moto answered every member of the schedule
+SUMMARY = frozenset({"Arn", "Name", "GroupName", "State", "CreationDate", "LastModificationDate", "Target"})
+# ListRules' Rule members: moto answered DescribeRule's (CreatedBy too)
+RULE = frozenset({"Name", "Arn", "EventPattern", "State", "Description", "ScheduleExpression", "RoleArn", "ManagedBy",
+                  "EventBusName"})
 SCHEDULER_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/,\s]+/scheduler/")
 # (method, path pattern) -> operation, from botocore's Scheduler model (requestUri of each operation)
 REST_OPERATIONS: list[tuple[str, re.Pattern[str], str]] = [
@@ -104,7 +112,31 @@ def install(worlds: Mapping[str, Clocked]) -> None:
         schedule.action_after_completion = self._get_param("ActionAfterCompletion") or "NONE"
         return answer
 
+    listed: Callable[[Any], str] = response_cls.list_schedules
+
+    def list_schedules(self: Any) -> str:
+        answer = json.loads(listed(self))
+        answer["Schedules"] = [{k: v for k, v in s.items() if k in SUMMARY and v is not None}
+                               for s in answer.get("Schedules") or []]
+        if not answer.get("NextToken"):
+            answer.pop("NextToken", None)
+        return json.dumps(answer)
+
+    from moto.events.responses import EventsHandler
+
+    rules: Callable[[Any], tuple[str, Any]] = EventsHandler.list_rules
+
+    def list_rules(self: Any) -> tuple[str, Any]:
+        body, headers = rules(self)
+        answer = json.loads(body)
+        answer["Rules"] = [{k: v for k, v in r.items() if k in RULE} for r in answer.get("Rules") or []]
+        if not answer.get("NextToken"):
+            answer.pop("NextToken", None)
+        return json.dumps(answer), headers
+
+    EventsHandler.list_rules = list_rules  # type: ignore[method-assign]
     schedule_cls.__init__ = init  # type: ignore[method-assign]
+    response_cls.list_schedules = list_schedules  # type: ignore[method-assign]
     schedule_cls.update = update  # type: ignore[method-assign]
     response_cls.update_schedule = update_schedule  # type: ignore[method-assign]
     schedule_cls._ecsshell_shim = True  # type: ignore[attr-defined]
