@@ -12,8 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from harness import make_environment
 
+from ecsshell.aws import Gateway, Settings
 from ecsshell.emulator import World
 from ecsshell.emulator.schedules import ACCOUNT, scheduled_jobs
+from ecsshell.errors import AwsError
+from ecsshell.operations import OperationError, schedules
 from ecsshell.options import Options
 from ecsshell.shell import EcsShell
 
@@ -178,7 +181,7 @@ def test_dry_run_read_only_no_and_a_wrong_name_change_nothing(world, ecsshell, h
     assert rule_target(world)["EcsParameters"]["TaskDefinitionArn"].endswith("/migrate:2")
 
 
-def test_a_failed_retarget_deregisters_the_new_revision_and_a_lost_answer_is_kept(world, ecsshell, jobs) -> None:
+def test_a_failed_retarget_is_undone_and_said_and_a_lost_answer_is_kept(world, ecsshell, jobs) -> None:
     before, target = schedule(world), rule_target(world)
     for ref, call, what, family in (("daily-report", "UpdateSchedule", "schedule reports/daily-report", "report"),
                                     ("rule/nightly-migrate", "PutTargets", "rule nightly-migrate", "migrate")):
@@ -200,6 +203,28 @@ def test_a_failed_retarget_deregisters_the_new_revision_and_a_lost_answer_is_kep
     assert schedule(world)["Target"]["EcsParameters"]["TaskDefinitionArn"].endswith("/report:4")
     assert status(world, "report:4") == "ACTIVE"
 
+    class Blind(Gateway):
+        """The real gateway, but GetSchedule's read-back after the failure fails too."""
+
+        def reread_scheduled_task(self, task: Any) -> Any:
+            raise AwsError("AWS failed GetSchedule with HTTP 503")
+
+    # not even read back: the old target is sent again, then the new revision deregistered
+    before = schedule(world)
+    world.faults.fail("UpdateSchedule", 500, 1)  # the retarget fails (no retry); the restore goes through
+    with Blind.connect(Settings(endpoint_url=world.endpoint_url, region=world.region, max_attempts=0),
+                       env=world.environ()) as gateway:
+        planned = schedules.plan_next(gateway, "daily-report", "batch", {None: ":1.3.2"}, [], [])
+        with pytest.raises(OperationError) as failed:
+            schedules.retarget(gateway, planned, lambda _: None)
+    assert str(failed.value).startswith("UpdateSchedule failed: AWS failed UpdateSchedule with HTTP 500")
+    assert str(failed.value).endswith("could not check schedule reports/daily-report (AWS failed GetSchedule with "
+                                      "HTTP 503), so its target was restored to report:4; deregistered the orphan "
+                                      "revision report:5")
+    assert status(world, "report:5") == "INACTIVE"
+    assert without_target_revision(schedule(world)) == without_target_revision(before)
+    assert schedule(world)["Target"]["EcsParameters"]["TaskDefinitionArn"].endswith("/report:4")
+
 
 # the emulator answers as botocore's models say ------------------------------------------------------
 def strays(value: Any, shape: Any, where: str) -> list[str]:
@@ -217,7 +242,8 @@ def strays(value: Any, shape: Any, where: str) -> list[str]:
     return found
 
 
-def test_the_emulator_answers_scheduler_and_events_in_botocores_shapes(world, jobs) -> None:
+def answers_in_botocores_shapes(world: World) -> None:
+    """Check that the raw answers of the calls ecsshell makes hold only members of botocore's output shapes."""
     answers: list[tuple[Any, Any]] = []
 
     def keep(model: Any = None, http_response: Any = None, **_: Any) -> None:
@@ -240,15 +266,15 @@ def test_the_emulator_answers_scheduler_and_events_in_botocores_shapes(world, jo
     again = scheduler.get_schedule(Name="daily-report", GroupName="reports")
     assert (again["State"], again["ActionAfterCompletion"]) == ("ENABLED", "NONE")
     assert again["LastModificationDate"] == world.scheduler.now()  # on the world's clock
-    assert world.recorder.calls["GetSchedule"] == 2 and world.recorder.calls["UpdateSchedule"] == 1
 
 
-def test_the_docs_examples_run_against_the_demo_world(world: World, ecsshell) -> None:
+def test_the_demo_world_answers_in_botocores_shapes_and_the_docs_examples_run(world: World, ecsshell) -> None:
     from test_readme import run_examples
 
     from ecsshell.emulator.worlds import demo_world
 
     demo_world(world)
+    answers_in_botocores_shapes(world)
     ran = run_examples(ecsshell, "<!-- schedules:", 5)
     assert "daily-report" in ran[0][2].out and "nightly-migrate" in ran[0][2].out
     assert rule_target(world)["EcsParameters"]["TaskDefinitionArn"] == MIGRATE_3
