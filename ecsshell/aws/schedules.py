@@ -1,15 +1,17 @@
 """Scheduled ECS tasks: EventBridge Scheduler schedules and EventBridge rules whose targets run ECS tasks.
 
 Schedules: ListSchedules (every group) names each schedule and its target's ARN, so only those that
-target an ECS cluster (the one asked for, if any) are read in full, by GetSchedule, concurrently.
-Rules: ListRules on the default event bus (the only one a schedule expression may run on), then
-ListTargetsByRule, concurrently, for each rule with a schedule expression.
+target an ECS cluster (the one asked for, if any) are read in full, by GetSchedule. Rules: ListRules
+on the default event bus (the only one a schedule expression may run on), then ListTargetsByRule for
+each rule with a schedule expression. The two lists are read at once, then every GetSchedule and
+ListTargetsByRule goes out concurrently (one pool map: a map inside a map would run inline).
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -39,6 +41,8 @@ class Calls(Protocol):
               token_out: str = "nextToken", **params: Any) -> Iterator[list[Any]]: ...
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]: ...
+
+    def submit(self, fn: Callable[..., R], *args: Any) -> Future[R]: ...
 
 
 def is_cluster_arn(arn: str) -> bool:
@@ -97,20 +101,27 @@ def get_schedule(gateway: Calls, name: str, group: str) -> dict[str, Any]:
     return gateway.call("scheduler", "get_schedule", _schedule_context(name, group), Name=name, GroupName=group)
 
 
-def schedules(gateway: Calls, cluster: str | None = None, name: str | None = None) -> list[ScheduledTask]:
-    """Return the schedules (every group) that run ECS tasks (in CLUSTER; named NAME), each read in full."""
+def _ecs_schedules(gateway: Calls, cluster: str | None, name: str | None) -> list[dict[str, Any]]:
+    """Return the ListSchedules summaries (every group) whose target is an ECS cluster (CLUSTER; named NAME)."""
     params: dict[str, Any] = {"MaxResults": SCHEDULE_PAGE}
     if name:
         params["NamePrefix"] = name
     pages = gateway.pages("scheduler", "list_schedules", "Schedules", "EventBridge Scheduler schedules",
                           token_in="NextToken", token_out="NextToken", **params)
-    wanted = [s for page in pages for s in page
-              if is_cluster_arn(str((s.get("Target") or {}).get("Arn") or ""))
-              and _in_cluster(str(s["Target"]["Arn"]), cluster) and (name is None or s.get("Name") == name)]
-    answers = gateway.map(lambda s: get_schedule(gateway, str(s["Name"]), str(s.get("GroupName") or "default")),
-                          wanted)
-    found = [schedule_task(a) for a in answers]
-    return [t for t in found if t is not None and _in_cluster(t.cluster_arn, cluster)]
+    return [s for page in pages for s in page
+            if is_cluster_arn(str((s.get("Target") or {}).get("Arn") or ""))
+            and _in_cluster(str(s["Target"]["Arn"]), cluster) and (name is None or s.get("Name") == name)]
+
+
+def _scheduled_rules(gateway: Calls, name: str | None) -> list[dict[str, Any]]:
+    """Return the default bus's rules with a schedule expression (named NAME)."""
+    params: dict[str, Any] = {"Limit": RULE_PAGE}
+    if name:
+        params["NamePrefix"] = name
+    pages = gateway.pages("events", "list_rules", "Rules", "EventBridge rules", token_in="NextToken",
+                          token_out="NextToken", **params)
+    return [r for page in pages for r in page
+            if r.get("ScheduleExpression") and (name is None or r.get("Name") == name)]
 
 
 def rule_targets(gateway: Calls, rule: str) -> list[dict[str, Any]]:
@@ -120,24 +131,24 @@ def rule_targets(gateway: Calls, rule: str) -> list[dict[str, Any]]:
     return [t for page in pages for t in page]
 
 
-def rules(gateway: Calls, cluster: str | None = None, name: str | None = None) -> list[ScheduledTask]:
-    """Return the ECS targets of the default bus's scheduled rules (in CLUSTER; of rule NAME), one each."""
-    params: dict[str, Any] = {"Limit": RULE_PAGE}
-    if name:
-        params["NamePrefix"] = name
-    pages = gateway.pages("events", "list_rules", "Rules", "EventBridge rules", token_in="NextToken",
-                          token_out="NextToken", **params)
-    scheduled = [r for page in pages for r in page if r.get("ScheduleExpression")
-                 and (name is None or r.get("Name") == name)]
-    targets = gateway.map(lambda r: rule_targets(gateway, str(r["Name"])), scheduled)
-    return [t for rule, found in zip(scheduled, targets, strict=True) for t in rule_tasks(rule, found)
-            if _in_cluster(t.cluster_arn, cluster)]
-
-
 def scheduled_tasks(gateway: Calls, cluster: str | None = None, name: str | None = None) -> list[ScheduledTask]:
-    """Return the schedules and rule targets that run ECS tasks (in CLUSTER; named NAME), both read at once."""
-    found = gateway.map(lambda read: read(gateway, cluster, name), [schedules, rules])
-    return [task for part in found for task in part]
+    """Return the schedules and scheduled rules' ECS targets (in CLUSTER; named NAME).
+
+    ListRules goes out while ListSchedules is paged; then every GetSchedule and ListTargetsByRule at once.
+    """
+    listing_rules = gateway.submit(_scheduled_rules, gateway, name)
+    summaries = _ecs_schedules(gateway, cluster, name)
+    rules = listing_rules.result()
+
+    def read(item: tuple[str, dict[str, Any]]) -> list[ScheduledTask]:
+        kind, found = item
+        if kind == "schedule":
+            task = schedule_task(get_schedule(gateway, str(found["Name"]), str(found.get("GroupName") or "default")))
+            return [task] if task is not None else []
+        return rule_tasks(found, rule_targets(gateway, str(found["Name"])))
+
+    jobs = [("schedule", s) for s in summaries] + [("rule", r) for r in rules]
+    return [task for part in gateway.map(read, jobs) for task in part if _in_cluster(task.cluster_arn, cluster)]
 
 
 def reread(gateway: Calls, task: ScheduledTask) -> ScheduledTask | None:
