@@ -22,6 +22,8 @@ ENDPOINT_SUFFIX = {
     "sts": "STS",
     "ssm": "SSM",
     "iam": "IAM",
+    "scheduler": "SCHEDULER",
+    "events": "EVENTBRIDGE",
 }
 ENV_PROFILE = "env"  # `-cred env`: keys from the environment; its endpoints come from the default profile
 MAX_CONFIG_BYTES = 4 * 1024 * 1024

@@ -538,3 +538,38 @@ class Identity:
     alias_readable: bool = True  # iam:ListAccountAliases was allowed
     expires: datetime | None = None  # None: static keys, or temporary ones whose expiry is not given
     expiry: str = "never (static keys)"  # when they expire, said
+
+
+@dataclass(frozen=True)
+class ScheduledTask:
+    """An EventBridge Scheduler schedule, or one ECS target of an EventBridge rule, that runs ECS tasks."""
+
+    kind: str  # "schedule" (EventBridge Scheduler) or "rule" (an EventBridge rule's target)
+    name: str
+    group: str  # the schedule group; for a rule, its event bus
+    arn: str  # the schedule's or the rule's
+    expression: str  # cron(...), rate(...) or at(...)
+    state: str  # ENABLED | DISABLED
+    task_definition_arn: str
+    cluster_arn: str
+    timezone: str = "UTC"
+    target_id: str = ""  # a rule's target Id
+    created_at: datetime | None = None  # a schedule's CreationDate (rules have none)
+    start_date: datetime | None = None
+    end_date: datetime | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)  # GetSchedule, or Rule+Target
+
+    @property
+    def label(self) -> str:
+        """Return how commands name it: NAME for the default group, GROUP/NAME, or rule/NAME."""
+        if self.kind == "rule":
+            return f"rule/{self.name}"
+        return self.name if self.group == "default" else f"{self.group}/{self.name}"
+
+    @property
+    def cluster(self) -> str:
+        return arn_name(self.cluster_arn)
+
+    @property
+    def task_definition(self) -> str:
+        return arn_name(self.task_definition_arn)

@@ -32,14 +32,7 @@ SUFFIXES = {"Count", "TaskCount", "Status", "State", "Arn", "Name", "Id", "Reaso
 
 
 @cache
-def model() -> Any:
-    import botocore.session
-
-    return botocore.session.get_session().get_service_model("ecs")
-
-
-@cache
-def service_model(service: str) -> Any:
+def model(service: str = "ecs") -> Any:
     import botocore.session
 
     return botocore.session.get_session().get_service_model(service)
@@ -160,7 +153,7 @@ def envelope_problems(value: Any, where: str, skip: set[int]) -> list[str]:
             here = f"{where}.{key}"
             if key == ADDED:
                 continue
-            miss = near_miss(str(key))
+            miss = near_miss(str(key)) if id(inner) not in skip else None  # an AWS object's key names it
             if miss:
                 found.append(f"{here}: near miss of ECS's {miss!r}")
             kinds = member_kinds().get(str(key))
@@ -176,7 +169,8 @@ def envelope_problems(value: Any, where: str, skip: set[int]) -> list[str]:
 
 
 def problems(document: Any, shapes: dict[str, str]) -> list[str]:
-    """Return every way DOCUMENT strays from AWS's names; SHAPES maps a JMESPath to the ECS shape it selects."""
+    """Return every way DOCUMENT strays from AWS's names; SHAPES maps a JMESPath to the ECS shape it selects
+    (`SERVICE:SHAPE` for another service's)."""
     found: list[str] = []
     skip: set[int] = set()
     for path, name in shapes.items():
@@ -188,8 +182,7 @@ def problems(document: Any, shapes: dict[str, str]) -> list[str]:
         service, _, shape = name.rpartition(":")  # "sts:GetCallerIdentityResponse": another service's shape
         for index, item in enumerate(items):
             skip.add(id(item))
-            found.extend(shape_problems(item, service_model(service).shape_for(shape) if service else
-                                        model().shape_for(name), f"{path}#{index}"))
+            found.extend(shape_problems(item, model(service or "ecs").shape_for(shape), f"{path}#{index}"))
     return found + envelope_problems(document, "", skip)
 
 
@@ -237,6 +230,8 @@ CASES: list[tuple[tuple[str, ...], int, dict[str, str]]] = [
     (("check", "prod", "web", "--regions", "us-east-1,eu-west-1"), 0, {}),
     (("taskdefs", "--profiles", "env,staging"), 0, {}),
     (("whoami",), 0, {"@": "sts:GetCallerIdentityResponse"}),
+    (("schedules", "/"), 0, {"Schedules[]": "scheduler:GetScheduleOutput", "Rules[].Rule[]": "events:Rule",
+                             "Rules[].Target[]": "events:Target"}),
 ]
 
 

@@ -26,6 +26,7 @@ RUN_BY = {
     "portfwd": "test_portfwd.py",
     "sso": "test_sso.py",
     "identity": "test_identity.py",
+    "schedules": "test_schedules.py",
 }
 EXPECTED = re.compile(r"\s+#\s*exits?\s+(\d+).*$")
 

@@ -28,6 +28,7 @@ from ..model import (
     PortSession,
     Revision,
     RunFailure,
+    ScheduledTask,
     Service,
     ServiceDeployment,
     ServiceRevision,
@@ -36,7 +37,7 @@ from ..model import (
     arn_name,
     registration,
 )
-from . import convert, deployments, identity, load_balancers, logs
+from . import convert, deployments, identity, load_balancers, logs, schedules
 from .cache import TaskDefinitionCache, stable
 from .caller import ClientName
 from .credentials import access_key, is_expired_answer
@@ -64,7 +65,7 @@ SERVICE_BATCH = 10  # DescribeServices names per call
 TASK_BATCH = 100  # DescribeTasks / DescribeClusters per call
 RUN_BATCH = 10  # RunTask count per call
 LABELS = {"ecs": "ECS", "elbv2": "ELB", "elb": "ELB", "logs": "CloudWatch Logs", "sts": "STS", "ssm": "SSM",
-          "iam": "IAM"}
+          "iam": "IAM", "scheduler": "EventBridge Scheduler", "events": "EventBridge"}
 
 def retry_settings(settings: Settings, env: Mapping[str, str]) -> Settings:
     """Honour the standard AWS_MAX_ATTEMPTS and AWS_RETRY_MODE variables over our defaults."""
@@ -737,6 +738,19 @@ class Gateway:
                 self.session = session
                 self._clients.clear()
             return renewed
+
+    # scheduled tasks (EventBridge Scheduler and rules) -----------------------------------------------
+    def scheduled_tasks(self, cluster: str | None = None, name: str | None = None) -> list[ScheduledTask]:
+        """Return the schedules and scheduled rules' targets that run ECS tasks (in CLUSTER; named NAME)."""
+        return schedules.scheduled_tasks(self, cluster, name)
+
+    def reread_scheduled_task(self, task: ScheduledTask) -> ScheduledTask | None:
+        """Return TASK as AWS holds it now, or None when it is gone or runs no ECS task any more."""
+        return schedules.reread(self, task)
+
+    def retarget_scheduled_task(self, task: ScheduledTask, task_definition_arn: str) -> None:
+        """Point TASK's ECS target at TASK_DEFINITION_ARN (UpdateSchedule or PutTargets, all else resent)."""
+        schedules.retarget(self, task, task_definition_arn)
 
 
 if TYPE_CHECKING:  # mypy checks that this gateway has every call the operations make, typed alike

@@ -16,6 +16,7 @@ MUTATING_OPERATIONS = frozenset({
     "UpdateServicePrimaryTaskSet", "CreateTaskSet", "DeleteTaskSet", "UpdateTaskSet",
     "PutClusterCapacityProviders", "CreateCluster", "DeleteCluster", "UpdateCluster",
     "StartSession", "TerminateSession",
+    "UpdateSchedule", "PutTargets",  # EventBridge Scheduler and EventBridge: a scheduled task's target
 })
 
 
@@ -46,6 +47,11 @@ def describe_change(operation: str, params: dict[str, Any], parsed: dict[str, An
     if operation == "RunTask":
         tasks = parsed.get("tasks") or []
         return f"started {len(tasks)} task(s) of {arn_name(str(params.get('taskDefinition', '')))}"
+    if operation == "UpdateSchedule":
+        target = (params.get("Target") or {}).get("EcsParameters") or {}
+        return f"pointed schedule {params.get('Name')} at {arn_name(str(target.get('TaskDefinitionArn', '')))}"
+    if operation == "PutTargets":
+        return f"updated the targets of rule {params.get('Rule')}"
     if operation == "StopTask":
         return f"stopped task {arn_name(str(params.get('task', '')))}"
     return operation

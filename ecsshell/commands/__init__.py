@@ -23,6 +23,7 @@ def all_command_sets() -> list[CommandSet]:
     from .forward import ForwardCommands
     from .identity import IdentityCommands
     from .login import LoginCommands
+    from .schedules import ScheduleCommands
     from .task_views import TaskViewCommands
     from .taskdefs import TaskDefinitionCommands
     from .tasks import TaskCommands
@@ -36,4 +37,5 @@ def all_command_sets() -> list[CommandSet]:
         TraceCommands(),
         LoginCommands(),
         IdentityCommands(),
+        ScheduleCommands(),
     ]

@@ -89,6 +89,9 @@ def update_parser() -> CommandParser:
     parser.add_argument("--unset-env", action="append", nargs=2, default=[], metavar=("CONTAINER", "KEY"),
                         help="remove an environment variable in the new revision (repeatable)")
     parser.add_argument("--dry-run", action="store_true", help="show the task definition diff, change nothing")
+    parser.add_argument("--schedule", metavar="NAME",
+                        help="deploy to the ECS task the EventBridge schedule or rule NAME runs (GROUP/NAME, "
+                             "rule/NAME; see `schedules`), not to a service: update [CLUSTER] --schedule NAME IMAGE")
     parser.add_argument("--rollback", action="store_true",
                         help="when the rollout fails or times out, go back to the revision the service ran "
                              "before and wait for that (implies --wait)")
@@ -393,6 +396,11 @@ class DeployCommands(RolloutCommands):
         """Parse, run the update operation, and present what it reports."""
         from ..operations import deploy
 
+        if args.schedule is not None:  # issue 22: a scheduled task's target, not a service
+            from .schedules import update_schedule
+
+            update_schedule(self, args)
+            return
         cluster, service, image = self._update_names(args)
         images = self._image_args(args, image)
         set_env, unset_env = self._env_args(args)

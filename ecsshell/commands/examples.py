@@ -35,6 +35,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "tour": ("tour",),
     "login": ("login dev --no-browser",),
     "whoami": ("whoami", "whoami --output json"),
+    "schedules": ("schedules /", "schedules batch", "schedules / --output json"),
 }
 
 

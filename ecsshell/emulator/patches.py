@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from moto.core.responses import ActionResult
 from moto.ecs import exceptions, models, responses
 
-from . import awsvpc, client_tokens, execute_command, load_balancing, speedups, ssm_sessions
+from . import awsvpc, client_tokens, execute_command, load_balancing, schedules, speedups, ssm_sessions
 from .scheduler import START_SECONDS, Scheduler, container_records, new_deployment_id
 
 
@@ -85,6 +85,7 @@ def install() -> None:
     # moto's EC2 backend otherwise loads ~1,300 default AMIs on every reset (hundreds of milliseconds).
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     load_balancing.install(_worlds)
+    schedules.install(_worlds)
     execute_command.install()
     ssm_sessions.install(_world_for)
     awsvpc.install()

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import schedules
+
 if TYPE_CHECKING:
     from .server import World
 
@@ -387,6 +389,7 @@ def _build(world: World, specs: list[Spec], demo: bool) -> dict[str, Any]:
 
     if demo:
         _staged_services(world, b)
+        b.out["schedules"] = schedules.scheduled_jobs(world, b.out)  # issue 22: the demo's two schedules
 
     scheduler.catch_up(behind=6)
     scheduler.exit_after("report", 90, 0)

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 from .faults import THROTTLE_BODY, Faults
 from .identity import Access
 from .recorder import Recorder
+from .schedules import rest_operation
 from .throttle import Throttle
 
 ECS_PREFIX = "AmazonEC2ContainerServiceV20141113."
@@ -92,7 +93,7 @@ def operation_of(environ: dict[str, Any], body: bytes) -> str:
         form = parse_qs(body.decode("utf-8", "replace"))
         if "Action" in form:
             return form["Action"][0]
-    return environ.get("REQUEST_METHOD", "") + " " + environ.get("PATH_INFO", "")
+    return rest_operation(environ) or environ.get("REQUEST_METHOD", "") + " " + environ.get("PATH_INFO", "")
 
 
 def encode_token(operation: str, offset: int) -> str:

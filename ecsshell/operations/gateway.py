@@ -14,6 +14,7 @@ from ..model import (
     PortSession,
     Revision,
     RunFailure,
+    ScheduledTask,
     Service,
     ServiceDeployment,
     ServiceRevision,
@@ -95,3 +96,8 @@ class Gateway(Protocol):
     def start_session(self, target: str, document: str, parameters: Mapping[str, list[str]]) -> PortSession: ...
 
     def terminate_session(self, session_id: str) -> None: ...
+    def scheduled_tasks(self, cluster: str | None = None, name: str | None = None) -> list[ScheduledTask]: ...
+
+    def reread_scheduled_task(self, task: ScheduledTask) -> ScheduledTask | None: ...
+
+    def retarget_scheduled_task(self, task: ScheduledTask, task_definition_arn: str) -> None: ...
