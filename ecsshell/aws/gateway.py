@@ -26,6 +26,9 @@ from ..model import (
     LogEvent,
     Revision,
     RunFailure,
+    ScalableTarget,
+    ScalingActivity,
+    ScalingPolicy,
     Service,
     ServiceDeployment,
     ServiceRevision,
@@ -34,7 +37,7 @@ from ..model import (
     arn_name,
     registration,
 )
-from . import convert, deployments, load_balancers, logs
+from . import convert, deployments, load_balancers, logs, scaling
 from .cache import TaskDefinitionCache, stable
 from .caller import ClientName
 from .errors import AwsError, NotFound, translate
@@ -60,7 +63,8 @@ SUGGEST_PAGES = 5  # a "did you mean" after a NotFound looks at this many pages 
 SERVICE_BATCH = 10  # DescribeServices names per call
 TASK_BATCH = 100  # DescribeTasks / DescribeClusters per call
 RUN_BATCH = 10  # RunTask count per call
-LABELS = {"ecs": "ECS", "elbv2": "ELB", "elb": "ELB", "logs": "CloudWatch Logs", "sts": "STS"}
+LABELS = {"ecs": "ECS", "elbv2": "ELB", "elb": "ELB", "logs": "CloudWatch Logs", "sts": "STS",
+          "application-autoscaling": "Application Auto Scaling"}
 
 def retry_settings(settings: Settings, env: Mapping[str, str]) -> Settings:
     """Honour the standard AWS_MAX_ATTEMPTS and AWS_RETRY_MODE variables over our defaults."""
@@ -675,6 +679,25 @@ class Gateway:
         """Return GROUP's events in the streams named (a list) or under a prefix (a str), oldest first."""
         return logs.log_events(self, group, stream_names_or_prefix, start_time_ms, end_time_ms)
 
+
+    # Application Auto Scaling of a service's desired count (aws/scaling.py) -----------------------
+    def scalable_target(self, cluster: str, service: str) -> ScalableTarget | None:
+        """Return SERVICE's scalable target (ecs:service:DesiredCount), or None when it has none."""
+        return scaling.scalable_target(self, cluster, service)
+
+    def scaling_policies(self, cluster: str, service: str) -> list[ScalingPolicy]:
+        """Return SERVICE's scaling policies, by name."""
+        return scaling.scaling_policies(self, cluster, service)
+
+    def scaling_activities(self, cluster: str, service: str, count: int) -> list[ScalingActivity]:
+        """Return SERVICE's COUNT most recent scaling activities, newest first."""
+        return scaling.scaling_activities(self, cluster, service, count)
+
+    def register_scalable_target(self, cluster: str, service: str, *, min_capacity: int | None = None,
+                                 max_capacity: int | None = None) -> None:
+        """Set SERVICE's scalable target's min and/or max capacity (sent once: no retry)."""
+        scaling.register_scalable_target(self, cluster, service, min_capacity=min_capacity,
+                                         max_capacity=max_capacity)
 
 if TYPE_CHECKING:  # mypy checks that this gateway has every call the operations make, typed alike
     from ..operations.gateway import Gateway as OperationsGateway

@@ -15,6 +15,7 @@ MUTATING_OPERATIONS = frozenset({
     "ContinueServiceDeployment", "StopServiceDeployment", "TagResource", "UntagResource",
     "UpdateServicePrimaryTaskSet", "CreateTaskSet", "DeleteTaskSet", "UpdateTaskSet",
     "PutClusterCapacityProviders", "CreateCluster", "DeleteCluster", "UpdateCluster",
+    "RegisterScalableTarget",
 })
 
 
@@ -44,6 +45,10 @@ def describe_change(operation: str, params: dict[str, Any], parsed: dict[str, An
     if operation == "RunTask":
         tasks = parsed.get("tasks") or []
         return f"started {len(tasks)} task(s) of {arn_name(str(params.get('taskDefinition', '')))}"
+    if operation == "RegisterScalableTarget":
+        bounds = [f"{word} {params[key]}" for word, key in (("min", "MinCapacity"), ("max", "MaxCapacity"))
+                  if key in params]
+        return f"set the scalable target of {params.get('ResourceId')} to {', '.join(bounds)}"
     if operation == "StopTask":
         return f"stopped task {arn_name(str(params.get('task', '')))}"
     return operation

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .scaling import demo_scaling
+
 if TYPE_CHECKING:
     from .server import World
 
@@ -387,6 +389,7 @@ def _build(world: World, specs: list[Spec], demo: bool) -> dict[str, Any]:
 
     if demo:
         _staged_services(world, b)
+        demo_scaling(world)  # prod/web: a scalable target, a CPU target tracking policy, two activities
 
     scheduler.catch_up(behind=6)
     scheduler.exit_after("report", 90, 0)

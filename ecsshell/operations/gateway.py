@@ -13,6 +13,9 @@ from ..model import (
     LogEvent,
     Revision,
     RunFailure,
+    ScalableTarget,
+    ScalingActivity,
+    ScalingPolicy,
     Service,
     ServiceDeployment,
     ServiceRevision,
@@ -88,3 +91,12 @@ class Gateway(Protocol):
 
     def log_events(self, group: str, stream_names_or_prefix: str | Sequence[str],
                    start_time_ms: int) -> list[LogEvent]: ...
+
+    def scalable_target(self, cluster: str, service: str) -> ScalableTarget | None: ...
+
+    def scaling_policies(self, cluster: str, service: str) -> list[ScalingPolicy]: ...
+
+    def scaling_activities(self, cluster: str, service: str, count: int) -> list[ScalingActivity]: ...
+
+    def register_scalable_target(self, cluster: str, service: str, *, min_capacity: int | None = None,
+                                 max_capacity: int | None = None) -> None: ...
