@@ -85,6 +85,8 @@ class BoundsChange:
 def plan_bounds(gateway: Gateway, cluster: str, service: str, min_capacity: int | None,
                 max_capacity: int | None) -> BoundsChange:
     """Read SERVICE's scalable target and plan setting MIN_CAPACITY and/or MAX_CAPACITY; refuse what AWS would."""
+    if min_capacity is not None and max_capacity is not None and min_capacity > max_capacity:
+        raise OperationError(f"--min {min_capacity} is above --max {max_capacity}: min must not exceed max", 2)
     target = gateway.scalable_target(cluster, service)
     if target is None:
         raise OperationError(f"{service} in {cluster} has no scalable target, so it has no min and max to change; "
