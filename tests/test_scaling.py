@@ -50,6 +50,16 @@ def policies(world: World) -> None:
                                       {"MetricIntervalLowerBound": 10, "ScalingAdjustment": 3}]})
 
 
+def assert_aws_shape(name: str, documents: list[dict[str, Any]]) -> None:
+    """Check that each of DOCUMENTS has only members of botocore's shape NAME, and all its required ones."""
+    import botocore.session
+
+    shape = botocore.session.get_session().get_service_model("application-autoscaling").shape_for(name)
+    for document in documents:
+        assert set(document) <= set(shape.members), (name, set(document) - set(shape.members))
+        assert set(shape.required_members) <= set(document), (name, set(shape.required_members) - set(document))
+
+
 def row(out: str, first: str) -> str:
     """Return the line of OUT starting with FIRST, its runs of spaces made one."""
     return next(" ".join(line.split()) for line in out.splitlines() if line.startswith(first + " "))
@@ -57,27 +67,31 @@ def row(out: str, first: str) -> str:
 
 # ls CLUSTER SERVICE -------------------------------------------------------------------------------
 def test_ls_service_shows_target_policies_and_the_scalers_activities_in_text_and_json(world, small, ecsshell) -> None:
-    register(world)
+    register(world, low=1, high=3)
     policies(world)
-    assert ecsshell("scale", "prod", "web", "12").code == 0  # above max 10: the scaler moves it back
-    world.advance(62)
-    assert desired(world) == 10
+    assert ecsshell("scale", "prod", "web", "4").code == 0  # above max 3: the scaler moves it back
+    world.advance(1)  # the scaler sees the count outside min and max
+    world.scheduler.skip(61)  # and moves it back a minute later (one tick: no task need run meanwhile)
+    assert desired(world) == 3
     world.recorder.reset()
     out = ecsshell("ls", "prod", "web").out
-    assert "Auto scaling: min 2, max 10" in out
+    assert "Auto scaling: min 1, max 3" in out
     assert row(out, "cpu60") == "cpu60 target tracking ECSServiceAverageCPUUtilization 60 out 60s, in 300s"
     assert row(out, "queue") == ("queue target tracking MyApp/QueueDepth Average 100 out default, in default; "
                                  "scale-in disabled")
     assert row(out, "steps") == "steps step scaling ChangeInCapacity: [0, 10) +1, [10, +inf) +3 - 120s"
-    assert "Setting desired count to 10." in out and "maximum capacity is 10" in out
+    assert "Setting desired count to 3." in out and "maximum capacity is 3" in out
     for call in ("DescribeScalableTargets", "DescribeScalingPolicies", "DescribeScalingActivities"):
         assert world.recorder.calls[call] == 1, call  # each once, on the pool beside the rest of the detail
     document = json.loads(ecsshell("ls", "prod", "web", "--output", "json").out)
     scaling = document["service"]["ecsshell"]["autoScaling"]
-    assert scaling["scalableTarget"]["MinCapacity"] == 2 and scaling["scalableTarget"]["ResourceId"] == WEB
+    assert scaling["scalableTarget"]["MinCapacity"] == 1 and scaling["scalableTarget"]["ResourceId"] == WEB
     assert scaling["scalableTarget"]["SuspendedState"]["DynamicScalingInSuspended"] is False
     assert [p["PolicyName"] for p in scaling["scalingPolicies"]] == ["cpu60", "queue", "steps"]
     assert scaling["scalingActivities"][0]["StatusCode"] == "Successful"
+    for shape, docs in (("ScalableTarget", [scaling["scalableTarget"]]), ("ScalingPolicy", scaling["scalingPolicies"]),
+                        ("ScalingActivity", scaling["scalingActivities"])):
+        assert_aws_shape(shape, docs)
     plain = ecsshell("ls", "prod", "api").out
     assert "Auto scaling: none (no scalable target)" in plain and "Scaling activities" not in plain
     assert json.loads(ecsshell("ls", "prod", "api", "--output", "json").out)["service"]["ecsshell"][
@@ -152,8 +166,9 @@ def test_the_emulator_pages_refuses_and_answers_activities_as_aws_does(world, sm
     assert [p["PolicyName"] for p in named["ScalingPolicies"]] == ["steps"]
     assert client.describe_scaling_policies(ServiceNamespace=NS, ResourceId="service/prod/we")[
         "ScalingPolicies"] == []
-    world.client("ecs").update_service(cluster="prod", service="api", desiredCount=7)
-    world.advance(62)
+    world.client("ecs").update_service(cluster="prod", service="api", desiredCount=4)
+    world.advance(1)  # the scaler sees the count outside min and max
+    world.scheduler.skip(61)  # and moves it back a minute later (one tick: no task need run meanwhile)
     (activity,) = client.describe_scaling_activities(ServiceNamespace=NS, ResourceId="service/prod/api")[
         "ScalingActivities"]
     assert activity["Description"] == "Setting desired count to 3." and activity["StatusCode"] == "Successful"
