@@ -60,9 +60,9 @@ def change_bounds(commands: EcsCommands, args: argparse.Namespace, names: list[s
     with refused():
         change = scaling.plan_bounds(ctx.gateway, cluster, service, args.min_capacity, args.max_capacity)
     doc: dict[str, Any] = {"cluster": cluster, "service": service,
-                           "from": {"MinCapacity": change.before.min_capacity,
-                                    "MaxCapacity": change.before.max_capacity},
-                           "to": {"MinCapacity": change.min_capacity, "MaxCapacity": change.max_capacity}}
+                           "resourceId": change.before.resource_id,
+                           "from": {"min": change.before.min_capacity, "max": change.before.max_capacity},
+                           "to": {"min": change.min_capacity, "max": change.max_capacity}}
     what = f"the scalable target of {service} in {cluster}"
     if not change.changed:
         _show(commands, as_json, {**doc, "changed": False},
