@@ -117,6 +117,14 @@ def test_scale_outside_the_bounds_warns_on_stderr_and_still_scales_in_a_script(w
     assert within.code == 0 and "warning" not in within.err
     document = json.loads(ecsshell("scale", "prod", "web", "9", "--output", "json").out)
     assert "above the scalable target's maximum capacity 4" in document["warning"]
+    aas(world).register_scalable_target(ServiceNamespace=NS, ResourceId=WEB, ScalableDimension=DIM,
+                                        SuspendedState={"DynamicScalingInSuspended": True})
+    held = ecsshell("scale", "prod", "web", "6")
+    assert "its scale-in is suspended, so the count stays at 6 until it is resumed" in held.err
+    world.advance(1)
+    world.scheduler.skip(61)
+    assert desired(world) == 6  # the scaler leaves it, as it does while scale-in is suspended
+    assert "Auto scaling: min 2, max 4; suspended: scale-in" in ecsshell("ls", "prod", "web").out
 
 
 # scale --min/--max ----------------------------------------------------------------------------

@@ -74,6 +74,15 @@ def policy_rule(policy: ScalingPolicy) -> tuple[str, str, str]:
         rule = f"{adjustment}: {steps}" + (f" on alarm {alarms}" if alarms else "")
         aggregation = f", {step['MetricAggregationType']}" if step.get("MetricAggregationType") else ""
         return rule, "-", f"{_seconds(step.get('Cooldown'))}{aggregation}"
+    predictive = doc.get("PredictiveScalingPolicyConfiguration")
+    if predictive:
+        specs = predictive.get("MetricSpecifications") or [{}]
+        spec = specs[0]
+        pair = (spec.get("PredefinedMetricPairSpecification") or spec.get("PredefinedScalingMetricSpecification")
+                or {})
+        metric = pair.get("PredefinedMetricType") or "customized metrics"
+        return f"forecast {metric}", number(spec.get("TargetValue", "-")), \
+            f"mode {predictive.get('Mode') or 'ForecastOnly'}"
     return "-", "-", "-"
 
 
