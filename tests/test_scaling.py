@@ -223,3 +223,25 @@ def test_the_shell_warns_shows_before_and_after_and_asks_and_no_changes_nothing(
                                 "cancelled; nothing changed"]  # the question itself goes to the terminal
     assert world.recorder.calls["UpdateService"] == world.recorder.calls["RegisterScalableTarget"] == 0
     assert desired(world) == 3 and bounds(world) == (2, 10)
+
+
+def test_ctrl_c_during_register_scalable_target_restores_the_previous_bounds_and_says_so(world, small) -> None:
+    from ecsshell.aws import Gateway, Settings
+    from ecsshell.operations import scaling
+
+    register(world)
+    said: list[str] = []
+    with Gateway.connect(Settings(region=world.region, endpoint_url=world.endpoint_url), env=world.environ()) as gw:
+        change = scaling.plan_bounds(gw, "prod", "web", 4, None)
+        sent = gw.register_scalable_target
+
+        def sent_then_interrupted(*args: Any, **kwargs: Any) -> None:
+            sent(*args, **kwargs)
+            if kwargs["min_capacity"] == 4:  # AWS applied it; Ctrl-C came before the answer
+                raise KeyboardInterrupt
+
+        gw.register_scalable_target = sent_then_interrupted  # type: ignore[method-assign]
+        with pytest.raises(KeyboardInterrupt):
+            scaling.apply_bounds(gw, change, said.append)
+    assert said == ["interrupted during RegisterScalableTarget: restored the previous min 2, max 10"]
+    assert bounds(world) == (2, 10)
