@@ -103,7 +103,8 @@ def scale_parser() -> CommandParser:
                            epilog="A COUNT outside the service's scalable target's min and max is warned of (on "
                                   "stderr), as Application Auto Scaling will move it back. " + SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="[CLUSTER] [SERVICE] COUNT",
-                        help="names filled from the right; the scope gives the rest (see `help scope`)",
+                        help="names filled from the right; the scope gives the rest (see `help scope`); no COUNT "
+                             "with --min/--max",
                         completer=positional_completer(("cluster", "service")))
     add_bounds_flags(parser)
     add_output_flag(parser)
