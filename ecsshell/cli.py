@@ -30,7 +30,7 @@ operations (the same commands work inside the shell; `help COMMAND` there says m
   check CLUSTER SERVICE             warn (exit 1) about missing tasks, stale revisions, failed rollouts
   update CLUSTER SERVICE IMAGE      deploy a new image or :TAG (--wait, --rollback, --dry-run)
   rollback CLUSTER SERVICE [REV]    back to the previous (or named) revision
-  scale CLUSTER SERVICE COUNT       set the desired task count
+  scale CLUSTER SERVICE COUNT       set the desired task count (--min A --max B: its auto scaling)
   taskdefs [FAMILY [REV|latest]]    task definition families, revisions, or one revision
   register FILE                     register a task definition from JSON
   run CLUSTER FAMILY[:REV]          run one-off tasks (--wait returns the container's exit code)

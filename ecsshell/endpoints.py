@@ -24,6 +24,7 @@ ENDPOINT_SUFFIX = {
     "iam": "IAM",
     "scheduler": "SCHEDULER",
     "events": "EVENTBRIDGE",
+    "application-autoscaling": "APPLICATION_AUTO_SCALING",
 }
 ENV_PROFILE = "env"  # `-cred env`: keys from the environment; its endpoints come from the default profile
 MAX_CONFIG_BYTES = 4 * 1024 * 1024

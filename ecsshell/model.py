@@ -573,3 +573,57 @@ class ScheduledTask:
     @property
     def task_definition(self) -> str:
         return arn_name(self.task_definition_arn)
+
+
+# Application Auto Scaling of a service's desired count (aws/scaling.py) ------------------------------
+SUSPENDED_LABELS = {"DynamicScalingInSuspended": "scale-in", "DynamicScalingOutSuspended": "scale-out",
+                    "ScheduledScalingSuspended": "scheduled scaling"}
+
+
+@dataclass(frozen=True)
+class ScalableTarget:
+    """A service's scalable target (ecs:service:DesiredCount); `document` is AWS's ScalableTarget as answered."""
+
+    resource_id: str
+    min_capacity: int
+    max_capacity: int
+    suspended: tuple[str, ...] = ()  # what is suspended: scale-in, scale-out, scheduled scaling
+    document: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    def outside(self, count: int) -> str:
+        """Return "" when COUNT lies within min and max, else which bound it crosses: "minimum" or "maximum"."""
+        if count < self.min_capacity:
+            return "minimum"
+        if count > self.max_capacity:
+            return "maximum"
+        return ""
+
+
+@dataclass(frozen=True)
+class ScalingPolicy:
+    """A scaling policy of a scalable target; `document` is AWS's ScalingPolicy as answered."""
+
+    name: str
+    policy_type: str  # TargetTrackingScaling | StepScaling | PredictiveScaling
+    document: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class ScalingActivity:
+    """One scaling activity, newest first as AWS lists them; `document` is AWS's ScalingActivity."""
+
+    start: datetime | None
+    status: str
+    description: str
+    cause: str
+    document: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class AutoScaling:
+    """What Application Auto Scaling holds for one service; `denied` says why it could not be read."""
+
+    target: ScalableTarget | None = None
+    policies: tuple[ScalingPolicy, ...] = ()
+    activities: tuple[ScalingActivity, ...] = ()
+    denied: str = ""

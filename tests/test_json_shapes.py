@@ -219,6 +219,7 @@ CASES: list[tuple[tuple[str, ...], int, dict[str, str]]] = [
     (("rollback", "prod", "web"), 0, {}),
     (("update", "prod", "worker", ":2024.11.1", "--wait"), 0, {}),
     (("scale", "prod", "api", "4", "--wait"), 0, {}),
+    (("scale", "prod", "web", "--min", "3", "--max", "12"), 0, {}),
     (("promote", "staging/api", "prod/api", "--yes", "--wait"), 0, {}),
     (("continue", "releases", "storefront", "-y", "--wait", "--timeout", "30m"), 0, {}),
     (("register", "sample_task.json"), 0, {"@": "DescribeTaskDefinitionResponse"}),

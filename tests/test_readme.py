@@ -27,6 +27,7 @@ RUN_BY = {
     "sso": "test_sso.py",
     "identity": "test_identity.py",
     "schedules": "test_schedules.py",
+    "scaling": "test_scaling.py",
 }
 EXPECTED = re.compile(r"\s+#\s*exits?\s+(\d+).*$")
 

@@ -5,7 +5,8 @@ batched and concurrent calls (`gateway`, `pool`), translation of every botocore 
 line (`errors`), the journal of mutating calls and the read-only guard (`journal`), and the
 conversion of answers into the frozen dataclasses of `ecsshell.model` (`convert`). It may import
 boto3, botocore, `ecsshell.model`, `ecsshell.plain` and `ecsshell.secrets`; never commands, shell, render or cli
-(tests/test_layers.py checks). Inside it, `load_balancers` and `logs` stand below the gateway.
+(tests/test_layers.py checks). Inside it, `load_balancers`, `logs` and `scaling` (Application Auto
+Scaling) stand below the gateway.
 """
 
 from .errors import AccessDenied, AwsError, ConfigError, NotFound, Throttled, translate

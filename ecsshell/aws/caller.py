@@ -8,13 +8,16 @@ from typing import Any, Literal, Protocol, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 # the boto3 clients ecsshell makes
-ClientName = Literal["ecs", "elbv2", "elb", "logs", "sts", "ssm", "iam", "scheduler", "events"]
+ClientName = Literal["ecs", "elbv2", "elb", "logs", "sts", "ssm", "iam", "scheduler", "events",
+                     "application-autoscaling"]
 
 
 class Caller(Protocol):
     """The part of the gateway a helper module uses, so that helpers never import the gateway."""
 
     def call(self, api: ClientName, method: str, context: str = "", /, **params: Any) -> dict[str, Any]: ...
+
+    def call_once(self, api: ClientName, method: str, context: str = "", /, **params: Any) -> dict[str, Any]: ...
 
     def pages(self, api: ClientName, method: str, key: str, context: str = "", /, *, token_in: str = "nextToken",
               token_out: str = "nextToken", **params: Any) -> Iterator[list[Any]]: ...

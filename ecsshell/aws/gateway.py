@@ -28,6 +28,9 @@ from ..model import (
     PortSession,
     Revision,
     RunFailure,
+    ScalableTarget,
+    ScalingActivity,
+    ScalingPolicy,
     ScheduledTask,
     Service,
     ServiceDeployment,
@@ -37,7 +40,7 @@ from ..model import (
     arn_name,
     registration,
 )
-from . import convert, deployments, identity, load_balancers, logs, schedules
+from . import convert, deployments, identity, load_balancers, logs, scaling, schedules
 from .cache import TaskDefinitionCache, stable
 from .caller import ClientName
 from .credentials import access_key, is_expired_answer
@@ -65,7 +68,8 @@ SERVICE_BATCH = 10  # DescribeServices names per call
 TASK_BATCH = 100  # DescribeTasks / DescribeClusters per call
 RUN_BATCH = 10  # RunTask count per call
 LABELS = {"ecs": "ECS", "elbv2": "ELB", "elb": "ELB", "logs": "CloudWatch Logs", "sts": "STS", "ssm": "SSM",
-          "iam": "IAM", "scheduler": "EventBridge Scheduler", "events": "EventBridge"}
+          "iam": "IAM", "scheduler": "EventBridge Scheduler", "events": "EventBridge",
+          "application-autoscaling": "Application Auto Scaling"}
 
 def retry_settings(settings: Settings, env: Mapping[str, str]) -> Settings:
     """Honour the standard AWS_MAX_ATTEMPTS and AWS_RETRY_MODE variables over our defaults."""
@@ -752,6 +756,25 @@ class Gateway:
         """Point TASK's ECS target at TASK_DEFINITION_ARN (UpdateSchedule or PutTargets, all else resent)."""
         schedules.retarget(self, task, task_definition_arn)
 
+
+    # Application Auto Scaling of a service's desired count (aws/scaling.py) -----------------------
+    def scalable_target(self, cluster: str, service: str) -> ScalableTarget | None:
+        """Return SERVICE's scalable target (ecs:service:DesiredCount), or None when it has none."""
+        return scaling.scalable_target(self, cluster, service)
+
+    def scaling_policies(self, cluster: str, service: str) -> list[ScalingPolicy]:
+        """Return SERVICE's scaling policies, by name."""
+        return scaling.scaling_policies(self, cluster, service)
+
+    def scaling_activities(self, cluster: str, service: str, count: int) -> list[ScalingActivity]:
+        """Return SERVICE's COUNT most recent scaling activities, newest first."""
+        return scaling.scaling_activities(self, cluster, service, count)
+
+    def register_scalable_target(self, cluster: str, service: str, *, min_capacity: int | None = None,
+                                 max_capacity: int | None = None) -> None:
+        """Set SERVICE's scalable target's min and/or max capacity (sent once: no retry)."""
+        scaling.register_scalable_target(self, cluster, service, min_capacity=min_capacity,
+                                         max_capacity=max_capacity)
 
 if TYPE_CHECKING:  # mypy checks that this gateway has every call the operations make, typed alike
     from ..operations.gateway import Gateway as OperationsGateway

@@ -17,6 +17,7 @@ MUTATING_OPERATIONS = frozenset({
     "PutClusterCapacityProviders", "CreateCluster", "DeleteCluster", "UpdateCluster",
     "StartSession", "TerminateSession",
     "UpdateSchedule", "PutTargets",  # EventBridge Scheduler and EventBridge: a scheduled task's target
+    "RegisterScalableTarget",
 })
 
 
@@ -52,6 +53,10 @@ def describe_change(operation: str, params: dict[str, Any], parsed: dict[str, An
         return f"pointed schedule {params.get('Name')} at {arn_name(str(target.get('TaskDefinitionArn', '')))}"
     if operation == "PutTargets":
         return f"updated the targets of rule {params.get('Rule')}"
+    if operation == "RegisterScalableTarget":
+        bounds = [f"{word} {params[key]}" for word, key in (("min", "MinCapacity"), ("max", "MaxCapacity"))
+                  if key in params]
+        return f"set the scalable target of {params.get('ResourceId')} to {', '.join(bounds)}"
     if operation == "StopTask":
         return f"stopped task {arn_name(str(params.get('task', '')))}"
     return operation

@@ -213,27 +213,34 @@ class BrowseCommands(EcsCommands):
 
     def _ls_service(self, cluster: str, service: str, view: View, svc: Any = None) -> None:
         from ..operations import deployments
+        from ..operations import scaling as auto_scaling
         from ..render import jsonout, views
+        from ..render.views.scaling import auto_scaling_document
 
         gateway = self.ctx.gateway
         svc = svc or gateway.describe_services(cluster, [service])[0]
         tasks_future = gateway.submit(gateway.service_tasks, cluster, service)
         deployment_future = gateway.submit(deployments.current_deployment, gateway, svc)
         revisions_future = gateway.submit(deployments.running_revisions, gateway, svc)
+        scaling_read = auto_scaling.read(gateway, cluster, svc.name)
         td = gateway.task_definition(svc.task_definition_arn)
         tasks = tasks_future.result()
         deployment, revisions = deployment_future.result(), revisions_future.result()
+        scaling = scaling_read()
         lbs = gateway.load_balancers([svc]) if view.elb else []
         if view.json:
             document = jsonout.service_document(svc, td, tasks, view.show_secrets, events=view.events,
                                                 deployment=deployment, revisions=revisions)
+            document["service"] = jsonout.with_added(document["service"],
+                                                     autoScaling=auto_scaling_document(scaling))
             if view.elb:
                 document["elb"] = jsonout.to_jsonable(lbs)  # ELB's load balancers and target health, by -elb
             self.ctx.presenter.json(document)
             return
         self.ctx.presenter.show(views.service_detail(svc, td, tasks, verbose=view.verbose, events=view.events,
                                             show_secrets=view.show_secrets,
-                                            rollout=deployments.rollout_facts(svc, deployment, revisions)))
+                                            rollout=deployments.rollout_facts(svc, deployment, revisions),
+                                            scaling=scaling))
         if lbs:
             self.ctx.presenter.show(views.load_balancers_view(lbs))
 

@@ -118,10 +118,16 @@ def rollback_parser() -> CommandParser:
 
 
 def scale_parser() -> CommandParser:
-    parser = CommandParser(description="Set a service's desired task count.", epilog=SCOPE_RULE)
-    parser.add_argument("names", nargs="+", metavar="[CLUSTER] [SERVICE] COUNT",
-                        help="names filled from the right; the scope gives the rest (see `help scope`)",
+    from .scaling import add_bounds_flags
+
+    parser = CommandParser(description="Set a service's desired task count, or its auto scaling min and max.",
+                           epilog="A COUNT outside the service's scalable target's min and max is warned of (on "
+                                  "stderr), as Application Auto Scaling will move it back. " + SCOPE_RULE)
+    parser.add_argument("names", nargs="*", metavar="[CLUSTER] [SERVICE] COUNT",
+                        help="names filled from the right; the scope gives the rest (see `help scope`); no COUNT "
+                             "with --min/--max",
                         completer=positional_completer(("cluster", "service")))
+    add_bounds_flags(parser)
     add_output_flag(parser)
     add_wait_flags(parser, until=False)
     return parser
@@ -511,18 +517,35 @@ class DeployCommands(RolloutCommands):
     def do_scale(self, args: argparse.Namespace) -> None:
         """Set how many tasks a service runs."""
         from ..operations import scale
+        from . import scaling
 
         ctx = self.ctx
         names = list(args.names)
+        if scaling.bounds_asked(args):
+            scaling.change_bounds(self, args, names, self._json(args))
+            return
+        if not names:
+            raise CommandError(f"missing COUNT; usage: {scaling.USAGE}", 2)
         count = self._number(numbers.desired_count, names.pop())
         cluster, service = self.required(names, ("cluster", "service"), "scale [CLUSTER] [SERVICE] COUNT")
         waiting = self._waiting(args)
+        target = ctx.gateway.submit(ctx.gateway.scalable_target, cluster, service)  # beside DescribeServices
         svc = ctx.gateway.describe_service(cluster, service)
+        warning = scaling.count_warning(self, target, count)
+        doc: dict[str, Any] = {"cluster": cluster, "service": service, "from": svc.desired, "to": count}
+        if warning:
+            doc["warning"] = warning
+        if args.dry_run:
+            if self._json(args):
+                ctx.presenter.json({**doc, "dryRun": True})
+            else:
+                ctx.presenter.line(f"dry run: {service} in {cluster} would go from {svc.desired} to {count} "
+                                   "desired tasks; nothing changed")
+            return
         if not self.go_ahead(args, f"Scale {cluster}/{service} from {svc.desired} to {count} tasks?"):
             return
         updated = scale.scale(ctx.gateway, cluster, service, count)
         ctx.names.invalidate("services", cluster)
-        doc: dict[str, Any] = {"cluster": cluster, "service": service, "from": svc.desired, "to": count}
         try:
             self._say(args, f"{service} in {cluster}: desired {svc.desired} -> {count}")
             if waiting:

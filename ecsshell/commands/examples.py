@@ -25,7 +25,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "update": ("update prod web :1.4.0 --dry-run", "update prod web --container envoy :v1.28.0.0-prod --dry-run",
                "update prod api :2.5.0 --no-wait -y"),
     "rollback": ("rollback prod api --no-wait -y", "rollback prod web 1 --no-wait -y"),
-    "scale": ("scale prod api 4 --no-wait -y", "scale staging worker 0 --no-wait -y"),
+    "scale": ("scale prod api 4 --no-wait -y", "scale staging worker 0 --no-wait -y", "scale prod web --max 12 -y"),
     "stop": ("stop prod nosuchtask --reason 'node drain'   # exits 1",),
     "deployments": ("deployments releases storefront", "deployments prod web --output json"),
     "continue": ("continue prod web -y      # exits 1", "continue releases storefront -y"),

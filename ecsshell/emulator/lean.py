@@ -24,7 +24,7 @@ from typing import Any, SupportsIndex
 OFFERINGS = "ec2/resources/instance_type_offerings/"
 INSTANCE_TYPES = "ec2/resources/instance_types.json"
 # endpoint prefixes of models too big to read for it alone (EC2's: 4.5 MB of JSON); a test checks them
-ENDPOINT_PREFIXES = {"ec2": "ec2"}
+ENDPOINT_PREFIXES = {"ec2": "ec2", "application-autoscaling": "application-autoscaling", "cloudwatch": "monitoring"}
 _lock = threading.RLock()
 _importing = threading.local()
 

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from moto.core.responses import ActionResult
 from moto.ecs import exceptions, models, responses
 
-from . import awsvpc, client_tokens, execute_command, load_balancing, schedules, speedups, ssm_sessions
+from . import awsvpc, client_tokens, execute_command, load_balancing, scaling, schedules, speedups, ssm_sessions
 from .scheduler import START_SECONDS, Scheduler, container_records, new_deployment_id
 
 
@@ -90,6 +90,7 @@ def install() -> None:
     ssm_sessions.install(_world_for)
     awsvpc.install()
     speedups.install()
+    scaling.install()
     backend_cls = models.EC2ContainerServiceBackend
     response_cls = responses.EC2ContainerServiceResponse
     _count_task_memory(backend_cls)

@@ -19,7 +19,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from . import failures, load_balancing
+from . import failures, load_balancing, scaling
 from .deployments import ServiceDeployments
 from .load_balancing import LoadBalancing, eni_of
 
@@ -258,6 +258,7 @@ class Scheduler:
         self.service_deployments.sync(backend, now)
         self.elb.sweep(backend)
         self.refresh_counts(backend)
+        scaling.settle(backend, now)  # the scaler: desired counts back within their scalable targets' bounds
 
     def _progress_task(self, task: Any, now: datetime) -> None:
         status = task.last_status

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import schedules
+from .scaling import demo_scaling
 
 if TYPE_CHECKING:
     from .server import World
@@ -390,6 +391,7 @@ def _build(world: World, specs: list[Spec], demo: bool) -> dict[str, Any]:
     if demo:
         _staged_services(world, b)
         b.out["schedules"] = schedules.scheduled_jobs(world, b.out)  # issue 22: the demo's two schedules
+        demo_scaling(world)  # prod/web: a scalable target, a CPU target tracking policy, two activities
 
     scheduler.catch_up(behind=6)
     scheduler.exit_after("report", 90, 0)

@@ -14,6 +14,9 @@ from ..model import (
     PortSession,
     Revision,
     RunFailure,
+    ScalableTarget,
+    ScalingActivity,
+    ScalingPolicy,
     ScheduledTask,
     Service,
     ServiceDeployment,
@@ -101,3 +104,11 @@ class Gateway(Protocol):
     def reread_scheduled_task(self, task: ScheduledTask) -> ScheduledTask | None: ...
 
     def retarget_scheduled_task(self, task: ScheduledTask, task_definition_arn: str) -> None: ...
+    def scalable_target(self, cluster: str, service: str) -> ScalableTarget | None: ...
+
+    def scaling_policies(self, cluster: str, service: str) -> list[ScalingPolicy]: ...
+
+    def scaling_activities(self, cluster: str, service: str, count: int) -> list[ScalingActivity]: ...
+
+    def register_scalable_target(self, cluster: str, service: str, *, min_capacity: int | None = None,
+                                 max_capacity: int | None = None) -> None: ...

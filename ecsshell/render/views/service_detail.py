@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from ecsshell.model import RolloutFacts, Service, Task, TaskDefinition
+from ecsshell.model import AutoScaling, RolloutFacts, Service, Task, TaskDefinition
 from ecsshell.queries import breaker_summary, early_success_summary, recent_events, revision_mismatch
 from ecsshell.render.states import state_cell, state_style, states_text
 from ecsshell.render.views.taskdefs import task_definition_view
@@ -182,6 +182,7 @@ def service_detail(
     events: int,
     show_secrets: bool,
     rollout: RolloutFacts | None = None,
+    scaling: AutoScaling | None = None,
 ) -> RenderableType:
     """Return everything about one service: summary, deployments, tasks, images, events, LBs, containers."""
     blank = Text("")
@@ -197,6 +198,10 @@ def service_detail(
     warnings = [w for w in (revision_mismatch(service, t) for t in tasks) if w]
     for warning in dict.fromkeys(warnings):
         parts.append(Folded(Text(f"WARNING: {warning}", style=WARNING_STYLE), len("WARNING: ")))
+    if scaling is not None:
+        from ecsshell.render.views.scaling import auto_scaling_view
+
+        parts += [blank, *auto_scaling_view(scaling)]
     if events > 0:
         parts += [blank, events_view(service, events)]
     if service.load_balancers:
