@@ -15,7 +15,7 @@ RENDER_MAY_IMPORT = ("ecsshell.render", "ecsshell.model", "ecsshell.queries", "e
                      "ecsshell.clock",
                      "rich", "pygments")
 OPERATIONS_MAY_IMPORT = ("ecsshell.operations", "ecsshell.model", "ecsshell.images", "ecsshell.queries",
-                         "ecsshell.secrets", "ecsshell.errors")
+                         "ecsshell.secrets", "ecsshell.errors", "ecsshell.suggest")
 RENDER_MAY_NOT_IMPORT_STDLIB = ("os", "sys", "subprocess", "socket", "shutil", "pathlib", "tempfile", "logging")
 
 

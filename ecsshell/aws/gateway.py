@@ -20,6 +20,7 @@ from botocore.config import Config
 from ..endpoints import ENDPOINT_SUFFIX
 from ..model import (
     Cluster,
+    EcrImage,
     ExecSession,
     Family,
     LoadBalancer,
@@ -34,7 +35,7 @@ from ..model import (
     arn_name,
     registration,
 )
-from . import convert, deployments, load_balancers, logs
+from . import convert, deployments, load_balancers, logs, verify
 from .cache import TaskDefinitionCache, stable
 from .caller import ClientName
 from .errors import AwsError, NotFound, translate
@@ -60,7 +61,8 @@ SUGGEST_PAGES = 5  # a "did you mean" after a NotFound looks at this many pages 
 SERVICE_BATCH = 10  # DescribeServices names per call
 TASK_BATCH = 100  # DescribeTasks / DescribeClusters per call
 RUN_BATCH = 10  # RunTask count per call
-LABELS = {"ecs": "ECS", "elbv2": "ELB", "elb": "ELB", "logs": "CloudWatch Logs", "sts": "STS"}
+LABELS = {"ecs": "ECS", "elbv2": "ELB", "elb": "ELB", "logs": "CloudWatch Logs", "sts": "STS", "ecr": "ECR",
+          "secretsmanager": "Secrets Manager", "ssm": "SSM", "iam": "IAM"}
 
 def retry_settings(settings: Settings, env: Mapping[str, str]) -> Settings:
     """Honour the standard AWS_MAX_ATTEMPTS and AWS_RETRY_MODE variables over our defaults."""
@@ -177,16 +179,17 @@ class Gateway:
         with self._calls_lock:
             self.calls[getattr(model, "name", "?")] += 1
 
-    def client(self, name: ClientName, *, once: bool = False) -> BaseClient:
-        """Return the shared boto3 client for service NAME (ONCE: one that never retries), made on first use."""
-        key = f"{name} once" if once else name
+    def client(self, name: ClientName, *, once: bool = False, region: str | None = None) -> BaseClient:
+        """Return the shared boto3 client for service NAME (ONCE: one that never retries; in REGION if another)."""
+        region = region if region and region != self.region else None
+        key = (f"{name} once" if once else name) + (f"@{region}" if region else "")
         with self._clients_lock:
             client = self._clients.get(key)
             if client is None:
                 endpoint = self._endpoints.get(name, self.endpoint_url)
                 try:
                     client = cast("BaseClient", self.session.client(
-                        name, region_name=self.region, endpoint_url=endpoint,
+                        name, region_name=region or self.region, endpoint_url=endpoint,
                         config=self._once_config if once else self._config))
                 except (bx.BotoCoreError, bx.ClientError) as exc:
                     raise translate(exc, f"creating the {name} client") from exc
@@ -206,6 +209,13 @@ class Gateway:
     def call(self, api: ClientName, method: str, context: str = "", /, **params: Any) -> dict[str, Any]:
         """Call METHOD of API's client with PARAMS; translate any failure into an AwsError."""
         return dict(getattr(self._translated(api, context, False), method)(**params))
+
+    def call_in(self, region: str | None, api: ClientName, method: str, context: str = "", /,
+                **params: Any) -> dict[str, Any]:
+        """Call METHOD like `call`, with API's client in REGION (None: the gateway's own)."""
+        client = Translated(self.client(api, region=region), context, LABELS.get(api, api), retried=True,
+                            gate=self.gate)
+        return dict(getattr(client, method)(**params))
 
     def call_once(self, api: ClientName, method: str, context: str = "", /, **params: Any) -> dict[str, Any]:
         """Call METHOD like `call`, but with no automatic retry: for calls that create something."""
@@ -674,6 +684,32 @@ class Gateway:
                    end_time_ms: int | None = None) -> list[LogEvent]:
         """Return GROUP's events in the streams named (a list) or under a prefix (a str), oldest first."""
         return logs.log_events(self, group, stream_names_or_prefix, start_time_ms, end_time_ms)
+
+    # checks before a deploy (aws/verify.py) ------------------------------------------------------
+    def ecr_images(self, region: str | None, registry_id: str, repository: str,
+                   image_ids: list[dict[str, str]]) -> list[EcrImage]:
+        """Describe IMAGE_IDS of REPOSITORY in one call; AwsError coded ImageNotFoundException if any is missing."""
+        return verify.ecr_images(self, region, registry_id, repository, image_ids)
+
+    def recent_ecr_tags(self, region: str | None, registry_id: str, repository: str) -> list[str]:
+        """Return the tags of REPOSITORY's most recently pushed images, newest first."""
+        return verify.recent_ecr_tags(self, region, registry_id, repository)
+
+    def secret_exists(self, region: str | None, secret_id: str) -> bool:
+        """Say whether Secrets Manager has SECRET_ID (never asking for its value)."""
+        return verify.secret_exists(self, region, secret_id)
+
+    def missing_parameters(self, region: str | None, names: Iterable[str]) -> set[str]:
+        """Return which of NAMES (at most 10) SSM does not have."""
+        return verify.missing_parameters(self, region, names)
+
+    def role_exists(self, name: str) -> bool:
+        """Say whether IAM has role NAME."""
+        return verify.role_exists(self, name)
+
+    def log_group_exists(self, region: str | None, name: str) -> bool:
+        """Say whether CloudWatch Logs has log group NAME."""
+        return verify.log_group_exists(self, region, name)
 
 
 if TYPE_CHECKING:  # mypy checks that this gateway has every call the operations make, typed alike

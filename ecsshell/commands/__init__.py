@@ -23,7 +23,9 @@ def all_command_sets() -> list[CommandSet]:
     from .task_views import TaskViewCommands
     from .taskdefs import TaskDefinitionCommands
     from .tasks import TaskCommands
+    from .verify import VerifyCommands
     from .watch import WatchCommands
 
     return [BrowseCommands(), DeployCommands(), DeploymentCommands(), DriftCommands(), TaskDefinitionCommands(),
-            TaskCommands(), TaskViewCommands(), DiagnoseCommands(), DemoCommands(), WatchCommands()]
+            TaskCommands(), TaskViewCommands(), DiagnoseCommands(), DemoCommands(), WatchCommands(),
+            VerifyCommands()]

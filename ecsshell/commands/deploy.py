@@ -71,6 +71,8 @@ def update_parser() -> CommandParser:
     parser.add_argument("--unset-env", action="append", nargs=2, default=[], metavar=("CONTAINER", "KEY"),
                         help="remove an environment variable in the new revision (repeatable)")
     parser.add_argument("--dry-run", action="store_true", help="show the task definition diff, change nothing")
+    parser.add_argument("--no-verify", action="store_true",
+                        help="do not check first that each new ECR image is in ECR (ecr:DescribeImages)")
     parser.add_argument("--rollback", action="store_true",
                         help="when the rollout fails or times out, go back to the revision the service ran "
                              "before and wait for that (implies --wait)")
@@ -361,7 +363,7 @@ class DeployCommands(RolloutCommands):
             raise CommandError("--keep must be 1 or more (the new revision is always kept)", 2)
         request = deploy.UpdateRequest(cluster, service, images, set_env, unset_env, wait=self._waiting(args),
                                        rollback=args.rollback, deregister_old=args.deregister_old, keep=args.keep,
-                                       dry_run=args.dry_run)
+                                       dry_run=args.dry_run, verify=not args.no_verify)
         report = UpdatePresenter(self, args, cluster, service)
         try:
             with refused():

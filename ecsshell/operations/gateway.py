@@ -8,6 +8,7 @@ from typing import Any, Protocol, TypeVar
 
 from ..model import (
     Cluster,
+    EcrImage,
     ExecSession,
     LoadBalancer,
     LogEvent,
@@ -88,3 +89,16 @@ class Gateway(Protocol):
 
     def log_events(self, group: str, stream_names_or_prefix: str | Sequence[str],
                    start_time_ms: int) -> list[LogEvent]: ...
+
+    def ecr_images(self, region: str | None, registry_id: str, repository: str,
+                   image_ids: list[dict[str, str]]) -> list[EcrImage]: ...
+
+    def recent_ecr_tags(self, region: str | None, registry_id: str, repository: str) -> list[str]: ...
+
+    def secret_exists(self, region: str | None, secret_id: str) -> bool: ...
+
+    def missing_parameters(self, region: str | None, names: Iterable[str]) -> set[str]: ...
+
+    def role_exists(self, name: str) -> bool: ...
+
+    def log_group_exists(self, region: str | None, name: str) -> bool: ...
