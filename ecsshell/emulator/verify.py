@@ -3,7 +3,8 @@
 `stock` makes exist everything the world's task definitions name, directly on moto's backends (no
 botocore model is read for it: a world is built per test, and the demo's start-up is measured):
 - each ECR image of the world's account, tag by tag, in its repository (one per name), pushed in the
-  order the revisions were registered, one minute apart, ending QUIET minutes ago; its manifest is
+  order the revisions were registered, then PUSHED_NOT_DEPLOYED, one minute apart, ending QUIET
+  minutes ago; its manifest is
   the registry's (`Registry.manifest`), so its digest is the one tasks run (`Registry.digest`), and
   a digest-pinned image is there untagged;
 - each task and execution role (IAM), secret (Secrets Manager, with the ARN's suffix as written),
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 
 ACCOUNT = "123456789012"
 MISSING_IMAGES = frozenset({"legacy:2020.02"})  # repository:tag the world never pushed
+# tags CI pushed after the world's last deploys (newest last), which no revision names yet
+PUSHED_NOT_DEPLOYED = ("legacy:2021.01", "payments:5.3.0", "worker:2024.11.1", "web:1.6.0")
 DEMO_MISSING_SECRETS = frozenset({"prod/notifications"})  # Secrets Manager names the demo never created
 PUSH_SPACING = timedelta(minutes=1)
 QUIET = timedelta(minutes=30)
@@ -96,7 +99,8 @@ def _names(world: World) -> tuple[list[str], set[str], set[str], set[tuple[str, 
 def stock(world: World, demo: bool) -> None:
     """Make exist what the world's task definitions name (the DEMO's secrets, roles and parameters too)."""
     images, roles, sources, groups = _names(world)
-    stock_ecr(world, images)
+    host = f"{ACCOUNT}.dkr.ecr.{world.region}.amazonaws.com"
+    stock_ecr(world, [*images, *(f"{host}/{image}" for image in PUSHED_NOT_DEPLOYED)])
     if not demo:
         return
     with world.lock:

@@ -90,6 +90,9 @@ class Gateway(Protocol):
     def log_events(self, group: str, stream_names_or_prefix: str | Sequence[str],
                    start_time_ms: int) -> list[LogEvent]: ...
 
+    @property
+    def region(self) -> str: ...
+
     def ecr_images(self, region: str | None, registry_id: str, repository: str,
                    image_ids: list[dict[str, str]]) -> list[EcrImage]: ...
 

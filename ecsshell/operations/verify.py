@@ -64,9 +64,10 @@ def _parameters(gateway: Gateway, region: str | None, batch: list[tuple[str, str
 def secret_jobs(gateway: Gateway, spec: Mapping[str, Any]) -> list[Callable[[], list[Check]]]:
     """Return the jobs checking SPEC's secrets: DescribeSecret each, GetParameters 10 a call per Region."""
     jobs: list[Callable[[], list[Check]]] = []
-    parameters: dict[str | None, list[tuple[str, str]]] = {}
+    parameters: dict[str, list[tuple[str, str]]] = {}
     for value_from, users in _secret_uses(spec).items():
         kind, region, ident = _secret_source(value_from)
+        region = region or gateway.region  # a parameter named without its ARN is the task's Region's
         used = f"for {', '.join(users)}"
         if kind == "secret":
             jobs.append(functools.partial(_secret, gateway, region, ident, value_from, used))
@@ -100,7 +101,7 @@ def role_jobs(gateway: Gateway, spec: Mapping[str, Any]) -> list[Callable[[], li
     return jobs
 
 
-def _log_group(gateway: Gateway, region: str | None, group: str, creates: bool, used: str) -> list[Check]:
+def _log_group(gateway: Gateway, region: str, group: str, creates: bool, used: str) -> list[Check]:
     try:
         found = gateway.log_group_exists(region, group)
     except AwsError as exc:
@@ -109,19 +110,18 @@ def _log_group(gateway: Gateway, region: str | None, group: str, creates: bool, 
         return [Check("log group", group, True, used)]
     if creates:
         return [Check("log group", group, True, f"not there yet: awslogs-create-group makes it ({used})")]
-    return [Check("log group", group, False, f"not found in CloudWatch Logs{f' ({region})' if region else ''} "
-                                             f"({used})")]
+    return [Check("log group", group, False, f"not found in CloudWatch Logs in {region} ({used})")]
 
 
 def log_group_jobs(gateway: Gateway, spec: Mapping[str, Any]) -> list[Callable[[], list[Check]]]:
     """Return the jobs checking the awslogs log groups of SPEC's containers (one DescribeLogGroups each)."""
-    groups: dict[tuple[str | None, str], tuple[bool, list[str]]] = {}
+    groups: dict[tuple[str, str], tuple[bool, list[str]]] = {}
     for container in spec.get("containerDefinitions") or []:
         config = container.get("logConfiguration") or {}
         options = config.get("options") or {}
         if config.get("logDriver") != "awslogs" or not options.get("awslogs-group"):
             continue
-        key = (options.get("awslogs-region") or None, str(options["awslogs-group"]))
+        key = (options.get("awslogs-region") or gateway.region, str(options["awslogs-group"]))
         creates, users = groups.get(key, (False, []))
         groups[key] = (creates or str(options.get("awslogs-create-group", "")).lower() == "true",
                        [*users, str(container.get("name") or "")])
