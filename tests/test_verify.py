@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from harness import run_ecsshell
 
 from ecsshell.emulator import World
@@ -23,43 +24,46 @@ def revisions(world: World, family: str) -> list[str]:
     return world.client("ecs").list_task_definitions(familyPrefix=family)["taskDefinitionArns"]
 
 
-def test_verify_checks_each_thing_once_and_names_what_is_missing(world: World, ecsshell) -> None:
+def test_verify_checks_each_thing_once_and_the_docs_examples_run(world: World, ecsshell,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_readme import ROOT, run_examples
+
     demo_world(world)
+    monkeypatch.chdir(ROOT)
     world.recorder.reset()
-    ok = ecsshell("verify", "prod", "web", ":1.4.0")
-    assert ok.code == 0, ok.err
+    ran = {command: result for command, _, result in run_examples(ecsshell, "<!-- verify:", 5, errors_say_why=True)}
+    ok = ran["ecsshell verify prod web :1.6.0"]
     lines = ok.out.splitlines()
     assert [line.split()[:2] for line in lines] == [
         ["ok", "image"], ["skip", "image"], ["ok", "secret"], ["ok", "parameter"], ["ok", "task"],
         ["ok", "execution"], ["ok", "log"]]
-    digest = world.registry.digest(f"{ECR}/web:1.4.0")  # what tasks of a revision on that tag run
-    assert f"{ECR}/web:1.4.0  web: {digest[:19]}," in lines[0]
+    digest = world.registry.digest(f"{ECR}/web:1.6.0")  # what tasks of a revision on that tag run
+    assert f"{ECR}/web:1.6.0  web: {digest[:19]}, pushed " in lines[0]
     assert "not checked (not ECR)" in lines[1]
-    # one call per thing, the two roles one GetRole each; nothing read a secret's value
-    assert calls(world, *VERIFY_CALLS) == {"DescribeImages": 1, "DescribeSecret": 1, "GetParameters": 1,
-                                           "GetRole": 2, "DescribeLogGroups": 1}
-    assert not world.recorder.calls["GetSecretValue"] and not world.recorder.calls["RegisterTaskDefinition"]
-    assert "emulated-secret-not-a-value" not in ok.out
-
-    missing = ecsshell("verify", "prod", "notifications")  # the demo's failure worth seeing
-    assert missing.code == 1
+    assert "emulated-secret-not-a-value" not in "".join(r.out + r.err for r in ran.values())
+    assert "(did you mean :1.6.0?)" in ran["ecsshell verify prod web :1.6.1"].out
+    missing = ran["ecsshell verify prod notifications"]  # the demo's failure worth seeing
     assert "FAIL secret" in missing.out and "prod/notifications-Xy12Ab  not found in Secrets Manager" in missing.out
     assert missing.err == "error: 1 of 6 checks failed for notifications in prod\n"
+    assert "nothing was registered" in ran["ecsshell update prod web :1.6.1 --yes"].err
+    assert ran["ecsshell --output json verify prod checkout --query 'checks[?ok==`false`]'"].out.strip() == "[]"
+    # nothing read a secret's value, nothing was registered
+    assert not world.recorder.calls["GetSecretValue"] and not world.recorder.calls["RegisterTaskDefinition"]
 
-    typo = ecsshell("--output", "json", "verify", "prod", "web", ":1.4.9")
-    assert typo.code == 1
-    document = json.loads(typo.out)
-    assert document["ok"] is False and document["taskDefinition"] == "web:3"
+    world.recorder.reset()
+    document = json.loads(ecsshell("--output", "json", "verify", "prod", "web").out)
+    # one call per thing (the two roles one GetRole each)
+    assert calls(world, *VERIFY_CALLS) == {"DescribeImages": 1, "DescribeSecret": 1, "GetParameters": 1,
+                                           "GetRole": 2, "DescribeLogGroups": 1}
+    assert document["ok"] is True and document["taskDefinition"] == "web:3"
     image = document["checks"][0]
-    assert image == {"name": "image", "target": f"{ECR}/web:1.4.9", "ok": False,
-                     "detail": "web: tag 1.4.9 not found in ECR repository web (did you mean :1.4.1?)"}
-    assert document["checks"][1]["ok"] is None
-    found = json.loads(ecsshell("--output", "json", "verify", "prod", "web").out)["checks"][0]["imageDetail"]
-    assert found["imageDigest"] == world.registry.digest(f"{ECR}/web:1.5.0")
-    assert found["imageTags"] == ["1.5.0"] and found["repositoryName"] == "web" and found["imageSizeInBytes"] > 0
-
+    assert image["name"] == "image" and image["target"] == f"{ECR}/web:1.5.0" and image["ok"] is True
+    assert image["imageDetail"]["imageDigest"] == world.registry.digest(f"{ECR}/web:1.5.0")
+    assert image["imageDetail"]["imageTags"] == ["1.5.0"] and image["imageDetail"]["imageSizeInBytes"] > 0
+    assert document["checks"][1] == {"name": "image", "target": "public.ecr.aws/appmesh/aws-appmesh-envoy:"
+                                     "v1.27.2.0-prod", "ok": None, "detail": "envoy: not checked (not ECR)"}
     pinned = ecsshell("verify", "prod", "worker")  # pinned by digest: found by digest
-    assert pinned.code == 0 and "ok   image" in pinned.out
+    assert pinned.code == 0 and pinned.out.startswith("ok   image ")
 
 
 def test_verify_batches_parameters_strips_json_keys_and_reads_roles_and_groups(world: World, ecsshell) -> None:
