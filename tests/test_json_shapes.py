@@ -226,6 +226,7 @@ CASES: list[tuple[tuple[str, ...], int, dict[str, str]]] = [
     (("tasks", "prod", "web", "--regions", "us-east-1,eu-west-1"), 0, {"targets[].tasks[]": "Task"}),
     (("check", "prod", "web", "--regions", "us-east-1,eu-west-1"), 0, {}),
     (("taskdefs", "--profiles", "env,staging"), 0, {}),
+    (("verify", "prod", "notifications"), 1, {}),
 ]
 
 

@@ -46,21 +46,23 @@ def test_verify_checks_each_thing_once_and_the_docs_examples_run(world: World, e
     assert "FAIL secret" in missing.out and "prod/notifications-Xy12Ab  not found in Secrets Manager" in missing.out
     assert missing.err == "error: 1 of 6 checks failed for notifications in prod\n"
     assert "nothing was registered" in ran["ecsshell update prod web :1.6.1 --yes"].err
-    assert ran["ecsshell --output json verify prod checkout --query 'checks[?ok==`false`]'"].out.strip() == "[]"
+    query = "ecsshell --output json verify prod checkout --query 'ecsshell.checks[?ok==`false`]'"
+    assert ran[query].out.strip() == "[]"
     # nothing read a secret's value, nothing was registered
     assert not world.recorder.calls["GetSecretValue"] and not world.recorder.calls["RegisterTaskDefinition"]
 
     world.recorder.reset()
     document = json.loads(ecsshell("--output", "json", "verify", "prod", "web").out)
+    found = document["ecsshell"]
     # one call per thing (the two roles one GetRole each)
     assert calls(world, *VERIFY_CALLS) == {"DescribeImages": 1, "DescribeSecret": 1, "GetParameters": 1,
                                            "GetRole": 2, "DescribeLogGroups": 1}
-    assert document["ok"] is True and document["taskDefinition"] == "web:3"
-    image = document["checks"][0]
+    assert found["ok"] is True and document["taskDefinitionArn"].endswith(":task-definition/web:3")
+    image = found["checks"][0]
     assert image["name"] == "image" and image["target"] == f"{ECR}/web:1.5.0" and image["ok"] is True
     assert image["imageDetail"]["imageDigest"] == world.registry.digest(f"{ECR}/web:1.5.0")
     assert image["imageDetail"]["imageTags"] == ["1.5.0"] and image["imageDetail"]["imageSizeInBytes"] > 0
-    assert document["checks"][1] == {"name": "image", "target": "public.ecr.aws/appmesh/aws-appmesh-envoy:"
+    assert found["checks"][1] == {"name": "image", "target": "public.ecr.aws/appmesh/aws-appmesh-envoy:"
                                      "v1.27.2.0-prod", "ok": None, "detail": "envoy: not checked (not ECR)"}
     pinned = ecsshell("verify", "prod", "worker")  # pinned by digest: found by digest
     assert pinned.code == 0 and pinned.out.startswith("ok   image ")
@@ -146,11 +148,14 @@ def test_update_refuses_a_tag_not_in_ecr_before_registering_anything(world: Worl
     assert elsewhere.code == 0 and world.recorder.calls["DescribeImages"] == 0  # not ECR: not checked
 
 
-def test_marks_are_coloured_on_a_terminal_and_words_on_a_pipe(world: World, small: dict[str, Any],
-                                                              home: Path) -> None:
+def test_marks_are_coloured_on_a_terminal_and_words_on_a_pipe_and_a_push_moves_the_digest(
+        world: World, small: dict[str, Any], home: Path) -> None:
     piped = run_ecsshell(world, home, "verify", "prod", "legacy")
     assert piped.code == 1 and piped.out.startswith("FAIL image ") and "\x1b" not in piped.out
     assert "tag 2020.02 not found in ECR repository legacy (did you mean :2021.01?)" in piped.out
     shown = run_ecsshell(world, home, "verify", "prod", "legacy", stdout_tty=True)
     assert shown.code == 1 and shown.out.startswith("\x1b[1;31m✗\x1b[0m image ")
     assert "\x1b[32m✓\x1b[0m log group" in shown.out
+    pushed = world.registry.push(f"{ECR}/legacy:2019.11")  # CI pushed the tag again: ECR follows
+    document = json.loads(run_ecsshell(world, home, "--output", "json", "verify", "prod", "legacy", ":2019.11").out)
+    assert document["ecsshell"]["checks"][0]["imageDetail"]["imageDigest"] == pushed

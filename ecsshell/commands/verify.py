@@ -69,8 +69,8 @@ class VerifyCommands(EcsCommands):
         with refused():
             found = verify.verify(ctx.gateway, cluster, service, self._images(args, image))
         if ctx.view(args).json:
-            ctx.presenter.json({"cluster": cluster, "service": service, "taskDefinition": found.current,
-                                "ok": found.ok, "checks": [view.check_json(c) for c in found.checks]})
+            ctx.presenter.json({"cluster": cluster, "service": service, "taskDefinitionArn": found.current_arn,
+                                "ecsshell": {"ok": found.ok, "checks": [view.check_json(c) for c in found.checks]}})
         else:
             ctx.presenter.show(view.check_lines(found.checks, ctx.presenter.color))
         failed = [c for c in found.checks if c.ok is False]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Callable
 
 DIGEST_MARK = "@sha256:"
 MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
@@ -46,6 +47,7 @@ class Registry:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pushes: dict[str, int] = {}  # tag key -> times pushed again
+        self.on_push: Callable[[str], None] | None = None  # told of each push (the world's ECR follows)
 
     def reset(self) -> None:
         """Forget every push: each tag is back on its first digest."""
@@ -73,4 +75,6 @@ class Registry:
         key = tag_key(image)
         with self._lock:
             self._pushes[key] = self._pushes.get(key, 0) + 1
+        if self.on_push is not None:
+            self.on_push(image)
         return self.digest(image)

@@ -9,6 +9,7 @@ botocore model is read for it: a world is built per test, and the demo's start-u
   a digest-pinned image is there untagged;
 - each task and execution role (IAM), secret (Secrets Manager, with the ARN's suffix as written),
   SSM parameter, and awslogs log group.
+A tag pushed again (`world.registry.push`) moves to a new image in ECR too (`follow_push`).
 Left out, so that `verify` has something to find: the images in MISSING_IMAGES (legacy's broken
 revision, whose tasks fail with CannotPullContainerError) and, in the demo, the secrets in
 DEMO_MISSING_SECRETS (prod/notifications').
@@ -77,6 +78,29 @@ def stock_ecr(world: World, images: Iterable[str]) -> None:
             ecr.repositories[repository].images.append(image)
 
 
+def follow_push(world: World, image: str) -> None:
+    """Move IMAGE's tag, pushed again (`world.registry.push`), to a new image in the world's ECR, if it has one."""
+    from moto.ecr.models import Image  # moto loads on first use, not on import: start-up time
+
+    parts = _ecr_parts(image, world.region)
+    if parts is None:
+        return
+    repository, tag, _ = parts
+    if tag is None:
+        return
+    with world.lock:
+        found = world.backend("ecr").repositories.get(repository)
+        if found is None:
+            return
+        for old in found.images:
+            old.remove_tag(tag)
+        reference = f"{ACCOUNT}.dkr.ecr.{world.region}.amazonaws.com/{repository}:{tag}"
+        pushed = Image(ACCOUNT, tag, world.registry.manifest(reference), repository, MANIFEST_TYPE,
+                       world.registry.digest(reference))
+        pushed.image_pushed_at = int(world.scheduler.now().timestamp())
+        found.images.append(pushed)
+
+
 def _names(world: World) -> tuple[list[str], set[str], set[str], set[tuple[str, str]]]:
     """Return what the task definitions name: images (in order), roles, secret/parameter sources, log groups."""
     images: list[str] = []
@@ -98,6 +122,7 @@ def _names(world: World) -> tuple[list[str], set[str], set[str], set[tuple[str, 
 
 def stock(world: World, demo: bool) -> None:
     """Make exist what the world's task definitions name (the DEMO's secrets, roles and parameters too)."""
+    world.registry.on_push = lambda image: follow_push(world, image)
     images, roles, sources, groups = _names(world)
     host = f"{ACCOUNT}.dkr.ecr.{world.region}.amazonaws.com"
     stock_ecr(world, [*images, *(f"{host}/{image}" for image in PUSHED_NOT_DEPLOYED)])

@@ -137,6 +137,7 @@ class Verified:
     cluster: str
     service: str
     current: str  # the label of the revision the service runs
+    current_arn: str
     checks: tuple[Check, ...]
 
     @property
@@ -155,4 +156,4 @@ def verify(gateway: Gateway, cluster: str, service: str, images: dict[str | None
     jobs = [*secret_jobs(gateway, spec), *role_jobs(gateway, spec), *log_group_jobs(gateway, spec)]
     others = gateway.map(lambda job: job(), jobs)
     checks = [*images_done.result(), *(c for found in others for c in found)]
-    return Verified(cluster, service, current.label, tuple(checks))
+    return Verified(cluster, service, current.label, current.arn, tuple(checks))
