@@ -31,6 +31,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "diff": ("diff staging/web prod/web     # exits 1", "diff prod/api sample_task.json   # exits 1"),
     "promote": ("promote staging/web prod/web --dry-run",),
     "tour": ("tour",),
+    "verify": ("verify prod web :1.6.0", "verify prod notifications # exits 1", "verify prod web --output json"),
 }
 
 
