@@ -133,6 +133,13 @@ def test_update_refuses_a_tag_not_in_ecr_before_registering_anything(world: Worl
     assert nowhere.code == 1 and "ECR repository nosuch not found in registry" in nowhere.err
     assert revisions(world, "web") == before
 
+    world.faults.fail("DescribeImages", status=400, times=1, content_type="application/x-amz-json-1.1",
+                      body=json.dumps({"__type": "AccessDeniedException", "message": "not authorized"}))
+    denied = run_ecsshell(world, home, "update", "prod", "web", ":1.4.0", "-y")
+    assert denied.code == 1 and "container web: could not check: " in denied.err
+    assert denied.err.endswith("nothing was registered (give --no-verify to deploy without this check)\n")
+    assert revisions(world, "web") == before
+
     world.recorder.reset()
     good = run_ecsshell(world, home, "update", "prod", "web", ":1.4.0", "-y", "--no-wait")
     assert good.code == 0, good.err
