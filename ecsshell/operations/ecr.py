@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 from ..errors import AwsError
@@ -87,24 +88,21 @@ def _described_or_none(gateway: Gateway, ref: EcrRef, image_id: dict[str, str]) 
 
 
 def _image_found(ref: EcrRef, image: EcrImage) -> str:
-    pushed = f", pushed {image.pushed_at:%Y-%m-%d %H:%M} UTC" if image.pushed_at else ""
+    pushed = f", pushed {image.pushed_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if image.pushed_at else ""
     size = f", {image.size_bytes / 1e6:.1f} MB" if image.size_bytes else ""
     algorithm, _, encoded = image.digest.partition(":")
     return f"{algorithm}:{encoded[:12]}{pushed}{size}"
 
 
-def _missing_image(gateway: Gateway, ref: EcrRef) -> str:
-    """Say that REF is not in its repository, with the nearest of the repository's recent tags."""
+def _missing_image(ref: EcrRef, recent_tags: Callable[[], list[str]]) -> str:
+    """Say that REF is not in its repository, with the nearest of the repository's RECENT_TAGS (asked once)."""
     from ..suggest import closest
 
     where = f"ECR repository {ref.repository}"
     if ref.digest:
         return f"digest {ref.digest} not found in {where}"
     tag = ref.image_id["imageTag"]
-    try:
-        recent = gateway.recent_ecr_tags(ref.region, ref.registry_id, ref.repository)
-    except AwsError:
-        recent = []
+    recent = recent_tags()
     near = closest(tag, recent)
     hint = f" (did you mean :{near}?)" if near else \
         f" (its latest tags: {', '.join(recent[:3])})" if recent else " (it has no tagged image)"
@@ -123,13 +121,23 @@ def repository_checks(gateway: Gateway, refs: list[tuple[str, EcrRef]]) -> list[
         else:
             detail = f"could not check: {exc}"
         return [Check("image", ref.image, False, f"{container}: {detail}") for container, ref in refs]
+    asked: list[list[str]] = []
+
+    def recent_tags() -> list[str]:
+        if not asked:
+            try:
+                asked.append(gateway.recent_ecr_tags(first.region, first.registry_id, first.repository))
+            except AwsError:
+                asked.append([])
+        return asked[0]
+
     checks = []
     for container, ref in refs:
         image = ref.found_in(found)
         if image is not None:
             checks.append(Check("image", ref.image, True, f"{container}: {_image_found(ref, image)}", image))
         else:
-            checks.append(Check("image", ref.image, False, f"{container}: {_missing_image(gateway, ref)}"))
+            checks.append(Check("image", ref.image, False, f"{container}: {_missing_image(ref, recent_tags)}"))
     return checks
 
 
