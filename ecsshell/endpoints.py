@@ -25,6 +25,8 @@ ENDPOINT_SUFFIX = {
     "scheduler": "SCHEDULER",
     "events": "EVENTBRIDGE",
     "application-autoscaling": "APPLICATION_AUTO_SCALING",
+    "ecr": "ECR",
+    "secretsmanager": "SECRETS_MANAGER",
 }
 ENV_PROFILE = "env"  # `-cred env`: keys from the environment; its endpoints come from the default profile
 MAX_CONFIG_BYTES = 4 * 1024 * 1024

@@ -627,3 +627,26 @@ class AutoScaling:
     policies: tuple[ScalingPolicy, ...] = ()
     activities: tuple[ScalingActivity, ...] = ()
     denied: str = ""
+
+
+@dataclass(frozen=True)
+class EcrImage:
+    """An image an ECR repository holds: its digest, tags, when it was pushed and its size."""
+
+    registry_id: str
+    repository: str
+    digest: str
+    tags: tuple[str, ...] = ()
+    pushed_at: datetime | None = None
+    size_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check before a deploy: what is checked (NAME, TARGET), whether it holds (None: not checked), and why."""
+
+    name: str  # image, secret, parameter, task role, execution role, log group
+    target: str  # the image, secret ARN, parameter, role ARN or log group checked (never a value)
+    ok: bool | None
+    detail: str = ""
+    image: EcrImage | None = None  # what ECR answered for an image found

@@ -233,6 +233,7 @@ CASES: list[tuple[tuple[str, ...], int, dict[str, str]]] = [
     (("whoami",), 0, {"@": "sts:GetCallerIdentityResponse"}),
     (("schedules", "/"), 0, {"Schedules[]": "scheduler:GetScheduleOutput", "Rules[].Rule[]": "events:Rule",
                              "Rules[].Target[]": "events:Target"}),
+    (("verify", "prod", "notifications"), 1, {}),
 ]
 
 

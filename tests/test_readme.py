@@ -28,6 +28,7 @@ RUN_BY = {
     "identity": "test_identity.py",
     "schedules": "test_schedules.py",
     "scaling": "test_scaling.py",
+    "verify": "test_verify.py",
 }
 EXPECTED = re.compile(r"\s+#\s*exits?\s+(\d+).*$")
 

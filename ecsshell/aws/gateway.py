@@ -20,6 +20,7 @@ from botocore.config import Config
 from ..endpoints import ENDPOINT_SUFFIX
 from ..model import (
     Cluster,
+    EcrImage,
     ExecSession,
     Family,
     Identity,
@@ -40,7 +41,7 @@ from ..model import (
     arn_name,
     registration,
 )
-from . import convert, deployments, identity, load_balancers, logs, scaling, schedules
+from . import convert, deployments, identity, load_balancers, logs, scaling, schedules, verify
 from .cache import TaskDefinitionCache, stable
 from .caller import ClientName
 from .credentials import access_key, is_expired_answer
@@ -69,7 +70,7 @@ TASK_BATCH = 100  # DescribeTasks / DescribeClusters per call
 RUN_BATCH = 10  # RunTask count per call
 LABELS = {"ecs": "ECS", "elbv2": "ELB", "elb": "ELB", "logs": "CloudWatch Logs", "sts": "STS", "ssm": "SSM",
           "iam": "IAM", "scheduler": "EventBridge Scheduler", "events": "EventBridge",
-          "application-autoscaling": "Application Auto Scaling"}
+          "application-autoscaling": "Application Auto Scaling", "ecr": "ECR", "secretsmanager": "Secrets Manager"}
 
 def retry_settings(settings: Settings, env: Mapping[str, str]) -> Settings:
     """Honour the standard AWS_MAX_ATTEMPTS and AWS_RETRY_MODE variables over our defaults."""
@@ -88,18 +89,20 @@ class Translated:
     A call AWS refuses for expired credentials is sent once more when the gateway finds fresher ones.
     """
 
-    def __init__(self, gateway: Gateway, api: ClientName, context: str, *, once: bool) -> None:
+    def __init__(self, gateway: Gateway, api: ClientName, context: str, *, once: bool,
+                 region: str | None = None) -> None:
         self._gateway = gateway
         self._api = api
         self._context = context
         self._once = once
+        self._region = region  # None: the gateway's own
 
     def __getattr__(self, method: str) -> Callable[..., dict[str, Any]]:
-        gateway, api, once = self._gateway, self._api, self._once
+        gateway, api, once, region = self._gateway, self._api, self._once, self._region
 
         def translated(**params: Any) -> dict[str, Any]:
             for attempt in (1, 2):
-                client = gateway.client(api, once=once)
+                client = gateway.client(api, once=once, region=region)
                 try:
                     with gateway.gate or contextlib.nullcontext():  # one bound shared by a fan-out's gateways
                         answer = dict(getattr(client, method)(**params))
@@ -198,16 +201,17 @@ class Gateway:
         with self._calls_lock:
             self.calls[getattr(model, "name", "?")] += 1
 
-    def client(self, name: ClientName, *, once: bool = False) -> BaseClient:
-        """Return the shared boto3 client for service NAME (ONCE: one that never retries), made on first use."""
-        key = f"{name} once" if once else name
+    def client(self, name: ClientName, *, once: bool = False, region: str | None = None) -> BaseClient:
+        """Return the shared boto3 client for service NAME (ONCE: one that never retries; in REGION if another)."""
+        region = region if region and region != self.region else None
+        key = (f"{name} once" if once else name) + (f"@{region}" if region else "")
         with self._clients_lock:
             client = self._clients.get(key)
             if client is None:
                 endpoint = self._endpoints.get(name, self.endpoint_url)
                 try:
                     client = cast("BaseClient", self.session.client(
-                        name, region_name=self.region, endpoint_url=endpoint,
+                        name, region_name=region or self.region, endpoint_url=endpoint,
                         config=self._once_config if once else self._config))
                 except (bx.BotoCoreError, bx.ClientError) as exc:
                     raise identity.explain(self, exc, f"creating the {name} client") from exc
@@ -227,6 +231,11 @@ class Gateway:
     def call(self, api: ClientName, method: str, context: str = "", /, **params: Any) -> dict[str, Any]:
         """Call METHOD of API's client with PARAMS; translate any failure into an AwsError."""
         return dict(getattr(self._translated(api, context, False), method)(**params))
+
+    def call_in(self, region: str | None, api: ClientName, method: str, context: str = "", /,
+                **params: Any) -> dict[str, Any]:
+        """Call METHOD like `call`, with API's client in REGION (None: the gateway's own)."""
+        return dict(getattr(Translated(self, api, context, once=False, region=region), method)(**params))
 
     def call_once(self, api: ClientName, method: str, context: str = "", /, **params: Any) -> dict[str, Any]:
         """Call METHOD like `call`, but with no automatic retry: for calls that create something."""
@@ -775,6 +784,33 @@ class Gateway:
         """Set SERVICE's scalable target's min and/or max capacity (sent once: no retry)."""
         scaling.register_scalable_target(self, cluster, service, min_capacity=min_capacity,
                                          max_capacity=max_capacity)
+
+    # checks before a deploy (aws/verify.py) ------------------------------------------------------
+    def ecr_images(self, region: str | None, registry_id: str, repository: str,
+                   image_ids: list[dict[str, str]]) -> list[EcrImage]:
+        """Describe IMAGE_IDS of REPOSITORY in one call; AwsError coded ImageNotFoundException if any is missing."""
+        return verify.ecr_images(self, region, registry_id, repository, image_ids)
+
+    def recent_ecr_tags(self, region: str | None, registry_id: str, repository: str) -> list[str]:
+        """Return the tags of REPOSITORY's most recently pushed images, newest first."""
+        return verify.recent_ecr_tags(self, region, registry_id, repository)
+
+    def secret_exists(self, region: str | None, secret_id: str) -> bool:
+        """Say whether Secrets Manager has SECRET_ID (never asking for its value)."""
+        return verify.secret_exists(self, region, secret_id)
+
+    def missing_parameters(self, region: str | None, names: Iterable[str]) -> set[str]:
+        """Return which of NAMES (at most 10) SSM does not have."""
+        return verify.missing_parameters(self, region, names)
+
+    def role_exists(self, name: str) -> bool:
+        """Say whether IAM has role NAME."""
+        return verify.role_exists(self, name)
+
+    def log_group_exists(self, region: str | None, name: str) -> bool:
+        """Say whether CloudWatch Logs has log group NAME."""
+        return verify.log_group_exists(self, region, name)
+
 
 if TYPE_CHECKING:  # mypy checks that this gateway has every call the operations make, typed alike
     from ..operations.gateway import Gateway as OperationsGateway

@@ -28,6 +28,7 @@ def all_command_sets() -> list[CommandSet]:
     from .taskdefs import TaskDefinitionCommands
     from .tasks import TaskCommands
     from .trace import TraceCommands
+    from .verify import VerifyCommands
     from .watch import WatchCommands
 
     return [
@@ -38,4 +39,5 @@ def all_command_sets() -> list[CommandSet]:
         LoginCommands(),
         IdentityCommands(),
         ScheduleCommands(),
+        VerifyCommands(),
     ]

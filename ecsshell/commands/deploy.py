@@ -92,6 +92,8 @@ def update_parser() -> CommandParser:
     parser.add_argument("--schedule", metavar="NAME",
                         help="deploy to the ECS task the EventBridge schedule or rule NAME runs (GROUP/NAME, "
                              "rule/NAME; see `schedules`), not to a service: update [CLUSTER] --schedule NAME IMAGE")
+    parser.add_argument("--no-verify", action="store_true",
+                        help="do not check first that each new ECR image is in ECR (ecr:DescribeImages)")
     parser.add_argument("--rollback", action="store_true",
                         help="when the rollout fails or times out, go back to the revision the service ran "
                              "before and wait for that (implies --wait)")
@@ -416,7 +418,8 @@ class DeployCommands(RolloutCommands):
             raise CommandError("--keep must be 1 or more (the new revision is always kept)", 2)
         request = deploy.UpdateRequest(cluster, service, images, set_env, unset_env, wait=self._waiting(args),
                                        rollback=args.rollback, deregister_old=args.deregister_old, keep=args.keep,
-                                       dry_run=args.dry_run, **({"goal": args.wait_until} if args.wait_until else {}))
+                                       dry_run=args.dry_run, verify=not args.no_verify,
+                                       **({"goal": args.wait_until} if args.wait_until else {}))
         report = UpdatePresenter(self, args, cluster, service)
         try:
             with refused():

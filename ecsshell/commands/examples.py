@@ -36,6 +36,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "login": ("login dev --no-browser",),
     "whoami": ("whoami", "whoami --output json"),
     "schedules": ("schedules /", "schedules batch", "schedules / --output json"),
+    "verify": ("verify prod web :1.6.0", "verify prod notifications # exits 1", "verify prod web --output json"),
 }
 
 

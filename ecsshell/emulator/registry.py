@@ -8,9 +8,24 @@ to a new digest, as a CI pipeline pushing `app:latest` again would; the next dep
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
+from collections.abc import Callable
 
 DIGEST_MARK = "@sha256:"
+MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
+
+
+def manifest(key: str, generation: int) -> str:
+    """Return the small Docker v2 manifest of tag KEY's GENERATION-th push (its sha256 is the image's digest)."""
+    seed = hashlib.sha256(f"{key}#{generation}".encode()).hexdigest()
+    layer = hashlib.sha256(f"{seed} layer".encode()).hexdigest()
+    size = 20_000_000 + int(seed[:6], 16) % 80_000_000
+    return json.dumps({"schemaVersion": 2, "mediaType": MANIFEST_TYPE,
+                       "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": size,
+                                  "digest": f"sha256:{seed}"},
+                       "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": size,
+                                   "digest": f"sha256:{layer}"}]}, separators=(",", ":"))
 
 
 def pinned_digest(image: str) -> str | None:
@@ -32,21 +47,26 @@ class Registry:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pushes: dict[str, int] = {}  # tag key -> times pushed again
+        self.on_push: Callable[[str], None] | None = None  # told of each push (the world's ECR follows)
 
     def reset(self) -> None:
         """Forget every push: each tag is back on its first digest."""
         with self._lock:
             self._pushes.clear()
 
-    def digest(self, image: str) -> str:
-        """Return the digest IMAGE resolves to now."""
-        pinned = pinned_digest(image)
-        if pinned is not None:
-            return pinned
+    def manifest(self, image: str) -> str:
+        """Return the manifest IMAGE's tag resolves to now (a pinned image's is made from its digest)."""
         key = tag_key(image)
         with self._lock:
             generation = self._pushes.get(key, 0)
-        return "sha256:" + hashlib.sha256(f"{key}#{generation}".encode()).hexdigest()
+        return manifest(key, generation)
+
+    def digest(self, image: str) -> str:
+        """Return the digest IMAGE resolves to now: the sha256 of its manifest (the pinned one, if pinned)."""
+        pinned = pinned_digest(image)
+        if pinned is not None:
+            return pinned
+        return "sha256:" + hashlib.sha256(self.manifest(image).encode()).hexdigest()
 
     def push(self, image: str) -> str:
         """Push IMAGE's tag again: it resolves to a new digest from now on; return that digest."""
@@ -55,4 +75,6 @@ class Registry:
         key = tag_key(image)
         with self._lock:
             self._pushes[key] = self._pushes.get(key, 0) + 1
+        if self.on_push is not None:
+            self.on_push(image)
         return self.digest(image)

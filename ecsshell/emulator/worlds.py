@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import schedules
+from . import schedules, verify
 from .scaling import demo_scaling
 
 if TYPE_CHECKING:
@@ -400,6 +400,7 @@ def _build(world: World, specs: list[Spec], demo: bool) -> dict[str, Any]:
     world.advance(4)
     b.out["batch_tasks"] += [t["taskArn"] for t in ran]
 
+    verify.stock(world, demo)  # ECR images, and the demo's secrets, parameters, roles and log groups
     out = b.out
     out.update(
         failed_service=("prod", "payments"), failed_task_definition=broken_payments,

@@ -13,6 +13,7 @@ from ..images import replace as replace_image
 from ..model import READ_ONLY_TASK_DEFINITION_FIELDS, Revision, Service, TaskDefinition, arn_name, registration
 from . import OperationError
 from .deployments import Going, going
+from .ecr import refuse_missing_images
 from .goals import STABLE, Goal, refusal
 from .rollback import RolledBack, roll_back_after, rollback_target
 from .rollout import Outcome, Watch, watch_deployment, watch_rollout
@@ -288,6 +289,7 @@ class UpdateRequest:
     keep: int = 3
     dry_run: bool = False  # nothing is registered: plan_next need not list the family's revisions ahead
     goal: Goal = STABLE  # where a wait ends (--wait-until)
+    verify: bool = True  # refuse new ECR images that ECR does not hold, before anything is registered
 
 
 @dataclass(frozen=True)
@@ -424,6 +426,8 @@ def update(gateway: Gateway, request: UpdateRequest, report: UpdateReport, watch
     """Plan, deploy once REPORT approves, and when asked follow the rollout, then deregister old or roll back."""
     planned = plan_next(gateway, request.cluster, request.service, request.images, request.set_env,
                         request.unset_env, ahead=not request.dry_run)
+    if request.verify:
+        refuse_missing_images(gateway, [(c.container, c.new) for c in planned.plan.images if c.new != c.old])
     return carry_out(gateway, request, planned, report, watching)
 
 

@@ -8,6 +8,7 @@ from typing import Any, Protocol, TypeVar
 
 from ..model import (
     Cluster,
+    EcrImage,
     ExecSession,
     LoadBalancer,
     LogEvent,
@@ -112,3 +113,18 @@ class Gateway(Protocol):
 
     def register_scalable_target(self, cluster: str, service: str, *, min_capacity: int | None = None,
                                  max_capacity: int | None = None) -> None: ...
+    @property
+    def region(self) -> str: ...
+
+    def ecr_images(self, region: str | None, registry_id: str, repository: str,
+                   image_ids: list[dict[str, str]]) -> list[EcrImage]: ...
+
+    def recent_ecr_tags(self, region: str | None, registry_id: str, repository: str) -> list[str]: ...
+
+    def secret_exists(self, region: str | None, secret_id: str) -> bool: ...
+
+    def missing_parameters(self, region: str | None, names: Iterable[str]) -> set[str]: ...
+
+    def role_exists(self, name: str) -> bool: ...
+
+    def log_group_exists(self, region: str | None, name: str) -> bool: ...

@@ -1,0 +1,78 @@
+"""Checks before a deploy: verify that a service's next revision names only what exists."""
+
+from __future__ import annotations
+
+import argparse
+
+from cmd2 import with_argparser, with_category
+
+from ..scope import SCOPE_RULE
+from .common import EcsCommands, container_completer, positional_completer
+from .deploy import change_positionals
+from .plumbing import CommandError, CommandParser, add_output_flag, refused
+
+CATEGORY = "Deploy"
+USAGE = "verify [CLUSTER] SERVICE [IMAGE|:TAG]"
+
+
+def verify_parser() -> CommandParser:
+    parser = CommandParser(description="Check, before a deploy, what the service's task definition would need once "
+                                       "IMAGE (or :TAG) is applied as `update` applies it: each ECR image (tag or "
+                                       "digest) is in ECR, each secret's Secrets Manager secret or SSM parameter "
+                                       "exists, the task and execution roles exist, the awslogs log groups exist.",
+                           epilog="One line per check; exit status 1 when any fails. Images outside ECR are not "
+                                  "checked. No secret value is ever read. " + SCOPE_RULE)
+    parser.add_argument("names", nargs="*", metavar="[CLUSTER] [SERVICE] [IMAGE|:TAG]",
+                        help="names filled from the right; the scope gives the rest (see `help scope`)",
+                        completer=positional_completer(("cluster", "service", "image")))
+    parser.add_argument("--container", metavar="NAME", help="container whose image IMAGE replaces (default: first)",
+                        completer=container_completer(("cluster", "service", "image")))
+    parser.add_argument("--image", action="append", default=[], metavar="CONTAINER=IMAGE",
+                        help="check with a container's image or :TAG set (repeatable)")
+    add_output_flag(parser)
+    return parser
+
+
+class VerifyCommands(EcsCommands):
+    """Checks before a deploy."""
+
+    DEFAULT_CATEGORY = CATEGORY
+
+    def _images(self, args: argparse.Namespace, image: str | None) -> dict[str | None, str]:
+        images: dict[str | None, str] = {}
+        if image is not None:
+            images[args.container] = image
+        elif args.container:
+            raise CommandError("--container names the container for IMAGE, but no IMAGE was given", 2)
+        for item in args.image:
+            name, sep, value = item.partition("=")
+            if not sep or not name or not value:
+                raise CommandError(f"--image wants CONTAINER=IMAGE, not {item!r}", 2)
+            if images.get(name, value) != value:
+                raise CommandError(f"two images given for container {name}: {images[name]} and {value}", 2)
+            images[name] = value
+        return images
+
+    @with_argparser(verify_parser)
+    @with_category(CATEGORY)
+    def do_verify(self, args: argparse.Namespace) -> None:
+        """Check that a service's next revision names only images, secrets, roles and log groups that exist."""
+        from ..operations import verify
+        from ..render.views import verify as view
+
+        ctx = self.ctx
+        names = list(args.names)
+        wanted = change_positionals(names) if names else ("cluster", "service")
+        filled = self.required(names, wanted, USAGE)
+        cluster, service = filled[0], filled[1]
+        image = filled[2] if len(filled) == 3 else None
+        with refused():
+            found = verify.verify(ctx.gateway, cluster, service, self._images(args, image))
+        if ctx.view(args).json:
+            ctx.presenter.json({"cluster": cluster, "service": service, "taskDefinitionArn": found.current_arn,
+                                "ecsshell": {"ok": found.ok, "checks": [view.check_json(c) for c in found.checks]}})
+        else:
+            ctx.presenter.show(view.check_lines(found.checks, ctx.presenter.color))
+        failed = [c for c in found.checks if c.ok is False]
+        if failed:
+            ctx.fail(f"{len(failed)} of {len(found.checks)} checks failed for {service} in {cluster}")
