@@ -89,7 +89,7 @@ def test_list_profiles_reads_both_files(files: dict[str, str], tmp_path: Path) -
 def test_profile_selection_order(files: dict[str, str]) -> None:
     session, region, description = make_session(Settings(profile="prod"), files)
     assert (access_key(session), region) == ("PRODKEY", "ap-south-1")
-    assert "profile prod" in description and "from profile prod" in description
+    assert "profile \"prod\"" in description and "from profile \"prod\"" in description
 
     session, _, description = make_session(Settings(), {**files, "ECSCREDENTIAL": "staging"})
     assert access_key(session) == "STAGINGKEY" and "ECSCREDENTIAL" in description
@@ -117,7 +117,7 @@ def test_profile_selection_order(files: dict[str, str]) -> None:
     (Settings(profile="prod"), {"AWS_REGION": "eu-north-1", "AWS_DEFAULT_REGION": "sa-east-1"},
      "eu-north-1", "AWS_REGION"),
     (Settings(profile="prod"), {"AWS_DEFAULT_REGION": "sa-east-1"}, "sa-east-1", "AWS_DEFAULT_REGION"),
-    (Settings(profile="prod"), {}, "ap-south-1", "profile prod"),
+    (Settings(profile="prod"), {}, "ap-south-1", "profile \"prod\""),
     (Settings(profile="ci"), {}, "us-west-2", "default"),
 ])
 def test_region_precedence(files: dict[str, str], settings: Settings, extra: dict[str, str], region: str,
