@@ -20,6 +20,7 @@ ENDPOINT_SUFFIX = {
     "elb": "ELASTIC_LOAD_BALANCING",
     "logs": "CLOUDWATCH_LOGS",
     "sts": "STS",
+    "cloudwatch": "CLOUDWATCH",
 }
 ENV_PROFILE = "env"  # `-cred env`: keys from the environment; its endpoints come from the default profile
 MAX_CONFIG_BYTES = 4 * 1024 * 1024

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, as_completed, wait
 from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from botocore import exceptions as bx
@@ -28,13 +29,14 @@ from ..model import (
     RunFailure,
     Service,
     ServiceDeployment,
+    ServiceMetrics,
     ServiceRevision,
     Task,
     TaskDefinition,
     arn_name,
     registration,
 )
-from . import convert, deployments, load_balancers, logs
+from . import convert, deployments, load_balancers, logs, metrics
 from .cache import TaskDefinitionCache, stable
 from .caller import ClientName
 from .errors import AwsError, NotFound, translate
@@ -60,7 +62,8 @@ SUGGEST_PAGES = 5  # a "did you mean" after a NotFound looks at this many pages 
 SERVICE_BATCH = 10  # DescribeServices names per call
 TASK_BATCH = 100  # DescribeTasks / DescribeClusters per call
 RUN_BATCH = 10  # RunTask count per call
-LABELS = {"ecs": "ECS", "elbv2": "ELB", "elb": "ELB", "logs": "CloudWatch Logs", "sts": "STS"}
+LABELS = {"ecs": "ECS", "elbv2": "ELB", "elb": "ELB", "logs": "CloudWatch Logs", "sts": "STS",
+          "cloudwatch": "CloudWatch"}
 
 def retry_settings(settings: Settings, env: Mapping[str, str]) -> Settings:
     """Honour the standard AWS_MAX_ATTEMPTS and AWS_RETRY_MODE variables over our defaults."""
@@ -674,6 +677,12 @@ class Gateway:
                    end_time_ms: int | None = None) -> list[LogEvent]:
         """Return GROUP's events in the streams named (a list) or under a prefix (a str), oldest first."""
         return logs.log_events(self, group, stream_names_or_prefix, start_time_ms, end_time_ms)
+
+    # CloudWatch metrics (aws/metrics.py) ---------------------------------------------------------
+    def service_metrics(self, cluster: str, services: Sequence[str], start: datetime, end: datetime,
+                        period: int) -> list[ServiceMetrics]:
+        """Return SERVICES' AWS/ECS CPU and memory in [START, END) by PERIOD seconds, 500 queries a call."""
+        return metrics.service_metrics(self, cluster, services, start, end, period)
 
 
 if TYPE_CHECKING:  # mypy checks that this gateway has every call the operations make, typed alike

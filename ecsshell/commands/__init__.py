@@ -20,10 +20,12 @@ def all_command_sets() -> list[CommandSet]:
     from .deployments import DeploymentCommands
     from .diagnose import DiagnoseCommands
     from .drift import DriftCommands
+    from .metrics import MetricsCommands
     from .task_views import TaskViewCommands
     from .taskdefs import TaskDefinitionCommands
     from .tasks import TaskCommands
     from .watch import WatchCommands
 
     return [BrowseCommands(), DeployCommands(), DeploymentCommands(), DriftCommands(), TaskDefinitionCommands(),
-            TaskCommands(), TaskViewCommands(), DiagnoseCommands(), DemoCommands(), WatchCommands()]
+            TaskCommands(), TaskViewCommands(), DiagnoseCommands(), DemoCommands(), WatchCommands(),
+            MetricsCommands()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from ..model import (
@@ -15,6 +16,7 @@ from ..model import (
     RunFailure,
     Service,
     ServiceDeployment,
+    ServiceMetrics,
     ServiceRevision,
     Task,
     TaskDefinition,
@@ -88,3 +90,6 @@ class Gateway(Protocol):
 
     def log_events(self, group: str, stream_names_or_prefix: str | Sequence[str],
                    start_time_ms: int) -> list[LogEvent]: ...
+
+    def service_metrics(self, cluster: str, services: Sequence[str], start: datetime, end: datetime,
+                        period: int) -> list[ServiceMetrics]: ...
