@@ -220,6 +220,7 @@ class BrowseCommands(EcsCommands):
         tasks_future = gateway.submit(gateway.service_tasks, cluster, service)
         deployment_future = gateway.submit(deployments.current_deployment, gateway, svc)
         revisions_future = gateway.submit(deployments.running_revisions, gateway, svc)
+        usage_future = None if view.json else gateway.submit(self._usage, cluster, service)
         td = gateway.task_definition(svc.task_definition_arn)
         tasks = tasks_future.result()
         deployment, revisions = deployment_future.result(), revisions_future.result()
@@ -233,9 +234,20 @@ class BrowseCommands(EcsCommands):
             return
         self.ctx.presenter.show(views.service_detail(svc, td, tasks, verbose=view.verbose, events=view.events,
                                             show_secrets=view.show_secrets,
-                                            rollout=deployments.rollout_facts(svc, deployment, revisions)))
+                                            rollout=deployments.rollout_facts(svc, deployment, revisions),
+                                            usage=usage_future.result() if usage_future else None))
         if lbs:
             self.ctx.presenter.show(views.load_balancers_view(lbs))
+
+    def _usage(self, cluster: str, service: str) -> Any:
+        """Return `ls CLUSTER SERVICE`'s CPU and memory line (fetched on the pool with the rest of the detail)."""
+        from ..operations.metrics import DEFAULT_WINDOW, glance, window
+        from ..render.views.metrics import metrics_line
+
+        now = self.ctx.environment.now()
+        found, problem = glance(self.ctx.gateway, cluster, service, now)
+        start, end, period = window(now, DEFAULT_WINDOW)
+        return metrics_line(found, problem, start, end, period, plain=not self.ctx.presenter.color)
 
     @with_argparser(check_parser)
     @with_category(CATEGORY)

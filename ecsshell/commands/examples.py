@@ -31,6 +31,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "diff": ("diff staging/web prod/web     # exits 1", "diff prod/api sample_task.json   # exits 1"),
     "promote": ("promote staging/web prod/web --dry-run",),
     "tour": ("tour",),
+    "metrics": ("metrics prod", "metrics prod web --since 1h", "metrics prod --output json"),
+    "top": ("top prod --count 1", "top prod -n 30 --count 2"),
 }
 
 

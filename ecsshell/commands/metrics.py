@@ -46,7 +46,7 @@ def metrics_parser() -> CommandParser:
                                        "from CloudWatch (AWS/ECS CPUUtilization and MemoryUtilization): now, "
                                        "average and peak over the window, and a sparkline. 1-minute datapoints "
                                        "up to --since 1h, 5-minute ones beyond (hourly past 15 days).",
-                           epilog=f"{SCOPE_RULE} example: metrics prod --since 6h")
+                           epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="[CLUSTER] [SERVICE]",
                         help="names filled from the right; the scope gives the rest (see `help scope`)",
                         completer=positional_completer(("cluster", "service")))
@@ -60,7 +60,7 @@ def top_parser() -> CommandParser:
     parser = CommandParser(description="A cluster's services by CPU, with tasks running/desired, deployment state "
                                        "and memory, redrawn in place every --interval until Ctrl-C (each refresh "
                                        "after a timestamp line on a pipe).",
-                           epilog=f"{SCOPE_RULE} example: top prod --interval 30")
+                           epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="[CLUSTER]", help="the cluster (default: the scope's)",
                         completer=positional_completer(("cluster",)))
     parser.add_argument("-n", "--interval", type=interval, default=TOP_INTERVAL, metavar="SECONDS",

@@ -23,12 +23,9 @@ import random
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .wsgi import ClientError
-
-if TYPE_CHECKING:
-    from .server import World
 
 TARGET = "GraniteServiceVersion20100801.GetMetricData"  # CloudWatch's JSON protocol names the operation so
 MAX_QUERIES = 500
@@ -38,6 +35,15 @@ NAMESPACE = "AWS/ECS"
 SEED_HOURS = 3
 STATS = ("Average", "Sum", "Minimum", "Maximum", "SampleCount")
 Backend = Callable[[], Any]  # moto's CloudWatch backend for the caller's account and Region
+
+
+class World(Protocol):
+    """What `seed` uses of the emulated world (server.World has it)."""
+
+    lock: Any
+    scheduler: Any
+
+    def backend(self, service: str = "ecs", account: str | None = None, region: str | None = None) -> Any: ...
 
 
 def handlers(backend: Backend) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:

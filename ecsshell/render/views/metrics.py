@@ -108,20 +108,20 @@ def metrics_table(report: MetricsReport, *, plain: bool) -> RenderableType:
 
 def metrics_line(found: ServiceMetrics | None, problem: str, start: datetime, end: datetime, period: int,
                  *, plain: bool) -> Text:
-    """Return `ls CLUSTER SERVICE`'s one line: CPU and memory now, sparkline, average and peak (or why none)."""
+    """Return `ls CLUSTER SERVICE`'s line: CPU and memory now, sparkline, average and peak (or why there is none)."""
     window = span((end - start).total_seconds())
     if found is None:
-        return Text(f"metrics   unavailable: {problem}", style=NOTE_STYLE)
+        return Text(f"unavailable: {problem}", style=NOTE_STYLE)
     if not found.has_data:
-        return Text(f"metrics   no CloudWatch datapoints in the last {window}", style=NOTE_STYLE)
-    line = Text("metrics   ", style="bold")
+        return Text(f"no CloudWatch datapoints in the last {window}", style=NOTE_STYLE)
+    line = Text()
     for name, series in (("cpu", found.cpu), ("memory", found.memory)):
         if name == "memory":
-            line.append("   ")
-        line.append(f"{name} {percent(series.now)} ", style="")
+            line.append(", ")
+        line.append(f"{name} {percent(series.now)} ")
         line.append(sparkline(series, start, end, period, plain=plain, width=TABLE_SPARK_WIDTH))
-        line.append(f" avg {percent(series.average)} peak {percent(series.peak)}", style="")
-    line.append(f"   ({window})", style=NOTE_STYLE)
+        line.append(f" avg {percent(series.average)} peak {percent(series.peak)}")
+    line.append(f" (last {window})", style=NOTE_STYLE)
     return line
 
 
