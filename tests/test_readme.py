@@ -20,7 +20,7 @@ DOCS = "\n".join([README, *(page.read_text(encoding="utf-8") for page in PAGES)]
 RUN_BY = {"operations": "test_readme.py", "rules": "test_readme.py", "drift": "test_readme.py",
           "fleet": "test_readme.py", "looking": "test_looking.py", "diagnose": "test_diagnose.py",
           "deployments": "test_service_deployments.py", "json": "test_json_docs.py", "words": "test_words.py",
-          "shell": "test_forgiving.py"}
+          "shell": "test_forgiving.py", "metrics": "test_metrics.py"}
 EXPECTED = re.compile(r"\s+#\s*exits?\s+(\d+).*$")
 
 
@@ -114,6 +114,7 @@ def test_every_tour_step_works_in_the_demo_world(world: World, tmp_path: Path,
         app.close()
     out = environment.stdout.getvalue()  # type: ignore[attr-defined]
     assert "rollout of web:4 done" in out  # the tour's `update web :1.4.0` waited for its rollout
+    assert "busiest first" in out and "no datapoints in CloudWatch" not in out  # the demo's services have metrics
     assert "registered testfamily:1" in out
     ecs = world.client("ecs")
     web = ecs.describe_services(cluster="prod", services=["web"])["services"][0]

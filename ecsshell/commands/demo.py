@@ -31,6 +31,7 @@ TOUR = [
     ("deployments /releases/storefront", "a blue/green service's deployments: status, stage, revisions"),
     ("continue /releases/storefront --wait --timeout 30m",
      "approve the blue/green deployment paused at its PAUSE hook, and follow its stages to the end"),
+    ("metrics", "CPU and memory of prod's services from CloudWatch, busiest first, with sparklines (`top`: live)"),
     ("ls / --regions all", "the clusters of every Region ECS offers, at once (the demo has two)"),
     ("ls / --profiles env,staging", "the clusters of two accounts in one table (profile staging is another)"),
     ("diff /staging/web web", "how prod's web differs from staging's: task definition, digests, settings"),
