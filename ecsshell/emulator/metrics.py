@@ -10,8 +10,9 @@ indexed once per call and answered per the botocore model and CloudWatch's docum
   MaxDatapoints (default 100,800) are returned, in ScanBy's order (TimestampDescending by default);
 - MetricStat queries only: ecsshell sends no metric math, and an Expression is refused in one line.
 
-`seed` gives a world's services three hours of CPUUtilization and MemoryUtilization, one
-put_metric_data batch per service on moto's backend: a busy service, idle ones, the rest between.
+`seed` gives a world's services three hours of CPUUtilization and MemoryUtilization (a datapoint
+each minute of the last hour, every five minutes before), one put_metric_data batch per service on
+moto's backend: busy services, idle ones, the rest between.
 """
 
 from __future__ import annotations
@@ -198,17 +199,28 @@ def _shape(cluster: str, service: str) -> tuple[float, float, float]:
     return 24.0, 10.0, 42.0
 
 
+def _minutes(hours: int) -> list[int]:
+    """Return the minutes before now that get a datapoint: each of the last hour, every fifth before it.
+
+    A 3-hour `metrics` asks for 5-minute periods and `top` for the last hour's minutes, so both are
+    whole; a datapoint costs moto an object (and the demo's start a few microseconds).
+    """
+    return sorted({*range(0, hours * 60, 5), *range(min(60, hours * 60))}, reverse=True)
+
+
 def datapoints(cluster: str, service: str, now: datetime, hours: int = SEED_HOURS) -> list[dict[str, Any]]:
-    """Return a PutMetricData batch: a minute's CPU and memory for each of the last HOURS (deterministic)."""
+    """Return a PutMetricData batch of a service's CPU and memory over the last HOURS, oldest first (deterministic)."""
     rng = random.Random(f"{cluster}/{service}")
     level, swing, memory = _shape(cluster, service)
     dimensions = [{"Name": "ClusterName", "Value": cluster}, {"Name": "ServiceName", "Value": service}]
     end = now.astimezone(UTC).replace(second=0, microsecond=0)
     count = hours * 60
+    phase = rng.random()
     batch = []
-    for minute in range(count):
-        stamp = end - timedelta(minutes=count - 1 - minute)
-        wave = math.sin(minute / count * 2 * math.pi * 1.5 + rng.random())
+    for ago in _minutes(hours):
+        minute = count - 1 - ago
+        stamp = end - timedelta(minutes=ago)
+        wave = math.sin(minute / count * 2 * math.pi * 1.5 + phase)
         cpu = max(0.1, level + swing * wave + rng.uniform(-swing, swing) / 3)
         mem = max(0.5, memory + minute / count * 4 + rng.uniform(-1.0, 1.0))
         batch.append({"MetricName": "CPUUtilization", "Dimensions": dimensions, "Timestamp": stamp,
