@@ -168,6 +168,16 @@ def envelope_problems(value: Any, where: str, skip: set[int]) -> list[str]:
     return found
 
 
+def shape_named(name: str) -> Any:
+    """Return ECS's shape NAME, or another service's written `SERVICE:NAME` (cloudwatch:MetricDataResult)."""
+    service, _, shape = name.rpartition(":")
+    if not service:
+        return model().shape_for(name)
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model(service).shape_for(shape)
+
+
 def problems(document: Any, shapes: dict[str, str]) -> list[str]:
     """Return every way DOCUMENT strays from AWS's names; SHAPES maps a JMESPath to the ECS shape it selects."""
     found: list[str] = []
@@ -180,7 +190,7 @@ def problems(document: Any, shapes: dict[str, str]) -> list[str]:
             continue
         for index, item in enumerate(items):
             skip.add(id(item))
-            found.extend(shape_problems(item, model().shape_for(name), f"{path}#{index}"))
+            found.extend(shape_problems(item, shape_named(name), f"{path}#{index}"))
     return found + envelope_problems(document, "", skip)
 
 
@@ -226,6 +236,7 @@ CASES: list[tuple[tuple[str, ...], int, dict[str, str]]] = [
     (("tasks", "prod", "web", "--regions", "us-east-1,eu-west-1"), 0, {"targets[].tasks[]": "Task"}),
     (("check", "prod", "web", "--regions", "us-east-1,eu-west-1"), 0, {}),
     (("taskdefs", "--profiles", "env,staging"), 0, {}),
+    (("metrics", "prod"), 0, {"services[].MetricDataResults[]": "cloudwatch:MetricDataResult"}),
 ]
 
 

@@ -57,7 +57,7 @@ def test_json_gives_each_series_with_timestamps_as_put_every_page_merged(
     result = ecsshell("-c", "metrics prod web --since 1h --output json")
     assert result.code == 0, result.err
     doc = json.loads(result.out)
-    assert doc["Period"] == 60 and doc["cluster"] == "prod"
+    assert doc["period"] == 60 and doc["cluster"] == "prod"
     (web,) = doc["services"]
     cpu, memory = web["MetricDataResults"]
     assert (cpu["Id"], cpu["Label"], cpu["StatusCode"]) == ("cpu0", "web CPUUtilization", "Complete")

@@ -139,12 +139,12 @@ def _summary(series: MetricSeries) -> dict[str, float | None]:
 
 
 def metrics_document(report: MetricsReport) -> dict[str, Any]:
-    """Return the report as JSON: per service, GetMetricData's MetricDataResults, and ecsshell's summary."""
+    """Return the report as JSON: the window, and per service GetMetricData's MetricDataResults and a summary."""
     return {
         "cluster": report.cluster,
-        "StartTime": report.start.astimezone(UTC).isoformat(),
-        "EndTime": report.end.astimezone(UTC).isoformat(),
-        "Period": report.period,
+        "since": report.start.astimezone(UTC).isoformat(),
+        "until": report.end.astimezone(UTC).isoformat(),
+        "period": report.period,
         "services": [{
             "serviceName": service.name,
             "desiredCount": service.desired,
