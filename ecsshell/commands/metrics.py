@@ -8,6 +8,7 @@ from datetime import UTC
 
 from cmd2 import with_argparser, with_category
 
+from .. import targets
 from ..scope import SCOPE_RULE
 from . import numbers
 from .common import EcsCommands, positional_completer
@@ -109,7 +110,9 @@ class MetricsCommands(EcsCommands):
         if cluster is None:
             raise CommandError("missing CLUSTER (or select it with `use`; see `help scope`); "
                                "usage: top [CLUSTER] [--interval SECONDS]", 2)
-        words = ["metrics", f"/{cluster}", "--since", _since_word(args.since)]
+        target, _ = targets.take(list(args.names))  # PROFILE@REGION:/CLUSTER goes to `metrics` as typed
+        where = args.names[0] if target is not None else f"/{cluster}"
+        words = ["metrics", where, "--since", _since_word(args.since)]
         presenter = ctx.presenter
         runs = 0
         while True:  # Ctrl-C or SIGTERM ends it through the shell's one path (back to the prompt, or the run stops)

@@ -81,7 +81,8 @@ def deployment_state(service: Service) -> str:
 def metrics_table(report: MetricsReport, *, plain: bool) -> RenderableType:
     """Return the services busiest first: tasks, deployment, CPU and memory now/average/peak and sparklines."""
     seconds = (report.end - report.start).total_seconds()
-    title = (f"CPU and memory of {report.cluster}, last {span(seconds)} ({report.period // 60}-minute averages, "
+    every = f"{report.period // 3600}-hour" if report.period % 3600 == 0 else f"{report.period // 60}-minute"
+    title = (f"CPU and memory of {report.cluster}, last {span(seconds)} ({every} averages, "
              f"to {report.end.astimezone(UTC):%H:%M}Z), busiest first")
     if not report.services:
         return Group(heading(title), Text(f"cluster {report.cluster} has no services", style=NOTE_STYLE))
