@@ -165,3 +165,37 @@ def test_top_redraws_in_place_with_sparklines(world: World, tmp_path: Path) -> N
         assert "Traceback" not in screen.text()
     finally:
         screen.close()
+
+
+def test_the_window_picks_cloudwatchs_period_and_ends_after_now() -> None:
+    from datetime import UTC, datetime
+
+    from ecsshell.operations import OperationError
+    from ecsshell.operations.metrics import period_for, window
+
+    assert [period_for(s) for s in (60, 3600, 3601, 15 * 86400, 15 * 86400 + 1)] == [60, 60, 300, 300, 3600]
+    now = datetime(2026, 12, 6, 14, 32, 10, tzinfo=UTC)
+    start, end, period = window(now, 3 * 3600)
+    assert (start, end, period) == (datetime(2026, 12, 6, 11, 35, tzinfo=UTC), datetime(2026, 12, 6, 14, 35,
+                                                                                          tzinfo=UTC), 300)
+    assert window(now.replace(second=0), 3600)[1] == datetime(2026, 12, 6, 14, 33, tzinfo=UTC)  # the minute begun
+    with pytest.raises(OperationError, match="455d"):
+        window(now, 456 * 86400)
+
+
+def test_a_sparkline_groups_long_windows_by_their_peak_and_leaves_gaps() -> None:
+    from datetime import UTC, datetime
+
+    from ecsshell.model import MetricSeries
+    from ecsshell.render.views.metrics import sparkline
+
+    start = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    stamps = tuple(start + timedelta(minutes=m) for m in range(0, 60) if m not in range(10, 20))
+    values = tuple(100.0 if m == 59 else 0.0 for m in range(0, 60) if m not in range(10, 20))
+    series = MetricSeries("cpu0", "web CPUUtilization", stamps, values)
+    end = start + timedelta(hours=1)
+    line = sparkline(series, start, end, 60, plain=False, width=30)  # 60 minutes, two a character
+    assert line == "▁" * 5 + " " * 5 + "▁" * 19 + "█"
+    assert sparkline(series, start, end, 60, plain=True, width=30) == "_" * 5 + " " * 5 + "_" * 19 + "#"
+    hot = MetricSeries("cpu0", "x", (start,), (180.0,))  # above 100%: the scale grows with it
+    assert sparkline(hot, start, start + timedelta(minutes=2), 60, plain=True) == "# "
