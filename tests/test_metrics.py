@@ -30,7 +30,7 @@ def seeded(small: dict[str, Any], world: World) -> dict[str, Any]:
 
 
 def trend(out: str, service: str) -> str:
-    """Return the characters of SERVICE's table row after its tasks and deployment columns."""
+    """Return SERVICE's row of a metrics table."""
     return next(line for line in out.splitlines() if line.startswith(service + " "))
 
 
@@ -49,7 +49,8 @@ def test_a_cluster_is_every_service_busiest_first_in_one_call(seeded: dict[str, 
     from harness import run_ecsshell  # a terminal with NO_COLOR: ASCII too (the pty test sees the blocks)
 
     no_color = run_ecsshell(world, tmp_path, "-c", "metrics prod", stdout_tty=True, extra={"NO_COLOR": "1"}).out
-    assert not set(no_color) & set(SPARKS) and "===" in no_color and "___" in no_color
+    assert not set(no_color) & set(SPARKS)
+    assert "_" * 12 in trend(no_color, "worker") and set(trend(no_color, "web")) & set("-=#")  # idle; busy
 
 
 def test_json_gives_each_series_with_timestamps_as_put_every_page_merged(
@@ -74,6 +75,10 @@ def test_json_gives_each_series_with_timestamps_as_put_every_page_merged(
     paged = json.loads(ecsshell("-c", "metrics prod web --since 1h --output json").out)["services"][0]
     assert paged["MetricDataResults"] == web["MetricDataResults"]  # the pages merged: the same series
     assert world.recorder.snapshot()["GetMetricData"] == 3  # one call's three pages
+    monkeypatch.undo()
+    world.advance(60)  # a minute later the emulated CloudWatch has the minute's datapoint: top sees it live
+    later = json.loads(ecsshell("-c", "metrics prod web --since 1h --output json").out)["services"][0]
+    assert later["MetricDataResults"][0]["Timestamps"][-1] > cpu["Timestamps"][-1]
 
 
 @pytest.fixture

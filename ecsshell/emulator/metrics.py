@@ -12,7 +12,8 @@ indexed once per call and answered per the botocore model and CloudWatch's docum
 
 `seed` gives a world's services three hours of CPUUtilization and MemoryUtilization (a datapoint
 each minute of the last hour, every five minutes before), one put_metric_data batch per service on
-moto's backend: busy services, idle ones, the rest between.
+moto's backend: busy services, idle ones, the rest between. As the world's clock moves on, each
+GetMetricData first gives them a datapoint for every minute begun since, so `top` sees them live.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ import json
 import math
 import random
 import re
+import zlib
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from .wsgi import ClientError
@@ -34,6 +36,7 @@ MAX_DATAPOINTS = 100_800
 QUERY_ID = re.compile(r"[a-z][a-zA-Z0-9_]*")
 NAMESPACE = "AWS/ECS"
 SEED_HOURS = 3
+LIVE = "ecsshell_live"  # on moto's CloudWatch backend: {(cluster, service): epoch minute of its last datapoint}
 STATS = ("Average", "Sum", "Minimum", "Maximum", "SampleCount")
 Backend = Callable[[], Any]  # moto's CloudWatch backend for the caller's account and Region
 
@@ -47,9 +50,14 @@ class World(Protocol):
     def backend(self, service: str = "ecs", account: str | None = None, region: str | None = None) -> Any: ...
 
 
-def handlers(backend: Backend) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
-    """Return the CloudWatch operations answered here, keyed by X-Amz-Target, for the WSGI layer."""
-    return {TARGET: lambda request: get_metric_data(backend(), request)}
+def handlers(backend: Backend, now: Callable[[], datetime]) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
+    """Return the CloudWatch operations answered here, keyed by X-Amz-Target, for the WSGI layer (NOW: its clock)."""
+    def answer(request: dict[str, Any]) -> dict[str, Any]:
+        cloudwatch = backend()
+        catch_up(cloudwatch, now())
+        return get_metric_data(cloudwatch, request)
+
+    return {TARGET: answer}
 
 
 def _fail(message: str) -> ClientError:
@@ -208,26 +216,34 @@ def _minutes(hours: int) -> list[int]:
     return sorted({*range(0, hours * 60, 5), *range(min(60, hours * 60))}, reverse=True)
 
 
+def _values(cluster: str, service: str, minute: int) -> tuple[float, float]:
+    """Return (CPU, memory) of a service at epoch MINUTE: slow waves and some noise, the same on every call."""
+    level, swing, memory = _shape(cluster, service)
+    phase = zlib.crc32(f"{cluster}/{service}".encode()) % 1000 / 1000 * 2 * math.pi
+    rng = random.Random(f"{cluster}/{service}/{minute}")
+    cpu = level + swing * math.sin(minute / 120 * 2 * math.pi + phase) + rng.uniform(-swing, swing) / 3
+    mem = memory + 2 * math.sin(minute / 720 * 2 * math.pi + phase) + rng.uniform(-1.0, 1.0)
+    return round(max(0.1, cpu), 2), round(max(0.5, mem), 2)
+
+
+def _batch(cluster: str, service: str, minutes: Iterable[int]) -> list[dict[str, Any]]:
+    """Return a PutMetricData batch of a service's CPU and memory at each epoch minute of MINUTES."""
+    dimensions = [{"Name": "ClusterName", "Value": cluster}, {"Name": "ServiceName", "Value": service}]
+    batch = []
+    for minute in minutes:
+        stamp = datetime.fromtimestamp(minute * 60, UTC)
+        cpu, mem = _values(cluster, service, minute)
+        batch.append({"MetricName": "CPUUtilization", "Dimensions": dimensions, "Timestamp": stamp,
+                      "Value": cpu, "Unit": "Percent"})
+        batch.append({"MetricName": "MemoryUtilization", "Dimensions": dimensions, "Timestamp": stamp,
+                      "Value": mem, "Unit": "Percent"})
+    return batch
+
+
 def datapoints(cluster: str, service: str, now: datetime, hours: int = SEED_HOURS) -> list[dict[str, Any]]:
     """Return a PutMetricData batch of a service's CPU and memory over the last HOURS, oldest first (deterministic)."""
-    rng = random.Random(f"{cluster}/{service}")
-    level, swing, memory = _shape(cluster, service)
-    dimensions = [{"Name": "ClusterName", "Value": cluster}, {"Name": "ServiceName", "Value": service}]
-    end = now.astimezone(UTC).replace(second=0, microsecond=0)
-    count = hours * 60
-    phase = rng.random()
-    batch = []
-    for ago in _minutes(hours):
-        minute = count - 1 - ago
-        stamp = end - timedelta(minutes=ago)
-        wave = math.sin(minute / count * 2 * math.pi * 1.5 + phase)
-        cpu = max(0.1, level + swing * wave + rng.uniform(-swing, swing) / 3)
-        mem = max(0.5, memory + minute / count * 4 + rng.uniform(-1.0, 1.0))
-        batch.append({"MetricName": "CPUUtilization", "Dimensions": dimensions, "Timestamp": stamp,
-                      "Value": round(cpu, 2), "Unit": "Percent"})
-        batch.append({"MetricName": "MemoryUtilization", "Dimensions": dimensions, "Timestamp": stamp,
-                      "Value": round(mem, 2), "Unit": "Percent"})
-    return batch
+    last = int(now.timestamp() // 60)
+    return _batch(cluster, service, [last - ago for ago in _minutes(hours)])
 
 
 def seed(world: World, services: Iterable[tuple[str, str]]) -> None:
@@ -235,9 +251,24 @@ def seed(world: World, services: Iterable[tuple[str, str]]) -> None:
 
     On the backend, not through the API: a CloudWatch client reads CloudWatch's model (and moto's
     router its own copy), which would add to every demo's start for datapoints ecsshell only reads.
+    The services then get a datapoint for each minute the world's clock begins (see `catch_up`).
     """
     now = world.scheduler.now()
     with world.lock:
         cloudwatch = world.backend("cloudwatch")
+        live: dict[tuple[str, str], int] = getattr(cloudwatch, LIVE, None) or {}
         for cluster, service in services:
             cloudwatch.put_metric_data(NAMESPACE, datapoints(cluster, service, now))
+            live[(cluster, service)] = int(now.timestamp() // 60)
+        setattr(cloudwatch, LIVE, live)  # on moto's backend: a reset of the world forgets it with the datapoints
+
+
+def catch_up(cloudwatch: Any, now: datetime) -> None:
+    """Give each seeded service a datapoint for every minute begun since its last one (the world's clock moved)."""
+    live: dict[tuple[str, str], int] | None = getattr(cloudwatch, LIVE, None)
+    current = int(now.timestamp() // 60)
+    for (cluster, service), last in (live or {}).items():
+        if current > last:
+            minutes = range(max(last + 1, current - SEED_HOURS * 60 + 1), current + 1)
+            cloudwatch.put_metric_data(NAMESPACE, _batch(cluster, service, minutes))
+            live[(cluster, service)] = current  # type: ignore[index]

@@ -102,7 +102,7 @@ class World:
             patches.register(self)
             patches.install()
             handlers = {**self.scheduler.service_deployments.handlers(), **listing.handlers(self.backend),
-                        **metrics.handlers(lambda: self.backend("cloudwatch"))}
+                        **metrics.handlers(lambda: self.backend("cloudwatch"), self.scheduler.now)}
             self._app = EmulatorApp(DomainDispatcherApplication(create_backend_app), self.recorder, self.faults,
                                     self.lock, self.throttle, handlers=handlers, place=self.at)
             self._apis.clear()
