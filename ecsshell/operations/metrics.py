@@ -6,7 +6,7 @@ import math
 from datetime import UTC, datetime, timedelta
 
 from ..errors import AwsError
-from ..model import MetricSeries, MetricsReport, Service, ServiceMetrics
+from ..model import MetricsReport, Service, ServiceMetrics
 from . import OperationError
 from .gateway import Gateway
 
@@ -68,8 +68,3 @@ def glance(gateway: Gateway, cluster: str, service: str, now: datetime,
     except AwsError as exc:
         return None, str(exc)
 
-
-def empty_metrics(cluster: str, service: str) -> ServiceMetrics:
-    """Return metrics with no datapoints (a service CloudWatch has nothing for)."""
-    return ServiceMetrics(cluster, service, MetricSeries("cpu0", f"{service} CPUUtilization"),
-                          MetricSeries("memory0", f"{service} MemoryUtilization"))

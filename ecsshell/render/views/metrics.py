@@ -1,7 +1,7 @@
 """Draw services' CPU and memory: a table busiest first, sparklines, one line for `ls`, and the JSON document.
 
 Sparklines use the eight block characters on a terminal; where output has no colour (a pipe,
-NO_COLOR, `set color off`) they are plain ASCII, `_.-=#` from low to high. A gap is a period with
+NO_COLOR, `--no-color`, `set color false`) they are plain ASCII, `_.-=#` from low to high. A gap is a period with
 no datapoint. Heights are on a 0-100% scale (higher when a value passes 100%, as CPU can on EC2).
 """
 
