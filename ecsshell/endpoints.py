@@ -27,6 +27,7 @@ ENDPOINT_SUFFIX = {
     "application-autoscaling": "APPLICATION_AUTO_SCALING",
     "ecr": "ECR",
     "secretsmanager": "SECRETS_MANAGER",
+    "cloudwatch": "CLOUDWATCH",
 }
 ENV_PROFILE = "env"  # `-cred env`: keys from the environment; its endpoints come from the default profile
 MAX_CONFIG_BYTES = 4 * 1024 * 1024

@@ -650,3 +650,55 @@ class Check:
     ok: bool | None
     detail: str = ""
     image: EcrImage | None = None  # what ECR answered for an image found
+
+
+# CloudWatch metrics (issue 22: `metrics`, `top`, the metrics line of `ls CLUSTER SERVICE`) -----------
+@dataclass(frozen=True)
+class MetricSeries:
+    """One MetricDataResult of GetMetricData: a metric's datapoints, oldest first."""
+
+    id: str
+    label: str
+    timestamps: tuple[datetime, ...] = ()
+    values: tuple[float, ...] = ()
+    status_code: str = "Complete"
+    messages: tuple[tuple[str, str], ...] = ()  # (Code, Value)
+
+    @property
+    def now(self) -> float | None:
+        """Return the latest datapoint, or None when there is none."""
+        return self.values[-1] if self.values else None
+
+    @property
+    def average(self) -> float | None:
+        return sum(self.values) / len(self.values) if self.values else None
+
+    @property
+    def peak(self) -> float | None:
+        return max(self.values) if self.values else None
+
+
+@dataclass(frozen=True)
+class ServiceMetrics:
+    """A service's AWS/ECS CPUUtilization and MemoryUtilization over one window."""
+
+    cluster: str
+    service: str
+    cpu: MetricSeries
+    memory: MetricSeries
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.cpu.values or self.memory.values)
+
+
+@dataclass(frozen=True)
+class MetricsReport:
+    """`metrics`: a cluster's services (or one) with their CPU and memory over [start, end), busiest first."""
+
+    cluster: str
+    start: datetime
+    end: datetime
+    period: int  # seconds per datapoint
+    services: tuple[Service, ...] = ()
+    metrics: tuple[ServiceMetrics, ...] = ()  # in the order of `services`

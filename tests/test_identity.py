@@ -269,7 +269,7 @@ def test_the_iam_page_names_real_commands_and_actions_only() -> None:
     actions = {f"{model.signing_name}:{operation}" for model in (session.get_service_model(name) for name in
                                                                  ("ecs", "elbv2", "elb", "logs", "sts", "iam", "ssm",
                                                                   "scheduler", "events", "application-autoscaling",
-                                                                  "ecr", "secretsmanager"))
+                                                                  "ecr", "secretsmanager", "cloudwatch"))
                for operation in model.operation_names} | {"iam:PassRole"}  # a permission with no API call
     table = (ROOT / "docs" / "iam.md").read_text(encoding="utf-8").split("| command | actions |", 1)[1]
     rows = re.findall(r"^\| `(\w+)` \| (.*) \|$", table, re.MULTILINE)

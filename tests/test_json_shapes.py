@@ -168,6 +168,16 @@ def envelope_problems(value: Any, where: str, skip: set[int]) -> list[str]:
     return found
 
 
+def shape_named(name: str) -> Any:
+    """Return ECS's shape NAME, or another service's written `SERVICE:NAME` (cloudwatch:MetricDataResult)."""
+    service, _, shape = name.rpartition(":")
+    if not service:
+        return model().shape_for(name)
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model(service).shape_for(shape)
+
+
 def problems(document: Any, shapes: dict[str, str]) -> list[str]:
     """Return every way DOCUMENT strays from AWS's names; SHAPES maps a JMESPath to the ECS shape it selects
     (`SERVICE:SHAPE` for another service's)."""
@@ -179,10 +189,9 @@ def problems(document: Any, shapes: dict[str, str]) -> list[str]:
         if not items or any(i is None for i in items):
             found.append(f"{path}: no {name} in the document")
             continue
-        service, _, shape = name.rpartition(":")  # "sts:GetCallerIdentityResponse": another service's shape
         for index, item in enumerate(items):
             skip.add(id(item))
-            found.extend(shape_problems(item, model(service or "ecs").shape_for(shape), f"{path}#{index}"))
+            found.extend(shape_problems(item, shape_named(name), f"{path}#{index}"))
     return found + envelope_problems(document, "", skip)
 
 
@@ -234,6 +243,7 @@ CASES: list[tuple[tuple[str, ...], int, dict[str, str]]] = [
     (("schedules", "/"), 0, {"Schedules[]": "scheduler:GetScheduleOutput", "Rules[].Rule[]": "events:Rule",
                              "Rules[].Target[]": "events:Target"}),
     (("verify", "prod", "notifications"), 1, {}),
+    (("metrics", "prod"), 0, {"services[].MetricDataResults[]": "cloudwatch:MetricDataResult"}),
 ]
 
 

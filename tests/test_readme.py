@@ -29,6 +29,7 @@ RUN_BY = {
     "schedules": "test_schedules.py",
     "scaling": "test_scaling.py",
     "verify": "test_verify.py",
+    "metrics": "test_metrics.py",
 }
 EXPECTED = re.compile(r"\s+#\s*exits?\s+(\d+).*$")
 
@@ -123,6 +124,7 @@ def test_every_tour_step_works_in_the_demo_world(world: World, tmp_path: Path,
         app.close()
     out = environment.stdout.getvalue()  # type: ignore[attr-defined]
     assert "rollout of web:4 done" in out  # the tour's `update web :1.4.0` waited for its rollout
+    assert "busiest first" in out and "no datapoints in CloudWatch" not in out  # the demo's services have metrics
     assert "registered testfamily:1" in out
     ecs = world.client("ecs")
     web = ecs.describe_services(cluster="prod", services=["web"])["services"][0]

@@ -297,7 +297,7 @@ def test_a_pipe_folds_and_cuts_nothing(world: World, tmp_path: Path, small: obje
         for text in wanted:  # on one line, whole
             assert any(text in row for row in out.splitlines()), (command, out)
         if command == "tour":
-            assert "22. promote /staging/web web --dry-run  " in out.splitlines()[-1], out
+            assert re.search(r"\d+\. promote /staging/web web --dry-run  ", out.splitlines()[-1]), out  # any count
         if command.startswith("diff"):
             diff = [row for row in out.splitlines() if " differ in " not in row]  # (that one is on stderr)
             assert all(row[:1] in "-+ @" for row in diff), out  # one diff line a row: a valid diff

@@ -9,7 +9,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 # the boto3 clients ecsshell makes
 ClientName = Literal["ecs", "elbv2", "elb", "logs", "sts", "ssm", "iam", "scheduler", "events",
-                     "application-autoscaling", "ecr", "secretsmanager"]
+                     "application-autoscaling", "ecr", "secretsmanager", "cloudwatch"]
 
 
 class Caller(Protocol):

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, as_completed, wait
 from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from botocore import exceptions as bx
@@ -35,13 +36,14 @@ from ..model import (
     ScheduledTask,
     Service,
     ServiceDeployment,
+    ServiceMetrics,
     ServiceRevision,
     Task,
     TaskDefinition,
     arn_name,
     registration,
 )
-from . import convert, deployments, identity, load_balancers, logs, scaling, schedules, verify
+from . import convert, deployments, identity, load_balancers, logs, metrics, scaling, schedules, verify
 from .cache import TaskDefinitionCache, stable
 from .caller import ClientName
 from .credentials import access_key, is_expired_answer
@@ -70,7 +72,8 @@ TASK_BATCH = 100  # DescribeTasks / DescribeClusters per call
 RUN_BATCH = 10  # RunTask count per call
 LABELS = {"ecs": "ECS", "elbv2": "ELB", "elb": "ELB", "logs": "CloudWatch Logs", "sts": "STS", "ssm": "SSM",
           "iam": "IAM", "scheduler": "EventBridge Scheduler", "events": "EventBridge",
-          "application-autoscaling": "Application Auto Scaling", "ecr": "ECR", "secretsmanager": "Secrets Manager"}
+          "application-autoscaling": "Application Auto Scaling", "ecr": "ECR", "secretsmanager": "Secrets Manager",
+          "cloudwatch": "CloudWatch"}
 
 def retry_settings(settings: Settings, env: Mapping[str, str]) -> Settings:
     """Honour the standard AWS_MAX_ATTEMPTS and AWS_RETRY_MODE variables over our defaults."""
@@ -810,6 +813,12 @@ class Gateway:
     def log_group_exists(self, region: str | None, name: str) -> bool:
         """Say whether CloudWatch Logs has log group NAME."""
         return verify.log_group_exists(self, region, name)
+
+    # CloudWatch metrics (aws/metrics.py) ---------------------------------------------------------
+    def service_metrics(self, cluster: str, services: Sequence[str], start: datetime, end: datetime,
+                        period: int) -> list[ServiceMetrics]:
+        """Return SERVICES' AWS/ECS CPU and memory in [START, END) by PERIOD seconds, 500 queries a call."""
+        return metrics.service_metrics(self, cluster, services, start, end, period)
 
 
 if TYPE_CHECKING:  # mypy checks that this gateway has every call the operations make, typed alike

@@ -23,6 +23,7 @@ def all_command_sets() -> list[CommandSet]:
     from .forward import ForwardCommands
     from .identity import IdentityCommands
     from .login import LoginCommands
+    from .metrics import MetricsCommands
     from .schedules import ScheduleCommands
     from .task_views import TaskViewCommands
     from .taskdefs import TaskDefinitionCommands
@@ -40,4 +41,5 @@ def all_command_sets() -> list[CommandSet]:
         IdentityCommands(),
         ScheduleCommands(),
         VerifyCommands(),
+        MetricsCommands(),
     ]

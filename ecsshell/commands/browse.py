@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from typing import Any
 
 from cmd2 import Choices, CompletionItem, with_argparser, with_category
@@ -223,6 +224,8 @@ class BrowseCommands(EcsCommands):
         deployment_future = gateway.submit(deployments.current_deployment, gateway, svc)
         revisions_future = gateway.submit(deployments.running_revisions, gateway, svc)
         scaling_read = auto_scaling.read(gateway, cluster, svc.name)
+        usage_future = None if view.json else gateway.submit(self._usage, gateway, cluster, service,
+                                                             self.ctx.environment.now(), not self.ctx.presenter.color)
         td = gateway.task_definition(svc.task_definition_arn)
         tasks = tasks_future.result()
         deployment, revisions = deployment_future.result(), revisions_future.result()
@@ -240,9 +243,20 @@ class BrowseCommands(EcsCommands):
         self.ctx.presenter.show(views.service_detail(svc, td, tasks, verbose=view.verbose, events=view.events,
                                             show_secrets=view.show_secrets,
                                             rollout=deployments.rollout_facts(svc, deployment, revisions),
-                                            scaling=scaling))
+                                            scaling=scaling,
+                                            usage=usage_future.result() if usage_future else None))
         if lbs:
             self.ctx.presenter.show(views.load_balancers_view(lbs))
+
+    @staticmethod
+    def _usage(gateway: Any, cluster: str, service: str, now: datetime, plain: bool) -> Any:
+        """Return `ls CLUSTER SERVICE`'s CPU and memory line (fetched on the pool with the rest of the detail)."""
+        from ..operations.metrics import DEFAULT_WINDOW, glance, window
+        from ..render.views.metrics import metrics_line
+
+        found, problem = glance(gateway, cluster, service, now)
+        start, end, period = window(now, DEFAULT_WINDOW)
+        return metrics_line(found, problem, start, end, period, plain=plain)
 
     @with_argparser(check_parser)
     @with_category(CATEGORY)

@@ -35,6 +35,7 @@ TOUR = [
     ("schedules batch", "the EventBridge schedule and rule that run batch's jobs, and when they next run"),
     ("verify web :1.6.0", "before deploying 1.6.0: its image is in ECR, its secrets, roles and log groups exist "
                           "(`verify notifications` finds one missing)"),
+    ("metrics", "CPU and memory of prod's services from CloudWatch, busiest first, with sparklines (`top`: live)"),
     ("ls / --regions all", "the clusters of every Region ECS offers, at once (the demo has two)"),
     ("ls / --profiles env,staging", "the clusters of two accounts in one table (profile staging is another)"),
     ("diff /staging/web web", "how prod's web differs from staging's: task definition, digests, settings"),

@@ -37,6 +37,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "whoami": ("whoami", "whoami --output json"),
     "schedules": ("schedules /", "schedules batch", "schedules / --output json"),
     "verify": ("verify prod web :1.6.0", "verify prod notifications # exits 1", "verify prod web --output json"),
+    "metrics": ("metrics prod", "metrics prod web --since 1h", "metrics prod --output json"),
+    "top": ("top prod --count 1", "top prod -n 30 --count 2"),
 }
 
 

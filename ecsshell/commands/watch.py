@@ -16,7 +16,7 @@ CATEGORY = "Shell"
 DEFAULT_INTERVAL = 2.0
 MIN_INTERVAL = 0.1
 # Commands that change the session rather than read ECS, or never end: nothing to watch.
-NOT_WATCHABLE = frozenset({"use", "profile", "region", "refresh", "exec", "watch"})
+NOT_WATCHABLE = frozenset({"use", "profile", "region", "refresh", "exec", "watch", "top"})
 FOLLOW_FLAGS = frozenset({"-f", "--follow"})
 CLEAR_SCREEN = "\x1b[H\x1b[2J\x1b[3J"  # home, clear the screen and its scroll-back: each run replaces the last
 

@@ -102,11 +102,12 @@ class World:
             self._sdk = _sdk_session()  # imports moto the lean way first
             from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-            from . import listing, patches
+            from . import listing, metrics, patches
 
             patches.register(self)
             patches.install()
-            handlers = {**self.scheduler.service_deployments.handlers(), **listing.handlers(self.backend)}
+            handlers = {**self.scheduler.service_deployments.handlers(), **listing.handlers(self.backend),
+                        **metrics.handlers(lambda: self.backend("cloudwatch"), self.scheduler.now)}
             self._app = EmulatorApp(DomainDispatcherApplication(create_backend_app), self.recorder, self.faults,
                                     self.lock, self.throttle, handlers=handlers, place=self.at, shims=[self.sso],
                                     access=self.access)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import schedules, verify
+from . import metrics, schedules, verify
 from .scaling import demo_scaling
 
 if TYPE_CHECKING:
@@ -394,6 +394,8 @@ def _build(world: World, specs: list[Spec], demo: bool) -> dict[str, Any]:
         demo_scaling(world)  # prod/web: a scalable target, a CPU target tracking policy, two activities
 
     scheduler.catch_up(behind=6)
+    if demo:  # after catching up with the wall clock: the demo's metrics end now
+        metrics.seed(world, [(s.cluster, s.name) for s in specs] + [("releases", "storefront"), ("releases", "ledger")])
     scheduler.exit_after("report", 90, 0)
     ran = b.ecs.run_task(cluster="batch", taskDefinition="report", launchType="FARGATE",
                          networkConfiguration=network, startedBy="cron/daily-report")["tasks"]

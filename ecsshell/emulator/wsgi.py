@@ -183,7 +183,10 @@ class EmulatorApp:
     def _dispatch(self, environ: dict[str, Any], start_response: StartResponse, operation: str,
                   body: bytes) -> list[bytes]:
         """Answer the request through the ECS shims or moto itself."""
-        is_ecs = environ.get("HTTP_X_AMZ_TARGET", "").startswith(ECS_PREFIX)
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        is_ecs = target.startswith(ECS_PREFIX)
+        if target in self.handlers:  # another service's operation answered here, keyed by its whole X-Amz-Target
+            return self._handled(environ, start_response, self.handlers[target], body)
         if is_ecs and operation in self.handlers:
             return self._handled(environ, start_response, self.handlers[operation], body)
         if is_ecs and (operation in PAGED or operation in BATCHED):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from ..model import (
@@ -21,6 +22,7 @@ from ..model import (
     ScheduledTask,
     Service,
     ServiceDeployment,
+    ServiceMetrics,
     ServiceRevision,
     Task,
     TaskDefinition,
@@ -128,3 +130,5 @@ class Gateway(Protocol):
     def role_exists(self, name: str) -> bool: ...
 
     def log_group_exists(self, region: str | None, name: str) -> bool: ...
+    def service_metrics(self, cluster: str, services: Sequence[str], start: datetime, end: datetime,
+                        period: int) -> list[ServiceMetrics]: ...

@@ -21,6 +21,8 @@ from ecsshell.render.widgets import (
 )
 from ecsshell.render.wrap import Folded, Pairs
 
+METRICS_KEY = "cpu, memory"
+
 
 def _bake(seconds: float) -> str:
     minutes, secs = divmod(int(seconds), 60)
@@ -173,6 +175,13 @@ def _load_balancer_refs(service: Service, verbose: bool) -> RenderableType:
     return Group(heading(f"Load balancers ({len(service.load_balancers)})"), table)
 
 
+def _usage_row(grid: Pairs, usage: Text | None) -> Pairs:
+    """Add the CPU and memory line (render/views/metrics.py's metrics_line), when there is one; return GRID."""
+    if usage is not None:
+        grid.add_row(cell(METRICS_KEY), usage)
+    return grid
+
+
 def service_detail(
     service: Service,
     task_def: TaskDefinition | None,
@@ -183,12 +192,13 @@ def service_detail(
     show_secrets: bool,
     rollout: RolloutFacts | None = None,
     scaling: AutoScaling | None = None,
+    usage: Text | None = None,
 ) -> RenderableType:
     """Return everything about one service: summary, deployments, tasks, images, events, LBs, containers."""
     blank = Text("")
     parts: list[RenderableType] = [
         heading(f"Service {service.name}"),
-        _service_summary(service, verbose, rollout),
+        _usage_row(_service_summary(service, verbose, rollout), usage),
         blank,
         _deployments_table(service, verbose),
         blank,
