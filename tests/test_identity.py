@@ -266,11 +266,12 @@ def test_the_iam_page_names_real_commands_and_actions_only() -> None:
     from ecsshell.commands.examples import EXAMPLES
 
     session = botocore.session.get_session()
-    actions = {f"{model.signing_name}:{operation}" for model in (session.get_service_model(name) for name in
-                                                                 ("ecs", "elbv2", "elb", "logs", "sts", "iam", "ssm",
-                                                                  "scheduler", "events", "application-autoscaling",
-                                                                  "ecr", "secretsmanager", "cloudwatch"))
-               for operation in model.operation_names} | {"iam:PassRole"}  # a permission with no API call
+    services = ("ecs", "elbv2", "elb", "logs", "sts", "iam", "ssm", "scheduler", "events", "application-autoscaling",
+                "ecr", "secretsmanager", "cloudwatch")
+    prefixes = {"monitoring": "cloudwatch"}  # IAM's prefix where it is not the signing name
+    models = [session.get_service_model(name) for name in services]
+    actions = {f"{prefixes.get(m.signing_name, m.signing_name)}:{operation}" for m in models
+               for operation in m.operation_names} | {"iam:PassRole"}  # a permission with no API call
     table = (ROOT / "docs" / "iam.md").read_text(encoding="utf-8").split("| command | actions |", 1)[1]
     rows = re.findall(r"^\| `(\w+)` \| (.*) \|$", table, re.MULTILINE)
     assert {command for command, _ in rows} <= set(EXAMPLES) and len(rows) >= 20

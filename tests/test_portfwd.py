@@ -11,11 +11,13 @@ import botocore.exceptions
 import pytest
 from test_diagnose import ecs_tasks, stand_in, task_id
 
-from ecsshell.emulator import World, ssm_sessions
+from ecsshell.emulator import World
 
 
 def started_sessions(world: World) -> list[dict[str, Any]]:
     """Return the SSM sessions the world opened, with the Parameters each StartSession asked for."""
+    from ecsshell.emulator import ssm_sessions  # imports moto: after the world has, the lean way
+
     return list(ssm_sessions.sessions(world.backend("ssm")).values())
 
 

@@ -229,7 +229,7 @@ def test_the_demo_bake_is_one_minute_so_the_tour_waits_one_minute_not_ten(world:
 class TestLeanMoto:
     """moto imported the lean way answers as moto imported as it comes."""
 
-    def test_offerings_are_read_on_first_use_with_moto_s_content(self) -> None:
+    def test_offerings_are_read_on_first_use_with_moto_s_content(self, world: World) -> None:
         from moto.ec2.models.instance_types import INSTANCE_TYPE_OFFERINGS
         from moto.utilities.utils import load_resource
 

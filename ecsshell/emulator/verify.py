@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 ACCOUNT = "123456789012"
 MISSING_IMAGES = frozenset({"legacy:2020.02"})  # repository:tag the world never pushed
 # tags CI pushed after the world's last deploys (newest last), which no revision names yet
-PUSHED_NOT_DEPLOYED = ("legacy:2021.01", "payments:5.3.0", "worker:2024.11.1", "web:1.6.0")
+PUSHED_NOT_DEPLOYED = ("legacy:2021.01", "payments:5.3.0", "worker:2024.11.1", "web:1.6.0", "storefront:3.3.0")
 DEMO_MISSING_SECRETS = frozenset({"prod/notifications"})  # Secrets Manager names the demo never created
 PUSH_SPACING = timedelta(minutes=1)
 QUIET = timedelta(minutes=30)
