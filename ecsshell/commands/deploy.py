@@ -62,6 +62,23 @@ def add_wait_flags(parser: argparse.ArgumentParser, wait_help: str = WAIT_HELP,
     parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
 
 
+def image_args(args: argparse.Namespace, image: str | None) -> dict[str | None, str]:
+    """Return the images to set, by container (None: the first), from IMAGE, --container and --image."""
+    images: dict[str | None, str] = {}
+    if image is not None:
+        images[args.container] = image
+    elif args.container:
+        raise CommandError("--container names the container for IMAGE, but no IMAGE was given", 2)
+    for item in args.image:
+        name, sep, value = item.partition("=")
+        if not sep or not name or not value:
+            raise CommandError(f"--image wants CONTAINER=IMAGE, not {item!r}", 2)
+        if images.get(name, value) != value:
+            raise CommandError(f"two images given for container {name}: {images[name]} and {value}", 2)
+        images[name] = value
+    return images
+
+
 def change_positionals(names: list[str]) -> tuple[str, ...]:
     """Return what `update NAMES --image/--env ...` reads NAMES as: with or without an IMAGE last."""
     if names and (_looks_like_image(names[-1]) or len(split_path(names)) == 3):
@@ -338,19 +355,7 @@ class DeployCommands(RolloutCommands):
 
     # update -----------------------------------------------------------------------------------
     def _image_args(self, args: argparse.Namespace, image: str | None) -> dict[str | None, str]:
-        images: dict[str | None, str] = {}
-        if image is not None:
-            images[args.container] = image
-        elif args.container:
-            raise CommandError("--container names the container for IMAGE, but no IMAGE was given", 2)
-        for item in args.image:
-            name, sep, value = item.partition("=")
-            if not sep or not name or not value:
-                raise CommandError(f"--image wants CONTAINER=IMAGE, not {item!r}", 2)
-            if images.get(name, value) != value:
-                raise CommandError(f"two images given for container {name}: {images[name]} and {value}", 2)
-            images[name] = value
-        return images
+        return image_args(args, image)
 
     @staticmethod
     def _env_args(args: argparse.Namespace) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:

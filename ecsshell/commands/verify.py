@@ -8,8 +8,8 @@ from cmd2 import with_argparser, with_category
 
 from ..scope import SCOPE_RULE
 from .common import EcsCommands, container_completer, positional_completer
-from .deploy import change_positionals
-from .plumbing import CommandError, CommandParser, add_output_flag, refused
+from .deploy import change_positionals, image_args
+from .plumbing import CommandParser, add_output_flag, refused
 
 CATEGORY = "Deploy"
 USAGE = "verify [CLUSTER] SERVICE [IMAGE|:TAG]"
@@ -38,21 +38,6 @@ class VerifyCommands(EcsCommands):
 
     DEFAULT_CATEGORY = CATEGORY
 
-    def _images(self, args: argparse.Namespace, image: str | None) -> dict[str | None, str]:
-        images: dict[str | None, str] = {}
-        if image is not None:
-            images[args.container] = image
-        elif args.container:
-            raise CommandError("--container names the container for IMAGE, but no IMAGE was given", 2)
-        for item in args.image:
-            name, sep, value = item.partition("=")
-            if not sep or not name or not value:
-                raise CommandError(f"--image wants CONTAINER=IMAGE, not {item!r}", 2)
-            if images.get(name, value) != value:
-                raise CommandError(f"two images given for container {name}: {images[name]} and {value}", 2)
-            images[name] = value
-        return images
-
     @with_argparser(verify_parser)
     @with_category(CATEGORY)
     def do_verify(self, args: argparse.Namespace) -> None:
@@ -67,7 +52,7 @@ class VerifyCommands(EcsCommands):
         cluster, service = filled[0], filled[1]
         image = filled[2] if len(filled) == 3 else None
         with refused():
-            found = verify.verify(ctx.gateway, cluster, service, self._images(args, image))
+            found = verify.verify(ctx.gateway, cluster, service, image_args(args, image))
         if ctx.view(args).json:
             ctx.presenter.json({"cluster": cluster, "service": service, "taskDefinitionArn": found.current_arn,
                                 "ecsshell": {"ok": found.ok, "checks": [view.check_json(c) for c in found.checks]}})

@@ -227,15 +227,17 @@ def deregister_old(gateway: Gateway, new: TaskDefinition, keep: int) -> list[str
 
 
 # pointing the service at it, or undoing ---------------------------------------------------------
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """Return EXC's first line (or its type's name), for a one-line message."""
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
-def _deregister_orphan(gateway: Gateway, td: TaskDefinition) -> str:
+def deregister_orphan(gateway: Gateway, td: TaskDefinition) -> str:
+    """Deregister TD, a revision nothing points at after a failure; say whether that worked."""
     try:
         gateway.deregister_task_definition(td.arn)
     except Exception as exc:
-        return f"could not deregister the orphan revision {td.label}: {str(exc).splitlines()[0]}"
+        return f"could not deregister the orphan revision {td.label}: {first_line(exc)}"
     return f"deregistered the orphan revision {td.label}"
 
 
@@ -245,7 +247,7 @@ def point_at(gateway: Gateway, cluster: str, service: str, current: TaskDefiniti
     try:
         return gateway.update_service(cluster, service, task_definition=new_td.arn)
     except Exception as exc:
-        error = _first_line(exc)
+        error = first_line(exc)
         try:  # an error after ECS applied the change (a lost answer) must not orphan a revision in use
             svc: Service | None = gateway.describe_service(cluster, service)
         except Exception:
@@ -253,7 +255,7 @@ def point_at(gateway: Gateway, cluster: str, service: str, current: TaskDefiniti
         if svc is not None and svc.task_definition_arn == new_td.arn:
             note(f"note: UpdateService reported an error ({error}) but {service} runs {new_td.label}")
             return svc
-        cleanup = _deregister_orphan(gateway, new_td)
+        cleanup = deregister_orphan(gateway, new_td)
         raise OperationError(f"UpdateService failed, so {service} still runs {current.label}: {error}; "
                              f"{cleanup}") from None
 
@@ -270,7 +272,7 @@ def after_interrupt(gateway: Gateway, cluster: str, service: str, current: TaskD
         return (f"interrupted after UpdateService went through: {service} in {cluster} now runs {new_td.label} "
                 "and ECS goes on with the deployment")
     return (f"interrupted before UpdateService completed: {service} still runs {current.label}; "
-            f"{_deregister_orphan(gateway, new_td)}")
+            f"{deregister_orphan(gateway, new_td)}")
 
 
 # the whole update ---------------------------------------------------------------------------------

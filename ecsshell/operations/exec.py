@@ -115,17 +115,27 @@ def version_of(text: str) -> tuple[int, ...]:
     return tuple(numbers)
 
 
-def plugin_call(session: ExecSession, target: ExecTarget, *, region: str, profile: str, endpoint_url: str,
-                version: str, env: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
-    """Return the session-manager-plugin's argv and environment, laid out as the AWS CLI lays them out."""
-    document = json.dumps(session.session())
+def plugin_argv(session: Mapping[str, str], request: Mapping[str, Any], *, region: str, profile: str,
+                endpoint_url: str, version: str, env: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
+    """Return the session-manager-plugin's argv and environment for SESSION and REQUEST, as the AWS CLI lays them.
+
+    Plugins after LAST_VERSION_WITHOUT_ENV read the session from the environment, never from argv.
+    """
+    document = json.dumps(dict(session))
     environment = dict(env)
     first = document
     if version_of(version) > LAST_VERSION_WITHOUT_ENV:
         environment[SESSION_ENV] = document
         first = SESSION_ENV
-    request = json.dumps({"Target": f"ecs:{arn_name(session.cluster_arn)}_{target.task.id}_{target.runtime_id}"})
-    return [PLUGIN, first, region, "StartSession", profile, request, endpoint_url], environment
+    return [PLUGIN, first, region, "StartSession", profile, json.dumps(dict(request)), endpoint_url], environment
+
+
+def plugin_call(session: ExecSession, target: ExecTarget, *, region: str, profile: str, endpoint_url: str,
+                version: str, env: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
+    """Return the session-manager-plugin's argv and environment for an exec session."""
+    request = {"Target": f"ecs:{arn_name(session.cluster_arn)}_{target.task.id}_{target.runtime_id}"}
+    return plugin_argv(session.session(), request, region=region, profile=profile, endpoint_url=endpoint_url,
+                       version=version, env=env)
 
 
 # running the plugin -------------------------------------------------------------------------------

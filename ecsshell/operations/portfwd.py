@@ -10,7 +10,6 @@ Plugins newer than 1.2.497.0 read the session JSON from the environment variable
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..model import PortSession, Service, Task, arn_name
 from . import OperationError
-from .exec import LAST_VERSION_WITHOUT_ENV, PLUGIN, SESSION_ENV, ExecTarget, pick, version_of
+from .exec import ExecTarget, pick, plugin_argv
 
 if TYPE_CHECKING:
     from .gateway import Gateway
@@ -114,10 +113,5 @@ def open_session(gateway: Gateway, forward: Forward) -> PortSession:
 def plugin_call(session: PortSession, forward: Forward, *, region: str, profile: str, endpoint_url: str,
                 version: str, env: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
     """Return the session-manager-plugin's argv and environment, laid out as `aws ssm start-session` lays them."""
-    document = json.dumps(session.session())
-    environment = dict(env)
-    first = document
-    if version_of(version) > LAST_VERSION_WITHOUT_ENV:
-        environment[SESSION_ENV] = document
-        first = SESSION_ENV
-    return [PLUGIN, first, region, "StartSession", profile, json.dumps(forward.request()), endpoint_url], environment
+    return plugin_argv(session.session(), forward.request(), region=region, profile=profile,
+                       endpoint_url=endpoint_url, version=version, env=env)

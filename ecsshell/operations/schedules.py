@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..model import Revision, ScheduledTask, TaskDefinition, arn_name
 from . import OperationError, cron
-from .deploy import Plan, plan_update, register_safely
+from .deploy import Plan, deregister_orphan, first_line, plan_update, register_safely
 
 if TYPE_CHECKING:
     from .gateway import Gateway
@@ -99,21 +99,6 @@ class Retargeted:
     plan: Plan
 
 
-def _first_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-
-
-def operation(task: ScheduledTask) -> str:
-    """Return the call that changes TASK's target: UpdateSchedule or PutTargets."""
-    return "UpdateSchedule" if task.kind == "schedule" else "PutTargets"
-
-
-def _deregister(gateway: Gateway, td: TaskDefinition) -> str:
-    try:
-        gateway.deregister_task_definition(td.arn)
-    except Exception as exc:
-        return f"could not deregister the orphan revision {td.label}: {_first_line(exc)}"
-    return f"deregistered the orphan revision {td.label}"
 
 
 def _reread(gateway: Gateway, task: ScheduledTask) -> tuple[ScheduledTask | None, str]:
@@ -121,7 +106,7 @@ def _reread(gateway: Gateway, task: ScheduledTask) -> tuple[ScheduledTask | None
     try:
         again = gateway.reread_scheduled_task(task)
     except Exception as exc:
-        return None, _first_line(exc)
+        return None, first_line(exc)
     return again, "" if again is not None else "it runs no ECS task any more"
 
 
@@ -133,22 +118,22 @@ def point(gateway: Gateway, task: ScheduledTask, current: TaskDefinition, new: T
         gateway.retarget_scheduled_task(task, new.arn)
         return
     except Exception as exc:
-        error = _first_line(exc)
+        error = first_line(exc)
     now, why = _reread(gateway, task)  # an answer lost after the change was made must not orphan a revision in use
     if now is not None and now.task_definition_arn == new.arn:
         note(f"note: {call} reported an error ({error}) but {what} runs {new.label}")
         return
     if now is not None:
         raise OperationError(f"{call} failed, so {what} still runs {now.task_definition}: {error}; "
-                             f"{_deregister(gateway, new)}") from None
+                             f"{deregister_orphan(gateway, new)}") from None
     try:  # not known where it points: send the target it had again, then the new revision is in no one's way
         gateway.retarget_scheduled_task(task, current.arn)
     except Exception as again:
         raise OperationError(f"{call} failed: {error}; could not check {what} ({why}) nor restore its target "
-                             f"({_first_line(again)}), so {new.label} stays registered: see `schedules "
+                             f"({first_line(again)}), so {new.label} stays registered: see `schedules "
                              f"{task.cluster}`") from None
     raise OperationError(f"{call} failed: {error}; could not check {what} ({why}), so its target was restored to "
-                         f"{current.label}; {_deregister(gateway, new)}") from None
+                         f"{current.label}; {deregister_orphan(gateway, new)}") from None
 
 
 def after_interrupt(gateway: Gateway, task: ScheduledTask, current: TaskDefinition, new: TaskDefinition) -> str:
@@ -160,7 +145,7 @@ def after_interrupt(gateway: Gateway, task: ScheduledTask, current: TaskDefiniti
     if now.task_definition_arn == new.arn:
         return f"interrupted after {operation(task)} went through: {what} now runs {new.label}"
     return f"interrupted before {operation(task)} completed: {what} still runs {now.task_definition}; " + \
-        _deregister(gateway, new)
+        deregister_orphan(gateway, new)
 
 
 def retarget(gateway: Gateway, planned: Planned, note: Callable[[str], None]) -> Retargeted:
@@ -175,3 +160,8 @@ def retarget(gateway: Gateway, planned: Planned, note: Callable[[str], None]) ->
         note(after_interrupt(gateway, planned.task, planned.current, new))
         raise
     return Retargeted(planned.task, planned.current, new, planned.plan)
+
+
+def operation(task: ScheduledTask) -> str:
+    """Return the call that changes TASK's target: UpdateSchedule or PutTargets."""
+    return "UpdateSchedule" if task.kind == "schedule" else "PutTargets"
