@@ -20,6 +20,9 @@ ENDPOINT_SUFFIX = {
     "elb": "ELASTIC_LOAD_BALANCING",
     "logs": "CLOUDWATCH_LOGS",
     "sts": "STS",
+    "organizations": "ORGANIZATIONS",  # a fan-out's --accounts org
+    "account": "ACCOUNT",  # and --regions all (account:ListRegions, else ec2:DescribeRegions)
+    "ec2": "EC2",
 }
 ENV_PROFILE = "env"  # `-cred env`: keys from the environment; its endpoints come from the default profile
 MAX_CONFIG_BYTES = 4 * 1024 * 1024

@@ -7,7 +7,8 @@ from typing import Any, Literal, Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
-ClientName = Literal["ecs", "elbv2", "elb", "logs", "sts"]  # the boto3 clients ecsshell makes
+# the boto3 clients ecsshell makes
+ClientName = Literal["ecs", "elbv2", "elb", "logs", "sts", "organizations", "account", "ec2"]
 
 
 class Caller(Protocol):

@@ -675,6 +675,15 @@ class Gateway:
         """Return GROUP's events in the streams named (a list) or under a prefix (a str), oldest first."""
         return logs.log_events(self, group, stream_names_or_prefix, start_time_ms, end_time_ms)
 
+    # a fan-out target's gateway lives only as long as the target ---------------------------------
+    def release(self) -> None:
+        """Stop the pool and close every client's connections: a fan-out target is done with this gateway."""
+        self._pool.shutdown()
+        with self._clients_lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
+
 
 if TYPE_CHECKING:  # mypy checks that this gateway has every call the operations make, typed alike
     from ..operations.gateway import Gateway as OperationsGateway

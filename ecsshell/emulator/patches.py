@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from moto.core.responses import ActionResult
 from moto.ecs import exceptions, models, responses
 
-from . import awsvpc, client_tokens, execute_command, load_balancing, speedups
+from . import awsvpc, client_tokens, execute_command, fleets, load_balancing, speedups
 from .scheduler import START_SECONDS, Scheduler, container_records, new_deployment_id
 
 
@@ -88,6 +88,7 @@ def install() -> None:
     execute_command.install()
     awsvpc.install()
     speedups.install()
+    fleets.install()  # account:ListRegions, opt-in Regions, AssumeRole refused by an account
     backend_cls = models.EC2ContainerServiceBackend
     response_cls = responses.EC2ContainerServiceResponse
     _count_task_memory(backend_cls)
