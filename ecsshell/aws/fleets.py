@@ -26,6 +26,7 @@ from botocore.credentials import (
 )
 
 from ..endpoints import ENDPOINT_SUFFIX
+from ..errors import one_line
 from .errors import AwsError, translate
 from .session import Session, Settings, botocore_session, endpoint_url, make_session
 
@@ -121,10 +122,14 @@ def assumed_identity(source: Session, settings: Settings, env: Mapping[str, str]
                                               extra_args={"RoleSessionName": ROLE_SESSION_NAME})
         assumed = RefreshableCredentials.create_from_metadata(fetcher.fetch_credentials(),
                                                               fetcher.fetch_credentials, "assume-role")
-    except (bx.ClientError, bx.BotoCoreError) as exc:
-        error = translate(exc, "AssumeRole", f"role {arn}", service="STS")
-        raise AwsError(f"cannot assume role {role} in account {account}: {error}", operation="AssumeRole",
-                       code=getattr(error, "code", "")) from exc
+    except bx.ClientError as exc:  # AWS's own words name the caller, the action and the role
+        error = exc.response.get("Error") or {}
+        code, message = str(error.get("Code") or ""), one_line(str(error.get("Message") or ""))
+        raise AwsError(f"cannot assume role {role} in account {account}: {code}: {message}", operation="AssumeRole",
+                       code=code) from exc
+    except bx.BotoCoreError as exc:
+        raise AwsError(f"cannot assume role {role} in account {account}: {translate(exc, 'AssumeRole')}",
+                       operation="AssumeRole") from exc
     core = botocore_session({k: v for k, v in env.items() if not k.startswith("AWS_PROFILE")
                              and k not in ("AWS_DEFAULT_PROFILE",)})
     core.register_component("credential_provider", CredentialResolver(providers=[_Provided(assumed)]))
