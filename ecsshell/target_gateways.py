@@ -98,6 +98,7 @@ class TargetGateways:
         self._caches: dict[str | None, TaskDefinitionCache | None] = {}  # one per ECS endpoint
         self._caches_lock = threading.Lock()
         self._own_account: str | None = None
+        self._offered: frozenset[str] | None = None
         self.aimed: Gateway | None = None  # the command's target (see EcsShell.aim), reset after each command
         self.aimed_at: Target | None = None  # that target as the path named it
 
@@ -126,12 +127,19 @@ class TargetGateways:
 
     def _connect(self, place: Target) -> Gateway:
         from .aws.errors import ConfigError
-        from .aws.session import known_regions
 
-        if place.region and place.region not in known_regions():
+        if place.region and place.region not in self.offered():
             raise ConfigError(f"unknown Region {place.region!r}: botocore's endpoint data has no ECS there")
         identity = self.identity(place)
         return self._gateway_in(identity, place.region or identity.region)
+
+    def offered(self) -> frozenset[str]:
+        """Return the Regions where ECS is offered (botocore's endpoint data), read once: 8 ms each time."""
+        if self._offered is None:
+            from .aws.session import known_regions
+
+            self._offered = frozenset(known_regions())
+        return self._offered
 
     def fleet_gateway(self, target: Target) -> tuple[Gateway, bool]:
         """Return a gateway for a fan-out TARGET, and whether it is the target's own (`release()` it when done).
@@ -207,7 +215,6 @@ class TargetGateways:
         Asked once per identity per session: account:ListRegions, else ec2:DescribeRegions.
         """
         from .aws.fleets import enabled_regions
-        from .aws.session import known_regions
 
         key = ("account", place.account, place.role) if place.account else ("profile", place.profile, None)
         with self._lock:
@@ -219,8 +226,7 @@ class TargetGateways:
             finally:
                 if own:
                     gateway.release()
-            offered = set(known_regions())
-            found = ([n for n in names if n in offered], source)
+            found = ([n for n in names if n in self.offered()], source)
             with self._lock:
                 self._regions[key] = found
         return found
