@@ -122,3 +122,23 @@ def test_regions_all_over_accounts_asks_each_account_once(world: World, org, run
     assert result.err.splitlines() == ["skipped 1 Region not enabled: eu-west-1 (210000000001)"]
     calls = world.recorder.snapshot()
     assert calls[LIST_REGIONS] == 2 and calls["AssumeRole"] == 2
+
+
+def test_diff_takes_account_paths_on_both_sides(world: World, org, run) -> None:
+    from ecsshell.emulator.worlds import place_services
+
+    place_services(world, "210000000001", "us-east-1", "app", ["api"], "1.0.0")
+    place_services(world, "210000000002", "us-east-1", "app", ["api"], "2.0.0")
+    world.recorder.reset()
+    result = run("diff", "210000000001@us-east-1:/app/api", "210000000002@us-east-1:/app/api")
+    assert result.code == 1, result.err  # they differ: the image tag (and the account in it)
+    assert "1.0.0" in result.out and "2.0.0" in result.out
+    assert world.recorder.snapshot()["AssumeRole"] == 2
+
+
+def test_the_fleets_examples_run(world: World, org, ecsshell) -> None:
+    from test_readme import run_examples
+
+    disabled(MANAGEMENT).update({"me-south-1", "af-south-1"})
+    ran = run_examples(ecsshell, "<!-- fleets:", 5, errors_say_why=True)
+    assert "team-28" in ran[0][2].out and "skipped 2 Regions not enabled" in ran[3][2].err

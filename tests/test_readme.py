@@ -20,7 +20,7 @@ DOCS = "\n".join([README, *(page.read_text(encoding="utf-8") for page in PAGES)]
 RUN_BY = {"operations": "test_readme.py", "rules": "test_readme.py", "drift": "test_readme.py",
           "fleet": "test_readme.py", "looking": "test_looking.py", "diagnose": "test_diagnose.py",
           "deployments": "test_service_deployments.py", "json": "test_json_docs.py", "words": "test_words.py",
-          "shell": "test_forgiving.py"}
+          "shell": "test_forgiving.py", "fleets": "test_fleets.py"}
 EXPECTED = re.compile(r"\s+#\s*exits?\s+(\d+).*$")
 
 
