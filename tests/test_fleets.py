@@ -142,3 +142,14 @@ def test_the_fleets_examples_run(world: World, org, ecsshell) -> None:
     disabled(MANAGEMENT).update({"me-south-1", "af-south-1"})
     ran = run_examples(ecsshell, "<!-- fleets:", 5, errors_say_why=True)
     assert "team-28" in ran[0][2].out and "skipped 2 Regions not enabled" in ran[3][2].err
+
+
+def test_the_emulated_throttle_keeps_each_account_and_region_apart() -> None:
+    from ecsshell.emulator.throttle import Throttle
+
+    throttle = Throttle(clock=lambda: 0.0)
+    throttle.enable({"read": (2, 1)})
+    here, there = ("111111111111", "us-east-1"), ("111111111111", "eu-west-1")
+    assert [throttle.admit("ListClusters", here) for _ in range(3)] == [True, True, False]
+    assert [throttle.admit("ListClusters", there) for _ in range(3)] == [True, True, False]  # a bucket of its own
+    assert throttle.throttled == 2

@@ -144,7 +144,8 @@ class EmulatorApp:
             delay = self.faults.delay_for(operation)
             if delay:
                 time.sleep(delay)
-            if environ.get("HTTP_X_AMZ_TARGET", "").startswith(ECS_PREFIX) and not self.throttle.admit(operation):
+            if environ.get("HTTP_X_AMZ_TARGET", "").startswith(ECS_PREFIX) and not self.throttle.admit(
+                    operation, caller_of(environ) if self.throttle.enabled else None):  # each account and Region
                 return self._reply(start_response, 400, THROTTLE_BODY, "application/x-amz-json-1.1")
             json_call = bool(environ.get("HTTP_X_AMZ_TARGET"))  # a denial is answered in JSON: ECS, logs
             fault = self.faults.reply_for(operation, signed_region(environ) if json_call else "")
