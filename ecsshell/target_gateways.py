@@ -135,11 +135,12 @@ class TargetGateways:
 
     def offered(self) -> frozenset[str]:
         """Return the Regions where ECS is offered (botocore's endpoint data), read once: 8 ms each time."""
-        if self._offered is None:
-            from .aws.session import known_regions
+        with self._caches_lock:
+            if self._offered is None:
+                from .aws.session import known_regions
 
-            self._offered = frozenset(known_regions())
-        return self._offered
+                self._offered = frozenset(known_regions())
+            return self._offered
 
     def fleet_gateway(self, target: Target) -> tuple[Gateway, bool]:
         """Return a gateway for a fan-out TARGET, and whether it is the target's own (`release()` it when done).

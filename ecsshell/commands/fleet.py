@@ -196,9 +196,7 @@ def fan_out(ctx: CommandContext, targets: Sequence[Target], work: Callable[[Gate
     concrete: list[Target] = []
     errors: list[Reached[T]] = []
     if wide:
-        from ..aws.session import known_regions
-
-        offered = known_regions()
+        offered = sorted(sessions.offered())
         identities = list(dict.fromkeys(dataclasses.replace(t, region=None) for t in wide))
         with ThreadPoolExecutor(max_workers=max(1, min(len(identities), MOST_TARGETS_AT_ONCE)),
                                 thread_name_prefix="ecsshell-regions") as pool:
