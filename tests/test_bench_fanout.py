@@ -14,6 +14,6 @@ def test_bench_fanout_prints_the_figures_and_one_session_per_profile(capsys: pyt
     assert out[1].split()[:4] == ["variant", "wall", "s", "1st"] and "peak RSS MiB" in out[1]
     after = out[2].split()
     assert after[:2] == ["after,", "jsonl"]
-    calls, sessions, rows = int(after[5]), int(after[6]), int(after[10])
-    assert (calls, sessions, rows) == (15, 3, 6)  # 3 AssumeRole, 6 ListClusters, 6 DescribeClusters; a line a target
+    calls, assumed, rows = int(after[5]), int(after[6]), int(after[10])
+    assert (calls, assumed, rows) == (15, 3, 6)  # 3 AssumeRole, 6 ListClusters, 6 DescribeClusters; a line a target
     assert out[3].startswith("goal: 1.5 x slowest target")

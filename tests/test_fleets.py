@@ -153,3 +153,31 @@ def test_the_emulated_throttle_keeps_each_account_and_region_apart() -> None:
     assert [throttle.admit("ListClusters", here) for _ in range(3)] == [True, True, False]
     assert [throttle.admit("ListClusters", there) for _ in range(3)] == [True, True, False]  # a bucket of its own
     assert throttle.throttled == 2
+
+
+def test_a_person_at_a_terminal_sees_a_progress_line_cleared_at_the_end(world: World, org, tmp_path: Path) -> None:
+    from harness import Terminal, make_environment
+
+    from ecsshell.options import Options
+    from ecsshell.presenter import CLEAR_LINE
+    from ecsshell.shell import EcsShell
+
+    environment = make_environment(world, tmp_path / "home", tty=True)
+    environment.stdout, environment.stderr = Terminal(), Terminal()
+    shell = EcsShell(environment, Options(), interactive=False)
+    try:
+        shell.onecmd_plus_hooks("ls --accounts 210000000001,210000000002 --regions us-east-1,eu-west-1")
+    finally:
+        shell.close()
+    err = environment.stderr.getvalue()
+    assert shell.last_status == 0, err
+    assert f"{CLEAR_LINE}4 targets done ..." in err and err.endswith(CLEAR_LINE)  # redrawn in place, then gone
+    assert "4 targets" in environment.stdout.getvalue()
+    failed = run_jsonl_alone(world, tmp_path)
+    assert failed.code == 2 and "--output jsonl prints a fan-out's targets" in failed.err
+
+
+def run_jsonl_alone(world: World, tmp_path: Path) -> Any:
+    from harness import run_ecsshell
+
+    return run_ecsshell(world, tmp_path / "home", "ls", "--output", "jsonl")

@@ -118,12 +118,12 @@ def format_rows(rows: Sequence[Row]) -> list[str]:
     """Return ROWS as aligned lines, the header first."""
     width = max(len(r.variant) for r in rows)
     lines = [f"{'variant'.ljust(width)}  {'wall s':>7}  {'1st row s':>9}  {'peak RSS MiB':>12}  {'calls':>6}  "
-             f"{'sessions':>8}  {'peak':>4}  {'client cpu s':>12}  {'emulator cpu s':>14}  rows  note"]
+             f"{'AssumeRole':>10}  {'peak':>4}  {'client cpu s':>12}  {'emulator cpu s':>14}  rows  note"]
     for r in rows:
         first = f"{r.first_row:9.2f}" if r.first_row is not None else f"{'-':>9}"
         rss = f"{r.rss_mib:12.0f}" if r.rss_mib is not None else f"{'-':>12}"
         lines.append(f"{r.variant.ljust(width)}  {r.seconds:7.2f}  {first}  {rss}  {sum(r.calls.values()):6}  "
-                     f"{r.calls.get('AssumeRole', 0):8}  {r.peak:4}  {r.client_cpu:12.2f}  {r.server_cpu:14.2f}  "
+                     f"{r.calls.get('AssumeRole', 0):10}  {r.peak:4}  {r.client_cpu:12.2f}  {r.server_cpu:14.2f}  "
                      f"{r.rows:4}  {r.note}")
     return lines
 
