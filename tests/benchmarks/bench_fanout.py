@@ -63,7 +63,8 @@ def run_child(world: RemoteWorld, variant: str, argv: list[str], env: dict[str, 
     """Run the client ARGV in a child process; return its wall time, first row, peak RSS, CPU and the calls."""
     world.recorder.reset()
     start = time.perf_counter()
-    child = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                             cwd=env["HOME"])  # not this checkout: `python -m` puts the working folder first
     assert child.stdout is not None
     first: float | None = None
     lines = 0
@@ -148,6 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             aws = world.populate_profiles(Path(folder) / "aws", args.profiles, regions, CLUSTER)
             env = {"PATH": os.environ.get("PATH", ""), "HOME": str(Path(folder) / "home"), "ECSSHELL_NO_CACHE": "1",
                    **world.environ(), **aws}
+            Path(env["HOME"]).mkdir()
             world.faults.latency(args.latency)
             fan = ["ls", "--profiles", ",".join(profiles), "--regions", ",".join(regions)]
             rows = []
