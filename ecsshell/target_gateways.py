@@ -11,8 +11,9 @@ overall, not per target.
 from __future__ import annotations
 
 import threading
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .targets import ALL, DEFAULT_ROLE, Target, split_list
 
@@ -90,8 +91,9 @@ class TargetGateways:
         self._lock = threading.Lock()
         self._gateways: dict[Target, Gateway] = {}
         self._names: dict[Target, CompletionCache] = {}
-        self.gate = threading.BoundedSemaphore(max_calls or Settings().max_workers)
-        from .aws.fleets import Identities
+        from .aws.fleets import CallBound, Identities
+
+        self.gate: AbstractContextManager[Any] = CallBound(max_calls or Settings().max_workers)
 
         self.identities = Identities()  # one botocore session per profile or assumed account, for the session
         self._regions: dict[tuple[str, str | None, str | None], tuple[list[str], str]] = {}  # enabled, per identity

@@ -181,3 +181,29 @@ def run_jsonl_alone(world: World, tmp_path: Path) -> Any:
     from harness import run_ecsshell
 
     return run_ecsshell(world, tmp_path / "home", "ls", "--output", "jsonl")
+
+
+def test_a_throttled_call_gives_its_slot_back_while_it_waits_to_retry(world: World,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import botocore.endpoint
+
+    from ecsshell.aws.fleets import CallBound
+
+    bound = CallBound(1)
+    ecs = world.client("ecs", retries={"mode": "standard", "max_attempts": 3})
+    bound.attach(ecs)
+    free_while_sleeping: list[bool] = []
+
+    def sleep(_seconds: float) -> None:  # botocore's backoff: no real sleep, but is the one slot free meanwhile?
+        taken = bound._slots.acquire(blocking=False)
+        free_while_sleeping.append(taken)
+        if taken:
+            bound._slots.release()
+
+    monkeypatch.setattr(botocore.endpoint.time, "sleep", sleep)
+    world.faults.throttle("ListClusters", 2)
+    with bound:
+        ecs.list_clusters()
+    assert free_while_sleeping == [True, True]  # two backoffs, the slot given back for each
+    assert world.recorder.snapshot()["ListClusters"] == 3
+    assert bound._slots.acquire(blocking=False)  # and free after the call

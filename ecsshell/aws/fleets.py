@@ -172,6 +172,42 @@ class Identities:
             self._locks.clear()
 
 
+class CallBound:
+    """One bound on the calls in flight across every gateway of a session, held only while a request is out.
+
+    A semaphore around a whole botocore call stays held through its retries' backoff sleeps, so an account
+    and Region that ECS throttles would keep its slots while it waits. Here the slot is taken as each attempt
+    is sent (botocore's before-send, after adaptive mode's own wait) and given back when botocore decides
+    about a retry (needs-retry), before it sleeps; leaving the call (`with`) gives back one still held.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._slots = threading.BoundedSemaphore(limit)
+        self._held = threading.local()
+
+    def attach(self, client: Any) -> None:
+        """Make CLIENT's attempts take and give back a slot."""
+        client.meta.events.register("before-send", self._take)
+        client.meta.events.register("needs-retry", self._give)
+
+    def _take(self, **_: Any) -> None:
+        if not getattr(self._held, "on", False):
+            self._slots.acquire()
+            self._held.on = True
+
+    def _give(self, **_: Any) -> None:
+        if getattr(self._held, "on", False):
+            self._held.on = False
+            self._slots.release()
+
+    def __enter__(self) -> CallBound:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._give()
+
+
 # what a fan-out asks about the identities ---------------------------------------------------------
 Call = Callable[..., dict[str, Any]]  # Gateway.call: (api, method, context, **params) -> answer
 

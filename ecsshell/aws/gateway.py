@@ -196,6 +196,9 @@ class Gateway:
                 client.meta.events.register("before-call", self.journal.before_call)
                 client.meta.events.register("before-call", self._count)
                 client.meta.events.register("after-call", self.journal.after_call)
+                attach = getattr(self.gate, "attach", None)  # a CallBound holds its slot per attempt, not per call
+                if attach is not None:
+                    attach(client)
                 self._clients[key] = client
             return client
 
