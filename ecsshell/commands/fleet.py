@@ -28,9 +28,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 MOST_TARGETS_AT_ONCE = 16  # targets in progress at once; their calls are bounded together besides
-FLEET_HELP = ("With --regions or --profiles (or the regions and profiles settings), the command runs in every "
-              "target at once and prints one table with profile, account and Region columns; a target that "
-              "fails is a row with its error, and the exit status is 1.")
+FLEET_HELP = ("With --regions, --profiles or --accounts (or the regions and profiles settings), the command runs "
+              "in every target at once and prints one table with profile, account and Region columns (--output "
+              "jsonl: a line a target, as each finishes); a target that fails is a row with its error, and the "
+              "exit status is 1. --regions all is the Regions each account has enabled.")
 
 
 @dataclass
