@@ -78,6 +78,8 @@ def test_accounts_by_id_with_a_role_stream_json_lines_and_name_the_account_in_a_
     refused = run("ls", "210000000029@eu-west-1:/web")
     assert refused.code == 1 and "cannot assume role OrganizationAccountAccessRole in account 210000000029" \
         in refused.err and len(refused.err.strip().splitlines()) == 1
+    switched = run("use", "210000000001@eu-west-1:/web")
+    assert switched.code == 2 and "use cannot switch the session into account 210000000001" in switched.err
     wrong = run("ls", "--accounts", "12345", "--regions", REGIONS)
     assert wrong.code == 2 and "12-digit account ids" in wrong.err
 
