@@ -235,8 +235,7 @@ def fan_out(ctx: CommandContext, targets: Sequence[Target], work: Callable[[Gate
             if own:
                 gateway.release()
 
-    index = 0
-    for index, reached in enumerate(errors):
+    for index, reached in enumerate(errors):  # accounts whose Regions could not be read: a row each, first
         on_done(index, reached)
     first = len(errors)
     if not concrete:
