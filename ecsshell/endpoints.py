@@ -28,6 +28,9 @@ ENDPOINT_SUFFIX = {
     "ecr": "ECR",
     "secretsmanager": "SECRETS_MANAGER",
     "cloudwatch": "CLOUDWATCH",
+    "organizations": "ORGANIZATIONS",  # a fan-out's --accounts org
+    "account": "ACCOUNT",  # and --regions all (account:ListRegions, else ec2:DescribeRegions)
+    "ec2": "EC2",
 }
 ENV_PROFILE = "env"  # `-cred env`: keys from the environment; its endpoints come from the default profile
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
@@ -37,16 +40,27 @@ def _true(value: object) -> bool:
     return str(value or "").strip().lower() == "true"
 
 
+# The last config file parsed, by (path, size, mtime): a fan-out asks for every client of every profile,
+# and a config of 200 profiles took 5 ms to parse each time. Read only; a changed file is parsed again.
+_parsed: list[tuple[tuple[str, int, int], configparser.RawConfigParser]] = []
+
+
 def _config(env: Mapping[str, str]) -> configparser.RawConfigParser | None:
     """Return the AWS config file ENV points at, parsed leniently; None when there is none or it is unreadable."""
     path = os.path.expanduser(env.get("AWS_CONFIG_FILE") or "~/.aws/config")
     parser = configparser.RawConfigParser(strict=False, interpolation=None)
     try:
-        if os.path.getsize(path) > MAX_CONFIG_BYTES:
+        stat = os.stat(path)
+        if stat.st_size > MAX_CONFIG_BYTES:
             return None
+        key = (path, stat.st_size, stat.st_mtime_ns)
+        last = _parsed[-1] if _parsed else None
+        if last is not None and last[0] == key:
+            return last[1]
         parser.read(path, encoding="utf-8")
     except (OSError, configparser.Error, UnicodeDecodeError):
         return None
+    _parsed[:] = [(key, parser)]
     return parser
 
 

@@ -467,6 +467,11 @@ class EcsShell(cmd2.Cmd):
         """Return the completion names of TARGET (the session's for None)."""
         return self.completion if target is None else self._targets.names(target)
 
+    @property
+    def fleet_sessions(self) -> TargetGateways:
+        """Return the session's identities and target gateways (a fan-out's sessions, Regions and accounts)."""
+        return self._targets
+
     def fleet(self, profiles: str | None = None, regions: str | None = None) -> list[Target]:
         """Return the targets PROFILES and REGIONS (flag values, else the settings) fan out to; [] for none."""
         from .targets import fleet

@@ -1,5 +1,8 @@
 """Targets (a profile and a Region) and the path syntax that names one: `PROFILE@REGION:/CLUSTER/SERVICE`.
 
+An account id (12 digits) in the profile's place, `ACCOUNT@REGION:/...`, is that account, reached by
+assuming the role OrganizationAccountAccessRole there from the session's credentials.
+
 A target is where a command reaches AWS: an AWS profile and a Region. Either part may be left to the
 session (None), so `Target()` is the session's own target.
 
@@ -38,14 +41,18 @@ Fan-out over --regions/--profiles is `commands/fleet.py` (`fan_out`, `present`, 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 TARGET_RULE = (
     "A path may name another target, like scp's user@host:path: `PROFILE@REGION:/CLUSTER/SERVICE`. "
     "`staging:/prod/api` is profile staging (the session's Region), `@eu-west-1:/prod/api` the session's "
-    "profile in eu-west-1, `prod@eu-west-1:/` that target's clusters. The path after the colon is absolute."
+    "profile in eu-west-1, `prod@eu-west-1:/` that target's clusters, `123456789012@eu-west-1:/prod/api` that "
+    "account, through its role OrganizationAccountAccessRole. The path after the colon is absolute."
 )
-ALL = "all"  # `--regions all`: every Region where ECS is offered (botocore's endpoint data)
+ALL = "all"  # `--regions all`: every Region the account has enabled (of those where ECS is offered)
+ORG = "org"  # `--accounts org`: every ACTIVE account of the organization
+DEFAULT_ROLE = "OrganizationAccountAccessRole"  # what Organizations makes in each new account, as the console uses
+ACCOUNT_ID = re.compile(r"\d{12}")
 
 # PROFILE (any characters but @ : / and blanks), then @REGION, then the `:` that starts the absolute path
 _TARGET = re.compile(r"(?P<profile>[^@:/\s]*)(?:@(?P<region>[a-z0-9-]*))?:(?P<path>/.*)", re.DOTALL)
@@ -58,10 +65,18 @@ class Target:
 
     profile: str | None = None
     region: str | None = None
+    account: str | None = None  # an account reached by assuming ROLE in it from the session's credentials
+    role: str | None = None  # None: the default role (OrganizationAccountAccessRole)
+    name: str = field(default="", compare=False)  # the account's name in the organization, for its rows
 
     def label(self) -> str:
         """Return the target as typed in a path, without the colon: `prod@eu-west-1`, `staging`, `@eu-west-1`."""
-        return f"{self.profile or ''}{'@' + self.region if self.region else ''}"
+        return f"{self.account or self.profile or ''}{'@' + self.region if self.region else ''}"
+
+    @property
+    def who(self) -> str | None:
+        """Return what the target's rows are labelled with: the account's name (or id), else the profile."""
+        return (self.name or self.account) if self.account else self.profile
 
     def prefix(self) -> str:
         """Return the target as it starts a path: `prod@eu-west-1:`."""
@@ -69,7 +84,7 @@ class Target:
 
     @property
     def is_session(self) -> bool:
-        return self.profile is None and self.region is None
+        return self.profile is None and self.region is None and self.account is None
 
 
 def parse(word: str) -> tuple[Target | None, str]:
@@ -80,6 +95,8 @@ def parse(word: str) -> tuple[Target | None, str]:
     profile, region = found["profile"] or None, found["region"] or None
     if profile is None and region is None:
         return None, word
+    if profile is not None and ACCOUNT_ID.fullmatch(profile):  # twelve digits: an account, not a profile
+        return Target(None, region, account=profile), found["path"]
     return Target(profile, region), found["path"]
 
 
@@ -106,3 +123,20 @@ def split_list(value: str) -> list[str]:
 def fleet(profiles: list[str | None], regions: list[str | None]) -> list[Target]:
     """Return every target of PROFILES by REGIONS, profiles outermost (None: the session's own)."""
     return [Target(profile, region) for profile in (profiles or [None]) for region in (regions or [None])]
+
+
+def parse_accounts(value: str) -> tuple[list[str], str | None]:
+    """Split an `--accounts` value, `org[:ROLE]` or `ID,ID[:ROLE]`, into (the ids or [org], ROLE or None).
+
+    Raise ValueError naming a word that is neither `org` nor a 12-digit account id.
+    """
+    words, _, role = value.strip().rpartition(":") if ":" in value else (value, "", "")
+    names = split_list(words)
+    wrong = [n for n in names if n != ORG and not ACCOUNT_ID.fullmatch(n)]
+    if wrong or not names or (ORG in names and len(names) > 1):
+        bad = wrong[0] if wrong else value
+        raise ValueError(f"--accounts takes org[:ROLE] or 12-digit account ids, comma-separated, then "
+                         f"[:ROLE]; not {bad!r}")
+    if ":" in value and not re.fullmatch(r"[\w+=,.@/-]{1,512}", role):
+        raise ValueError(f"{role!r} is not an IAM role name")
+    return names, role or None

@@ -30,6 +30,7 @@ RUN_BY = {
     "scaling": "test_scaling.py",
     "verify": "test_verify.py",
     "metrics": "test_metrics.py",
+    "fleets": "test_fleets.py",
 }
 EXPECTED = re.compile(r"\s+#\s*exits?\s+(\d+).*$")
 

@@ -9,7 +9,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 # the boto3 clients ecsshell makes
 ClientName = Literal["ecs", "elbv2", "elb", "logs", "sts", "ssm", "iam", "scheduler", "events",
-                     "application-autoscaling", "ecr", "secretsmanager", "cloudwatch"]
+                     "application-autoscaling", "ecr", "secretsmanager", "cloudwatch", "organizations", "account",
+                     "ec2"]
 
 
 class Caller(Protocol):

@@ -224,6 +224,9 @@ class Gateway:
                 client.meta.events.register("before-call", self.journal.before_call)
                 client.meta.events.register("before-call", self._count)
                 client.meta.events.register("after-call", self.journal.after_call)
+                attach = getattr(self.gate, "attach", None)  # a CallBound holds its slot per attempt, not per call
+                if attach is not None:
+                    attach(client)
                 self._clients[key] = client
             return client
 
@@ -819,6 +822,14 @@ class Gateway:
                         period: int) -> list[ServiceMetrics]:
         """Return SERVICES' AWS/ECS CPU and memory in [START, END) by PERIOD seconds, 500 queries a call."""
         return metrics.service_metrics(self, cluster, services, start, end, period)
+    # a fan-out target's gateway lives only as long as the target ---------------------------------
+    def release(self) -> None:
+        """Stop the pool and close every client's connections: a fan-out target is done with this gateway."""
+        self._pool.shutdown()
+        with self._clients_lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
 
 
 if TYPE_CHECKING:  # mypy checks that this gateway has every call the operations make, typed alike

@@ -78,6 +78,12 @@ class Session:
         """Return the credentials botocore's chain finds, or None."""
         return self.core.get_credentials()
 
+    def in_region(self, region: str) -> Session:
+        """Return a Session on the same botocore session (one set of credentials), whose clients go to REGION."""
+        bound = object.__new__(Session)
+        bound.core, bound.region_name = self.core, region
+        return bound
+
 
 def botocore_session(env: Mapping[str, str]) -> botocore.session.Session:
     """Return a botocore session whose settings and credentials come from ENV, not os.environ."""

@@ -316,6 +316,9 @@ class BrowseCommands(EcsCommands):
         if place is not None:  # `use prod@eu-west-1:/web`: switch profile and Region, then enter the path
             if len(names) > 1:
                 raise CommandError("use PROFILE@REGION:/CLUSTER/SERVICE takes nothing after the path", 2)
+            if place.account:  # the session's profile is what `use` switches; an account is reached per command
+                raise CommandError(f"use cannot switch the session into account {place.account}: name it in each "
+                                   f"command's path ({place.label()}:/...), or use a profile for it", 2)
             ctx.switch(profile=place.profile, region=place.region, source="named in the path")
         target = "/" + "/".join(names) if len(names) == 2 else names[0]
         scope = ctx.scope.enter(target)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..environment import Environment
     from ..presenter import Presenter, View
     from ..scope import Scope
+    from ..target_gateways import TargetGateways
     from ..targets import Target
 
 
@@ -98,4 +99,9 @@ class CommandContext(Protocol):
 
     def fleet(self, profiles: str | None = None, regions: str | None = None) -> list[Target]:
         """Return the targets PROFILES and REGIONS (flag values, else the settings) fan out to; [] for none."""
+        ...
+
+    @property
+    def fleet_sessions(self) -> TargetGateways:
+        """Return the session's identities and target gateways (a fan-out's sessions, Regions and accounts)."""
         ...

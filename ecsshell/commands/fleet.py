@@ -8,9 +8,10 @@ Nothing is retried here: each call gets botocore's retry mode, and no more.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from cmd2 import CompletionItem, Completions
@@ -18,7 +19,7 @@ from cmd2 import CompletionItem, Completions
 from ..errors import AwsError
 from ..operations import OperationError
 from ..plain import visible
-from ..targets import ALL, Target
+from ..targets import ALL, DEFAULT_ROLE, Target
 from .context import CommandContext
 from .plumbing import CommandError
 
@@ -28,9 +29,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 MOST_TARGETS_AT_ONCE = 16  # targets in progress at once; their calls are bounded together besides
-FLEET_HELP = ("With --regions or --profiles (or the regions and profiles settings), the command runs in every "
-              "target at once and prints one table with profile, account and Region columns; a target that "
-              "fails is a row with its error, and the exit status is 1.")
+FLEET_HELP = ("With --regions, --profiles or --accounts (or the regions and profiles settings), the command runs "
+              "in every target at once and prints one table with profile, account and Region columns (--output "
+              "jsonl: a line a target, as each finishes); a target that fails is a row with its error, and the "
+              "exit status is 1. --regions all is the Regions each account has enabled.")
 
 
 @dataclass
@@ -53,27 +55,40 @@ class Reached(Generic[T]):
     answer: Answer[T] | None = None
     error: str | None = None
 
+    @property
+    def account(self) -> str:
+        return (self.answer.account if self.answer else "") or self.target.account or ""
+
     def place(self) -> Place[T]:
         from ..render.views.fleet import Place
 
         answer = self.answer
-        return Place(visible(self.profile), answer.account if answer else "", self.region,
-                     answer.items if answer else (), self.error)
+        return Place(visible(self.profile), self.account, self.region, answer.items if answer else (), self.error)
 
     def json(self) -> dict[str, Any]:
-        where: dict[str, Any] = {"profile": self.profile, "account": self.answer.account if self.answer else None,
-                                 "region": self.region}
+        where: dict[str, Any] = {"profile": None if self.target.account else self.profile,
+                                 "account": self.account or None, "region": self.region}
+        if self.target.account:
+            where["accountName"] = self.target.name or None
         if self.answer is None:
             return {**where, "ok": False, "error": self.error}
         return {**where, **self.answer.document}
 
 
 def add_fleet_flags(parser: argparse.ArgumentParser) -> None:
-    """Add --regions and --profiles (fan the command out over those targets)."""
+    """Add --regions, --profiles and --accounts (fan the command out over those targets), and --output jsonl."""
     parser.add_argument("--regions", metavar="REGIONS", default=None, completer=complete_regions,
-                        help="comma-separated Regions to run in at once, or all (where ECS is offered)")
+                        help="comma-separated Regions to run in at once, or all (every Region the account has "
+                             "enabled)")
     parser.add_argument("--profiles", metavar="PROFILES", default=None, completer=complete_profiles,
                         help="comma-separated AWS profiles to run in at once")
+    parser.add_argument("--accounts", metavar="org[:ROLE]|ID,ID[:ROLE]", default=None,
+                        help="run in these accounts at once (org: every ACTIVE account of the organization), "
+                             f"through role ROLE in each (default {DEFAULT_ROLE})")
+    output = parser._option_string_actions.get("--output")
+    if output is not None and output.choices is not None and "jsonl" not in output.choices:
+        output.choices = (*output.choices, "jsonl")
+        output.help = f"{output.help}; jsonl with a fan-out: one object a target, printed as each finishes"
 
 
 def _complete_list(text: str, names: list[str]) -> Completions:
@@ -100,48 +115,200 @@ def complete_profiles(owner: Any, text: str, *__: Any, **___: Any) -> Completion
 
 
 def targets_of(ctx: CommandContext, args: argparse.Namespace) -> list[Target]:
-    """Return the targets the command fans out to ([] for none), refusing a target path beside them."""
-    found = ctx.fleet(getattr(args, "profiles", None), getattr(args, "regions", None))
+    """Return the targets the command fans out to ([] for none), refusing a target path beside them.
+
+    A target's Region may be `all`, made every Region its account has enabled when the fan-out runs.
+    """
+    accounts = getattr(args, "accounts", None)
+    if accounts is not None:
+        if getattr(args, "profiles", None):
+            raise CommandError("--accounts and --profiles cannot be combined: accounts are reached through a role "
+                               "from the session's own credentials", 2)
+        found = _account_targets(ctx, accounts, ctx.fleet("", getattr(args, "regions", None)))
+    else:
+        found = ctx.fleet(getattr(args, "profiles", None), getattr(args, "regions", None))
     if found and any(":/" in name for name in getattr(args, "names", [])):
-        raise CommandError("a PROFILE@REGION:/ path and --regions/--profiles (or those settings) cannot be "
-                           "combined: use one or the other", 2)
+        raise CommandError("a PROFILE@REGION:/ path and --regions/--profiles/--accounts (or those settings) cannot "
+                           "be combined: use one or the other", 2)
+    if not found and getattr(args, "output", None) == "jsonl":
+        raise CommandError("--output jsonl prints a fan-out's targets one a line: use it with --regions, "
+                           "--profiles or --accounts", 2)
     return found
 
 
-def fan_out(ctx: CommandContext, targets: Sequence[Target], work: Callable[[Gateway], Answer[T]]
-            ) -> list[Reached[T]]:
-    """Run WORK against each target's gateway at once; return every target's answer or error, in order."""
+def _account_targets(ctx: CommandContext, value: str, regions: list[Target]) -> list[Target]:
+    """Return the targets of an --accounts VALUE in each of REGIONS' Regions (the session's Region if none)."""
+    from ..targets import ORG, parse_accounts
+
+    try:
+        ids, role = parse_accounts(value)
+    except ValueError as exc:
+        raise CommandError(str(exc), 2) from None
+    if ids == [ORG]:
+        try:
+            listed = ctx.fleet_sessions.organization_accounts()
+        except AwsError as exc:
+            raise CommandError(f"cannot list the accounts of the organization: {exc}") from None
+        chosen = [(a.id, a.name) for a in listed if a.status == "ACTIVE"]
+        if not chosen:
+            raise CommandError("the organization has no ACTIVE account")
+    else:
+        chosen = [(account, "") for account in ids]
+    return [Target(None, where.region, account=account, role=role, name=name)
+            for account, name in chosen for where in (regions or [Target()])]
+
+
+@dataclass
+class Finished(Generic[T]):
+    """Where the fan-out stands: targets done and failed, and (kept only as the output needs) their rows."""
+
+    total: int
+    done: int = 0
+    failed: int = 0
+    not_ok: int = 0
+    failed_names: list[tuple[int, str]] = field(default_factory=list)  # the first few, in target order
+    places: list[tuple[int, Place[T]]] = field(default_factory=list)  # for the table, in target order
+    documents: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # for --output json
+
+
+def fan_out(ctx: CommandContext, targets: Sequence[Target], work: Callable[[Gateway], Answer[T]],
+            on_done: Callable[[int, Reached[T]], None]) -> None:
+    """Run WORK against each target's gateway at once; hand each target's answer or error to ON_DONE as it finishes.
+
+    A target whose Region is `all` becomes one target per Region its account has enabled (asked once per
+    account); the Regions left out as not enabled are said once, on stderr. Each target's gateway is
+    released as soon as it is done, so the clients of a thousand targets are never all alive at once.
+    """
+    sessions = ctx.fleet_sessions
     session_profile = ctx.scope.profile or "default"
+    placed = [sessions.place(t) for t in targets]
+    skipped: dict[str, list[str]] = {}  # Region not enabled -> the accounts (rows' labels) that skip it
+    reachable = 0
+
+    def label(target: Target) -> str:
+        return target.who or session_profile
+
+    def regions_of(target: Target) -> tuple[Target, list[str] | Exception]:
+        try:
+            return target, sessions.enabled_regions(target)[0]
+        except (AwsError, OperationError, CommandError) as exc:
+            return target, exc
+
+    wide = [t for t in placed if t.region == ALL]
+    concrete: list[Target] = []
+    errors: list[Reached[T]] = []
+    if wide:
+        offered = sorted(sessions.offered())
+        identities = list(dict.fromkeys(dataclasses.replace(t, region=None) for t in wide))
+        with ThreadPoolExecutor(max_workers=max(1, min(len(identities), MOST_TARGETS_AT_ONCE)),
+                                thread_name_prefix="ecsshell-regions") as pool:
+            enabled = dict(pool.map(regions_of, identities))
+        for target in placed:
+            if target.region != ALL:
+                concrete.append(target)
+                continue
+            found = enabled[dataclasses.replace(target, region=None)]
+            if isinstance(found, Exception):
+                errors.append(Reached(target, label(target), ALL, error=str(found)))
+                continue
+            reachable += 1
+            concrete += [dataclasses.replace(target, region=r) for r in found]
+            for region in offered:
+                if region not in found:
+                    skipped.setdefault(region, []).append(label(target))
+        concrete = list(dict.fromkeys(concrete))
+    else:
+        concrete = placed
+    if skipped:
+        ctx.presenter.note(_skipped_line(skipped, reachable))
 
     def one(target: Target) -> Reached[T]:
-        profile = target.profile or session_profile
+        profile = label(target)
         try:
-            gateway = ctx.gateway_for(target)
+            gateway, own = sessions.fleet_gateway(target)
         except (AwsError, OperationError, CommandError) as exc:
-            return Reached(target, profile, target.region or ctx.scope.region or "-", error=str(exc))
+            return Reached(target, profile, target.region or "-", error=str(exc))
         try:
             return Reached(target, profile, gateway.region, answer=work(gateway))
         except (AwsError, OperationError, CommandError) as exc:  # a refusal says `denied: ecs:ListClusters`
             said = exc.short() if isinstance(exc, AwsError) else str(exc)
             return Reached(target, profile, gateway.region, error=said)
+        finally:
+            if own:
+                gateway.release()
 
-    with ThreadPoolExecutor(max_workers=max(1, min(len(targets), MOST_TARGETS_AT_ONCE)),
+    for index, reached in enumerate(errors):  # accounts whose Regions could not be read: a row each, first
+        on_done(index, reached)
+    first = len(errors)
+    if not concrete:
+        return
+    with ThreadPoolExecutor(max_workers=max(1, min(len(concrete), MOST_TARGETS_AT_ONCE)),
                             thread_name_prefix="ecsshell-fleet") as pool:
-        return list(pool.map(one, targets))
+        futures = {pool.submit(one, target): first + i for i, target in enumerate(concrete)}
+        for future in as_completed(futures):
+            on_done(futures.pop(future), future.result())
 
 
-def present(ctx: CommandContext, args: argparse.Namespace, reached: Sequence[Reached[T]],
-            draw: Callable[[list[Place[T]]], Any]) -> None:
-    """Print the fan-out as one table (or one JSON document); exit 1 when a target failed or is not ok."""
-    if ctx.view(args).json:
-        ctx.presenter.json({"targets": [r.json() for r in reached]})
+def _skipped_line(skipped: dict[str, list[str]], accounts: int) -> str:
+    """Return the one line that says which Regions were left out as not enabled, and for how many accounts."""
+    parts = []
+    for region, who in skipped.items():
+        if len(who) == accounts:
+            parts.append(region)
+        elif len(who) <= 2:
+            parts.append(f"{region} ({', '.join(who)})")
+        else:
+            parts.append(f"{region} ({len(who)} of {accounts})")
+    where = "" if accounts == 1 else f" in {accounts} accounts" if all(len(w) == accounts for w in skipped.values()) \
+        else ""
+    count = len(skipped)
+    return f"skipped {count} Region{'s' if count != 1 else ''} not enabled{where}: {', '.join(parts)}"
+
+
+def present(ctx: CommandContext, args: argparse.Namespace, targets: Sequence[Target],
+            work: Callable[[Gateway], Answer[T]], draw: Callable[[list[Place[T]]], Any]) -> None:
+    """Fan WORK out over TARGETS and print it: one table, one JSON document, or (jsonl) a line per target as it ends.
+
+    Exit 1 when a target failed or is not ok. On a terminal a progress line counts the targets meanwhile.
+    """
+    view = ctx.view(args)
+    presenter = ctx.presenter
+    progress = presenter.status_live and not view.lines
+    state: Finished[T] = Finished(len(targets))
+
+    def on_done(index: int, reached: Reached[T]) -> None:
+        state.done += 1
+        if reached.answer is None:
+            state.failed += 1
+            state.failed_names = sorted([*state.failed_names,
+                                         (index, f"{visible(reached.profile)}@{reached.region}")])[:4]
+        elif not reached.answer.ok:
+            state.not_ok += 1
+        if view.lines:
+            presenter.json_line(reached.json())
+        elif view.json:
+            state.documents.append((index, reached.json()))
+        else:
+            state.places.append((index, reached.place()))
+        if progress:
+            presenter.status(f"{state.done} targets done" + (f", {state.failed} failed" if state.failed else "")
+                             + " ...")
+
+    try:
+        fan_out(ctx, targets, work, on_done)
+    finally:
+        if progress:
+            presenter.clear_status()
+    if view.lines:
+        pass
+    elif view.json:
+        presenter.json({"targets": [d for _, d in sorted(state.documents, key=lambda pair: pair[0])]})
     else:
-        ctx.presenter.show(draw([r.place() for r in reached]))
-    failed = [r for r in reached if r.answer is None]
-    if failed:
-        names = ", ".join(f"{visible(r.profile)}@{r.region}" for r in failed[:3]) + (", ..." if len(failed) > 3 else "")
-        ctx.fail(f"{len(failed)} of {len(reached)} targets failed ({names}); the others are shown")
-    elif any(r.answer is not None and not r.answer.ok for r in reached):
+        presenter.show(draw([p for _, p in sorted(state.places, key=lambda pair: pair[0])]))
+    if state.failed:
+        names = ", ".join(name for _, name in state.failed_names[:3]) + (", ..." if state.failed > 3 else "")
+        ctx.fail(f"{state.failed} of {state.done} targets failed ({names}); the others are shown")
+    elif state.not_ok:
         ctx.mark_failed(1)
 
 
@@ -158,7 +325,7 @@ def ls(ctx: CommandContext, args: argparse.Namespace, targets: Sequence[Target],
             return Answer(found, {"clusters": jsonout.to_jsonable(found)}, views.account_of(
                 found[0].arn if found else None))
 
-        present(ctx, args, fan_out(ctx, targets, clusters), views.fleet_clusters)
+        present(ctx, args, targets, clusters, views.fleet_clusters)
         return
 
     view = ctx.view(args)
@@ -174,7 +341,7 @@ def ls(ctx: CommandContext, args: argparse.Namespace, targets: Sequence[Target],
         return Answer(views.pair_services(found, task_defs), document,
                       views.account_of(found[0].arn if found else None))
 
-    present(ctx, args, fan_out(ctx, targets, services), lambda places: views.fleet_services(cluster, places,
+    present(ctx, args, targets, services, lambda places: views.fleet_services(cluster, places,
                                                                                  wide=view.wide or verbose))
 
 
@@ -196,7 +363,7 @@ def check(ctx: CommandContext, args: argparse.Namespace, targets: Sequence[Targe
         return Answer(lines, report.document(), views.account_of(report.service.arn), ok=not report.findings)
 
     title = f"check of {f'service {service} in ' if service else ''}cluster {cluster}"
-    present(ctx, args, fan_out(ctx, targets, checked), lambda places: views.fleet_checks(title, places))
+    present(ctx, args, targets, checked, lambda places: views.fleet_checks(title, places))
 
 
 def tasks(ctx: CommandContext, args: argparse.Namespace, targets: Sequence[Target], cluster: str,
@@ -216,7 +383,7 @@ def tasks(ctx: CommandContext, args: argparse.Namespace, targets: Sequence[Targe
 
     count = "stopped tasks" if stopped else "tasks"
     title = f"{count} of {f'service {service} in ' if service else ''}cluster {cluster}"
-    present(ctx, args, fan_out(ctx, targets, listed), lambda places: views.fleet_tasks(title, places))
+    present(ctx, args, targets, listed, lambda places: views.fleet_tasks(title, places))
 
 
 def taskdefs(ctx: CommandContext, args: argparse.Namespace, targets: Sequence[Target]) -> None:
@@ -231,4 +398,4 @@ def taskdefs(ctx: CommandContext, args: argparse.Namespace, targets: Sequence[Ta
         return Answer(found, {"families": jsonout.to_jsonable(found)},
                       views.account_of(found[0].latest_arn if found else None))
 
-    present(ctx, args, fan_out(ctx, targets, families), views.fleet_families)
+    present(ctx, args, targets, families, views.fleet_families)

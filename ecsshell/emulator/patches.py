@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from moto.core.responses import ActionResult
 from moto.ecs import exceptions, models, responses
 
-from . import awsvpc, client_tokens, execute_command, load_balancing, scaling, schedules, speedups, ssm_sessions
+from . import awsvpc, client_tokens, execute_command, fleets, load_balancing, scaling, schedules, speedups, ssm_sessions
 from .scheduler import START_SECONDS, Scheduler, container_records, new_deployment_id
 
 
@@ -91,6 +91,7 @@ def install() -> None:
     awsvpc.install()
     speedups.install()
     scaling.install()
+    fleets.install()  # account:ListRegions, opt-in Regions, AssumeRole refused by an account
     backend_cls = models.EC2ContainerServiceBackend
     response_cls = responses.EC2ContainerServiceResponse
     _count_task_memory(backend_cls)

@@ -1,8 +1,8 @@
-"""An opt-in model of ECS request throttling: one token bucket per group of actions, refilled in real time.
+"""An opt-in model of ECS request throttling: token buckets per group of actions, account and Region.
 
-ECS throttles each account and Region with token buckets: a bucket holds at most `burst` tokens, every
-call takes one, and the bucket refills at `rate` tokens a second (Amazon ECS API Reference, "Request
-throttling for the Amazon ECS API": cluster read actions have a bucket of 50). A call that finds its
+ECS throttles each account and Region apart (so does this) with token buckets: a bucket holds at most
+`burst` tokens, every call takes one, and the bucket refills at `rate` tokens a second (Amazon ECS API
+Reference, "Request throttling for the Amazon ECS API": cluster read actions have a bucket of 50). A call that finds its
 bucket empty is answered ThrottlingException, which botocore retries after a real backoff sleep, so the
 refill uses real time too. A throttled call takes no token. Off until `enable()`.
 """
@@ -68,7 +68,7 @@ class Throttle:
         self._lock = threading.Lock()
         self._clock = clock
         self._limits: dict[str, Limit] = {}
-        self._buckets: dict[str, Bucket] = {}
+        self._buckets: dict[tuple[str, ...], Bucket] = {}  # (group, account, Region), made full on first use
         self.throttled = 0  # calls answered ThrottlingException since enabled
 
     @property
@@ -86,7 +86,7 @@ class Throttle:
         with self._lock:
             now = self._clock()
             self._limits = merged
-            self._buckets = {group: Bucket(limit, now) for group, limit in merged.items()}
+            self._buckets = {(group,): Bucket(limit, now) for group, limit in merged.items()}
             self.throttled = 0
 
     def limit(self, group: str) -> Limit | None:
@@ -99,7 +99,7 @@ class Throttle:
         with self._lock:
             self.throttled = 0
             now = self._clock()
-            self._buckets = {group: Bucket(limit, now) for group, limit in self._limits.items()}
+            self._buckets = {(group,): Bucket(limit, now) for group, limit in self._limits.items()}
 
     def disable(self) -> None:
         """Stop throttling (the state after a world reset)."""
@@ -108,12 +108,18 @@ class Throttle:
             self._buckets = {}
             self.throttled = 0
 
-    def admit(self, operation: str) -> bool:
-        """Take a token for ECS OPERATION; False when its bucket is empty (answer ThrottlingException)."""
+    def admit(self, operation: str, place: tuple[str, str] | None = None) -> bool:
+        """Take a token for ECS OPERATION in PLACE (account, Region; None: the world's own);
+        False when its bucket is empty (answer ThrottlingException)."""
         with self._lock:
-            if not self._buckets:
+            if not self._limits:
                 return True
-            if self._buckets[group_of(operation)].take(self._clock()):
+            group = group_of(operation)
+            key = (group, *place) if place is not None else (group,)
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                bucket = self._buckets[key] = Bucket(self._limits[group], self._clock())
+            if bucket.take(self._clock()):
                 return True
             self.throttled += 1
             return False

@@ -167,7 +167,8 @@ class EmulatorApp:
             refusal = self.access.reply_for(environ, operation, body) if self.access is not None else None
             if refusal is not None:  # AWS checks the credentials and the policy before anything else
                 return self._reply(start_response, refusal.status, refusal.body, refusal.content_type)
-            if environ.get("HTTP_X_AMZ_TARGET", "").startswith(ECS_PREFIX) and not self.throttle.admit(operation):
+            if environ.get("HTTP_X_AMZ_TARGET", "").startswith(ECS_PREFIX) and not self.throttle.admit(
+                    operation, caller_of(environ) if self.throttle.enabled else None):  # each account and Region
                 return self._reply(start_response, 400, THROTTLE_BODY, "application/x-amz-json-1.1")
             json_call = bool(environ.get("HTTP_X_AMZ_TARGET"))  # a denial is answered in JSON: ECS, logs
             fault = self.faults.reply_for(operation, signed_region(environ) if json_call else "")

@@ -46,6 +46,20 @@ def populate_fleet(world: Any, directory: Path, count: int, cluster: str, revisi
     return env
 
 
+def populate_profiles(world: Any, directory: Path, profiles: int, regions: list[str], cluster: str
+                      ) -> dict[str, str]:
+    """Write PROFILES profiles (p001 ...), each assuming a role in its own account from profile base's keys,
+    and give each of their accounts a CLUSTER in every one of REGIONS; return the environment."""
+    accounts = {f"p{i:03d}": f"3{i:011d}" for i in range(1, profiles + 1)}
+    env: dict[str, str] = world.profiles(directory, {"base": "300000000000"},
+                                         roles={name: ("base", account) for name, account in accounts.items()})
+    with world.lock:  # straight into moto: thousands of CreateCluster calls would take a while
+        for account in accounts.values():
+            for region in regions:
+                world.backend("ecs", account, region).create_cluster(cluster)
+    return env
+
+
 class WorldControl:
     """Runs in the emulator's process: starts the world and answers for it."""
 
@@ -70,6 +84,9 @@ class WorldControl:
 
     def advance(self, seconds: float) -> None:
         self.world.advance(seconds)
+
+    def populate_profiles(self, directory: str, profiles: int, regions: list[str], cluster: str) -> dict[str, str]:
+        return populate_profiles(self.world, Path(directory), profiles, regions, cluster)
 
     def elapsed(self) -> float:
         return float(self.world.scheduler.elapsed)
@@ -215,6 +232,9 @@ class RemoteWorld:
 
     def advance(self, seconds: float) -> None:
         self._control.advance(seconds)
+
+    def populate_profiles(self, directory: Path, profiles: int, regions: list[str], cluster: str) -> dict[str, str]:
+        return dict(self._control.populate_profiles(str(directory), profiles, regions, cluster))
 
     def client(self, service: str, **config: Any) -> Any:
         import boto3
