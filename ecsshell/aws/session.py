@@ -87,6 +87,9 @@ class Session:
 
 def botocore_session(env: Mapping[str, str]) -> botocore.session.Session:
     """Return a botocore session whose settings and credentials come from ENV, not os.environ."""
+    from .hooks import install
+
+    install()  # botocore's event setup, cheaper for every session and client (hooks.py)
     environ = dict(env)
     session = botocore.session.Session()
     if not environ.get("AWS_DATA_PATH"):
