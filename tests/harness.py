@@ -86,3 +86,22 @@ def load_benchmark(name: str) -> ModuleType:
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def at_terminal(world: World, home: Path, *lines: str, stdin: str = "") -> tuple[str, str]:
+    """Run LINES in the interactive shell on a pretend terminal that answers STDIN; return its stdout (colours
+    taken out) and its stderr."""
+    import re
+
+    from ecsshell.options import Options
+    from ecsshell.shell import EcsShell
+
+    env = make_environment(world, home, stdin=stdin, tty=True)
+    app = EcsShell(env, Options(), interactive=True)
+    try:
+        for line in lines:
+            app.onecmd_plus_hooks(line)
+    finally:
+        app.close()
+    assert isinstance(env.stdout, io.StringIO) and isinstance(env.stderr, io.StringIO)
+    return re.sub(r"\x1b\[[0-9;]*m", "", env.stdout.getvalue()), env.stderr.getvalue()

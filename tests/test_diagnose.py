@@ -343,22 +343,9 @@ def test_exec_inside_a_scope(world, ecsshell, small, tmp_path) -> None:
 
 # rollback shows the diff before it asks ----------------------------------------------------------
 def test_rollback_shows_the_diff_before_it_asks(world, small, tmp_path) -> None:
-    import io
-    import re
+    from harness import at_terminal
 
-    from harness import make_environment
-
-    from ecsshell.options import Options
-    from ecsshell.shell import EcsShell
-
-    env = make_environment(world, tmp_path, stdin="n\n", tty=True)
-    app = EcsShell(env, Options(), interactive=True)
-    try:
-        app.onecmd_plus_hooks("rollback prod api")
-    finally:
-        app.close()
-    assert isinstance(env.stdout, io.StringIO)
-    out = re.sub(r"\x1b\[[0-9;]*m", "", env.stdout.getvalue())
+    out, _ = at_terminal(world, tmp_path, "rollback prod api", stdin="n\n")
     minus = out.index('-      "image": "registry.example.com:5000/team/api:2.4.1"')
     plus = out.index('+      "image": "registry.example.com:5000/team/api:2.4.0"')
     assert "--- api:3" in out and "+++ api:2" in out and minus < plus

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness import run_ecsshell
+from harness import at_terminal, run_ecsshell
 
 from ecsshell.emulator import World
 from ecsshell.emulator.worlds import ECR, EXECUTION_ROLE
@@ -507,28 +507,16 @@ def test_diff_and_promote_complete_service_words_that_run(world: World, tmp_path
 
 
 def test_promote_in_the_shell_shows_the_diff_and_asks(world: World, home: Path, small) -> None:
-    import io
     import re
 
-    from harness import make_environment
-
-    from ecsshell.options import Options
-    from ecsshell.shell import EcsShell
 
     before = all_revisions(world)
-    env = make_environment(world, home, stdin="n\n", tty=True)
-    assert isinstance(env.stdout, io.StringIO)
-    app = EcsShell(env, Options(), interactive=True)
-    try:
-        app.onecmd_plus_hooks("promote staging/web prod/web")
-        shown = re.sub(r"\x1b\[[0-9;]*m", "", env.stdout.getvalue())
-        diff = shown.split("cancelled")[0].splitlines()
-        assert all(row[:1] in "-+ @" for row in diff)  # folded to the terminal, every row keeps its marker
-        added = "".join(row[1:].strip() for row in diff if row.startswith("+") and not row.startswith("+++"))
-        assert f'"image":"{ECR}/web@sha256:' in re.sub(r"\s+", "", added)
-        assert "cancelled; nothing changed" in shown
-    finally:
-        app.close()
+    shown, _ = at_terminal(world, home, "promote staging/web prod/web", stdin="n\n")
+    diff = shown.split("cancelled")[0].splitlines()
+    assert all(row[:1] in "-+ @" for row in diff)  # folded to the terminal, every row keeps its marker
+    added = "".join(row[1:].strip() for row in diff if row.startswith("+") and not row.startswith("+++"))
+    assert f'"image":"{ECR}/web@sha256:' in re.sub(r"\s+", "", added)
+    assert "cancelled; nothing changed" in shown
     assert all_revisions(world) == before
 
 

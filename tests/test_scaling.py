@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from harness import at_terminal
 
 from ecsshell.emulator import World
 
@@ -192,26 +193,13 @@ def test_the_scaling_docs_examples_run_against_the_demo_world(world, ecsshell) -
 
 
 def test_the_shell_warns_shows_before_and_after_and_asks_and_no_changes_nothing(world, small, tmp_path) -> None:
-    import io
-    import re
 
-    from harness import make_environment
 
-    from ecsshell.options import Options
-    from ecsshell.shell import EcsShell
 
     register(world)
     world.recorder.reset()
-    env = make_environment(world, tmp_path, stdin="n\nn\n", tty=True)
-    app = EcsShell(env, Options(), interactive=True)
-    try:
-        app.onecmd_plus_hooks("scale prod web 12")
-        app.onecmd_plus_hooks("scale prod web --max 6")
-    finally:
-        app.close()
-    assert isinstance(env.stdout, io.StringIO) and isinstance(env.stderr, io.StringIO)
-    out = re.sub(r"\x1b\[[0-9;]*m", "", env.stdout.getvalue())
-    assert "warning: 12 is above the scalable target's maximum capacity 10" in env.stderr.getvalue()
+    out, err = at_terminal(world, tmp_path, "scale prod web 12", "scale prod web --max 6", stdin="n\nn\n")
+    assert "warning: 12 is above the scalable target's maximum capacity 10" in err
     assert out.splitlines() == ["cancelled; nothing changed", "min 2 (unchanged)", "max 10 -> 6",
                                 "cancelled; nothing changed"]  # the question itself goes to the terminal
     assert world.recorder.calls["UpdateService"] == world.recorder.calls["RegisterScalableTarget"] == 0

@@ -10,15 +10,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from harness import make_environment
+from harness import at_terminal
 
 from ecsshell.aws import Gateway, Settings
 from ecsshell.emulator import World
 from ecsshell.emulator.schedules import ACCOUNT, scheduled_jobs
 from ecsshell.errors import AwsError
 from ecsshell.operations import OperationError, schedules
-from ecsshell.options import Options
-from ecsshell.shell import EcsShell
 
 REPORT_3 = f"arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/report:3"
 ONE_TRY = {"AWS_MAX_ATTEMPTS": "1"}  # one retry (botocore counts retries here): a short back-off
@@ -170,13 +168,7 @@ def test_dry_run_read_only_no_and_a_wrong_name_change_nothing(world, ecsshell, h
     assert schedule(world) == before and families(world, "report") == revisions
 
     # on a terminal: the diff, then the question
-    env = make_environment(world, home, stdin="n\n", tty=True)
-    app = EcsShell(env, Options(), interactive=True)
-    try:
-        app.onecmd_plus_hooks("update --schedule rule/nightly-migrate :2.4.2")
-    finally:
-        app.close()
-    out = env.stdout.getvalue()  # type: ignore[attr-defined]
+    out, _ = at_terminal(world, home, "update --schedule rule/nightly-migrate :2.4.2", stdin="n\n")
     assert "api-migrate:2.4.2" in out and "cancelled; nothing changed" in out
     assert rule_target(world)["EcsParameters"]["TaskDefinitionArn"].endswith("/migrate:2")
 

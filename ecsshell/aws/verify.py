@@ -64,15 +64,21 @@ def _missing(exc: AwsError) -> bool:
     return (exc.code or "") in MISSING_CODES
 
 
-def secret_exists(gateway: RegionalCaller, region: str | None, secret_id: str) -> bool:
-    """Say whether Secrets Manager has SECRET_ID (an ARN), by DescribeSecret: its value is never asked for."""
+def _exists(region: str | None, gateway: RegionalCaller, api: ClientName, method: str, what: str,
+            **params: Any) -> bool:
+    """Say whether METHOD finds WHAT: False when AWS answers that it is not there, any other failure raised."""
     try:
-        gateway.call_in(region, "secretsmanager", "describe_secret", f'secret "{secret_id}"', SecretId=secret_id)
+        gateway.call_in(region, api, method, what, **params)
     except AwsError as exc:
         if _missing(exc):
             return False
         raise
     return True
+
+
+def secret_exists(gateway: RegionalCaller, region: str | None, secret_id: str) -> bool:
+    """Say whether Secrets Manager has SECRET_ID (an ARN), by DescribeSecret: its value is never asked for."""
+    return _exists(region, gateway, "secretsmanager", "describe_secret", f'secret "{secret_id}"', SecretId=secret_id)
 
 
 def missing_parameters(gateway: RegionalCaller, region: str | None, names: Iterable[str]) -> set[str]:
@@ -86,13 +92,7 @@ def missing_parameters(gateway: RegionalCaller, region: str | None, names: Itera
 
 def role_exists(gateway: RegionalCaller, name: str) -> bool:
     """Say whether IAM has role NAME (GetRole)."""
-    try:
-        gateway.call_in(None, "iam", "get_role", f'IAM role "{name}"', RoleName=name)
-    except AwsError as exc:
-        if _missing(exc):
-            return False
-        raise
-    return True
+    return _exists(None, gateway, "iam", "get_role", f'IAM role "{name}"', RoleName=name)
 
 
 def log_group_exists(gateway: RegionalCaller, region: str | None, name: str) -> bool:

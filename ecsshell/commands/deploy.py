@@ -16,6 +16,7 @@ from . import numbers
 from .common import EcsCommands, container_completer, container_image_completer, positional_completer
 from .numbers import duration
 from .plumbing import CommandError, CommandParser, add_output_flag, mutating, refused
+from .review import Review, plan_diff, review_change
 
 if TYPE_CHECKING:  # the operations are imported where used: `ls` needs none of them
     from ..operations import deploy, rollback
@@ -86,6 +87,17 @@ def change_positionals(names: list[str]) -> tuple[str, ...]:
     return ("cluster", "service")
 
 
+def add_image_arguments(parser: argparse.ArgumentParser, image_help: str) -> None:
+    """Add [CLUSTER] [SERVICE] [IMAGE|:TAG], --container and --image (IMAGE_HELP), as update and verify take them."""
+    parser.add_argument("names", nargs="*", metavar="[CLUSTER] [SERVICE] [IMAGE|:TAG]",
+                        help="names filled from the right; the scope gives the rest (see `help scope`)",
+                        completer=positional_completer(("cluster", "service", "image")))
+    parser.add_argument("--container", metavar="NAME", help="container whose image IMAGE replaces (default: first)",
+                        completer=container_completer(("cluster", "service", "image")))
+    parser.add_argument("--image", action="append", default=[], metavar="CONTAINER=IMAGE",
+                        completer=container_image_completer(change_positionals), help=image_help)
+
+
 def update_parser() -> CommandParser:
     parser = CommandParser(description="Deploy a new image: register a revision identical to the service's current "
                                           "task definition but for the images and environment variables changed, and "
@@ -93,14 +105,7 @@ def update_parser() -> CommandParser:
                               epilog="IMAGE is a full reference (repo/app:1.2, host:5000/app:1.2, repo@sha256:...) "
                                      "or :TAG to keep the repository and change only the tag. In CI, add --wait: the "
                                      "exit status then says whether the rollout succeeded. " + SCOPE_RULE)
-    parser.add_argument("names", nargs="*", metavar="[CLUSTER] [SERVICE] [IMAGE|:TAG]",
-                        help="names filled from the right; the scope gives the rest (see `help scope`)",
-                        completer=positional_completer(("cluster", "service", "image")))
-    parser.add_argument("--container", metavar="NAME", help="container whose image IMAGE replaces (default: first)",
-                        completer=container_completer(("cluster", "service", "image")))
-    parser.add_argument("--image", action="append", default=[], metavar="CONTAINER=IMAGE",
-                        completer=container_image_completer(change_positionals),
-                        help="set a container's image or :TAG (repeatable)")
+    add_image_arguments(parser, "set a container's image or :TAG (repeatable)")
     parser.add_argument("--env", action="append", nargs=2, default=[], metavar=("CONTAINER", "KEY=VALUE"),
                         help="set an environment variable in the new revision (repeatable)")
     parser.add_argument("--unset-env", action="append", nargs=2, default=[], metavar=("CONTAINER", "KEY"),
@@ -591,44 +596,15 @@ class UpdatePresenter:
         ctx, args, current, plan = self.ctx, self.args, planned.current, planned.plan
         asking = not args.yes and ctx.asks_confirmation
         # Only a dry run and the question show the diff: a one-shot --yes neither builds it nor imports render.
-        diff_text = self._diff(planned) if args.dry_run or asking else ""
-        if args.dry_run:
-            if self.as_json:
-                ctx.presenter.json({"cluster": self.cluster, "service": self.service, "current": current.label,
-                                    "dryRun": True, "diff": diff_text,
-                                    "images": [c.__dict__ for c in plan.images], "env": plan.env_changes})
-            else:
-                ctx.presenter.show(self._diff_renderable(diff_text) if diff_text else "no change")
-                if planned.superseding is not None:
-                    ctx.presenter.line(f"note: it would replace {planned.superseding}, which has not ended")
-                # last, so that a long diff does not scroll away what matters most: nothing was changed
-                ctx.presenter.line(f"dry run: {self.service} in {self.cluster} would move from {current.label} to "
-                                   "a new revision; nothing changed")
-            return False
-        if not plan.changed:
-            ctx.presenter.note(f"note: the new revision equals {current.label}; ECS will replace the tasks anyway")
-        if asking:
-            if diff_text:
-                ctx.presenter.show(self._diff_renderable(diff_text))
-            replaces = f" It replaces {planned.superseding}, which has not ended." if planned.superseding else ""
-            if not ctx.confirmed(f"Deploy this to {self.cluster}/{self.service}?{replaces}"):
-                ctx.presenter.line("cancelled; nothing changed")
-                return False
-        return True
-
-    def _diff(self, planned: deploy.Planned) -> str:
-        """Return the diff from the current revision to the planned one, secrets masked unless shown."""
-        from ..operations import deploy
-        from ..render import diff as diffs
-
-        current = planned.current
-        return diffs.taskdef_diff(deploy.registrable(current), planned.plan.spec, current.label,
-                                  f"{current.family}:(next)", show_secrets=self.ctx.view(self.args).show_secrets)
-
-    def _diff_renderable(self, diff_text: str) -> Any:
-        from ..render import diff as diffs
-
-        return diffs.diff_renderable(diff_text, self.ctx.presenter.color)
+        diff_text = plan_diff(ctx, args, plan) if args.dry_run or asking else ""
+        going = planned.superseding
+        replaces = f" It replaces {going}, which has not ended." if going else ""
+        review = Review({"cluster": self.cluster, "service": self.service}, f"{self.service} in {self.cluster}",
+                        f"note: the new revision equals {current.label}; ECS will replace the tasks anyway",
+                        f"Deploy this to {self.cluster}/{self.service}?{replaces}",
+                        (f"note: it would replace {going}, which has not ended",) if going else ())
+        return review_change(ctx, dry_run=args.dry_run, asking=asking, as_json=self.as_json, plan=plan,
+                             diff_text=diff_text, review=review)
 
     def deployed(self, deployed: deploy.Deployed) -> None:
         ctx, new, plan = self.ctx, deployed.new, deployed.plan

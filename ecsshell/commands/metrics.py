@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
-from datetime import UTC
 
 from cmd2 import with_argparser, with_category
 
@@ -13,32 +11,19 @@ from ..scope import SCOPE_RULE
 from . import numbers
 from .common import EcsCommands, positional_completer
 from .plumbing import CommandError, CommandParser, add_output_flag, refused
-from .watch import CLEAR_SCREEN, MIN_INTERVAL
+from .watch import MIN_INTERVAL, rerun
 
 CATEGORY = "Browse"
 DEFAULT_SINCE = "3h"
 TOP_SINCE = "1h"
 TOP_INTERVAL = 10.0  # CloudWatch's AWS/ECS datapoints come once a minute: redrawing faster shows nothing new
-_SPAN = re.compile(r"([0-9]+(?:\.[0-9]+)?)([smhdw]?)")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
 def window_length(text: str) -> float:
     """Parse --since: 90s, 45m, 3h, 2d or 1w into seconds, at least a minute."""
-    match = _SPAN.fullmatch(text.strip().lower())
-    if match is None:
-        raise numbers.NumberError(f"not a duration: {text!r} (use 45m, 3h, 2d or 1w)")
-    value = float(match.group(1)) * _UNITS[match.group(2)]
+    value = numbers.seconds(text, "45m, 3h, 2d or 1w")
     if value < 60:
         raise numbers.NumberError(f"--since must be at least 1m (CloudWatch's AWS/ECS period), not {text!r}")
-    return value
-
-
-def interval(text: str) -> float:
-    """Parse --interval SECONDS: a duration of at least 0.1s."""
-    value = numbers.duration(text)
-    if value < MIN_INTERVAL:
-        raise numbers.NumberError(f"--interval must be at least {MIN_INTERVAL}s, not {text!r}")
     return value
 
 
@@ -64,7 +49,8 @@ def top_parser() -> CommandParser:
                            epilog=SCOPE_RULE)
     parser.add_argument("names", nargs="*", metavar="[CLUSTER]", help="the cluster (default: the scope's)",
                         completer=positional_completer(("cluster",)))
-    parser.add_argument("-n", "--interval", type=interval, default=TOP_INTERVAL, metavar="SECONDS",
+    parser.add_argument("-n", "--interval", type=numbers.interval("--interval", MIN_INTERVAL), default=TOP_INTERVAL,
+                        metavar="SECONDS",
                         help=f"seconds between refreshes (default {TOP_INTERVAL:g})")
     parser.add_argument("--since", type=window_length, default=window_length(TOP_SINCE), metavar="DURATION",
                         help=f"the window of the averages, peaks and sparklines (default {TOP_SINCE})")
@@ -113,17 +99,5 @@ class MetricsCommands(EcsCommands):
         target, _ = targets.take(list(args.names))  # PROFILE@REGION:/CLUSTER goes to `metrics` as typed
         where = args.names[0] if target is not None else f"/{cluster}"
         words = ["metrics", where, "--since", _since_word(args.since)]
-        presenter = ctx.presenter
-        runs = 0
-        while True:  # Ctrl-C or SIGTERM ends it through the shell's one path (back to the prompt, or the run stops)
-            stamp = ctx.environment.now().astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-            if presenter.live:
-                presenter.raw(CLEAR_SCREEN)
-                presenter.line(f"top {cluster}: every {args.interval:g}s, busiest first    {stamp}\n")
-            else:
-                presenter.line(f"--- {stamp} top {cluster}")
-            status = ctx.run_watched(words)
-            runs += 1
-            if status or (args.count is not None and runs >= args.count):
-                return
-            ctx.environment.sleep(args.interval)
+        rerun(ctx, words, args.interval, args.count, f"top {cluster}: every {args.interval:g}s, busiest first",
+              f"top {cluster}")

@@ -10,8 +10,8 @@ INT32_MAX = 2**31 - 1  # ECS's Integer fields (desiredCount, revision) are 32-bi
 RUN_TASK_MAX = 10  # RunTask starts at most 10 tasks a call
 DURATION_MAX = 7 * 24 * 3600.0  # a week: longer waits are typing mistakes
 _WHOLE = re.compile(r"[0-9]+")
-_DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)([smh]?)")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
+_DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)([smhdw]?)")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
 class NumberError(argparse.ArgumentTypeError):
@@ -55,17 +55,34 @@ def task_definition_ref(text: str) -> str:
     return text
 
 
-def duration(text: str) -> float:
-    """Parse 90, 90s, 1.5m, 10m or 1h into seconds: positive, finite, at most a week."""
+def seconds(text: str, examples: str = "90, 90s, 10m, 1h or 2d") -> float:
+    """Parse a number with an optional unit (s, m, h, d, w) into seconds; EXAMPLES say what to type instead."""
     match = _DURATION.fullmatch(text.strip().lower())
     if match is None:
-        raise NumberError(f"not a duration: {text!r} (use 90, 90s, 10m or 1h)")
-    value = float(match.group(1)) * _UNITS[match.group(2)]
+        raise NumberError(f"not a duration: {text!r} (use {examples})")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def duration(text: str) -> float:
+    """Parse 90, 90s, 1.5m, 10m, 1h or 2d into seconds: positive, finite, at most a week."""
+    value = seconds(text, "90, 90s, 10m or 1h")
     if value <= 0:
         raise NumberError("a duration must be positive")
     if value > DURATION_MAX:
         raise NumberError(f"a duration must be at most {int(DURATION_MAX // 3600)}h, not {text!r}")
     return value
+
+
+def interval(flag: str, least: float) -> Callable[[str], float]:
+    """Return an argparse type for FLAG: a duration of at least LEAST seconds."""
+    def parse(text: str) -> float:
+        value = duration(text)
+        if value < least:
+            raise NumberError(f"{flag} must be at least {least:g}s, not {text!r}")
+        return value
+
+    parse.__name__ = flag
+    return parse
 
 
 def option(what: str, low: int = 0, high: int = INT32_MAX, limit: str = "") -> Callable[[str], int]:

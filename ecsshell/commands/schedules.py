@@ -141,34 +141,16 @@ class ScheduleUpdate:
 
     def review(self, planned: schedules.Planned) -> bool:
         """Show the diff; on a dry run stop there, else ask (unless --yes) whether to go on."""
-        from ..operations import deploy
-        from ..render import diff as diffs
+        from .review import Review, plan_diff, review_change
 
         ctx, args, current, plan = self.ctx, self.args, planned.current, planned.plan
         asking = not args.yes and ctx.asks_confirmation
-        diff_text = diffs.taskdef_diff(deploy.registrable(current), plan.spec, current.label,
-                                       f"{current.family}:(next)", show_secrets=ctx.view(args).show_secrets) \
-            if args.dry_run or asking else ""
-        shown = diffs.diff_renderable(diff_text, ctx.presenter.color) if diff_text else "no change"
-        if args.dry_run:
-            if self.as_json:
-                ctx.presenter.json({"schedule": planned.task.label, "cluster": planned.task.cluster,
-                                    "current": current.label, "dryRun": True, "diff": diff_text,
-                                    "images": [c.__dict__ for c in plan.images], "env": plan.env_changes})
-            else:
-                ctx.presenter.show(shown)
-                ctx.presenter.line(f"dry run: {self._what(planned.task)} would move from {current.label} to a new "
-                                   "revision; nothing changed")
-            return False
-        if not plan.changed:
-            ctx.presenter.note(f"note: the new revision equals {current.label}")
-        if asking:
-            if diff_text:
-                ctx.presenter.show(shown)
-            if not ctx.confirmed(f"Point {self._what(planned.task)} at this new revision?"):
-                ctx.presenter.line("cancelled; nothing changed")
-                return False
-        return True
+        diff_text = plan_diff(ctx, args, plan) if args.dry_run or asking else ""
+        review = Review({"schedule": planned.task.label, "cluster": planned.task.cluster}, self._what(planned.task),
+                        f"note: the new revision equals {current.label}",
+                        f"Point {self._what(planned.task)} at this new revision?")
+        return review_change(ctx, dry_run=args.dry_run, asking=asking, as_json=self.as_json, plan=plan,
+                             diff_text=diff_text, review=review)
 
     def note(self, line: str) -> None:
         self.ctx.presenter.note(line)

@@ -7,8 +7,8 @@ import argparse
 from cmd2 import with_argparser, with_category
 
 from ..scope import SCOPE_RULE
-from .common import EcsCommands, container_completer, positional_completer
-from .deploy import change_positionals, image_args
+from .common import EcsCommands
+from .deploy import add_image_arguments, change_positionals, image_args
 from .plumbing import CommandParser, add_output_flag, refused
 
 CATEGORY = "Deploy"
@@ -22,13 +22,7 @@ def verify_parser() -> CommandParser:
                                        "exists, the task and execution roles exist, the awslogs log groups exist.",
                            epilog="One line per check; exit status 1 when any fails. Images outside ECR are not "
                                   "checked. No secret value is ever read. " + SCOPE_RULE)
-    parser.add_argument("names", nargs="*", metavar="[CLUSTER] [SERVICE] [IMAGE|:TAG]",
-                        help="names filled from the right; the scope gives the rest (see `help scope`)",
-                        completer=positional_completer(("cluster", "service", "image")))
-    parser.add_argument("--container", metavar="NAME", help="container whose image IMAGE replaces (default: first)",
-                        completer=container_completer(("cluster", "service", "image")))
-    parser.add_argument("--image", action="append", default=[], metavar="CONTAINER=IMAGE",
-                        help="check with a container's image or :TAG set (repeatable)")
+    add_image_arguments(parser, "check with a container's image or :TAG set (repeatable)")
     add_output_flag(parser)
     return parser
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC
+from typing import TYPE_CHECKING, Any
 
 from cmd2 import with_argparser, with_category
 
 from . import numbers
 from .common import EcsCommands
 from .plumbing import CommandError, CommandParser
+
+if TYPE_CHECKING:
+    from .context import CommandContext
 
 CATEGORY = "Shell"
 DEFAULT_INTERVAL = 2.0
@@ -21,6 +24,26 @@ FOLLOW_FLAGS = frozenset({"-f", "--follow"})
 CLEAR_SCREEN = "\x1b[H\x1b[2J\x1b[3J"  # home, clear the screen and its scroll-back: each run replaces the last
 
 
+
+def rerun(ctx: CommandContext, words: list[str], interval: float, count: int | None, live_title: str,
+          title: str) -> None:
+    """Run WORDS every INTERVAL seconds (COUNT times at most) until Ctrl-C or a failure: redrawn in place under
+    LIVE_TITLE on a terminal, each run after a `--- STAMP TITLE` line on a pipe."""
+    presenter = ctx.presenter
+    runs = 0
+    while True:  # Ctrl-C or SIGTERM ends it through the shell's one path (back to the prompt, or the run stops)
+        stamp = ctx.environment.now().astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+        if presenter.live:
+            presenter.raw(CLEAR_SCREEN)
+            presenter.line(f"{live_title}    {stamp}\n")
+        else:
+            presenter.line(f"--- {stamp} {title}")
+        status = ctx.run_watched(words)
+        runs += 1
+        if status or (count is not None and runs >= count):
+            return
+        ctx.environment.sleep(interval)
+
 class WatchParser(CommandParser):
     """watch's parser: its own options come first, then the command, whose options stay its own."""
 
@@ -28,19 +51,12 @@ class WatchParser(CommandParser):
         return argparse.ArgumentParser.parse_args(self, args, namespace)
 
 
-def interval(text: str) -> float:
-    """Parse -n SECONDS: a duration of at least 0.1s."""
-    value = numbers.duration(text)
-    if value < MIN_INTERVAL:
-        raise numbers.NumberError(f"-n must be at least {MIN_INTERVAL}s, not {text!r}")
-    return value
-
-
 def watch_parser() -> CommandParser:
     parser = WatchParser(description="Re-run COMMAND every SECONDS until Ctrl-C: redrawn in place on a terminal, "
                                      "each run after a timestamp line on a pipe. Only commands that read ECS can be "
                                      "watched.", epilog="example: watch -n 5 ls prod web")
-    parser.add_argument("-n", "--interval", type=interval, default=DEFAULT_INTERVAL, metavar="SECONDS",
+    parser.add_argument("-n", "--interval", type=numbers.interval("-n", MIN_INTERVAL), default=DEFAULT_INTERVAL,
+                        metavar="SECONDS",
                         help="seconds between runs (default 2)")
     parser.add_argument("--count", type=numbers.option("--count", 1), default=None, metavar="N",
                         help="stop after N runs (for scripts)")
@@ -81,19 +97,5 @@ class WatchCommands(EcsCommands):
         refusal = self._refusal(words)
         if refusal:
             raise CommandError(f"watch runs only commands that read ECS: {refusal}; nothing was run", 2)
-        ctx = self.ctx
-        presenter = ctx.presenter
         line = " ".join(words)
-        runs = 0
-        while True:  # Ctrl-C or SIGTERM ends it through the shell's one path (back to the prompt, or the run stops)
-            now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-            if presenter.live:
-                presenter.raw(CLEAR_SCREEN)
-                presenter.line(f"Every {_seconds(args.interval)}: {line}    {now}\n")
-            else:
-                presenter.line(f"--- {now} {line}")
-            status = ctx.run_watched(words)
-            runs += 1
-            if status or (args.count is not None and runs >= args.count):
-                return
-            ctx.environment.sleep(args.interval)
+        rerun(self.ctx, words, args.interval, args.count, f"Every {_seconds(args.interval)}: {line}", line)

@@ -448,3 +448,11 @@ def when(moment: datetime | None) -> str:
     if moment.tzinfo is None:
         return moment.isoformat(sep=" ", timespec="seconds")
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def window(seconds: float) -> str:
+    """Return a window of time as it is typed after --since: 90s, 10m, 3h, 2d."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"

@@ -7,6 +7,7 @@ from typing import Any
 from rich.text import Text
 
 from ecsshell.model import LogEvent
+from ecsshell.render.widgets import window
 from ecsshell.render.wrap import Folded
 
 # Colours that tell tasks apart; red, yellow and green are left to states and errors.
@@ -45,15 +46,6 @@ def log_document(event: LogEvent) -> dict[str, Any]:
     """Return one log line for JSON output: timestamp (ISO 8601), task id, container name, message."""
     return {"timestamp": event.timestamp.isoformat(), "taskId": event.task_id, "containerName": event.container,
             "message": event.message}
-
-
-def window(seconds: float) -> str:
-    """Return a --since window as it is typed: 90s, 10m, 3h."""
-    if seconds % 3600 == 0:
-        return f"{int(seconds // 3600)}h"
-    if seconds % 60 == 0:
-        return f"{int(seconds // 60)}m"
-    return f"{seconds:g}s"
 
 
 def nothing_in_window(since: float, longest: float) -> str:

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from ecsshell.model import MetricSeries, MetricsReport, Service, ServiceMetrics
 from ecsshell.render.states import state_cell
-from ecsshell.render.widgets import NOTE_STYLE, Col, cell, heading, new_table
+from ecsshell.render.widgets import NOTE_STYLE, Col, cell, heading, new_table, window
 
 SPARKS = "▁▂▃▄▅▆▇█"
 ASCII_SPARKS = "_.-=#"
@@ -59,15 +59,6 @@ def percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f}%"
 
 
-def span(seconds: float) -> str:
-    """Return a window length as `45m`, `3h` or `2d`."""
-    if seconds % 86400 == 0:
-        return f"{seconds / 86400:g}d"
-    if seconds % 3600 == 0:
-        return f"{seconds / 3600:g}h"
-    return f"{seconds / 60:g}m"
-
-
 def deployment_state(service: Service) -> str:
     """Return the primary deployment's rollout state (IN_PROGRESS while another deployment is still up)."""
     primary = next((d for d in service.deployments if d.status == "PRIMARY"), None)
@@ -82,7 +73,7 @@ def metrics_table(report: MetricsReport, *, plain: bool) -> RenderableType:
     """Return the services busiest first: tasks, deployment, CPU and memory now/average/peak and sparklines."""
     seconds = (report.end - report.start).total_seconds()
     every = f"{report.period // 3600}-hour" if report.period % 3600 == 0 else f"{report.period // 60}-minute"
-    title = (f"CPU and memory of {report.cluster}, last {span(seconds)} ({every} averages, "
+    title = (f"CPU and memory of {report.cluster}, last {window(seconds)} ({every} averages, "
              f"to {report.end.astimezone(UTC):%H:%M}Z), busiest first")
     if not report.services:
         return Group(heading(title), Text(f"cluster {report.cluster} has no services", style=NOTE_STYLE))
@@ -110,11 +101,11 @@ def metrics_table(report: MetricsReport, *, plain: bool) -> RenderableType:
 def metrics_line(found: ServiceMetrics | None, problem: str, start: datetime, end: datetime, period: int,
                  *, plain: bool) -> Text:
     """Return `ls CLUSTER SERVICE`'s line: CPU and memory now, sparkline, average and peak (or why there is none)."""
-    window = span((end - start).total_seconds())
+    last = window((end - start).total_seconds())
     if found is None:
         return Text(f"unavailable: {problem}", style=NOTE_STYLE)
     if not found.has_data:
-        return Text(f"no CloudWatch datapoints in the last {window}", style=NOTE_STYLE)
+        return Text(f"no CloudWatch datapoints in the last {last}", style=NOTE_STYLE)
     line = Text()
     for name, series in (("cpu", found.cpu), ("memory", found.memory)):
         if name == "memory":
@@ -122,7 +113,7 @@ def metrics_line(found: ServiceMetrics | None, problem: str, start: datetime, en
         line.append(f"{name} {percent(series.now)} ")
         line.append(sparkline(series, start, end, period, plain=plain, width=TABLE_SPARK_WIDTH))
         line.append(f" avg {percent(series.average)} peak {percent(series.peak)}")
-    line.append(f" (last {window})", style=NOTE_STYLE)
+    line.append(f" (last {last})", style=NOTE_STYLE)
     return line
 
 
